@@ -1,0 +1,47 @@
+"""commlint: a conformance checker for the microservices communication standard.
+
+The Python API::
+
+    from commlint import check
+    result = check(["services/"], select=["C1", "CL3"])
+    for finding in result.active:
+        print(finding.code, finding.location.path, finding.location.line, finding.message)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from .engine import RunResult
+
+__all__ = ["__version__", "check"]
+
+
+def check(paths: Any = (".",), config: dict[str, Any] | None = None, *, root: Any = None, **options: Any) -> "RunResult":
+    """Check ``paths`` and return the run's result (findings, files, rules).
+
+    ``config`` is a ``[tool.commlint]`` table as a dict (when None, the nearest
+    ``commlint.toml``/``pyproject.toml`` is used); keyword options are
+    configuration keys with ``_`` for ``-`` (``select=["C1"]``). Raises
+    ``commlint.config.ConfigError`` on a bad configuration.
+    """
+    from pathlib import Path
+
+    from .catalogue import load
+    from .config import build_settings, find_config, read_config
+    from .engine import check_paths
+
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    cat = load()
+    cfg_path = None
+    if config is None:
+        cfg_path = find_config(Path(paths[0]) if paths else Path("."))
+        config = read_config(cfg_path) if cfg_path else {}
+    data = dict(config)
+    data.update({k.replace("_", "-"): v for k, v in options.items()})
+    base = Path(root) if root is not None else (cfg_path.parent if cfg_path else Path.cwd())
+    settings = build_settings(data, base, cat, cfg_path)
+    return check_paths(paths, settings)

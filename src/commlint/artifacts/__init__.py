@@ -1,0 +1,141 @@
+"""Artifact kinds: how commlint finds, parses and locates each kind of file.
+
+One module per kind (``commlint.artifacts.<kind>``), each with:
+
+- ``KIND``: the kind's name, used by rules (``kind = "python"`` in the catalogue);
+- ``EXTENSIONS``: the file name endings it may claim;
+- ``sniff(path, text) -> bool``: for endings several kinds share (YAML, JSON),
+  a cheap look at the content that says whether the file is of this kind;
+- ``parse(path, text, settings) -> Artifact``: parse once; raise ``ParseError``.
+
+Modules are imported only when a file of their kind is seen.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from ..model import Location
+
+# Order matters where endings are shared: the first kind whose sniff() says yes
+# claims the file.
+KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("python", (".py",)),
+    ("avro", (".avsc",)),
+    ("proto", (".proto",)),
+    ("openapi", (".yaml", ".yml", ".json")),
+    ("topics", (".yaml", ".yml", ".json", ".tf")),
+)
+
+SUPPRESS_RE = re.compile(
+    r"commlint:\s*ignore\[(?P<codes>[^\]]*)\](?:\s*--\s*(?P<reason>[^\n]*?))?\s*(?:\*/)?\s*$"
+)
+
+
+class ParseError(Exception):
+    """A file of a known kind that cannot be parsed. Becomes a CL001 finding."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1, pointer: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.pointer = pointer
+
+
+@dataclass
+class Suppression:
+    """``commlint: ignore[CODES] -- reason`` found in a file.
+
+    A line suppression covers findings on its own line and on the next line.
+    A pointer suppression (``x-commlint-ignore`` in a JSON/YAML object)
+    covers findings whose pointer is inside that object.
+    """
+
+    codes: tuple[str, ...]
+    reason: str
+    line: int
+    pointer: str | None = None
+    used: set[str] = field(default_factory=set)
+
+    def covers(self, loc: Location) -> bool:
+        if self.pointer is not None:
+            p = loc.pointer
+            return p is not None and (p == self.pointer or p.startswith(self.pointer.rstrip("/") + "/"))
+        return loc.line in (self.line, self.line + 1)
+
+
+def comment_suppressions(text: str, markers: tuple[str, ...] = ("#", "//", "/*")) -> list[Suppression]:
+    """Suppressions written as comments: ``# commlint: ignore[CL101] -- reason``."""
+    if "commlint:" not in text:
+        return []
+    out = []
+    for i, line in enumerate(text.splitlines(), start=1):
+        if "commlint:" not in line:
+            continue
+        m = SUPPRESS_RE.search(line)
+        if not m:
+            continue
+        prefix = line[: m.start()].rstrip()
+        if not any(prefix.endswith(mk) or mk in prefix for mk in markers):
+            continue
+        codes = tuple(c.strip() for c in m.group("codes").split(",") if c.strip())
+        out.append(Suppression(codes, (m.group("reason") or "").strip(), i))
+    return out
+
+
+class Artifact:
+    """A parsed file. Kind modules subclass it."""
+
+    kind = ""
+
+    def __init__(self, path: str, text: str):
+        self.path = path
+        self.text = text
+        self._line_starts: list[int] | None = None
+
+    # -- locations -----------------------------------------------------
+    def line_starts(self) -> list[int]:
+        if self._line_starts is None:
+            starts = [0]
+            find = self.text.find
+            i = find("\n")
+            while i != -1:
+                starts.append(i + 1)
+                i = find("\n", i + 1)
+            self._line_starts = starts
+        return self._line_starts
+
+    def offset(self, line: int, column: int) -> int:
+        """Character offset of a 1-based line and 1-based column."""
+        starts = self.line_starts()
+        line = max(1, min(line, len(starts)))
+        return starts[line - 1] + column - 1
+
+    def locate(self, where: Any) -> Location:
+        """A Location for whatever the kind's rules report on."""
+        if isinstance(where, Location):
+            return where
+        if isinstance(where, int):
+            return Location(self.path, where, 1)
+        raise TypeError(f"cannot locate {type(where).__name__} in a {self.kind} file")
+
+    def suppressions(self) -> list[Suppression]:
+        return comment_suppressions(self.text)
+
+    def facts(self) -> dict[str, Any]:
+        """What cross-file rules need from this file (JSON-serialisable, cached)."""
+        return {}
+
+
+def kind_module(kind: str) -> ModuleType:
+    return importlib.import_module(f"{__name__}.{kind}")
+
+
+def kinds_for(path: str) -> list[str]:
+    lower = path.lower()
+    return [k for k, exts in KINDS if lower.endswith(exts)]

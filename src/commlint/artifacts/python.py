@@ -1,0 +1,443 @@
+"""Python source: parsed once with libcst and indexed in one pass.
+
+The index gives every rule family what it needs without libcst's costly
+scope and qualified-name providers:
+
+- ``imports``: local name -> qualified name (``r`` -> ``requests``,
+  ``C`` -> ``httpx.AsyncClient``);
+- ``calls``: every call with its enclosing function and class and whether it
+  sits in a loop;
+- bindings per scope (module, each function, each class's ``self.x``
+  attributes, ``with ... as x`` targets), so a client object can be followed
+  from where it is built to where it is used;
+- positions, computed only when a finding needs one.
+"""
+
+from __future__ import annotations
+
+import io
+import tokenize
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from ..model import Location
+from . import Artifact, ParseError
+
+KIND = "python"
+EXTENSIONS = (".py",)
+
+
+def decode(data: bytes) -> str:
+    """Decode Python source as the interpreter would (BOM, PEP 263 cookie)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise ParseError(f"cannot determine the source encoding: {exc}") from None
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        line = data[: getattr(exc, "start", 0)].count(b"\n") + 1
+        raise ParseError(f"not valid {encoding}: {exc}", line=line) from None
+
+
+def parse(path: str, text: str, settings: Any = None) -> "PyModule":
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ParseError("source contains a NUL byte", line=line)
+    try:
+        tree = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        raise ParseError(
+            f"syntax error: {exc.message}", line=exc.raw_line, column=exc.raw_column + 1
+        ) from None
+    except RecursionError:
+        raise ParseError("too deeply nested to parse") from None
+    module = PyModule(path, text, tree)
+    try:
+        module.tree.visit(_Indexer(module))
+    except RecursionError:
+        raise ParseError("too deeply nested to analyse") from None
+    return module
+
+
+# -- the index -----------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Scope:
+    """A module, class or function body and the names bound in it."""
+
+    kind: str  # "module" | "class" | "function"
+    name: str
+    node: cst.CSTNode | None
+    parent: "Scope | None"
+    bindings: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
+    # class scopes: attributes assigned as ``self.x = ...`` in any method
+    attributes: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
+    decorators: tuple[cst.Decorator, ...] = ()
+    is_async: bool = False
+
+    @property
+    def qualname(self) -> str:
+        parts = []
+        s: Scope | None = self
+        while s is not None and s.kind != "module":
+            parts.append(s.name)
+            s = s.parent
+        return ".".join(reversed(parts))
+
+    def enclosing_class(self) -> "Scope | None":
+        s: Scope | None = self
+        while s is not None:
+            if s.kind == "class":
+                return s
+            s = s.parent
+        return None
+
+    def enclosing_function(self) -> "Scope | None":
+        s: Scope | None = self
+        while s is not None:
+            if s.kind == "function":
+                return s
+            s = s.parent
+        return None
+
+
+@dataclass(eq=False)
+class CallSite:
+    node: cst.Call
+    scope: Scope
+    in_loop: bool
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a value comes from: ``call`` built it, ``qualname`` is what was called."""
+
+    qualname: str
+    call: cst.Call | None
+
+
+def dotted(expr: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    parts = []
+    while isinstance(expr, cst.Attribute):
+        parts.append(expr.attr.value)
+        expr = expr.value
+    if isinstance(expr, cst.Name):
+        parts.append(expr.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def string_value(expr: cst.BaseExpression | None) -> str | None:
+    """The value of a plain or concatenated string literal (not an f-string)."""
+    if isinstance(expr, cst.SimpleString):
+        try:
+            value = expr.evaluated_value
+        except Exception:  # noqa: BLE001 - odd literals are just "unknown"
+            return None
+        return value if isinstance(value, str) else None
+    if isinstance(expr, cst.ConcatenatedString):
+        left, right = string_value(expr.left), string_value(expr.right)
+        if left is not None and right is not None:
+            return left + right
+    return None
+
+
+def fstring_prefix(expr: cst.BaseExpression | None) -> str | None:
+    """The literal text an f-string starts with (``f"http://10.0.0.1/{x}"`` -> ``http://10.0.0.1/``)."""
+    if isinstance(expr, cst.FormattedString):
+        out = []
+        for part in expr.parts:
+            if isinstance(part, cst.FormattedStringText):
+                out.append(part.value)
+            else:
+                break
+        return "".join(out)
+    return string_value(expr)
+
+
+def keyword(call: cst.Call, name: str) -> cst.Arg | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def positional(call: cst.Call, index: int) -> cst.Arg | None:
+    i = 0
+    for arg in call.args:
+        if arg.keyword is not None or arg.star:
+            break
+        if i == index:
+            return arg
+        i += 1
+    return None
+
+
+def has_star_kwargs(call: cst.Call) -> bool:
+    return any(arg.star == "**" for arg in call.args)
+
+
+def has_star_args(call: cst.Call) -> bool:
+    return any(arg.star == "*" for arg in call.args)
+
+
+class PyModule(Artifact):
+    kind = KIND
+
+    def __init__(self, path: str, text: str, tree: cst.Module):
+        super().__init__(path, text)
+        self.tree = tree
+        self.imports: dict[str, str] = {}
+        self.module_scope = Scope("module", "", None, None)
+        self.scopes: list[Scope] = [self.module_scope]
+        self.classes: dict[str, Scope] = {}
+        self.calls: list[CallSite] = []
+        self.scope_of: dict[int, Scope] = {}  # id(FunctionDef/ClassDef node) -> scope
+        self._positions: Any = None
+        self._cache: dict[str, Any] = {}
+
+    # -- shared analyses -------------------------------------------------
+    def analysis(self, key: str, build):  # noqa: ANN001
+        """Compute an analysis once per module and share it between rules."""
+        if key not in self._cache:
+            self._cache[key] = build(self)
+        return self._cache[key]
+
+    # -- names -----------------------------------------------------------
+    def qualname(self, expr: cst.BaseExpression) -> str | None:
+        """What an expression names through the module's imports (``r.get`` -> ``requests.get``)."""
+        d = dotted(expr)
+        if d is None:
+            return None
+        head, _, rest = d.partition(".")
+        target = self.imports.get(head)
+        if target is None:
+            return None
+        return f"{target}.{rest}" if rest else target
+
+    def lookup(self, name: str, scope: Scope) -> list[cst.BaseExpression]:
+        """Values bound to ``name`` as seen from ``scope`` (innermost first; classes skipped)."""
+        s: Scope | None = scope
+        while s is not None:
+            if s.kind != "class" or s is scope:
+                vals = s.bindings.get(name)
+                if vals:
+                    return vals
+            s = s.parent
+        return []
+
+    def origin(self, expr: cst.BaseExpression, scope: Scope, _depth: int = 0) -> Origin | None:
+        """Follow a value to the call that built it: ``s`` -> ``requests.Session()``."""
+        if _depth > 8:
+            return None
+        while isinstance(expr, cst.Await):
+            expr = expr.expression
+        if isinstance(expr, cst.Call):
+            q = self.qualname(expr.func)
+            if q is not None:
+                return Origin(q, expr)
+            # a method of something we can follow: requests.Session().get / client.stream(...)
+            if isinstance(expr.func, cst.Attribute):
+                inner = self.origin(expr.func.value, scope, _depth + 1)
+                if inner is not None:
+                    return Origin(f"{inner.qualname}().{expr.func.attr.value}", expr)
+            return None
+        if isinstance(expr, cst.Name):
+            q = self.qualname(expr)
+            if q is not None and expr.value in self.imports and not self.lookup(expr.value, scope):
+                return Origin(q, None)
+            for value in reversed(self.lookup(expr.value, scope)):
+                o = self.origin(value, scope, _depth + 1)
+                if o is not None:
+                    return o
+            return None
+        if isinstance(expr, cst.Attribute):
+            base = expr.value
+            if isinstance(base, cst.Name) and base.value in ("self", "cls"):
+                cls = scope.enclosing_class()
+                if cls is not None:
+                    for value in reversed(cls.attributes.get(expr.attr.value, [])):
+                        o = self.origin(value, cls, _depth + 1)
+                        if o is not None:
+                            return o
+                return None
+            q = self.qualname(expr)
+            if q is not None:
+                return Origin(q, None)
+        return None
+
+    def constant(self, expr: cst.BaseExpression | None, scope: Scope, _depth: int = 0) -> cst.BaseExpression | None:
+        """Follow a name to the literal it is bound to (``TIMEOUT = None``); else the expression."""
+        if expr is None or _depth > 8:
+            return expr
+        if isinstance(expr, cst.Name) and expr.value not in ("None", "True", "False"):
+            vals = self.lookup(expr.value, scope)
+            if len(vals) == 1:
+                return self.constant(vals[0], scope, _depth + 1)
+        return expr
+
+    # -- positions ---------------------------------------------------------
+    def _position_map(self):
+        if self._positions is None:
+            wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
+            self._positions = wrapper.resolve(PositionProvider)
+        return self._positions
+
+    def span(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
+        """1-based (line, column, end line, end column) of a node."""
+        r = self._position_map()[node]
+        return r.start.line, r.start.column + 1, r.end.line, r.end.column + 1
+
+    def node_offsets(self, node: cst.CSTNode) -> tuple[int, int]:
+        line, col, eline, ecol = self.span(node)
+        return self.offset(line, col), self.offset(eline, ecol)
+
+    def locate(self, where: Any, scope: Scope | None = None) -> Location:
+        if isinstance(where, cst.CSTNode):
+            line, col, eline, ecol = self.span(where)
+            symbol = scope.qualname if scope is not None and scope.kind != "module" else None
+            return Location(self.path, line, col, eline, ecol, symbol=symbol or None)
+        return super().locate(where)
+
+    def facts(self) -> dict[str, Any]:
+        return dict(self._cache.get("facts", {}))
+
+    def iter_calls(self) -> Iterator[CallSite]:
+        return iter(self.calls)
+
+
+class _Indexer(cst.CSTVisitor):
+    """One pass over the tree: imports, scopes, bindings, calls, loops."""
+
+    def __init__(self, module: PyModule):
+        self.m = module
+        self.scope = module.module_scope
+        self.loop_depth = [0]
+
+    # imports
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = dotted(alias.name)
+            if full is None:
+                continue
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.m.imports[alias.asname.name.value] = full
+            else:
+                head = full.split(".")[0]
+                self.m.imports[head] = head
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        base = dotted(node.module) if node.module is not None else ""
+        base = "." * len(node.relative) + (base or "")
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = dotted(alias.name)
+            if name is None:
+                continue
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            self.m.imports[local] = f"{base}.{name}" if base else name
+
+    # scopes
+    def _push(self, scope: Scope, node: cst.CSTNode) -> None:
+        self.m.scopes.append(scope)
+        self.m.scope_of[id(node)] = scope
+        self.scope = scope
+        self.loop_depth.append(0)
+
+    def _pop(self) -> None:
+        assert self.scope.parent is not None
+        self.scope = self.scope.parent
+        self.loop_depth.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        scope = Scope("class", node.name.value, node, self.scope, decorators=tuple(node.decorators))
+        self.m.classes.setdefault(node.name.value, scope)
+        self._push(scope, node)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._bind(node.name.value, node)  # type: ignore[arg-type]
+        scope = Scope(
+            "function", node.name.value, node, self.scope,
+            decorators=tuple(node.decorators), is_async=node.asynchronous is not None,
+        )
+        self._push(scope, node)
+        for param in (*node.params.params, *node.params.kwonly_params, *node.params.posonly_params):
+            if param.default is not None:
+                scope.bindings.setdefault(param.name.value, []).append(param.default)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._push(Scope("function", "<lambda>", node, self.scope), node)
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self._pop()
+
+    # loops (comprehensions count: they run their body many times)
+    def _enter_loop(self, node: cst.CSTNode) -> None:
+        self.loop_depth[-1] += 1
+
+    def _leave_loop(self, node: cst.CSTNode) -> None:
+        self.loop_depth[-1] -= 1
+
+    visit_For = _enter_loop
+    leave_For = _leave_loop
+    visit_While = _enter_loop
+    leave_While = _leave_loop
+    visit_ListComp = _enter_loop
+    leave_ListComp = _leave_loop
+    visit_SetComp = _enter_loop
+    leave_SetComp = _leave_loop
+    visit_DictComp = _enter_loop
+    leave_DictComp = _leave_loop
+    visit_GeneratorExp = _enter_loop
+    leave_GeneratorExp = _leave_loop
+
+    # bindings
+    def _bind(self, name: str, value: cst.BaseExpression) -> None:
+        self.scope.bindings.setdefault(name, []).append(value)
+
+    def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self._bind(target.value, value)
+        elif (
+            isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and target.value.value in ("self", "cls")
+        ):
+            cls = self.scope.enclosing_class()
+            if cls is not None:
+                cls.attributes.setdefault(target.attr.value, []).append(value)
+        elif isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)):
+            if len(target.elements) == len(value.elements):
+                for t, v in zip(target.elements, value.elements):
+                    if not isinstance(t, cst.StarredElement) and not isinstance(v, cst.StarredElement):
+                        self._bind_target(t.value, v.value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for t in node.targets:
+            self._bind_target(t.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind_target(node.target, node.value)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._bind_target(node.asname.name, node.item)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.m.calls.append(CallSite(node, self.scope, self.loop_depth[-1] > 0))

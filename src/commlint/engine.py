@@ -1,0 +1,419 @@
+"""The run: discovery -> read and parse each file once -> the rules for its kind
+-> findings (suppressions, per-file ignores, severities) -> cross-file rules.
+
+Engine rules (``rules/engine.toml``) are reported here: CL001 for a file that
+cannot be read or parsed and for a rule that failed on a file, CL003 for an
+inline suppression that suppresses nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from . import __version__
+from .artifacts import KINDS, Artifact, ParseError, Suppression, kind_module
+from .catalogue import Catalogue, load
+from .config import Settings, enabled_rules, resolve_selector
+from .discovery import SourceFile, discover
+from .model import Finding, Location, RuleMeta
+from .rules import CHECKS, RuleContext
+
+ENGINE_CODES = ("CL001", "CL002", "CL003")
+STRUCTURED_EXTS = (".yaml", ".yml", ".json")
+
+
+@dataclass
+class Plan:
+    """What to run on each file; picklable, so workers can take it."""
+
+    settings: Settings
+    rules: dict[str, list[str]]  # kind -> enabled rule codes
+    triggers: dict[str, tuple[bytes, ...] | None]  # kind -> prefilter (None: always parse)
+    engine: set[str]
+    prefilter: bool = True
+    fact_kinds: set[str] = field(default_factory=set)  # kinds whose facts cross-file rules need
+
+    def key(self) -> str:
+        payload = {
+            "v": __version__,
+            "rules": self.rules,
+            "engine": sorted(self.engine),
+            "facts": sorted(self.fact_kinds),
+            "settings": self.settings.fingerprint(),
+            "severity": {k: int(v) for k, v in self.settings.severity.items()},
+            "pfi": self.settings.per_file_ignores,
+        }
+        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+@dataclass
+class FileResult:
+    rel: str
+    kind: str | None = None  # the kind that claimed the file (None: not ours / skipped)
+    findings: list[Finding] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+    parsed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rel": self.rel, "kind": self.kind, "parsed": self.parsed, "facts": self.facts,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "FileResult":
+        return cls(d["rel"], d["kind"], [Finding.from_dict(f) for f in d["findings"]], d["facts"], d["parsed"])
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding]
+    files: list[FileResult]
+    rules: list[RuleMeta]
+    settings: Settings
+    messages: list[str] = field(default_factory=list)
+    duration: float = 0.0
+    fixed: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def active(self) -> list[Finding]:
+        """Findings that are not suppressed."""
+        return [f for f in self.findings if f.suppressed is None]
+
+    @property
+    def kinds_seen(self) -> set[str]:
+        return {r.kind for r in self.files if r.kind}
+
+    def failed(self) -> bool:
+        return any(f.severity >= self.settings.fail_on for f in self.active)
+
+
+# -- planning ----------------------------------------------------------------------------
+
+
+def make_plan(settings: Settings, catalogue: Catalogue, prefilter: bool = True) -> Plan:
+    rules = enabled_rules(settings, catalogue)
+    by_kind: dict[str, list[str]] = {}
+    for r in rules:
+        if r.family != "engine":
+            by_kind.setdefault(r.kind, []).append(r.code)
+    families = {f.id: f for f in catalogue.families}
+    triggers: dict[str, tuple[bytes, ...] | None] = {}
+    for r in rules:
+        fam = families[r.family]
+        if r.family == "engine":
+            continue
+        current = triggers.get(r.kind, ())
+        if current is None or not fam.triggers:
+            triggers[r.kind] = None
+        else:
+            triggers[r.kind] = tuple(sorted(set(current) | set(fam.triggers)))
+    engine = {r.code for r in rules if r.family == "engine"}
+    fact_kinds: set[str] = set()
+    for code in by_kind.get("system", ()):
+        # a cross-file rule's module names the kinds whose facts it reads and,
+        # per kind, what a file must contain to hold any (FACT_TRIGGERS)
+        mod = importlib.import_module(catalogue.by_code[code].module)
+        for kind in getattr(mod, "FACT_KINDS", ()):
+            fact_kinds.add(kind)
+            extra = getattr(mod, "FACT_TRIGGERS", {}).get(kind)
+            current = triggers.get(kind, ())
+            if current is None or extra is None:
+                triggers[kind] = None
+            else:
+                triggers[kind] = tuple(sorted(set(current) | {t.encode() for t in extra}))
+    return Plan(settings, by_kind, triggers, engine, prefilter, fact_kinds)
+
+
+def is_candidate(source: SourceFile, data: bytes | None, plan: Plan) -> bool:
+    """Whether a file may need parsing at all: the cheap text prefilter."""
+    if data is None:
+        return True
+    wanted = [k for k in source.kinds if plan.rules.get(k) or k in plan.fact_kinds]
+    if not wanted:
+        return False
+    if wanted == ["python"] and plan.prefilter:
+        triggers = plan.triggers.get("python")
+        if triggers:
+            return any(t in data for t in triggers)
+    return True
+
+
+# -- one file -----------------------------------------------------------------------------
+
+
+def _engine_finding(meta: RuleMeta, message: str, loc: Location, settings: Settings) -> Finding:
+    return Finding(
+        meta.code, meta.name, settings.severity.get(meta.code, meta.severity), message, loc,
+        meta.checklist, meta.sections,
+    )
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without a BOM) for YAML, JSON, Avro and proto files."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.decode("utf-8")
+
+
+def read_source(path: Path, limit: int) -> bytes:
+    with open(path, "rb") as fh:
+        data = fh.read(limit + 1)
+    return data
+
+
+def check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> FileResult:
+    """Read, parse and check one file. Never raises."""
+    cat = load()
+    settings = plan.settings
+    result = FileResult(source.rel)
+    cl001 = cat.by_code["CL001"]
+
+    def fail(message: str, line: int = 1, column: int = 1, pointer: str | None = None) -> FileResult:
+        if "CL001" in plan.engine:
+            result.findings.append(
+                _engine_finding(cl001, message, Location(source.rel, line, column, pointer=pointer), settings)
+            )
+        return result
+
+    wanted = [k for k in source.kinds if plan.rules.get(k) or k in plan.fact_kinds]
+    if not wanted:
+        return result
+    limit = settings.max_python_file_size if wanted == ["python"] else settings.max_file_size
+    if data is None:
+        try:
+            data = read_source(source.path, max(settings.max_file_size, settings.max_python_file_size))
+        except FileNotFoundError:
+            return result  # deleted since discovery
+        except OSError as exc:
+            return fail(f"cannot read file: {exc.strerror or exc}")
+    text: str | None = None
+    for kind in wanted:
+        triggers = plan.triggers.get(kind)
+        if kind == "python":
+            if plan.prefilter and triggers and not any(t in data for t in triggers):
+                continue
+            if len(data) > settings.max_python_file_size:
+                result.kind = kind
+                return fail(f"file is larger than max-python-file-size ({settings.max_python_file_size} bytes); not checked")
+            mod = kind_module(kind)
+            try:
+                src = mod.decode(data)
+            except ParseError as exc:
+                result.kind = kind
+                return fail(exc.message, exc.line, exc.column)
+        else:
+            if text is None:
+                if len(data) > settings.max_file_size:
+                    if source.rel.lower().endswith(STRUCTURED_EXTS):
+                        return result  # an unknown large data file: not claimed
+                    result.kind = kind
+                    return fail(f"file is larger than max-file-size ({settings.max_file_size} bytes); not checked")
+                try:
+                    text = decode_text(data)
+                except UnicodeDecodeError as exc:
+                    if source.rel.lower().endswith(STRUCTURED_EXTS):
+                        return result  # not text: not a document of ours
+                    result.kind = kind
+                    line = data[: exc.start].count(b"\n") + 1
+                    return fail(f"not valid UTF-8 (byte {exc.start})", line)
+            src = text
+            mod = kind_module(kind)
+            sniff = getattr(mod, "sniff", None)
+            if sniff is not None and len(source.kinds) > 1 and not sniff(source.rel, src):
+                continue
+        result.kind = kind
+        try:
+            artifact = mod.parse(source.rel, src, settings)
+        except ParseError as exc:
+            return fail(exc.message, exc.line, exc.column, exc.pointer)
+        except RecursionError:
+            return fail("too deeply nested to parse")
+        except MemoryError:
+            return fail("ran out of memory while parsing")
+        except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the run
+            return fail(f"internal error while parsing: {type(exc).__name__}: {exc}")
+        result.parsed = True
+        _run_rules(artifact, kind, plan, cat, result)
+        if kind in plan.fact_kinds:
+            try:
+                result.facts = artifact.facts()
+            except Exception as exc:  # noqa: BLE001
+                fail(f"internal error while collecting facts: {type(exc).__name__}: {exc}")
+        return result
+    return result
+
+
+def _run_rules(artifact: Artifact, kind: str, plan: Plan, cat: Catalogue, result: FileResult) -> None:
+    settings = plan.settings
+    findings: list[Finding] = []
+    for code in plan.rules.get(kind, ()):
+        meta = cat.by_code[code]
+        fn = CHECKS.get(code)
+        if fn is None:
+            importlib.import_module(meta.module)
+            fn = CHECKS[code]
+        ctx = RuleContext(meta, artifact, settings.options_for(meta), settings, settings.severity.get(code, meta.severity))
+        try:
+            fn(ctx)
+        except RecursionError:
+            findings.append(_engine_finding(cat.by_code["CL001"], f"rule {code} ({meta.name}) gave up: too deeply nested",
+                                            Location(artifact.path), settings))
+        except Exception as exc:  # noqa: BLE001 - one rule's bug must not stop the run
+            findings.append(_engine_finding(
+                cat.by_code["CL001"],
+                f"internal error in rule {code} ({meta.name}): {type(exc).__name__}: {exc}",
+                Location(artifact.path), settings))
+        findings.extend(ctx.findings)
+    result.findings.extend(apply_suppressions(artifact, findings, plan, cat))
+
+
+def apply_suppressions(artifact: Artifact, findings: list[Finding], plan: Plan, cat: Catalogue) -> list[Finding]:
+    settings = plan.settings
+    try:
+        sups: list[Suppression] = artifact.suppressions()
+    except Exception:  # noqa: BLE001
+        sups = []
+    out: list[Finding] = []
+    for f in findings:
+        for sup in sups:
+            if not sup.covers(f.location):
+                continue
+            hit = next((c for c in sup.codes if _names(cat, c, f.code)), None)
+            if hit is not None:
+                sup.used.add(hit)
+                f = f.with_(suppressed=sup.reason or "suppressed inline")
+                break
+        out.append(f)
+    if "CL003" in plan.engine:
+        enabled = {c for codes in plan.rules.values() for c in codes} | plan.engine
+        meta = cat.by_code["CL003"]
+        for sup in sups:
+            for code in sup.codes:
+                rule = cat.get(code)
+                loc = Location(artifact.path, sup.line, 1, pointer=sup.pointer)
+                if rule is None:
+                    out.append(_engine_finding(meta, f"suppression names an unknown rule {code!r}", loc, settings))
+                elif code not in sup.used and rule.code in enabled and rule.kind != "system":
+                    out.append(_engine_finding(meta, f"unused suppression: no {rule.code} ({rule.name}) finding here", loc, settings))
+    return out
+
+
+def _names(cat: Catalogue, key: str, code: str) -> bool:
+    rule = cat.get(key)
+    return rule is not None and rule.code == code
+
+
+# -- the run ------------------------------------------------------------------------------
+
+
+def _post(result: FileResult, plan: Plan, cat: Catalogue) -> list[Finding]:
+    """Per-file ignores and severity overrides (cheap; applied after the cache)."""
+    settings = plan.settings
+    out = result.findings
+    if settings.per_file_ignores:
+        from .discovery import _spec
+
+        dropped: set[str] = set()
+        for glob, sels in settings.per_file_ignores.items():
+            if _spec([glob]).match_file(result.rel):
+                for sel in sels:
+                    dropped |= {r.code for r in resolve_selector(sel, cat, include_off=True)}
+        out = [f for f in out if f.code not in dropped]
+    return out
+
+
+def check_paths(
+    paths: Iterable[str | os.PathLike[str]],
+    settings: Settings | None = None,
+    *,
+    fix: bool = False,
+    jobs: int | None = None,
+    cache: Any = None,
+    prefilter: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunResult:
+    """Check files and directories; return every finding (the Python API)."""
+    start = time.perf_counter()
+    cat = load()
+    path_list = [Path(p) for p in paths] or [Path(".")]
+    if settings is None:
+        from .config import build_settings, find_config, read_config
+
+        cfg = find_config(path_list[0])
+        root = cfg.parent if cfg else Path.cwd()
+        settings = build_settings(read_config(cfg) if cfg else {}, root, cat, cfg)
+    messages: list[str] = []
+    sources = discover(path_list, settings, messages.append)
+    plan = make_plan(settings, cat, prefilter)
+    from .runner import run_files
+
+    results = run_files(sources, plan, jobs=jobs if jobs is not None else settings.jobs, cache=cache, progress=progress)
+    fixed: dict[str, int] = {}
+    if fix:
+        from .fixes import apply_all
+
+        results, fixed = apply_all(sources, results, plan, messages)
+    findings: list[Finding] = []
+    for r in results:
+        findings.extend(_post(r, plan, cat))
+    findings.extend(run_system_rules(results, plan, cat))
+    findings.sort(key=Finding.sort_key)
+    return RunResult(findings, results, enabled_rules(settings, cat), settings, messages,
+                     time.perf_counter() - start, fixed)
+
+
+# -- cross-file rules -------------------------------------------------------------------
+
+
+class Project:
+    """What cross-file rules see: every checked file's kind and facts."""
+
+    kind = "system"
+
+    def __init__(self, files: list[FileResult], settings: Settings):
+        self.files = files
+        self.settings = settings
+
+    def facts(self, kind: str) -> Iterable[tuple[str, dict[str, Any]]]:
+        for r in self.files:
+            if r.kind == kind:
+                yield r.rel, r.facts
+
+    def locate(self, where: Any) -> Location:
+        if isinstance(where, Location):
+            return where
+        if isinstance(where, dict):
+            return Location.from_dict(where)
+        raise TypeError(f"cannot locate {type(where).__name__} in the project")
+
+
+def run_system_rules(results: list[FileResult], plan: Plan, cat: Catalogue) -> list[Finding]:
+    codes = plan.rules.get("system", [])
+    if not codes:
+        return []
+    project = Project(results, plan.settings)
+    out: list[Finding] = []
+    for code in codes:
+        meta = cat.by_code[code]
+        importlib.import_module(meta.module)
+        ctx = RuleContext(meta, project, plan.settings.options_for(meta), plan.settings,
+                          plan.settings.severity.get(code, meta.severity))
+        try:
+            CHECKS[code](ctx)
+        except Exception as exc:  # noqa: BLE001
+            out.append(_engine_finding(cat.by_code["CL001"],
+                                       f"internal error in rule {code} ({meta.name}): {type(exc).__name__}: {exc}",
+                                       Location("."), plan.settings))
+        out.extend(ctx.findings)
+    by_path: dict[str, list[Finding]] = {}
+    for f in out:
+        by_path.setdefault(f.location.path, []).append(f)
+    return [f for fs in by_path.values() for f in fs]

@@ -1,0 +1,190 @@
+"""The data commlint passes around: rules' metadata, locations, findings, fixes.
+
+Findings are frozen records; reporters only format them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+
+class Severity(enum.IntEnum):
+    """How serious a finding is. The SARIF level is the lower-case name."""
+
+    NOTE = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, value: str) -> "Severity":
+        aliases = {"info": "note", "warn": "warning", "err": "error"}
+        key = aliases.get(str(value).lower(), str(value).lower())
+        try:
+            return cls[key.upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {value!r} (use note, warning or error)") from None
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a finding is. ``path`` is relative to the run's root, with '/'.
+
+    ``line``/``column`` are 1-based; ``end_*`` are inclusive line and
+    exclusive column. ``pointer`` is a JSON pointer into a YAML/JSON/Avro
+    document; ``symbol`` a qualified name in code (``OrderClient.fetch``).
+    """
+
+    path: str
+    line: int = 1
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+    pointer: str | None = None
+    symbol: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"path": self.path, "line": self.line, "column": self.column}
+        if self.end_line is not None:
+            d["end_line"] = self.end_line
+        if self.end_column is not None:
+            d["end_column"] = self.end_column
+        if self.pointer is not None:
+            d["pointer"] = self.pointer
+        if self.symbol is not None:
+            d["symbol"] = self.symbol
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Location":
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace ``text[start:end]`` (character offsets) with ``replacement``."""
+
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    description: str
+    edits: tuple[Edit, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "description": self.description,
+            "edits": [[e.start, e.end, e.replacement] for e in self.edits],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Fix":
+        return cls(d["description"], tuple(Edit(*e) for e in d["edits"]))
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    location: Location
+    checklist: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    fix: Fix | None = None
+    related: tuple[Location, ...] = ()
+    suppressed: str | None = None  # the justification, when an inline suppression applies
+
+    def with_(self, **changes: Any) -> "Finding":
+        return replace(self, **changes)
+
+    def sort_key(self) -> tuple:
+        loc = self.location
+        return (loc.path, loc.line, loc.column, self.code, self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.label,
+            "message": self.message,
+            "location": self.location.to_dict(),
+            "checklist": list(self.checklist),
+            "sections": list(self.sections),
+        }
+        if self.fix is not None:
+            d["fix"] = self.fix.to_dict()
+        if self.related:
+            d["related"] = [r.to_dict() for r in self.related]
+        if self.suppressed is not None:
+            d["suppressed"] = self.suppressed
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Finding":
+        return cls(
+            code=d["code"],
+            name=d["name"],
+            severity=Severity.parse(d["severity"]),
+            message=d["message"],
+            location=Location.from_dict(d["location"]),
+            checklist=tuple(d.get("checklist", ())),
+            sections=tuple(d.get("sections", ())),
+            fix=Fix.from_dict(d["fix"]) if d.get("fix") else None,
+            related=tuple(Location.from_dict(r) for r in d.get("related", ())),
+            suppressed=d.get("suppressed"),
+        )
+
+
+@dataclass(frozen=True)
+class Example:
+    """A rule's good or bad example. ``files`` maps a path to its content.
+
+    Bad examples mark the lines that must fire inline (``# expect: CL101``)
+    or list them in ``expect`` as ``"path:line:CODE"`` where the format has
+    no comments (JSON).
+    """
+
+    kind: str  # "bad" | "good"
+    files: dict[str, str]
+    title: str = ""
+    expect: tuple[str, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    """A rule as the catalogue (``rules/*.toml``) describes it."""
+
+    code: str
+    name: str
+    family: str
+    kind: str
+    module: str
+    severity: Severity
+    summary: str
+    checklist: tuple[str, ...]
+    sections: tuple[str, ...]
+    standard: tuple[str, ...]  # the sentences of the standard this rule enforces
+    what: str
+    why: str
+    fix: str
+    options: dict[str, Any]
+    examples: tuple[Example, ...]
+    default_enabled: bool = True
+    aliases: tuple[str, ...] = ()
+    fixable: bool = False
+
+    @property
+    def items(self) -> tuple[str, ...]:
+        """Checklist items then sections: what a finding evidences."""
+        return self.checklist + self.sections

@@ -1,0 +1,45 @@
+"""Reporters: each turns a run's findings into one output format. None of them decides anything."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..engine import RunResult
+
+FORMATS = ("text", "json", "sarif", "github", "checklist", "markdown")
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def clean(text: str) -> str:
+    """Escape control characters (terminal escape sequences) and lone surrogates in text from checked files."""
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def render(fmt: str, result: "RunResult", *, color: bool = False, statistics: bool = False,
+           checklist: bool = False, quiet: bool = False) -> str:
+    if fmt == "text":
+        from .text import render_text
+
+        return render_text(result, color=color, statistics=statistics, checklist=checklist, quiet=quiet)
+    if fmt == "json":
+        from .jsonfmt import render_json
+
+        return render_json(result)
+    if fmt == "sarif":
+        from .sarif import render_sarif
+
+        return render_sarif(result)
+    if fmt == "github":
+        from .github import render_github
+
+        return render_github(result)
+    if fmt in ("checklist", "markdown"):
+        from .scorecard import render_checklist, render_markdown
+
+        return render_markdown(result) if fmt == "markdown" else render_checklist(result, color=color)
+    raise ValueError(f"unknown format {fmt!r}")

@@ -1,0 +1,105 @@
+"""The checklist scorecard: the standard's twelve items as pass / fail / not checked.
+
+An item fails when an active finding evidences it (a finding counts against
+every item its rule names). It is not checked when no enabled rule evidences
+it, or no file of a kind those rules read was seen. Otherwise it passes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..catalogue import load
+
+if TYPE_CHECKING:
+    from ..engine import RunResult
+
+
+def scorecard(result: "RunResult") -> list[dict[str, Any]]:
+    cat = load()
+    seen = result.kinds_seen
+    out = []
+    for item in cat.checklist:
+        rules = [r for r in result.rules if item.id in r.checklist]
+        hits = [f for f in result.active if item.id in f.checklist]
+        kinds = {r.kind for r in rules}
+        readable = {k for k in kinds if k != "system"} | ({"python"} if "system" in kinds else set())
+        if hits:
+            worst = max(hits, key=lambda f: (f.severity, -f.location.line))
+            worst = sorted(
+                (f for f in hits if f.severity == worst.severity), key=lambda f: f.sort_key()
+            )[0]
+            status = "fail"
+        elif not rules or not (readable & seen):
+            status, worst = "not checked", None
+        else:
+            status, worst = "pass", None
+        entry: dict[str, Any] = {
+            "id": item.id,
+            "text": item.text,
+            "status": status,
+            "findings": len(hits),
+            "rules": [r.code for r in rules],
+        }
+        if worst is not None:
+            entry["worst"] = {"code": worst.code, "severity": worst.severity.label, **worst.location.to_dict()}
+        if status == "not checked":
+            entry["reason"] = "no rule enabled" if not rules else "no file of a kind its rules read"
+        out.append(entry)
+    return out
+
+
+MARK = {"pass": "✔ pass", "fail": "✘ fail", "not checked": "– not checked"}
+
+
+def _where(e: dict[str, Any]) -> str:
+    w = e.get("worst")
+    if not w:
+        return e.get("reason", "")
+    return f"{e['findings']} finding(s); worst {w['code']} at {w['path']}:{w['line']}"
+
+
+def render_checklist(result: "RunResult", color: bool = False) -> str:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from . import clean
+
+    table = Table(title="Microservices communication checklist", show_lines=False)
+    table.add_column("item")
+    table.add_column("status")
+    table.add_column("checklist item", overflow="fold")
+    table.add_column("details", overflow="fold")
+    style = {"pass": "green", "fail": "red", "not checked": "yellow"}
+    for e in scorecard(result):
+        table.add_row(e["id"], Text(MARK[e["status"]], style=style[e["status"]]), e["text"], Text(clean(_where(e))))
+    console = Console(record=True, force_terminal=color, no_color=not color, width=140, file=_Null())
+    console.print(table)
+    return console.export_text(styles=color)
+
+
+def render_markdown(result: "RunResult") -> str:
+    rows = scorecard(result)
+    counts = {s: sum(1 for e in rows if e["status"] == s) for s in ("pass", "fail", "not checked")}
+    lines = [
+        "## commlint: microservices communication checklist",
+        "",
+        f"{counts['pass']} pass, {counts['fail']} fail, {counts['not checked']} not checked"
+        f" ({len(result.active)} findings in {len(result.files)} files)",
+        "",
+        "| | item | status | details |",
+        "|---|---|---|---|",
+    ]
+    for e in rows:
+        text, details = e["text"].replace("|", "\\|"), _where(e).replace("|", "\\|")
+        lines.append(f"| {e['id']} | {text} | {MARK[e['status']]} | {details} |")
+    return "\n".join(lines) + "\n"
+
+
+class _Null:
+    def write(self, s: str) -> int:
+        return len(s)
+
+    def flush(self) -> None:
+        pass

@@ -1,0 +1,75 @@
+"""The checks, one module per family; each family's catalogue is ``rules/<family>.toml``.
+
+A check is a function registered under its rule code::
+
+    @check("CL101")
+    def missing_timeout(ctx: RuleContext) -> None:
+        for call in http_calls(ctx.artifact):
+            ...
+            ctx.report(call.node, "...", fix=...)
+
+``ctx.artifact`` is the parsed file (or, for ``kind = "system"`` rules, the
+project's facts); ``ctx.options`` the rule's options merged over the
+catalogue's defaults. The engine adds the rule's code, name, severity and
+checklist items to every report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..model import Finding, Fix, Location, RuleMeta, Severity
+
+CHECKS: dict[str, Callable[["RuleContext"], None]] = {}
+
+
+def check(code: str) -> Callable[[Callable[["RuleContext"], None]], Callable[["RuleContext"], None]]:
+    def register(fn: Callable[["RuleContext"], None]) -> Callable[["RuleContext"], None]:
+        if code in CHECKS and CHECKS[code] is not fn:
+            raise RuntimeError(f"two checks registered for {code}")
+        CHECKS[code] = fn
+        fn.code = code  # type: ignore[attr-defined]
+        return fn
+
+    return register
+
+
+@dataclass
+class RuleContext:
+    meta: RuleMeta
+    artifact: Any
+    options: dict[str, Any]
+    settings: Any
+    severity: Severity
+    findings: list[Finding] = field(default_factory=list)
+
+    def report(
+        self,
+        where: Any,
+        message: str,
+        *,
+        fix: Fix | None = None,
+        scope: Any = None,
+        related: tuple[Location, ...] = (),
+        severity: Any = None,
+    ) -> None:
+        if isinstance(where, Location):
+            loc = where
+        elif scope is not None:
+            loc = self.artifact.locate(where, scope)
+        else:
+            loc = self.artifact.locate(where)
+        self.findings.append(
+            Finding(
+                code=self.meta.code,
+                name=self.meta.name,
+                severity=severity or self.severity,
+                message=message,
+                location=loc,
+                checklist=self.meta.checklist,
+                sections=self.meta.sections,
+                fix=fix,
+                related=related,
+            )
+        )

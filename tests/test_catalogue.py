@@ -1,0 +1,72 @@
+"""The catalogue and the checks are one: no rule without a check, no check without
+a rule, docs generated from the catalogue, the README table current."""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+from commlint import engine
+from commlint.catalogue import load
+from commlint.docs import README_BEGIN, README_END, rule_markdown, rules_table_markdown
+from commlint.rules import CHECKS
+
+from conftest import REPO
+
+CAT = load()
+
+
+def _import_all() -> None:
+    for fam in CAT.families:
+        importlib.import_module(fam.module)
+
+
+def test_every_catalogued_rule_has_a_check_and_back() -> None:
+    _import_all()
+    catalogued = {r.code for r in CAT.rules}
+    engine_rules = {r.code for r in CAT.rules if r.family == "engine"}
+    assert engine_rules <= set(engine.ENGINE_CODES)
+    assert catalogued - engine_rules == set(CHECKS), (
+        f"no check for {sorted(catalogued - engine_rules - set(CHECKS))}; "
+        f"no catalogue entry for {sorted(set(CHECKS) - catalogued)}"
+    )
+
+
+def test_each_check_lives_in_the_module_its_catalogue_names() -> None:
+    _import_all()
+    for r in CAT.rules:
+        if r.family == "engine":
+            continue
+        assert CHECKS[r.code].__module__ == r.module, f"{r.code} is in {CHECKS[r.code].__module__}, catalogue says {r.module}"
+
+
+def test_every_rule_quotes_the_standard() -> None:
+    standard = (REPO.parent / "shared" / "standard" / "microservices-communication.md")
+    text = standard.read_text(encoding="utf-8") if standard.is_file() else None
+    for r in CAT.rules:
+        if r.family == "engine":
+            continue
+        assert r.standard, f"{r.code} quotes no sentence of the standard"
+        if text is not None:
+            flat = re.sub(r"\s+", " ", text)
+            for sentence in r.standard:
+                assert re.sub(r"\s+", " ", sentence) in flat, f"{r.code}: not in the standard: {sentence!r}"
+
+
+def test_docs_render_for_every_rule() -> None:
+    for r in CAT.rules:
+        md = rule_markdown(r, CAT)
+        assert r.code in md and "## Why is this bad?" in md and "## How to fix" in md
+
+
+def test_readme_rule_table_is_current() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert README_BEGIN in readme and README_END in readme, "README lacks the generated rule table markers"
+    table = readme.split(README_BEGIN, 1)[1].split(README_END, 1)[0].strip()
+    assert table == rules_table_markdown(CAT).strip(), (
+        "README rule table is stale: run `python scripts/update_readme.py`"
+    )
+
+
+def test_checklist_has_the_twelve_items() -> None:
+    assert [c.id for c in CAT.checklist] == [f"C{i}" for i in range(1, 13)]
