@@ -53,7 +53,7 @@ COMMAND_VERBS = {
     "upsert": "upserted", "validate": "validated", "verify": "verified",
 }
 
-_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_CAMEL = re.compile(r"[Vv]\d+\b|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
 def split_words(name: str) -> list[str]:
