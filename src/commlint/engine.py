@@ -225,7 +225,10 @@ def check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fil
                     line = data[: exc.start].count(b"\n") + 1
                     return fail(f"not valid UTF-8 (byte {exc.start})", line)
             src = text
-            mod = kind_module(kind)
+            try:
+                mod = kind_module(kind)
+            except ImportError as exc:
+                return fail(f"internal error: cannot load the {kind} front-end ({exc})")
             sniff = getattr(mod, "sniff", None)
             if sniff is not None and len(source.kinds) > 1 and not sniff(source.rel, src):
                 continue
