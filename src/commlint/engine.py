@@ -317,19 +317,30 @@ def _names(cat: Catalogue, key: str, code: str) -> bool:
 # -- the run ------------------------------------------------------------------------------
 
 
-def _post(result: FileResult, plan: Plan, cat: Catalogue) -> list[Finding]:
-    """Per-file ignores and severity overrides (cheap; applied after the cache)."""
-    settings = plan.settings
-    out = result.findings
-    if settings.per_file_ignores:
-        from .discovery import _spec
+def _per_file_ignored(rel: str, plan: Plan, cat: Catalogue) -> set[str]:
+    """Codes that ``per-file-ignores`` drops for this path."""
+    from .discovery import _spec
 
-        dropped: set[str] = set()
-        for glob, sels in settings.per_file_ignores.items():
-            if _spec([glob]).match_file(result.rel):
-                for sel in sels:
-                    dropped |= {r.code for r in resolve_selector(sel, cat, include_off=True)}
-        out = [f for f in out if f.code not in dropped]
+    dropped: set[str] = set()
+    for glob, sels in plan.settings.per_file_ignores.items():
+        if _spec([glob]).match_file(rel):
+            for sel in sels:
+                dropped |= {r.code for r in resolve_selector(sel, cat, include_off=True)}
+    return dropped
+
+
+def _post(findings: list[Finding], plan: Plan, cat: Catalogue) -> list[Finding]:
+    """Per-file ignores, applied to per-file and cross-file findings alike."""
+    if not plan.settings.per_file_ignores or not findings:
+        return findings
+    memo: dict[str, set[str]] = {}
+    out = []
+    for f in findings:
+        path = f.location.path
+        if path not in memo:
+            memo[path] = _per_file_ignored(path, plan, cat)
+        if f.code not in memo[path]:
+            out.append(f)
     return out
 
 
@@ -366,8 +377,8 @@ def check_paths(
         results, fixed = apply_all(sources, results, plan, messages)
     findings: list[Finding] = []
     for r in results:
-        findings.extend(_post(r, plan, cat))
-    findings.extend(run_system_rules(results, plan, cat))
+        findings.extend(_post(r.findings, plan, cat))
+    findings.extend(_post(run_system_rules(results, plan, cat), plan, cat))
     findings.sort(key=Finding.sort_key)
     return RunResult(findings, results, enabled_rules(settings, cat), settings, messages,
                      time.perf_counter() - start, fixed)
@@ -416,7 +427,25 @@ def run_system_rules(results: list[FileResult], plan: Plan, cat: Catalogue) -> l
                                        f"internal error in rule {code} ({meta.name}): {type(exc).__name__}: {exc}",
                                        Location("."), plan.settings))
         out.extend(ctx.findings)
+    return _suppress_system(out, plan, cat)
+
+
+def _suppress_system(findings: list[Finding], plan: Plan, cat: Catalogue) -> list[Finding]:
+    """Inline suppressions for cross-file findings: read only the files they land in."""
+    from .artifacts import comment_suppressions
+
     by_path: dict[str, list[Finding]] = {}
-    for f in out:
+    for f in findings:
         by_path.setdefault(f.location.path, []).append(f)
-    return [f for fs in by_path.values() for f in fs]
+    out: list[Finding] = []
+    for path, fs in by_path.items():
+        try:
+            text = (Path(plan.settings.root) / path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            out.extend(fs)
+            continue
+        sups = comment_suppressions(text)
+        for f in fs:
+            sup = next((s for s in sups if s.covers(f.location) and any(_names(cat, c, f.code) for c in s.codes)), None)
+            out.append(f.with_(suppressed=sup.reason or "suppressed inline") if sup else f)
+    return out
