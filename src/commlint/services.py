@@ -63,11 +63,14 @@ class ServiceMap:
         for rel in code_files:
             folder = posixpath.dirname(rel)
             found = None
-            while folder:
+            while folder and folder != "/":
                 if has_marker(folder):
                     found = folder
                     break
-                folder = posixpath.dirname(folder)
+                parent = posixpath.dirname(folder)
+                if parent == folder:
+                    break
+                folder = parent
             if found:
                 self.folders.setdefault(found, posixpath.basename(found))
             else:
@@ -89,9 +92,10 @@ class ServiceMap:
         while True:
             if folder in self.folders:
                 return self.folders[folder]
-            if not folder:
+            parent = posixpath.dirname(folder)
+            if not folder or parent == folder:
                 return None
-            folder = posixpath.dirname(folder)
+            folder = parent
 
     def folder_of(self, service: str) -> str | None:
         return next((f for f, s in self.folders.items() if s == service), None)
