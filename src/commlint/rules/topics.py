@@ -84,7 +84,9 @@ def topic_name_pattern(ctx: RuleContext) -> None:
             continue
         literal = ".".join(parts).replace(HOLE, "")
         words = [w for w in split_words(literal) if not VERSION.match(w)]
-        hint = suggest(literal) or (".".join(words) if len(words) == 3 and HOLE not in candidate else None)
+        hint = suggest(literal)
+        if hint is None and len(words) == 3 and HOLE not in candidate and is_past_tense(words[-1]):
+            hint = ".".join(words)
         tip = f" (e.g. {hint!r})" if hint and pattern.fullmatch(hint) else ""
         ctx.report(t.loc, f"topic name {t.name!r} {_name_problem(parts, literal)}: "
                           f"use <domain>.<entity>.<event>{tip}")
@@ -111,7 +113,7 @@ def topic_event_not_past_tense(ctx: RuleContext) -> None:
             continue
         better = suggest(".".join(events))
         tip = f"; e.g. {better!r}" if better else ""
-        ctx.report(t.loc, f"topic {t.name!r} does not name a past-tense event: its last segment {problem}{tip}")
+        ctx.report(t.loc, f"topic {t.name!r} does not name a past-tense event: its last segment {last!r} {problem}{tip}")
 
 
 # -- CL603 -------------------------------------------------------------------------------
@@ -129,14 +131,11 @@ def _ms(value: Any) -> int | None:
 
 
 def _duration(ms: int) -> str:
-    if ms % DAY_MS == 0 or ms >= 2 * DAY_MS:
-        days = ms / DAY_MS
-        return f"{days:g} day{'s' if days != 1 else ''}"
-    if ms >= 3_600_000:
-        return f"{ms / 3_600_000:g} h"
-    if ms >= 60_000:
-        return f"{ms / 60_000:g} min"
-    return f"{ms} ms"
+    for size, unit in ((DAY_MS, "day"), (3_600_000, "hour"), (60_000, "minute"), (1_000, "second")):
+        if ms >= size and (ms % size == 0 or (size == DAY_MS and ms >= 2 * DAY_MS)):
+            n = round(ms / size, 1)
+            return f"{n:g} {unit}{'s' if n != 1 else ''}"
+    return f"{ms / 60_000:.1f} minutes" if ms >= 60_000 else f"{ms} ms"
 
 
 def _policy(t: Topic) -> set[str] | None:

@@ -1,0 +1,177 @@
+"""Topic configuration (CL6xx): each format's fixtures fire exactly on their
+marked lines, the model reads every format, files without topics are left
+alone, and the real corpus runs without a crash."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from commlint.artifacts import topics as model
+from commlint.engine import check_paths
+
+from conftest import CORPUS, REPO, expected_markers, found, run, write_tree
+
+FIXTURES = REPO / "fixtures" / "topics"
+ALL = {"select": ["CL6", "CL001"]}
+CASES = sorted(p for p in FIXTURES.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("path", CASES, ids=[str(p.relative_to(FIXTURES)) for p in CASES])
+def test_fixture_fires_on_marked_lines(path: Path, tmp_path: Path) -> None:
+    rel = path.name
+    text = path.read_text(encoding="utf-8")
+    write_tree(tmp_path, {rel: text})
+    result = run(tmp_path, ALL)
+    want = expected_markers({rel: text})
+    assert found(result) == want, [(f.location.line, f.code, f.message) for f in result.active]
+    if path.stem == "bad":
+        assert want, "a bad fixture marks what must fire"
+
+
+def test_every_rule_fires_in_some_fixture() -> None:
+    marked = set()
+    for path in CASES:
+        marked |= {code for _, _, code in expected_markers({path.name: path.read_text(encoding="utf-8")})}
+    assert marked == {f"CL60{i}" for i in range(1, 8)}
+
+
+def test_json_kubernetes_list(check_tree) -> None:  # noqa: ANN001
+    doc = {
+        "apiVersion": "v1", "kind": "List",
+        "items": [
+            {"apiVersion": "kafka.strimzi.io/v1beta2", "kind": "KafkaTopic",
+             "metadata": {"name": "orders.order.create"},
+             "spec": {"partitions": 1, "config": {"retention.ms": 3600000}}},
+            {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "orders"}},
+        ],
+    }
+    result = check_tree({"topics.json": json.dumps(doc, indent=2)}, ALL)
+    # "name" on line 9, "partitions" on line 12, "retention.ms" on line 14
+    assert found(result) == {("topics.json", 9, "CL602"), ("topics.json", 12, "CL607"), ("topics.json", 14, "CL603")}
+
+
+# -- the model ---------------------------------------------------------------------------
+
+
+def test_julieops_names_join_context_other_fields_project_topic_and_datatype() -> None:
+    text = (
+        'context: "ctx"\ncompany: "acme"\nsource: "src"\nprojects:\n  - name: "orders"\n'
+        '    topics:\n      - name: "order.created"\n        dataType: "avro"\n'
+    )
+    art = model.parse("d.yaml", text)
+    [t] = art.topics
+    assert (t.name, t.event_name, t.loc.line) == ("ctx.acme.src.orders.order.created.avro", "ctx.acme.src.orders.order.created", 7)
+
+
+def test_strimzi_topic_name_overrides_metadata_name_and_terraform_reads_lines() -> None:
+    art = model.parse("t.yaml", "apiVersion: kafka.strimzi.io/v1\nkind: KafkaTopic\nmetadata:\n  name: a-b\nspec:\n  topicName: a.b.created\n")
+    assert [(t.name, t.loc.line) for t in art.topics] == [("a.b.created", 6)]
+    tf = model.parse("x.tf", (FIXTURES / "terraform" / "good.tf").read_text())
+    assert [(t.name, t.loc.line, t.partitions) for t in tf.topics] == [
+        ("${var.env}.orders.order.created", 11, "${var.partitions}"),
+        ("inventory.stock.snapshot", 25, 6),
+        ("${each.key}", 34, 12),
+    ]
+
+
+def test_facts_carry_topics_groups_producers() -> None:
+    art = model.parse("s.yaml", (FIXTURES / "kafka-gitops" / "good.yaml").read_text())
+    facts = art.facts()
+    json.dumps(facts)
+    topic = next(t for t in facts["topics"] if t["name"] == "orders.order.updated")
+    assert topic["partitions"] == 12 and topic["config"] == {"retention.ms": 604800000}
+    assert sorted(topic["producers"]) == ["order-worker", "orders-service"]
+    assert sorted(topic["consumer_groups"]) == ["inventory-stock", "order-worker"]
+    assert {"name": "inventory-stock", "line": 38, "topics": ["orders.order.updated", "inventory.stock.snapshot"],
+            "dlq": []} in facts["groups"]
+
+
+@pytest.mark.parametrize(
+    "name,text",
+    [
+        ("openapi.yaml", "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ntopics: []\n"),
+        ("deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\n"),
+        ("crd.yaml", "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec:\n  names:\n    kind: KafkaTopic\n"),
+        (".github/workflows/ci.yml", "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n"),
+        ("docker-compose.yml", "services:\n  kafka:\n    image: apache/kafka\n"),
+        ("cluster.yaml", "meta:\n  name: main\nspec:\n  bootstrapAddrs: [localhost:9092]\n"),
+    ],
+)
+def test_files_without_topics_are_not_claimed(name: str, text: str, check_tree) -> None:  # noqa: ANN001
+    assert not model.sniff(name, text)
+    result = check_tree({name: text}, ALL)
+    assert not result.findings
+
+
+def test_claimed_file_without_topics_yields_nothing(check_tree) -> None:  # noqa: ANN001
+    files = {
+        "julie.yaml": 'context: "c"\nprojects:\n  - name: "p"\n    connectors: []\n',
+        "main.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n',
+        "broken.tf": 'resource "aws_s3_bucket" "b" {\n',  # no kafka_topic: never parsed
+    }
+    result = check_tree(files, ALL)
+    assert not result.findings
+    assert {r.rel: r.kind for r in result.files} == {"julie.yaml": "topics", "main.tf": "topics", "broken.tf": "topics"}
+
+
+def test_broken_files_become_cl001(check_tree) -> None:  # noqa: ANN001
+    files = {
+        "bad.tf": 'resource "kafka_topic" "t" {\n  name = "a.b.created"\n  partitions = \n',
+        "bad.yaml": "topics:\n  - name: [unclosed\n",
+    }
+    result = check_tree(files, ALL)
+    got = {(f.location.path, f.code) for f in result.findings}
+    assert got == {("bad.tf", "CL001"), ("bad.yaml", "CL001")}, [f.message for f in result.findings]
+
+
+def test_inline_suppression_in_yaml_and_hcl(check_tree) -> None:  # noqa: ANN001
+    files = {
+        "t.tf": 'resource "kafka_topic" "t" {\n  name = "ledger.entry.posted"\n'
+                '  # commlint: ignore[CL607] -- the ledger needs total order\n  partitions = 1\n'
+                '  config = {\n    "retention.ms" = "-1"\n  }\n}\n',
+        "topics.yaml": "topics:\n  - name: orders.order.created  # commlint: ignore[CL603] -- set by the platform team\n",
+    }
+    result = check_tree(files, ALL)
+    assert not result.active
+    assert {(f.code, f.suppressed) for f in result.findings} == {
+        ("CL607", "the ledger needs total order"), ("CL603", "set by the platform team")}
+
+
+def test_options_change_what_fires(check_tree) -> None:  # noqa: ANN001
+    text = "topics:\n  - name: orders.order.created\n    config:\n      retention.ms: 259200000\n"
+    assert found(check_tree({"topics.yaml": text}, ALL)) == {("topics.yaml", 4, "CL603")}
+    relaxed = {**ALL, "rules": {"CL603": {"min-days": 3}, "CL601": {"pattern": "^[a-z.]+$"}}}
+    assert not found(check_tree({"topics.yaml": text}, relaxed))
+
+
+# -- the real corpus ---------------------------------------------------------------------
+
+
+def test_corpus_topics_runs_without_a_crash() -> None:
+    root = CORPUS / "topics"
+    if not root.is_dir():
+        pytest.skip("shared corpus not present")
+    from commlint.catalogue import load
+    from commlint.config import build_settings
+
+    result = check_paths([root], build_settings(dict(ALL), root, load(), None), jobs=1)
+    internal = [f.message for f in result.findings if f.code == "CL001"]
+    assert not internal, internal
+    by_path = {(_rel(f.location.path, root), f.location.line, f.code) for f in result.findings}
+    regular = Path("strimzi/api/src/test/resources/io/strimzi/api/kafka/model/topic/KafkaTopic-regular.yaml")
+    assert {(regular, 4, "CL601"), (regular, 8, "CL607"), (regular, 11, "CL603")} <= by_path
+    claimed = {str(_rel(r.rel, root)) for r in result.files if r.kind == "topics"}
+    assert not any("04-Crd-kafkatopic" in c or "/acls/" in c or "workflows" in c or "docker-compose" in c
+                   for c in claimed), sorted(claimed)
+    assert {code for _, _, code in by_path} >= {"CL601", "CL602", "CL603", "CL605", "CL607"}
+
+
+def _rel(path: str, root: Path) -> Path:
+    p = Path(path)
+    for base in (root, root.resolve()):
+        if p.is_relative_to(base):
+            return p.relative_to(base)
+    return p
