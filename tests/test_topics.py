@@ -175,3 +175,15 @@ def _rel(path: str, root: Path) -> Path:
         if p.is_relative_to(base):
             return p.relative_to(base)
     return p
+
+
+def test_shop_example_fires_on_its_marked_topic_lines() -> None:
+    shop = REPO / "examples" / "shop"
+    files = [shop / "topics.yaml", *sorted((shop / "platform").rglob("*.yaml"))]
+    texts = {str(p.relative_to(shop)): p.read_text(encoding="utf-8") for p in files}
+    want = {m for m in expected_markers(texts) if m[2].startswith("CL6")}
+    assert {code for _, _, code in want} == {f"CL60{i}" for i in range(1, 8)}
+    result = run(shop, ALL)
+    got = {(str(Path(path).relative_to(shop)) if Path(path).is_absolute() else path, line, code)
+           for path, line, code in found(result)}
+    assert got == want, [(f.location.path, f.location.line, f.code, f.message) for f in result.active]

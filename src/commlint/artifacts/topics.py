@@ -14,7 +14,7 @@ Formats (each document of a YAML stream is read on its own):
   ``spec.retentionMinutes``, ``spec.settings`` (cluster and ACL files hold no topic);
 - kafka-gitops state files (``topics:`` map, ``services.*.{group-id, consumes,
   produces}``) and commlint's own ``topics.yaml`` (``topics:`` list or map,
-  ``consumers:`` group -> topics and ``dlq``);
+  ``producers:`` service -> topics, ``consumers:`` group -> topics and ``dlq``);
 - Terraform ``kafka_topic`` (Mongey provider) and ``confluent_kafka_topic``
   resources in ``.tf`` files, parsed with python-hcl2.
 
@@ -44,7 +44,7 @@ _K8S_GROUP = re.compile(r"(?:kafka\.strimzi\.io|platform\.confluent\.io)/v")
 _JULIE = re.compile(r"^(?:context|projects)\s*:", re.M)
 _TOPICCTL = re.compile(r"^meta\s*:", re.M)
 _TOPICCTL_SPEC = re.compile(r"^\s+(?:partitions|retentionMinutes)\s*:", re.M)
-_PLAIN = re.compile(r"^(?:topics|consumers)\s*:|^\s*\"(?:topics|consumers)\"\s*:", re.M)
+_PLAIN = re.compile(r"^(?:topics|consumers|producers)\s*:|^\s*\"(?:topics|consumers|producers)\"\s*:", re.M)
 _SERVICES = re.compile(r"^services\s*:", re.M)
 _GITOPS_SERVICE = re.compile(r"^\s+(?:produces|consumes)\s*:", re.M)
 
@@ -196,7 +196,7 @@ def _document(art: TopicsFile, r: Reader, data: Any, ptr: str) -> None:
         _julieops(art, r, data, ptr)
     elif isinstance(data.get("meta"), dict) and isinstance(data.get("spec"), dict):
         _topicctl(art, r, data, ptr)
-    elif any(k in data for k in ("topics", "services", "consumers")):
+    elif any(k in data for k in ("topics", "services", "consumers", "producers")):
         _plain(art, r, data, ptr)
 
 
@@ -393,6 +393,11 @@ def _plain(art: TopicsFile, r: Reader, data: dict[str, Any], ptr: str) -> None:
                 gid = _str(svc.get("group-id"))
                 loc = r.loc(join(sptr, "group-id") if gid else sptr)
                 art.groups.append(Group(gid or str(sname), loc, reads, domain=None))
+    if isinstance(data.get("producers"), dict):  # commlint: service -> topics it writes
+        for sname, written in data["producers"].items():
+            for i, t in _names(written):
+                art.producers.append(Producer(t, str(sname), r.loc(join(ptr, "producers", sname, i) if i >= 0
+                                                                   else join(ptr, "producers", sname))))
     consumers = data.get("consumers")
     items: list[tuple[str, Any, str, str]] = []
     if isinstance(consumers, dict):
