@@ -16,10 +16,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from commlint.artifacts import topics as model  # noqa: E402
-from commlint.catalogue import load  # noqa: E402
-from commlint.config import build_settings  # noqa: E402
-from commlint.engine import check_paths  # noqa: E402
+from commlint.artifacts import topics as model
+from commlint.catalogue import load
+from commlint.config import build_settings
+from commlint.engine import check_paths
 
 
 def main() -> int:

@@ -8,11 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, REPO, expected_markers, found, run, write_tree
 
 from commlint.artifacts import topics as model
 from commlint.engine import check_paths
-
-from conftest import CORPUS, REPO, expected_markers, found, run, write_tree
 
 FIXTURES = REPO / "fixtures" / "topics"
 ALL = {"select": ["CL6", "CL001"]}
@@ -38,7 +37,7 @@ def test_every_rule_fires_in_some_fixture() -> None:
     assert marked == {f"CL60{i}" for i in range(1, 8)}
 
 
-def test_json_kubernetes_list(check_tree) -> None:  # noqa: ANN001
+def test_json_kubernetes_list(check_tree) -> None:
     doc = {
         "apiVersion": "v1", "kind": "List",
         "items": [
@@ -100,13 +99,13 @@ def test_facts_carry_topics_groups_producers() -> None:
         ("cluster.yaml", "meta:\n  name: main\nspec:\n  bootstrapAddrs: [localhost:9092]\n"),
     ],
 )
-def test_files_without_topics_are_not_claimed(name: str, text: str, check_tree) -> None:  # noqa: ANN001
+def test_files_without_topics_are_not_claimed(name: str, text: str, check_tree) -> None:
     assert not model.sniff(name, text)
     result = check_tree({name: text}, ALL)
     assert not result.findings
 
 
-def test_claimed_file_without_topics_yields_nothing(check_tree) -> None:  # noqa: ANN001
+def test_claimed_file_without_topics_yields_nothing(check_tree) -> None:
     files = {
         "julie.yaml": 'context: "c"\nprojects:\n  - name: "p"\n    connectors: []\n',
         "main.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n',
@@ -117,7 +116,7 @@ def test_claimed_file_without_topics_yields_nothing(check_tree) -> None:  # noqa
     assert {r.rel: r.kind for r in result.files} == {"julie.yaml": "topics", "main.tf": "topics", "broken.tf": "topics"}
 
 
-def test_broken_files_become_cl001(check_tree) -> None:  # noqa: ANN001
+def test_broken_files_become_cl001(check_tree) -> None:
     files = {
         "bad.tf": 'resource "kafka_topic" "t" {\n  name = "a.b.created"\n  partitions = \n',
         "bad.yaml": "topics:\n  - name: [unclosed\n",
@@ -127,7 +126,7 @@ def test_broken_files_become_cl001(check_tree) -> None:  # noqa: ANN001
     assert got == {("bad.tf", "CL001"), ("bad.yaml", "CL001")}, [f.message for f in result.findings]
 
 
-def test_inline_suppression_in_yaml_and_hcl(check_tree) -> None:  # noqa: ANN001
+def test_inline_suppression_in_yaml_and_hcl(check_tree) -> None:
     files = {
         "t.tf": 'resource "kafka_topic" "t" {\n  name = "ledger.entry.posted"\n'
                 '  # commlint: ignore[CL607] -- the ledger needs total order\n  partitions = 1\n'
@@ -140,7 +139,7 @@ def test_inline_suppression_in_yaml_and_hcl(check_tree) -> None:  # noqa: ANN001
         ("CL607", "the ledger needs total order"), ("CL603", "set by the platform team")}
 
 
-def test_options_change_what_fires(check_tree) -> None:  # noqa: ANN001
+def test_options_change_what_fires(check_tree) -> None:
     text = "topics:\n  - name: orders.order.created\n    config:\n      retention.ms: 259200000\n"
     assert found(check_tree({"topics.yaml": text}, ALL)) == {("topics.yaml", 4, "CL603")}
     relaxed = {**ALL, "rules": {"CL603": {"min-days": 3}, "CL601": {"pattern": "^[a-z.]+$"}}}

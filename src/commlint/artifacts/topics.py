@@ -38,15 +38,15 @@ EXTENSIONS = (".yaml", ".yml", ".json", ".tf")
 
 # -- sniffing: cheap, and only for files that can hold a topic --------------------------
 
-_NOT_OURS = re.compile(r"^(?:openapi|swagger|asyncapi)\s*:|\"(?:openapi|swagger|asyncapi)\"\s*:", re.M)
+_NOT_OURS = re.compile(r"^(?:openapi|swagger|asyncapi)\s*:|\"(?:openapi|swagger|asyncapi)\"\s*:", re.MULTILINE)
 _K8S_TOPIC = re.compile(r"kind\"?\s*:\s*[\"']?KafkaTopic\b")
 _K8S_GROUP = re.compile(r"(?:kafka\.strimzi\.io|platform\.confluent\.io)/v")
-_JULIE = re.compile(r"^(?:context|projects)\s*:", re.M)
-_TOPICCTL = re.compile(r"^meta\s*:", re.M)
-_TOPICCTL_SPEC = re.compile(r"^\s+(?:partitions|retentionMinutes)\s*:", re.M)
-_PLAIN = re.compile(r"^(?:topics|consumers|producers)\s*:|^\s*\"(?:topics|consumers|producers)\"\s*:", re.M)
-_SERVICES = re.compile(r"^services\s*:", re.M)
-_GITOPS_SERVICE = re.compile(r"^\s+(?:produces|consumes)\s*:", re.M)
+_JULIE = re.compile(r"^(?:context|projects)\s*:", re.MULTILINE)
+_TOPICCTL = re.compile(r"^meta\s*:", re.MULTILINE)
+_TOPICCTL_SPEC = re.compile(r"^\s+(?:partitions|retentionMinutes)\s*:", re.MULTILINE)
+_PLAIN = re.compile(r"^(?:topics|consumers|producers)\s*:|^\s*\"(?:topics|consumers|producers)\"\s*:", re.MULTILINE)
+_SERVICES = re.compile(r"^services\s*:", re.MULTILINE)
+_GITOPS_SERVICE = re.compile(r"^\s+(?:produces|consumes)\s*:", re.MULTILINE)
 
 
 def sniff(path: str, text: str) -> bool:

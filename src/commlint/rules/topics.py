@@ -13,12 +13,18 @@ import re
 from typing import Any
 
 from ..artifacts.topics import Topic, TopicsFile
-from ..words import COMMAND_VERBS, is_past_tense, past_tense_problem, split_words, suggest
+from ..words import (
+    COMMAND_VERBS,
+    is_past_tense,
+    past_tense_problem,
+    split_words,
+    suggest,
+)
 from . import RuleContext, check
 
 PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|\$\([^)]*\)|#\{[^}]*\}|%\{[^}]*\}")
 HOLE = "\x00"
-DLQ = re.compile(r"(?:^|[._-])(?:dlq|dlt|dead[._-]?letters?|deadletters?|retry(?:[._-]?\d+)?|parking[._-]?lot)$", re.I)
+DLQ = re.compile(r"(?:^|[._-])(?:dlq|dlt|dead[._-]?letters?|deadletters?|retry(?:[._-]?\d+)?|parking[._-]?lot)$", re.IGNORECASE)
 VERSION = re.compile(r"^v\d+$")
 DAY_MS = 86_400_000
 
