@@ -186,3 +186,46 @@ def test_shop_example_fires_on_its_marked_topic_lines() -> None:
     got = {(str(Path(path).relative_to(shop)) if Path(path).is_absolute() else path, line, code)
            for path, line, code in found(result)}
     assert got == want, [(f.location.path, f.location.line, f.code, f.message) for f in result.active]
+
+
+# -- hostile input: any shape under the keys the readers look at --------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 10**12), st.floats(allow_nan=False),
+                     st.sampled_from(["", "a.b.created", "${env}", "{{x}}", "compact", "-1", "1", "x.dlq"]))
+_keys = st.sampled_from(["name", "topicName", "partitions", "partitionCount", "config", "configs", "settings",
+                         "retention.ms", "cleanup.policy", "num.partitions", "topics", "consumers", "producers",
+                         "group", "dlq", "principal", "streams", "read", "write", "labels", "plan", "dataType",
+                         "services", "consumes", "produces", "group-id", "meta", "spec", "metadata", "items",
+                         "retentionMinutes", "applicationId"])
+_values = st.recursive(_scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                         st.dictionaries(_keys, inner, max_size=5)), max_leaves=25)
+_docs = st.one_of(
+    st.fixed_dictionaries({"apiVersion": st.sampled_from(["kafka.strimzi.io/v1", "platform.confluent.io/v1beta1", "v1"]),
+                           "kind": st.sampled_from(["KafkaTopic", "List"]), "metadata": _values, "spec": _values,
+                           "items": _values}),
+    st.fixed_dictionaries({"context": _scalars, "projects": _values}),
+    st.fixed_dictionaries({"meta": _values, "spec": _values}),
+    st.dictionaries(st.sampled_from(["topics", "consumers", "producers", "services", "settings"]), _values, min_size=1),
+)
+
+
+@settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=_docs)
+def test_any_shape_parses_and_checks_without_an_internal_error(doc) -> None:
+    import yaml
+
+    from commlint.catalogue import load
+    from commlint.config import build_settings
+    from commlint.rules import CHECKS, RuleContext
+    from commlint.rules import topics as _checks  # noqa: F401 - registers CL601-CL607
+
+    art = model.parse("t.yaml", yaml.safe_dump(doc, sort_keys=False))
+    json.dumps(art.facts())
+    cat = load()
+    s = build_settings({}, REPO, cat, None)
+    for code in (f"CL60{i}" for i in range(1, 8)):
+        meta = cat.by_code[code]
+        CHECKS[code](RuleContext(meta, art, s.options_for(meta), s, meta.severity))
