@@ -116,6 +116,20 @@ def test_claimed_file_without_topics_yields_nothing(check_tree) -> None:
     assert {r.rel: r.kind for r in result.files} == {"julie.yaml": "topics", "main.tf": "topics", "broken.tf": "topics"}
 
 
+def test_documents_that_only_look_like_topic_files_yield_nothing(check_tree) -> None:
+    files = {
+        "repo.json": json.dumps({"name": "commlint", "topics": ["kafka", "linter"], "stars": 3}),
+        "tags.yaml": "topics:\n  - kafka\n  - linter\n",
+        "chart/templates/topic.yaml": (
+            "apiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaTopic\nmetadata:\n"
+            "  name: {{ .Values.prefix }}.orders.order.created\nspec:\n  partitions: {{ .Values.partitions }}\n"
+        ),
+    }
+    assert not check_tree(files, ALL).findings
+    strict = check_tree(files, {**ALL, "strict": True})
+    assert {(f.location.path, f.code) for f in strict.findings} == {("chart/templates/topic.yaml", "CL001")}
+
+
 def test_broken_files_become_cl001(check_tree) -> None:
     files = {
         "bad.tf": 'resource "kafka_topic" "t" {\n  name = "a.b.created"\n  partitions = \n',

@@ -160,7 +160,12 @@ def parse(path: str, text: str, settings: Any = None) -> TopicsFile:
     if path.lower().endswith(".json"):
         docs = [load_json(text)]
     else:
-        docs = load_yaml(text)
+        try:
+            docs = load_yaml(text)
+        except ParseError:
+            if "{{" in text and not getattr(settings, "strict", False):
+                return art  # a Helm (Go) template: not YAML until rendered
+            raise
     for doc in docs:
         _document(art, Reader(art, doc), doc.data, "")
     return art
@@ -196,7 +201,9 @@ def _document(art: TopicsFile, r: Reader, data: Any, ptr: str) -> None:
         _julieops(art, r, data, ptr)
     elif isinstance(data.get("meta"), dict) and isinstance(data.get("spec"), dict):
         _topicctl(art, r, data, ptr)
-    elif any(k in data for k in ("topics", "services", "consumers", "producers")):
+    elif any(k in data for k in ("topics", "services", "consumers", "producers")) and all(
+        k in _PLAIN_KEYS or str(k).startswith("x-") for k in data
+    ):
         _plain(art, r, data, ptr)
 
 
@@ -354,6 +361,12 @@ def _names(value: Any) -> list[tuple[int, str]]:
     return []
 
 
+# kafka-gitops state files and commlint's topics.yaml hold nothing else (a JSON
+# document with a "topics" list of tags is not a topic configuration)
+_PLAIN_KEYS = {"topics", "services", "consumers", "producers", "settings", "users", "customServiceAcls",
+               "customUserAcls", "schemas"}
+
+
 def _plain(art: TopicsFile, r: Reader, data: dict[str, Any], ptr: str) -> None:
     """kafka-gitops state files and commlint's own topics.yaml."""
     fmt = "kafka-gitops" if "services" in data or isinstance(data.get("settings"), dict) else "commlint"
@@ -365,8 +378,6 @@ def _plain(art: TopicsFile, r: Reader, data: dict[str, Any], ptr: str) -> None:
         for i, v in enumerate(topics):
             if isinstance(v, dict) and _str(v.get("name")):
                 entries.append((str(v["name"]), v, join(ptr, "topics", i), join(ptr, "topics", i, "name")))
-            elif _str(v):
-                entries.append((str(v), {}, join(ptr, "topics", i), join(ptr, "topics", i)))
     for name, body, bptr, nptr in entries:
         body = body if isinstance(body, dict) else {}
         t = Topic(name, fmt, r.loc(nptr))
