@@ -204,8 +204,8 @@ def test_shop_example_fires_on_its_marked_topic_lines() -> None:
 
 # -- hostile input: any shape under the keys the readers look at --------------------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 _scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 10**12), st.floats(allow_nan=False),
                      st.sampled_from(["", "a.b.created", "${env}", "{{x}}", "compact", "-1", "1", "x.dlq"]))

@@ -117,6 +117,8 @@ def topic_event_not_past_tense(ctx: RuleContext) -> None:
         problem = past_tense_problem(last, extra, state)
         if problem is None:
             continue
+        if problem.startswith(f"ends in {last.lower()!r}"):
+            problem = "is not a past-tense verb"
         better = suggest(".".join(events))
         tip = f"; e.g. {better!r}" if better else ""
         ctx.report(t.loc, f"topic {t.name!r} does not name a past-tense event: its last segment {last!r} {problem}{tip}")
