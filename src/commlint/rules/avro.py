@@ -199,12 +199,18 @@ def _toplevel(folder: str) -> Path | None:
     return gitutil.toplevel(Path(folder))
 
 
+def _base_dir(root: Path, base: str) -> Path | None:
+    """``base`` as a directory holding an earlier copy of the tree (as buf's ``--against DIR``), if it is one."""
+    d = Path(base) if Path(base).is_absolute() else root / base
+    return d if d.is_dir() else None
+
+
 @functools.lru_cache(maxsize=16)
 def base_problem(ref: str, folder: str) -> str | None:
-    """Why ``--base`` cannot be used here, or None."""
+    """Why the ``--base`` revision cannot be used for a file in ``folder``, or None."""
     top = _toplevel(folder)
     if top is None:
-        return "not inside a git repository"
+        return "not inside a git repository (nor a directory)"
     try:
         gitutil.verify_ref(ref, top)
     except ConfigError as exc:
@@ -212,26 +218,46 @@ def base_problem(ref: str, folder: str) -> str | None:
     return None
 
 
-def git_versions(root: Path, rel: str, base: str | None, transitive: bool) -> list[tuple[str, str, Path]]:
-    """Committed versions of a file: (label, text, folder) for ``base`` and, when transitive, every commit that changed it."""
+def base_versions(root: Path, rel: str, base: str | None, transitive: bool) -> list[tuple[str, str, Path]]:
+    """Earlier versions of a file as (label, text, folder): the file under ``base`` when it is a
+    directory, else at the ``base`` git revision; and, when transitive, every commit that changed it."""
+    out = []
+    refs = []
     path = (root / rel).resolve()
+    if base and _base_dir(root, base) is not None:
+        old = _base_dir(root, base) / rel  # type: ignore[operator]
+        try:
+            out.append((f"{base.rstrip('/')}/{rel}", old.read_text(encoding="utf-8-sig"), old.parent))
+        except (OSError, UnicodeDecodeError):
+            pass
+    elif base and base_problem(base, str(path.parent)) is None:
+        refs.append(base)
+    if not refs and not transitive:
+        return out
     top = _toplevel(str(path.parent))
     if top is None:
-        return []
+        return out
     try:
         inside = path.relative_to(top.resolve()).as_posix()
     except ValueError:
-        return []
-    refs = [base] if base and base_problem(base, str(path.parent)) is None else []
+        return out
     if transitive:
         refs += [c for c in gitutil.log_versions(inside, top) if c not in refs]
-    out = []
     for ref in refs:
         text = gitutil.show(ref, inside, top)
         if text is not None:
             label = ref[:12] if re.fullmatch(r"[0-9a-f]{40}", ref) else ref
             out.append((f"{label}:{inside}", text, path.parent))
     return out
+
+
+def base_unusable(ctx: RuleContext) -> str | None:
+    """Why ``--base`` cannot be compared with for this file (reported once per file as a note), or None."""
+    base = ctx.settings.base
+    root = Path(ctx.settings.root)
+    if not base or _base_dir(root, base) is not None:
+        return None
+    return base_problem(base, str((root / ctx.artifact.path).resolve().parent))
 
 
 def earlier_versions(ctx: RuleContext, transitive: bool) -> list[tuple[str, AvroArtifact]]:
@@ -257,7 +283,7 @@ def earlier_versions(ctx: RuleContext, transitive: bool) -> list[tuple[str, Avro
         if old is not None and old.text not in seen:
             seen.add(old.text)
             out.append((rel, old))
-    for label, text, folder in git_versions(root, art.path, ctx.settings.base, transitive):
+    for label, text, folder in base_versions(root, art.path, ctx.settings.base, transitive):
         if text not in seen:
             seen.add(text)
             out.append((label, load(art.path, text, folder)))
@@ -277,14 +303,6 @@ def compatibility_mode(settings: Any, art: AvroArtifact) -> str:
 def _report_grouped(ctx: RuleContext, found: dict[tuple[str, str], list[str]], prefix: str) -> None:
     for (ptr, why), labels in found.items():
         ctx.report(ptr, prefix.format(labels=", ".join(labels)) + why)
-
-
-def _check_base(ctx: RuleContext) -> None:
-    base = ctx.settings.base
-    if base:
-        problem = base_problem(base, str((Path(ctx.settings.root) / ctx.artifact.path).resolve().parent))
-        if problem:
-            ctx.report("", f"cannot compare with --base {base}: {problem}", severity=Severity.NOTE)
 
 
 PROMOTIONS = "Avro promotes only int to long, float or double; long to float or double; float to double; string and bytes to each other"
@@ -329,7 +347,9 @@ def incompatible_change(ctx: RuleContext) -> None:
     art: AvroArtifact = ctx.artifact
     if not art.valid:
         return
-    _check_base(ctx)
+    problem = base_unusable(ctx)
+    if problem:
+        ctx.report("", f"cannot compare with --base {ctx.settings.base}: {problem}", severity=Severity.NOTE)
     mode = compatibility_mode(ctx.settings, art)
     if mode == "NONE":
         return
