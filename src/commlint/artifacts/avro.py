@@ -586,7 +586,7 @@ class _Checker:
                 out += self.check(rf["type"], join(fptr, "type"), wf["type"], join(wptr, "fields", j, "type"), fpath)
             elif not _field_default(rf):
                 # Avro-Java then compares an enum with a default to the writer record (a type mismatch): incompatible either way
-                out += self.bad("reader_field_missing_default_value", fpath, rf["type"], fptr, w, wptr, rf["name"])
+                out += self.bad("reader_field_missing_default_value", fpath, rf["type"], join(fptr, "name"), w, wptr, rf["name"])
         return out
 
 

@@ -11,6 +11,7 @@ committed version of the file. No registry is contacted.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 from fnmatch import fnmatchcase
@@ -141,7 +142,7 @@ def optional_field_shape(ctx: RuleContext) -> None:
             if "default" not in f:
                 wrong.append("it has no default")
             elif f["default"] is not None:
-                wrong.append(f"its default is {f['default']!r}, not null")
+                wrong.append(f"its default is {json.dumps(f['default'])}, not null")
             if wrong:
                 others = ", ".join(f'"{b}"' if isinstance(b, str) else describe(art, b) for b in branches if b != "null")
                 ctx.report(join(ptr, "fields", i, "name"),
