@@ -28,7 +28,7 @@ def corpus_paths(corpus: Path) -> list[Path]:
     return paths
 
 
-def run(corpus: Path):  # noqa: ANN201
+def run(corpus: Path):
     from commlint.catalogue import load
     from commlint.config import build_settings
     from commlint.engine import check_paths

@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import found, run, write_tree
 
 from commlint.artifacts.avro import load
 from commlint.config import ConfigError
-
-from conftest import found, run, write_tree
 
 
 def problems(schema: Any) -> list[tuple[str, str]]:
@@ -153,7 +152,7 @@ def test_an_unknown_base_revision_is_a_note_not_a_crash(repo: Path) -> None:
     assert "unknown git revision" in result.active[0].message
 
 
-def test_the_longest_matching_glob_sets_the_mode(check_tree) -> None:  # noqa: ANN001
+def test_the_longest_matching_glob_sets_the_mode(check_tree) -> None:
     files = {"s/order.v1.avsc": json.dumps(V1), "s/order.v2.avsc": json.dumps(V2)}
     assert found(check_tree(files, {"select": ["CL403"], "compatibility": {"*": "FORWARD", "s/order*": "BACKWARD"}})) == set()
     assert found(check_tree(files, {"select": ["CL403"], "compatibility": {"*": "BACKWARD", "s/order*": "FORWARD"}})) == {
@@ -167,7 +166,7 @@ def test_an_unknown_mode_is_a_configuration_error(tmp_path: Path) -> None:
         run(tmp_path, {"compatibility": {"*": "BACKWARDS"}})
 
 
-def test_versions_side_by_side_are_paired_by_subject(check_tree) -> None:  # noqa: ANN001
+def test_versions_side_by_side_are_paired_by_subject(check_tree) -> None:
     bad = json.dumps({"type": "record", "name": "OrderCreated", "fields": [{"name": "order_id", "type": "long"}]})
     files = {
         "a/order_v1.avsc": json.dumps(V1), "a/order_v2.avsc": bad,  # underscore
@@ -179,7 +178,7 @@ def test_versions_side_by_side_are_paired_by_subject(check_tree) -> None:  # noq
     assert {p for p, _, _ in found(check_tree(files, {"select": ["CL403"]}))} == {"a/order_v2.avsc", "b/v2/order.avsc", "c/v2.avsc"}
 
 
-def test_x_commlint_ignore_suppresses_a_finding_in_its_object(check_tree) -> None:  # noqa: ANN001
+def test_x_commlint_ignore_suppresses_a_finding_in_its_object(check_tree) -> None:
     v2 = {"type": "record", "name": "OrderCreated", "fields": [
         {"name": "order_id", "type": "string"},
         {"name": "qty", "type": "long", "x-commlint-ignore": ["CL404"]},
@@ -190,14 +189,14 @@ def test_x_commlint_ignore_suppresses_a_finding_in_its_object(check_tree) -> Non
         ("/fields/1/name", True), ("/fields/2/name", False)]
 
 
-def test_a_renamed_record_is_compared_through_its_alias(check_tree) -> None:  # noqa: ANN001
+def test_a_renamed_record_is_compared_through_its_alias(check_tree) -> None:
     v2 = {"type": "record", "name": "OrderPlaced", "aliases": ["OrderCreated"], "fields": [{"name": "order_id", "type": "string"}]}
     result = check_tree({"s/order.v1.avsc": json.dumps(V1), "s/order.v2.avsc": json.dumps(v2)}, {"select": ["CL403", "CL404"]})
     assert {f.code for f in result.active} == {"CL404"}  # qty removed; the rename itself is aliased
     assert "'qty'" in result.active[0].message
 
 
-def test_event_rules_skip_non_records_and_invalid_schemas(check_tree) -> None:  # noqa: ANN001
+def test_event_rules_skip_non_records_and_invalid_schemas(check_tree) -> None:
     files = {"s/id.avsc": '"string"', "s/broken.avsc": '{"type": "record", "name": "CreateOrder"}',
              "s/union.avsc": json.dumps([{"type": "record", "name": "OrderCreated", "fields": []},
                                          {"type": "record", "name": "CancelOrder", "fields": []}])}

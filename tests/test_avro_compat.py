@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CORPUS
 
 from commlint.artifacts.avro import compatibility, load
-
-from conftest import CORPUS
 
 avro_schema = pytest.importorskip("avro.schema")
 avro_compat = pytest.importorskip("avro.compatibility")
@@ -78,7 +77,7 @@ def matrix() -> list[tuple[str, Any, Any]]:
         ("add-enum-field-with-enum-default", record(*base), record(*base, field("e", enum(ab, default="A")))),
     ]
     # unions, branch by branch
-    u = lambda *b: list(b)  # noqa: E731
+    u = lambda *b: list(b)
     cases += [
         ("make-optional", record(field("x", "string")), record(field("x", u("null", "string"), default=None))),
         ("make-required", record(field("x", u("null", "string"), default=None)), record(field("x", "string"))),
@@ -102,8 +101,8 @@ def matrix() -> list[tuple[str, Any, Any]]:
         ("namespace-changed", record(field("a", "int"), namespace="x"), record(field("a", "int"), namespace="y")),
     ]
     # fixed, nested and recursive types
-    fixed = lambda n, name="F": {"type": "fixed", "name": name, "size": n}  # noqa: E731
-    linked = lambda t, extra=(): record(field("value", t), field("next", ["null", "Node"], default=None), *extra, name="Node")  # noqa: E731
+    fixed = lambda n, name="F": {"type": "fixed", "name": name, "size": n}
+    linked = lambda t, extra=(): record(field("value", t), field("next", ["null", "Node"], default=None), *extra, name="Node")
     cases += [
         ("fixed-same", record(field("f", fixed(16))), record(field("f", fixed(16)))),
         ("fixed-resized", record(field("f", fixed(16))), record(field("f", fixed(32)))),
@@ -156,7 +155,7 @@ def test_incompatibilities_name_the_field_and_pointer() -> None:
 
 
 def test_recursive_types_terminate_and_report_once() -> None:
-    node = lambda t: record(field("value", t), field("children", {"type": "array", "items": "Node"}), name="Node")  # noqa: E731
+    node = lambda t: record(field("value", t), field("children", {"type": "array", "items": "Node"}), name="Node")
     found = ours(node("int"), node("string"))
     assert [(i.kind, i.path) for i in found] == [("type_mismatch", "Node.value")]
 

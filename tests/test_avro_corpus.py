@@ -8,7 +8,6 @@ import importlib.util
 import sys
 
 import pytest
-
 from conftest import CORPUS, REPO
 
 spec = importlib.util.spec_from_file_location("corpus_avro", REPO / "scripts" / "corpus_avro.py")
@@ -18,20 +17,20 @@ spec.loader.exec_module(corpus_avro)  # type: ignore[union-attr]
 
 
 @pytest.fixture(scope="module")
-def result():  # noqa: ANN201
+def result():
     if not corpus_avro.corpus_paths(CORPUS):
         pytest.skip("corpus not present")
     return corpus_avro.run(CORPUS)
 
 
-def test_every_schema_is_read_without_an_engine_error(result) -> None:  # noqa: ANN001
+def test_every_schema_is_read_without_an_engine_error(result) -> None:
     avsc = [r for r in result.files if r.rel.endswith(".avsc")]
     assert len(avsc) >= 140
     assert all(r.kind == "avro" and r.parsed for r in avsc)
     assert [f.message for f in result.findings if f.code == "CL001"] == []
 
 
-def test_invalid_schemas_are_the_ones_avro_rejects(result) -> None:  # noqa: ANN001
+def test_invalid_schemas_are_the_ones_avro_rejects(result) -> None:
     got = {(f.location.path, f.location.line) for f in result.active if f.code == "CL400"}
     assert got == {
         ("avro/apache-avro/lang/csharp/src/apache/perf/schema.avsc", 33),  # trailing comma
@@ -44,14 +43,14 @@ def test_invalid_schemas_are_the_ones_avro_rejects(result) -> None:  # noqa: ANN
     }
 
 
-def test_types_from_sibling_files_resolve(result) -> None:  # noqa: ANN001
+def test_types_from_sibling_files_resolve(result) -> None:
     flagged = {f.location.path for f in result.active if f.code == "CL400"}
     for rel in ("avro/apache-avro/lang/java/maven-plugin/src/test/avro/User.avsc",
                 "avro/apache-avro/lang/java/compiler/src/test/idl/input/player.avsc"):
         assert rel not in flagged
 
 
-def test_broken_evolutions_side_by_side(result) -> None:  # noqa: ANN001
+def test_broken_evolutions_side_by_side(result) -> None:
     got = {(f.location.path, f.location.line) for f in result.active if f.code == "CL403"}
     full_v2 = "avro/apache-avro/lang/java/compiler/src/test/resources/full_record_v2.avsc"
     accounts = "avro/demo-schemas/fintech/accounts/v2.avsc"

@@ -63,7 +63,7 @@ class AvroArtifact(Artifact):
             return Location(self.path, line, col, pointer=where or "/")
         return super().locate(where)
 
-    def suppressions(self) -> list:  # noqa: ANN201
+    def suppressions(self) -> list:
         return self.doc.suppressions() if self.doc is not None else []
 
     def resolve(self, node: Any, ptr: str) -> tuple[Any, str]:
@@ -153,7 +153,7 @@ def load(path: str, text: str, folder: Path | None = None) -> AvroArtifact:
     return art
 
 
-def _walk(data: Any, problems: list[tuple[Any, str]], known: dict[str, Any]) -> "_Validator":
+def _walk(data: Any, problems: list[tuple[Any, str]], known: dict[str, Any]) -> _Validator:
     walker = _Validator(problems, known)
     try:
         walker.schema(data, "", "")

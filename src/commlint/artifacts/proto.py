@@ -13,8 +13,9 @@ error and rule CL500 reports it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from antlr4 import CommonTokenStream, InputStream
 from antlr4.error.ErrorListener import ErrorListener
@@ -40,7 +41,7 @@ class _Errors(ErrorListener):
     def __init__(self) -> None:
         self.errors: list[tuple[int, int, str]] = []
 
-    def syntaxError(self, recognizer: Any, offendingSymbol: Any, line: int, column: int, msg: str, e: Any) -> None:  # noqa: N802, N803
+    def syntaxError(self, recognizer: Any, offendingSymbol: Any, line: int, column: int, msg: str, e: Any) -> None:
         self.errors.append((line, column + 1, msg))
 
 
@@ -110,7 +111,7 @@ def parse(path: str, text: str, settings: Any = None) -> ProtoArtifact:
         art.error = (1, 1, f"{type(exc).__name__}: {exc}")
         return art
     art.positions = builder.positions
-    art.names = {id(node): qual for qual, node in walk(art.file.file_elements) if qual}
+    art.names = {id(node): qual for qual, node in walk(art.file.file_elements) if isinstance(getattr(node, "name", None), str)}
     if tree.syntaxDecl() is not None:
         art.syntax_line = tree.syntaxDecl().start.line
     elif tree.editionDecl() is not None:

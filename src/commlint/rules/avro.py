@@ -19,7 +19,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .. import gitutil
-from ..artifacts.avro import PRIMITIVES, AvroArtifact, Incompatibility, compatibility, describe, load
+from ..artifacts.avro import (
+    PRIMITIVES,
+    AvroArtifact,
+    Incompatibility,
+    compatibility,
+    describe,
+    load,
+)
 from ..artifacts.yamljson import join
 from ..config import ConfigError
 from ..model import Severity
@@ -309,38 +316,42 @@ def _report_grouped(ctx: RuleContext, found: dict[tuple[str, str], list[str]], p
 PROMOTIONS = "Avro promotes only int to long, float or double; long to float or double; float to double; string and bytes to each other"
 
 
+# Why a schema breaks, per Avro-Java incompatibility: (BACKWARD: the new schema reads old data,
+# FORWARD: the old schema reads new data). {old}/{new} are the two versions' types, or for
+# renames and resizes the two names or sizes.
+EXPLAIN = {
+    "reader_field_missing_default_value": (
+        "field {detail!r} was added without a default, so data written before it existed cannot be read",
+        "field {detail!r} was removed, and the earlier schema gives it no default, so its consumers cannot read new data"),
+    "type_mismatch": (
+        "type changed from {old} to {new}, and a reader of {reader} cannot read {writer}{hint}",
+        "type changed from {old} to {new}, and a reader of {reader} cannot read {writer}{hint}"),
+    "missing_enum_symbols": (
+        "{new} dropped symbol(s) {detail} that earlier data may hold, and has no default",
+        "{new} added symbol(s) {detail} that consumers of the earlier schema do not know, and its earlier version has no default"),
+    "missing_union_branch": (
+        "{new} cannot hold {writer}, which earlier data may contain",
+        "{writer} may now be written, but the earlier schema's {old} cannot hold it"),
+    "name_mismatch": (
+        "named type renamed from {old} to {new} without {old!r} among its aliases",
+        "named type renamed from {old} to {new}, which consumers of the earlier schema do not accept"),
+    "fixed_size_mismatch": (
+        "fixed size changed from {old} to {new} bytes",
+        "fixed size changed from {old} to {new} bytes"),
+}
+
+
 def explain(inc: Incompatibility, backward: bool) -> str:
-    """Why, in terms of the old and the new schema. BACKWARD: the new schema reads old data; FORWARD: the old reads new."""
-    old_t, new_t = (inc.writer_type, inc.reader_type) if backward else (inc.reader_type, inc.writer_type)
-    k = inc.kind
-    if k == "reader_field_missing_default_value":
-        if backward:
-            return f"{inc.path}: field {inc.detail!r} was added without a default, so data written before it existed cannot be read"
-        return (f"{inc.path}: field {inc.detail!r} was removed, and the earlier schema gives it no default, "
-                "so its consumers cannot read new data")
-    if k == "type_mismatch":
-        hint = f" ({PROMOTIONS})" if old_t in PRIMITIVES and new_t in PRIMITIVES else ""
-        reader, writer = inc.reader_type, inc.writer_type
-        return f"{inc.path}: type changed from {old_t} to {new_t}, and a reader of {reader} cannot read {writer}{hint}"
-    if k == "missing_enum_symbols":
-        if backward:
-            return f"{inc.path}: {new_t} dropped symbol(s) {inc.detail} that earlier data may hold, and has no default"
-        return (f"{inc.path}: {new_t} added symbol(s) {inc.detail} that consumers of the earlier schema do not know, "
-                "and its earlier version has no default")
-    if k == "missing_union_branch":
-        if backward:
-            return f"{inc.path}: {new_t} cannot hold {inc.writer_type}, which earlier data may contain"
-        return f"{inc.path}: {inc.writer_type} may now be written, but the earlier schema's {old_t} cannot hold it"
-    if k == "name_mismatch":
-        writer, reader = inc.detail.split(" -> ")
+    """Why, in terms of the earlier and the new schema, with the field path first."""
+    old, new = (inc.writer_type, inc.reader_type) if backward else (inc.reader_type, inc.writer_type)
+    hint = f" ({PROMOTIONS})" if old in PRIMITIVES and new in PRIMITIVES else ""
+    if " -> " in inc.detail:  # writer -> reader names or sizes
+        writer, reader = inc.detail.split(" -> ", 1)
         old, new = (writer, reader) if backward else (reader, writer)
-        fix = f" without {old!r} among its aliases" if backward else ""
-        return f"{inc.path}: named type renamed from {old} to {new}{fix}"
-    if k == "fixed_size_mismatch":
-        writer, reader = inc.detail.split(" -> ")
-        old, new = (writer, reader) if backward else (reader, writer)
-        return f"{inc.path}: fixed size changed from {old} to {new} bytes"
-    return f"{inc.path}: {k}"
+    template = EXPLAIN.get(inc.kind, ("{kind}", "{kind}"))[0 if backward else 1]
+    why = template.format(detail=inc.detail, old=old, new=new, reader=inc.reader_type, writer=inc.writer_type,
+                          hint=hint, kind=inc.kind)
+    return f"{inc.path}: {why}"
 
 
 @check("CL403")
@@ -419,15 +430,15 @@ def _field_changes(art: AvroArtifact, rec: dict[str, Any], ptr: str, old: AvroAr
             added.remove(twin)
             i, nf = twin
             out.append((join(ptr, "fields", i, "name"),
-                        f"field {of['name']!r} of {short} looks renamed to {nf['name']!r} without an alias: "
-                        f'add "aliases": ["{of["name"]}"] (fields are never renamed, only added)'))
+                        (f"field {of['name']!r} of {short} looks renamed to {nf['name']!r} without an alias: "
+                        f'add "aliases": ["{of["name"]}"] (fields are never renamed, only added)')))
         else:
             out.append((join(ptr, "fields"),
-                        f"field {of['name']!r} ({old_type}) was removed from {short}: fields are added, never removed; "
-                        "keep it (mark it deprecated in its doc)"))
+                        (f"field {of['name']!r} ({old_type}) was removed from {short}: fields are added, never removed; "
+                        "keep it (mark it deprecated in its doc)")))
     for i, nf in added:
         if "default" not in nf:
             out.append((join(ptr, "fields", i, "name"),
-                        f"field {nf['name']!r} was added to {short} without a default: data written before it existed "
-                        "cannot be read; give it a default"))
+                        (f"field {nf['name']!r} was added to {short} without a default: data written before it existed "
+                        "cannot be read; give it a default")))
     return out

@@ -19,6 +19,11 @@ from .avro import base_unusable, base_versions
 VERSION_RE = re.compile(r"^v\d+(?:(?:alpha|beta)\d*|p\d+(?:alpha|beta)\d*|test\w*)?$")
 
 
+def _file(ctx: RuleContext) -> ast.File | None:
+    """The parsed file, or None when it did not parse (CL500 says why)."""
+    return ctx.artifact.file
+
+
 @check("CL500")
 def unparsable_proto(ctx: RuleContext) -> None:
     art: ProtoArtifact = ctx.artifact
@@ -45,16 +50,16 @@ def not_proto3(ctx: RuleContext) -> None:
 def _required(node: Any) -> bool:
     if getattr(node, "cardinality", None) == ast.FieldCardinality.REQUIRED:
         return True
-    return any(o.name == "features.field_presence" and str(o.value) == "LEGACY_REQUIRED"
+    return any(o.name == "features.field_presence" and getattr(o.value, "name", o.value) == "LEGACY_REQUIRED"
                for o in getattr(node, "options", []) or [])
 
 
 @check("CL502")
 def required_field(ctx: RuleContext) -> None:
-    art: ProtoArtifact = ctx.artifact
-    if art.file is None:
+    file = _file(ctx)
+    if file is None:
         return
-    for qual, node in walk(art.file.file_elements):
+    for qual, node in walk(file.file_elements):
         if isinstance(node, (ast.Field, ast.Group)) and _required(node):
             ctx.report(node, f"required field {qual}: a required field can never be removed or left unset "
                        "without breaking every reader; make it optional and validate in code")
@@ -62,22 +67,22 @@ def required_field(ctx: RuleContext) -> None:
 
 @check("CL503")
 def unversioned_package(ctx: RuleContext) -> None:
-    art: ProtoArtifact = ctx.artifact
-    if art.file is None:
+    file = _file(ctx)
+    if file is None:
         return
-    pkg = next((e for e in art.file.file_elements if isinstance(e, ast.Package)), None)
+    pkg = next((e for e in file.file_elements if isinstance(e, ast.Package)), None)
     if pkg is None:
-        ctx.report(art.syntax_line or 1, "no package declaration: declare a versioned package such as `package inventory.v1;`")
+        ctx.report(ctx.artifact.syntax_line or 1, "no package declaration: declare a versioned package such as `package inventory.v1;`")
     elif not VERSION_RE.match(pkg.name.rsplit(".", 1)[-1]):
         ctx.report(pkg, f"package {pkg.name} is not versioned: end it with a version, e.g. `package {pkg.name}.v1;`")
 
 
 @check("CL505")
 def streaming_rpc(ctx: RuleContext) -> None:
-    art: ProtoArtifact = ctx.artifact
-    if art.file is None:
+    file = _file(ctx)
+    if file is None:
         return
-    for qual, node in walk(art.file.file_elements):
+    for qual, node in walk(file.file_elements):
         if isinstance(node, ast.Service):
             for m in node.elements:
                 if not isinstance(m, ast.Method):
