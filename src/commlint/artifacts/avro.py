@@ -20,6 +20,7 @@ incompatibility with the field path and the JSON pointers on both sides.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,10 +170,7 @@ def _imports(folder: Path, path: str, wanted: set[str]) -> dict[str, tuple[Any, 
     """Definitions of ``wanted`` (and what they use) from other .avsc files: fullname -> (definition, file's schema)."""
     found: dict[str, tuple[Any, Any]] = {}
     own = Path(path).name
-    try:
-        files = sorted(p for p in folder.rglob("*.avsc") if p.is_file())[:MAX_IMPORT_FILES]
-    except OSError:
-        return found
+    files = _avsc_files(folder)
     texts: dict[Path, str] = {}
     for _ in range(8):  # imports of imports
         for p in files:
@@ -200,6 +198,17 @@ def _imports(folder: Path, path: str, wanted: set[str]) -> dict[str, tuple[Any, 
         if not wanted:
             break
     return found
+
+
+def _avsc_files(folder: Path, max_dirs: int = 2000) -> list[Path]:
+    """The .avsc files of a folder and below (hidden folders and node_modules skipped), bounded."""
+    out: list[Path] = []
+    for dirs, (here, subdirs, names) in enumerate(os.walk(folder), start=1):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith(".") and d != "node_modules")
+        out += [Path(here, n) for n in sorted(names) if n.endswith(".avsc")]
+        if dirs >= max_dirs or len(out) >= MAX_IMPORT_FILES:
+            break
+    return out[:MAX_IMPORT_FILES]
 
 
 def _parse_imports(imported: dict[str, tuple[Any, Any]], named: dict[str, Any]) -> None:
