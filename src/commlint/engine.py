@@ -2,8 +2,9 @@
 -> findings (suppressions, per-file ignores, severities) -> cross-file rules.
 
 Engine rules (``rules/engine.toml``) are reported here: CL001 for a file that
-cannot be read or parsed and for a rule that failed on a file, CL003 for an
-inline suppression that suppresses nothing.
+cannot be read or parsed and for a rule that failed on a file, CL002 for
+configuration written in a file that cannot be used (``Artifact.config_problems``),
+CL003 for an inline suppression that suppresses nothing.
 """
 
 from __future__ import annotations
@@ -282,6 +283,12 @@ def apply_suppressions(artifact: Artifact, findings: list[Finding], plan: Plan, 
     except Exception:  # noqa: BLE001
         sups = []
     out: list[Finding] = []
+    if "CL002" in plan.engine:
+        try:
+            problems = artifact.config_problems()
+        except Exception:  # noqa: BLE001
+            problems = []
+        out.extend(_engine_finding(cat.by_code["CL002"], message, loc, settings) for loc, message in problems)
     for f in findings:
         for sup in sups:
             if not sup.covers(f.location):
