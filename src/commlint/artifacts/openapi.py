@@ -37,11 +37,29 @@ _MISSING = object()
 Reader = Callable[[Path], "str | None"]
 
 
+_JSON_FIRST = re.compile(r"\A[\ufeff\s]*\{\s*\"(?:openapi|swagger)\"\s*:")
+_JSON_TOKEN = re.compile(r"\"(?:[^\"\\]|\\.)*\"\s*:?|[{}\[\]]")
+
+
 def sniff(path: str, text: str) -> bool:
-    """A top-level ``openapi:``/``swagger:`` key (YAML), or such a key in a JSON object."""
+    """A top-level ``openapi:``/``swagger:`` key, in YAML or in JSON."""
     if path.lower().endswith(".json") or text.lstrip("\ufeff \t\r\n").startswith("{"):
-        return _JSON_KEY.search(text) is not None
+        return _JSON_FIRST.match(text) is not None or (_JSON_KEY.search(text) is not None and _json_top_key(text))
     return _YAML_KEY.search(text) is not None
+
+
+def _json_top_key(text: str) -> bool:
+    """Whether the top-level JSON object has an openapi/swagger key (a scan of strings and brackets)."""
+    depth = 0
+    for m in _JSON_TOKEN.finditer(text):
+        tok = m.group()
+        if tok in ("{", "["):
+            depth += 1
+        elif tok in ("}", "]"):
+            depth -= 1
+        elif depth == 1 and tok.endswith(":") and tok.rstrip(": \t\r\n") in ('"openapi"', '"swagger"'):
+            return True
+    return False
 
 
 def load_document(path: str, text: str) -> Document | None:

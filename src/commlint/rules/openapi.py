@@ -150,7 +150,6 @@ def validation_errors(art: OpenAPIDoc) -> list[tuple[str, str]]:
     if family is None:
         where = "/swagger" if art.swagger else "/openapi"
         return [(where, f"unknown OpenAPI version {art.data.get(where[1:])!r}: cannot validate the document")]
-    from jsonschema.exceptions import best_match
     from jsonschema_path import SchemaPath
     from urllib.parse import urlsplit
     from urllib.request import url2pathname
@@ -175,29 +174,55 @@ def validation_errors(art: OpenAPIDoc) -> list[tuple[str, str]]:
     validator = classes[family](spec_path)
     try:
         for err in validator.schema_validator.iter_errors(art.data):
-            err = best_match([err]) or err
+            err = _explain(err)
             ptr = _pointer(err.absolute_path)
             meta.append(ptr)
-            found.setdefault(ptr, []).append(err.message)
+            found.setdefault(ptr, []).append(_message(err))
         for err in validator.root_validator(spec_path):
             if isinstance(err, _Stopped):
                 if not _is_ref_failure(err.exc):
                     stopped.append((_pointer(err.parts), f"{type(err.exc).__name__}: {err.exc}"))
                 continue
             ptr = _pointer(getattr(err, "commlint_parts", ()) + tuple(err.absolute_path))
-            found.setdefault(ptr, []).append(err.message)
+            found.setdefault(ptr, []).append(_message(err))
     except Exception as exc:  # noqa: BLE001 - never let the validator stop the run
         stopped.append(("", f"{type(exc).__name__}: {exc}"))
     for ptr, why in stopped:
         # a node the validator choked on is reported unless a schema error already explains it
         if not any(m.startswith(ptr) or ptr.startswith(m) for m in meta):
-            found.setdefault(ptr, []).append(f"openapi-spec-validator could not check this node ({_short(why, 120)})")
+            if why.startswith("RecursionError"):
+                why = "its $refs or allOf include themselves without end"
+            found.setdefault(ptr, []).append(f"openapi-spec-validator could not check this node: {_short(why, 120)}")
     out = []
     for ptr, messages in found.items():
+        node = art.doc.get(ptr) if art.doc is not None else None
+        if isinstance(node, dict) and "$ref" in node and any("'$ref'" in m for m in messages):
+            messages = [f"a $ref is not allowed here (OpenAPI {family} allows a Reference Object only where it says so)"]
         unique = list(dict.fromkeys(_short(m) for m in messages))
         extra = f" (and {len(unique) - 1} more)" if len(unique) > 1 else ""
         out.append((ptr, f"not valid OpenAPI {family}: {unique[0]}{extra}"))
     return out
+
+
+def _explain(err: Any) -> Any:
+    """The error under a oneOf/anyOf that says what is wrong: not the Reference Object branch
+    (the node has no $ref), the most relevant of the others as jsonschema ranks them."""
+    from jsonschema.exceptions import relevance
+
+    while err.context:
+        inner = [c for c in err.context if not (c.validator == "required" and "'$ref'" in c.message)]
+        if not inner:
+            break
+        err = max(inner, key=relevance)
+    return err
+
+
+def _message(err: Any) -> str:
+    """An error's message without the repr of a whole object or array in front of it."""
+    message, instance = err.message, err.instance
+    if isinstance(instance, (dict, list)) and message.startswith(repr(instance)):
+        return ("this object" if isinstance(instance, dict) else "this array") + message[len(repr(instance)):]
+    return message
 
 
 def _is_ref_failure(exc: BaseException) -> bool:
@@ -484,6 +509,18 @@ class _Diff:
         new, nfile, _ = self.new.refs.deref(new, nfile)
         if not (isinstance(old, dict) and isinstance(new, dict)):
             return
+        # the 3.1 idiom for a nullable $ref, oneOf: [{type: "null"}, X], compares as X plus null
+        wrap_old, wrap_new = _nullable_wrap(self.old, old, ofile), _nullable_wrap(self.new, new, nfile)
+        if (wrap_old is None) != (wrap_new is None):
+            if wrap_new is not None:
+                if not request:
+                    self.add(ptr, f"{what}: may now be null")
+                self.schema(old, ofile, wrap_new[1], nfile, ptr + wrap_new[0], what, request)
+            else:
+                if request:
+                    self.add(ptr, f"{what}: no longer accepts null")
+                self.schema(wrap_old[1], ofile, new, nfile, ptr, what, request)
+            return
         key = (id(old), id(new), request)
         if key in self.seen:  # compared already (and cycles stop here)
             return
@@ -499,8 +536,8 @@ class _Diff:
             removed = [v for v in oe if v not in ne]
             if removed:
                 self.add(join(ptr, "enum"), f"{what}: enum value(s) {', '.join(map(repr, removed))} removed")
-        oprops, oreq = self.flatten(self.old, old, ofile, "")
-        nprops, nreq = self.flatten(self.new, new, nfile, ptr)
+        oprops, oreq, _ = self.flatten(self.old, old, ofile, "")
+        nprops, nreq, alternatives = self.flatten(self.new, new, nfile, ptr)
         for name in sorted(nreq - oreq) if request else ():
             prop = nprops.get(name)
             if prop is not None and isinstance(prop[0], dict) and prop[0].get("readOnly") is True:
@@ -508,7 +545,7 @@ class _Diff:
             where = join(ptr, "required")
             self.add(where, f"{what}: property {name!r} became required" if name in oprops
                      else f"{what}: new required property {name!r}")
-        if not request:
+        if not request and not alternatives:  # with oneOf/anyOf, properties may live in a branch
             for name in sorted(set(oprops) - set(nprops)):
                 if isinstance(oprops[name][0], dict) and oprops[name][0].get("writeOnly") is True:
                     continue
@@ -523,10 +560,13 @@ class _Diff:
             self.schema(old["items"], ofile, new["items"], nfile, join(ptr, "items"), f"{what} items", request)
 
     @staticmethod
-    def flatten(doc: OpenAPIDoc, schema: dict[str, Any], file: Path, ptr: str) -> tuple[dict[str, tuple[Any, Path, str]], set[str]]:
-        """A schema's properties (with allOf members merged) and its required names."""
+    def flatten(doc: OpenAPIDoc, schema: dict[str, Any], file: Path,
+                ptr: str) -> tuple[dict[str, tuple[Any, Path, str]], set[str], bool]:
+        """A schema's properties (allOf members merged), its required names, and whether
+        it (or a member) has oneOf/anyOf alternatives."""
         props: dict[str, tuple[Any, Path, str]] = {}
         required: set[str] = set()
+        alternatives = False
         stack = [(schema, file, ptr, 0)]
         while stack:
             node, f, p, depth = stack.pop()
@@ -540,7 +580,21 @@ class _Diff:
                 required |= {r for r in node["required"] if isinstance(r, str)}
             if isinstance(node.get("allOf"), list):
                 stack.extend((sub, f, join(p, "allOf", i), depth + 1) for i, sub in enumerate(node["allOf"]))
-        return props, required
+            alternatives = alternatives or any(isinstance(node.get(k), list) for k in ("oneOf", "anyOf"))
+        return props, required, alternatives
+
+
+def _nullable_wrap(doc: OpenAPIDoc, schema: dict[str, Any], file: Path) -> tuple[str, Any] | None:
+    """For ``oneOf``/``anyOf: [{type: "null"}, X]``: (pointer suffix of X, X)."""
+    for key in ("oneOf", "anyOf"):
+        branches = schema.get(key)
+        if isinstance(branches, list) and len(branches) == 2:
+            nulls = [i for i, b in enumerate(branches)
+                     if isinstance(doc.refs.deref(b, file)[0], dict) and doc.refs.deref(b, file)[0].get("type") == "null"]
+            if len(nulls) == 1:
+                i = 1 - nulls[0]
+                return f"/{key}/{i}", branches[i]
+    return None
 
 
 def _param_schema(param: dict[str, Any]) -> Any:
