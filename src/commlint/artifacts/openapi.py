@@ -194,11 +194,18 @@ class Refs:
                 return None, file, ptr
         return None, file, ptr
 
-    def follow(self, ptr: str) -> tuple[Path, str, str]:
-        """Where the node a pointer names through ``$ref``s is: (file, pointer there, last pointer in the root file)."""
+    def follow(self, ptr: str, through: bool = False) -> tuple[Path, str, str]:
+        """Where the node a pointer names through ``$ref``s is: (file, pointer there, last pointer
+        in the root file). ``through``: if that node is a reference, where it points."""
         file, phys, in_root = self.root, "", ""
         node = self.node(file, "")
-        for part in split(ptr):
+        for part in [*split(ptr), None] if through else split(ptr):
+            if part is None:  # the end: step through a reference
+                target, tfile, tptr = self.deref(node, file, phys)
+                if target is not None:
+                    file, phys = tfile, tptr
+                    in_root = phys if file == self.root else in_root
+                break
             if isinstance(node, dict) and part not in node and isinstance(node.get("$ref"), str):
                 target, tfile, tptr = self.deref(node, file, phys)
                 if target is None:
@@ -273,13 +280,15 @@ class OpenAPIDoc(Artifact):
         return (Location(self.path, *self.doc.position(anchor), pointer=anchor),
                 (Location(self.rel(file), line, col, pointer=ptr),))
 
-    def where(self, ptr: str) -> tuple[Location, tuple[Location, ...]]:
-        """Location (and related locations) of the node a pointer names, following ``$ref``s."""
+    def where(self, ptr: str, through: bool = False) -> tuple[Location, tuple[Location, ...]]:
+        """Location (and related locations) of the node a pointer names, following ``$ref``s
+        (``through``: also the one the node itself is)."""
         if self.doc is None:
             return Location(self.path), ()
-        if ptr in self.doc.positions():
+        if ptr in self.doc.positions() and not (through and isinstance(self.doc.get(ptr), dict)
+                                                 and "$ref" in self.doc.get(ptr)):
             return self.place(self.file, ptr)
-        return self.place(*self.refs.follow(ptr))
+        return self.place(*self.refs.follow(ptr, through))
 
     def locate(self, where: Any) -> Location:
         if isinstance(where, str):

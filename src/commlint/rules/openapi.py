@@ -18,8 +18,8 @@ from ..artifacts.yamljson import join
 from . import RuleContext, check
 
 
-def _report(ctx: RuleContext, ptr: str, message: str) -> None:
-    loc, related = ctx.artifact.where(ptr)
+def _report(ctx: RuleContext, ptr: str, message: str, through: bool = False) -> None:
+    loc, related = ctx.artifact.where(ptr, through)
     if related:
         message += f" (in {related[0].path}:{related[0].line})"
     ctx.report(loc, message, related=related)
@@ -45,7 +45,8 @@ def invalid_document(ctx: RuleContext) -> None:
     for file, ptr, message in art.refs.problems:
         _report_at(ctx, file, ptr, message)
     for ptr, message in validation_errors(art):
-        _report(ctx, ptr, message)
+        # the validator's paths name what a $ref resolves to
+        _report(ctx, ptr, message, through="a $ref is not allowed" not in message)
 
 
 class _Blocked(Exception):
