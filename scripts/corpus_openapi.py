@@ -17,9 +17,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from commlint.catalogue import load  # noqa: E402
-from commlint.config import build_settings  # noqa: E402
-from commlint.engine import check_paths  # noqa: E402
+from commlint.catalogue import load
+from commlint.config import build_settings
+from commlint.engine import check_paths
 
 
 def main() -> int:

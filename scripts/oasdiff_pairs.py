@@ -20,8 +20,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from commlint.artifacts.openapi import file_reader, load_spec  # noqa: E402
-from commlint.rules.openapi import breaking_changes  # noqa: E402
+from commlint.artifacts.openapi import file_reader, load_spec
+from commlint.rules.openapi import breaking_changes
 
 DEFAULT = REPO.parent / "shared" / "corpus" / "openapi" / "oasdiff" / "data" / "checker"
 

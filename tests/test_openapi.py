@@ -11,7 +11,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, REPO, found, run, write_tree
 
 OPENAPI = CORPUS / "openapi"
@@ -22,14 +21,14 @@ def _doc(paths: str, version: str = "3.1.0", extra: str = "") -> str:
     return f"openapi: {version}\ninfo: {{title: T, version: '1'}}\npaths:\n{paths}{extra}"
 
 
-def _by_code(result, code: str) -> list:  # noqa: ANN001
+def _by_code(result, code: str) -> list:
     return [f for f in result.active if f.code == code]
 
 
 # -- recognition -------------------------------------------------------------------------
 
 
-def test_documents_are_recognised_by_content_and_fragments_are_not_documents(check_tree) -> None:  # noqa: ANN001
+def test_documents_are_recognised_by_content_and_fragments_are_not_documents(check_tree) -> None:
     result = check_tree({
         "docs/anything.yml": _doc("  /orders:\n    get:\n      $ref: 'ops/get.yaml'\n"),
         "docs/ops/get.yaml": "responses:\n  '200': {description: OK}\n",
@@ -43,7 +42,7 @@ def test_documents_are_recognised_by_content_and_fragments_are_not_documents(che
     assert ("docs/anything.yml", 5, "CL303") in found(result)  # get: $ref to another file
 
 
-def test_swagger_2_is_validated_and_reported_as_old(check_tree) -> None:  # noqa: ANN001
+def test_swagger_2_is_validated_and_reported_as_old(check_tree) -> None:
     result = check_tree({"api.yaml": 'swagger: "2.0"\ninfo: {title: T, version: "1"}\nbasePath: /v1\n'
                                      "paths:\n  /orders:\n    get:\n      responses: {}\n"})
     assert found(result) >= {("api.yaml", 1, "CL301"), ("api.yaml", 7, "CL300")}
@@ -53,8 +52,8 @@ def test_swagger_2_is_validated_and_reported_as_old(check_tree) -> None:  # noqa
 # -- $refs: never remote, never outside the tree, cycles end ----------------------------------
 
 
-def test_remote_ref_is_reported_and_never_fetched(check_tree, monkeypatch) -> None:  # noqa: ANN001
-    def refuse(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+def test_remote_ref_is_reported_and_never_fetched(check_tree, monkeypatch) -> None:
+    def refuse(*args, **kwargs):
         raise AssertionError("network access")
 
     monkeypatch.setattr(urllib.request, "urlopen", refuse)
@@ -90,7 +89,7 @@ def test_ref_out_of_the_tree_is_never_read(tmp_path: Path) -> None:
     assert all("outside the checked tree" in m for _, m in messages)
 
 
-def test_circular_refs_across_files_terminate(check_tree) -> None:  # noqa: ANN001
+def test_circular_refs_across_files_terminate(check_tree) -> None:
     node = "type: object\nproperties:\n  child: {$ref: 'b.yaml'}\n  self: {$ref: '#'}\n"
     files = {
         "api.yaml": _doc("  /v1/a:\n    get:\n      parameters: [" + RID + "]\n      responses:\n        '200':\n"
@@ -104,7 +103,7 @@ def test_circular_refs_across_files_terminate(check_tree) -> None:  # noqa: ANN0
     assert not result.active, [f.message for f in result.active]
 
 
-def test_error_in_a_fragment_is_reported_at_the_ref_with_the_fragment_as_related(check_tree) -> None:  # noqa: ANN001
+def test_error_in_a_fragment_is_reported_at_the_ref_with_the_fragment_as_related(check_tree) -> None:
     result = check_tree({
         "api.yaml": _doc("  /v1/a:\n    get:\n      parameters: [" + RID + "]\n      responses:\n"
                          "        '200': {$ref: 'responses/ok.yaml'}\n"),
@@ -118,7 +117,7 @@ def test_error_in_a_fragment_is_reported_at_the_ref_with_the_fragment_as_related
     assert "responses/ok.yaml:4" in finding.message
 
 
-def test_error_through_an_internal_ref_is_reported_at_the_component(check_tree) -> None:  # noqa: ANN001
+def test_error_through_an_internal_ref_is_reported_at_the_component(check_tree) -> None:
     extra = ("components:\n  schemas:\n    Order:\n      type: object\n      required: [id]\n"
              "      allOf: [{type: object}]\n")
     result = check_tree({"api.yaml": _doc(
@@ -128,7 +127,7 @@ def test_error_through_an_internal_ref_is_reported_at_the_component(check_tree) 
     assert [(f.location.line, f.location.pointer) for f in result.active] == [(15, "/components/schemas/Order")]
 
 
-def test_missing_file_and_dangling_pointer(check_tree) -> None:  # noqa: ANN001
+def test_missing_file_and_dangling_pointer(check_tree) -> None:
     result = check_tree({"api.yaml": _doc(
         "  /v1/a:\n    parameters:\n      - $ref: 'nope.yaml'\n      - $ref: '#/components/parameters/Nope'\n"
         "    get: {responses: {'200': {description: OK}}}\n")}, {"select": ["CL300"]})
@@ -136,7 +135,7 @@ def test_missing_file_and_dangling_pointer(check_tree) -> None:  # noqa: ANN001
                   for f in result.active) == [(6, True), (7, True)]
 
 
-def test_duplicate_keys_and_unknown_version(check_tree) -> None:  # noqa: ANN001
+def test_duplicate_keys_and_unknown_version(check_tree) -> None:
     result = check_tree({
         "a.yaml": _doc("  /v1/a: {}\n  /v1/a: {}\n"),
         "b.yaml": "openapi: 4.0.0\ninfo: {title: T, version: '1'}\npaths: {}\n",
@@ -147,7 +146,7 @@ def test_duplicate_keys_and_unknown_version(check_tree) -> None:  # noqa: ANN001
 # -- suppressions and CL002 ---------------------------------------------------------------
 
 
-def test_pointer_and_comment_suppressions(check_tree) -> None:  # noqa: ANN001
+def test_pointer_and_comment_suppressions(check_tree) -> None:
     result = check_tree({"api.yaml": _doc(
         "  /v1/a:\n    get:\n      x-commlint-ignore: [CL303]\n      responses: {'200': {description: OK}}\n"
         "    # commlint: ignore[CL303] -- internal health probe\n"
@@ -156,7 +155,7 @@ def test_pointer_and_comment_suppressions(check_tree) -> None:  # noqa: ANN001
     assert not result.active
 
 
-def test_unknown_rule_in_x_commlint_ignore_is_cl002_not_cl003(check_tree) -> None:  # noqa: ANN001
+def test_unknown_rule_in_x_commlint_ignore_is_cl002_not_cl003(check_tree) -> None:
     result = check_tree({"api.json": '{"openapi": "3.1.0", "info": {"title": "T", "version": "1"},\n'
                                      ' "x-commlint-ignore": ["nope", 3],\n "paths": {}}'})
     assert found(result) == {("api.json", 2, "CL002")}
@@ -191,7 +190,7 @@ def test_breaking_change_against_a_git_revision_reads_fragments_from_git(tmp_pat
     assert [f.code for f in bad] == ["CL304"] and "unknown git revision" in bad[0].message
 
 
-def test_breaking_change_against_a_folder(check_tree) -> None:  # noqa: ANN001
+def test_breaking_change_against_a_folder(check_tree) -> None:
     old = _doc("  /v1/a:\n    get: {responses: {'200': {description: OK}}}\n    delete: {responses: {'204': {description: OK}}}\n"
                "  /v1/b:\n    get: {responses: {'200': {description: OK}}}\n")
     new = _doc("  /v1/a:\n    get:\n      parameters:\n        - {name: q, in: query, required: true, schema: {type: string}}\n"
@@ -209,7 +208,7 @@ def test_breaking_change_against_a_folder(check_tree) -> None:  # noqa: ANN001
 # -- the real corpus ----------------------------------------------------------------------
 
 
-def _script(name: str):  # noqa: ANN202
+def _script(name: str):
     spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # type: ignore[union-attr]

@@ -16,8 +16,9 @@ line a user should look at (with the fragment file as a related location).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import unquote
 
 from ..model import Location
@@ -29,7 +30,7 @@ EXTENSIONS = (".yaml", ".yml", ".json")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MAX_FILES = 20_000  # files one spec may reach through $ref
 
-_YAML_KEY = re.compile(r"^['\"]?(?:openapi|swagger)['\"]?[ \t]*:", re.M)
+_YAML_KEY = re.compile(r"^['\"]?(?:openapi|swagger)['\"]?[ \t]*:", re.MULTILINE)
 _JSON_KEY = re.compile(r"\"(?:openapi|swagger)\"\s*:")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _MISSING = object()

@@ -10,23 +10,23 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..artifacts.openapi import METHODS, OpenAPIDoc, file_reader, load_spec
-from ..artifacts.yamljson import join
+from ..artifacts.yamljson import join, split
+from ..model import Location
 from . import RuleContext, check
 
 
 def _report(ctx: RuleContext, ptr: str, message: str, through: bool = False) -> None:
-    loc, related = ctx.artifact.where(ptr, through)
-    if related:
-        message += f" (in {related[0].path}:{related[0].line})"
-    ctx.report(loc, message, related=related)
+    _emit(ctx, ctx.artifact.where(ptr, through), message)
 
 
-def _report_at(ctx: RuleContext, file: Path, ptr: str, message: str) -> None:
-    loc, related = ctx.artifact.place(file, ptr)
+def _emit(ctx: RuleContext, placed: tuple[Location, tuple[Location, ...]], message: str) -> None:
+    """Report at a place from ``where``/``place``; a node in another file is named in the message too."""
+    loc, related = placed
     if related:
         message += f" (in {related[0].path}:{related[0].line})"
     ctx.report(loc, message, related=related)
@@ -41,12 +41,11 @@ def invalid_document(ctx: RuleContext) -> None:
     if not art.is_document:
         return
     for ptr, _line, _col in art.doc.duplicates:
-        _report(ctx, ptr, f"duplicate key {ptr.rsplit('/', 1)[-1]!r}: the last one wins, the others are lost")
+        _report(ctx, ptr, f"duplicate key {split(ptr)[-1]!r}: the last one wins, the others are lost")
     for file, ptr, message in art.refs.problems:
-        _report_at(ctx, file, ptr, message)
-    for ptr, message in validation_errors(art):
-        # the validator's paths name what a $ref resolves to
-        _report(ctx, ptr, message, through="a $ref is not allowed" not in message)
+        _emit(ctx, art.place(file, ptr), message)
+    for ptr, message, through in validation_errors(art):
+        _report(ctx, ptr, message, through)
 
 
 class _Blocked(Exception):
@@ -145,15 +144,21 @@ def _pointer(parts: Any) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def validation_errors(art: OpenAPIDoc) -> list[tuple[str, str]]:
-    """openapi-spec-validator's findings as (pointer, message), one per node, never raising."""
+def validation_errors(art: OpenAPIDoc) -> list[tuple[str, str, bool]]:
+    """openapi-spec-validator's findings as (pointer, message, through), one per node, never raising.
+
+    The OpenAPI schema checks the document as written (a pointer names the node
+    itself); the semantic checks walk through $refs (``through``: the pointer names
+    what a $ref there resolves to).
+    """
     family = _family(art.version)
     if family is None:
         where = "/swagger" if art.swagger else "/openapi"
-        return [(where, f"unknown OpenAPI version {art.data.get(where[1:])!r}: cannot validate the document")]
-    from jsonschema_path import SchemaPath
+        return [(where, f"unknown OpenAPI version {art.data.get(where[1:])!r}: cannot validate the document", False)]
     from urllib.parse import urlsplit
     from urllib.request import url2pathname
+
+    from jsonschema_path import SchemaPath
 
     classes, lenient = _validators()
     refs = art.refs
@@ -168,7 +173,7 @@ def validation_errors(art: OpenAPIDoc) -> list[tuple[str, str]]:
         return doc.data
 
     found: dict[str, list[str]] = {}
-    meta: list[str] = []
+    meta: set[str] = set()
     stopped: list[tuple[str, str]] = []
     spec_path = SchemaPath.from_dict(art.data, base_uri=art.file.as_uri(), specification=lenient,
                                      handlers=_Handlers(read), resolved_cache_maxsize=128)
@@ -177,7 +182,7 @@ def validation_errors(art: OpenAPIDoc) -> list[tuple[str, str]]:
         for err in validator.schema_validator.iter_errors(art.data):
             err = _explain(err)
             ptr = _pointer(err.absolute_path)
-            meta.append(ptr)
+            meta.add(ptr)
             found.setdefault(ptr, []).append(_message(err))
         for err in validator.root_validator(spec_path):
             if isinstance(err, _Stopped):
@@ -197,11 +202,12 @@ def validation_errors(art: OpenAPIDoc) -> list[tuple[str, str]]:
     out = []
     for ptr, messages in found.items():
         node = art.doc.get(ptr) if art.doc is not None else None
-        if isinstance(node, dict) and "$ref" in node and any("'$ref'" in m for m in messages):
+        if ptr in meta and isinstance(node, dict) and "$ref" in node:
+            # the schema sees a $ref where the specification allows no Reference Object
             messages = [f"a $ref is not allowed here (OpenAPI {family} allows a Reference Object only where it says so)"]
         unique = list(dict.fromkeys(_short(m) for m in messages))
         extra = f" (and {len(unique) - 1} more)" if len(unique) > 1 else ""
-        out.append((ptr, f"not valid OpenAPI {family}: {unique[0]}{extra}"))
+        out.append((ptr, f"not valid OpenAPI {family}: {unique[0]}{extra}", ptr not in meta))
     return out
 
 
