@@ -121,7 +121,9 @@ class Refs:
     def target(self, ref: str, base: Path) -> tuple[Path, str] | str:
         """The (file, pointer) a ``$ref`` written in ``base`` names, or why it is not followed."""
         if _SCHEME.match(ref):
-            return f"$ref {ref!r} is remote: commlint never fetches it"
+            if ref.lower().startswith(("http:", "https:")):
+                return f"$ref {ref!r} is remote: commlint never fetches it"
+            return f"$ref {ref!r} is an absolute URI: commlint follows only relative references in the tree"
         where, _, frag = ref.partition("#")
         if not where:
             return base, unquote(frag)
