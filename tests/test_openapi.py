@@ -243,3 +243,25 @@ def test_whole_openapi_corpus_runs_without_internal_errors() -> None:
     # DigitalOcean's operations are $refs to files, which OpenAPI 3.0 does not allow
     assert any(f.code == "CL300" and "$ref is not allowed here" in f.message for f in do)
     assert {f.code for f in do} >= {"CL300", "CL301", "CL303"}
+
+
+def test_cached_result_is_not_reused_when_a_ref_target_changes(tmp_path: Path) -> None:
+    from commlint.catalogue import load
+    from commlint.config import build_settings
+    from commlint.engine import check_paths, make_plan
+    from commlint.runner import Cache
+
+    root = tmp_path / "repo"
+    write_tree(root, {"api.yaml": _doc("  /v1/a:\n    get:\n      parameters:\n        - $ref: 'params.yaml#/RID'\n"
+                                       "      responses: {'200': {description: OK}}\n"),
+                      "params.yaml": "RID: " + RID + "\n"})
+    settings = build_settings({"select": ["CL303"]}, root, load())
+    cache = Cache(tmp_path / "cache", make_plan(settings, load()).key())
+
+    def check() -> set:
+        return found(check_paths([root], settings, cache=cache))
+
+    assert check() == set()
+    assert check() == set()  # from the cache
+    (root / "params.yaml").write_text("RID: {name: X-Trace, in: header, schema: {type: string}}\n")
+    assert check() == {("api.yaml", 5, "CL303")}

@@ -61,16 +61,18 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
     parsed: bool = False
+    deps: dict[str, str] = field(default_factory=dict)  # other files the findings depend on -> digest
 
     def to_json(self) -> dict[str, Any]:
         return {
             "rel": self.rel, "kind": self.kind, "parsed": self.parsed, "facts": self.facts,
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [f.to_dict() for f in self.findings], "deps": self.deps,
         }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "FileResult":
-        return cls(d["rel"], d["kind"], [Finding.from_dict(f) for f in d["findings"]], d["facts"], d["parsed"])
+        return cls(d["rel"], d["kind"], [Finding.from_dict(f) for f in d["findings"]], d["facts"], d["parsed"],
+                   d.get("deps", {}))
 
 
 @dataclass
@@ -164,6 +166,15 @@ def decode_text(data: bytes) -> str:
     return data.decode("utf-8")
 
 
+def file_digest(path: str) -> str:
+    """What a dependency's content was (``missing`` for no such file)."""
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
+    except OSError:
+        return "missing"
+
+
 def read_source(path: Path, limit: int) -> bytes:
     with open(path, "rb") as fh:
         data = fh.read(limit + 1)
@@ -243,6 +254,10 @@ def check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fil
             return fail(f"internal error while parsing: {type(exc).__name__}: {exc}")
         result.parsed = True
         _run_rules(artifact, kind, plan, cat, result)
+        try:
+            result.deps = {p: file_digest(p) for p in artifact.dependencies()}
+        except Exception:  # noqa: BLE001 - without them the result is simply not reused
+            result.deps = {"": "unknown"}
         if kind in plan.fact_kinds:
             try:
                 result.facts = artifact.facts()

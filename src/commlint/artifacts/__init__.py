@@ -132,6 +132,11 @@ class Artifact:
         an ``x-commlint-ignore`` that is not a list of rule codes."""
         return []
 
+    def dependencies(self) -> list[str]:
+        """Other files this file's findings depend on (absolute paths), such as the files a
+        spec's ``$ref``s read: the result cache checks them before reusing a result."""
+        return []
+
     def facts(self) -> dict[str, Any]:
         """What cross-file rules need from this file (JSON-serialisable, cached)."""
         return {}

@@ -246,6 +246,7 @@ class OpenAPIDoc(Artifact):
         self.bound = bound
         self.limit = limit
         self._refs: Refs | None = None
+        self.deps: set[Path] = set()  # other files read for this document's findings (a base version)
 
     @property
     def is_document(self) -> bool:
@@ -265,6 +266,10 @@ class OpenAPIDoc(Artifact):
             assert self.doc is not None
             self._refs = Refs(self.file, self.doc, self.bound, file_reader(self.limit))
         return self._refs
+
+    def dependencies(self) -> list[str]:
+        files = set(self._refs.files) if self._refs is not None else set()
+        return sorted(str(p) for p in files | self.deps if p != self.file)
 
     def rel(self, file: Path) -> str:
         from ..discovery import relpath

@@ -385,7 +385,9 @@ def _base_version(art: OpenAPIDoc, ctx: RuleContext) -> OpenAPIDoc | str | None:
             old, bound = given, given.parent
         read = file_reader(settings.max_file_size)
         text = read(old) if old.is_file() else None
-        return load_spec(old, text, bound, read, art.path) if text is not None else None
+        base = load_spec(old, text, bound, read, art.path) if text is not None else None
+        art.deps |= set(base.refs.files) if base is not None else {old}
+        return base
     if not settings.base:
         return None
     from ..config import ConfigError
