@@ -2,8 +2,9 @@
 -> findings (suppressions, per-file ignores, severities) -> cross-file rules.
 
 Engine rules (``rules/engine.toml``) are reported here: CL001 for a file that
-cannot be read or parsed and for a rule that failed on a file, CL003 for an
-inline suppression that suppresses nothing.
+cannot be read or parsed and for a rule that failed on a file, CL002 for
+configuration written in a file that cannot be used (``Artifact.config_problems``),
+CL003 for an inline suppression that suppresses nothing.
 """
 
 from __future__ import annotations
@@ -60,16 +61,18 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
     parsed: bool = False
+    deps: dict[str, str] = field(default_factory=dict)  # other files the findings depend on -> digest
 
     def to_json(self) -> dict[str, Any]:
         return {
             "rel": self.rel, "kind": self.kind, "parsed": self.parsed, "facts": self.facts,
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [f.to_dict() for f in self.findings], "deps": self.deps,
         }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "FileResult":
-        return cls(d["rel"], d["kind"], [Finding.from_dict(f) for f in d["findings"]], d["facts"], d["parsed"])
+        return cls(d["rel"], d["kind"], [Finding.from_dict(f) for f in d["findings"]], d["facts"], d["parsed"],
+                   d.get("deps", {}))
 
 
 @dataclass
@@ -163,6 +166,15 @@ def decode_text(data: bytes) -> str:
     return data.decode("utf-8")
 
 
+def file_digest(path: str) -> str:
+    """What a dependency's content was (``missing`` for no such file)."""
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
+    except OSError:
+        return "missing"
+
+
 def read_source(path: Path, limit: int) -> bytes:
     with open(path, "rb") as fh:
         data = fh.read(limit + 1)
@@ -245,6 +257,10 @@ def check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fil
             return fail(f"internal error while parsing: {type(exc).__name__}: {exc}")
         result.parsed = True
         _run_rules(artifact, kind, plan, cat, result)
+        try:
+            result.deps = {p: file_digest(p) for p in artifact.dependencies()}
+        except Exception:  # noqa: BLE001 - without them the result is simply not reused
+            result.deps = {"": "unknown"}
         if kind in plan.fact_kinds:
             try:
                 result.facts = artifact.facts()
@@ -285,6 +301,12 @@ def apply_suppressions(artifact: Artifact, findings: list[Finding], plan: Plan, 
     except Exception:  # noqa: BLE001
         sups = []
     out: list[Finding] = []
+    if "CL002" in plan.engine:
+        try:
+            problems = artifact.config_problems()
+        except Exception:  # noqa: BLE001
+            problems = []
+        out.extend(_engine_finding(cat.by_code["CL002"], message, loc, settings) for loc, message in problems)
     for f in findings:
         for sup in sups:
             if not sup.covers(f.location):
