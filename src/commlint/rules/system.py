@@ -227,7 +227,8 @@ def _documented(docs: list[dict[str, Any]], method: str, template: str) -> bool:
 @check("CL702")
 def route_without_contract(ctx: RuleContext) -> None:
     system = build(ctx.artifact)
-    rpcs = {(s["name"], r) for facts in system.protos.values() for s in facts.get("services", []) for r in s.get("rpcs", [])}
+    rpcs = {(name, r) for facts in system.protos.values() for name, methods in (facts.get("services") or {}).items()
+            for r in methods}
     for h in system.handlers:
         loc = Location(h.rel, h.line, h.column, symbol=h.function)
         if h.label.startswith("grpc "):
