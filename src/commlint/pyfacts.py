@@ -271,6 +271,13 @@ def collect(module: PyModule) -> dict[str, Any]:
         "functions": _functions(module),
         "defined": sorted({s.qualname for s in module.scopes if s.kind == "function"}),
     }
+    if "facts.topics" not in module._cache:
+        try:
+            from .rules import events
+
+            events.kafka(module)  # leaves the module's literal topics in facts.topics
+        except ImportError:
+            pass
     topics = module._cache.get("facts.topics")
     if topics:
         facts["topics"] = topics

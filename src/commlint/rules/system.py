@@ -281,3 +281,72 @@ def grpc_server_without_health(ctx: RuleContext) -> None:
                    "gRPC server built without the grpc.health.v1 health service: register "
                    "`health_pb2_grpc.add_HealthServicer_to_server(health.HealthServicer(), server)` "
                    "so load balancers can check it.")
+
+
+# -- CL704: topics in code vs configuration vs schemas ---------------------------------------
+
+
+def _schema_words(system: System) -> list[tuple[str, set[str]]]:
+    """For each schema file, the word sets that may name the event it carries."""
+    from ..words import split_words
+
+    out = []
+    for rel, facts in system.schemas.items():
+        stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        for suffix in ("-value", "_value"):
+            if stem.endswith(suffix):
+                stem = stem[: -len(suffix)]
+        names = [stem] + [str(n).rsplit(".", 1)[-1] for n in facts.get("top", []) if n]
+        for n in names:
+            words = {w for w in split_words(n) if not w.startswith("v") or not w[1:].isdigit()}
+            if words:
+                out.append((n, words))
+    return out
+
+
+def _has_schema(topic: str, schemas: list[tuple[str, set[str]]]) -> bool:
+    from ..words import event_word, split_words
+
+    words = set(split_words(topic))
+    last = event_word(topic)
+    for name, sw in schemas:
+        if name == topic or (sw <= words and last in sw) or (words <= sw):
+            return True
+    return False
+
+
+def _is_template(name: str) -> bool:
+    return any(c in name for c in "{}$<>*")
+
+
+@check("CL704")
+def topic_not_declared(ctx: RuleContext) -> None:
+    system = build(ctx.artifact)
+    declared: dict[str, tuple[str, int]] = {}
+    for rel, facts in system.topics.items():
+        for t in facts.get("topics", []):
+            declared.setdefault(t["name"], (rel, t.get("line", 1)))
+    if declared:
+        for rel, facts in sorted(system.python.items()):
+            topics = facts.get("topics") or {}
+            for how in ("produces", "consumes"):
+                seen: set[str] = set()
+                for t in topics.get(how, []):
+                    name = t["topic"]
+                    if name in declared or name in seen or _is_template(name):
+                        continue
+                    seen.add(name)
+                    verb = "produced to" if how == "produces" else "consumed from"
+                    ctx.report(Location(rel, t["line"], 1),
+                               f"topic {name!r} is {verb} here but no topic configuration in the tree declares it: "
+                               "declare it (partitions, retention, its consumers' dead-letter topic) with the others.")
+    schemas = _schema_words(system)
+    if not schemas or not ctx.options.get("require-schema", True):
+        return
+    ignore = tuple(ctx.options.get("no-schema-suffixes", []))
+    for name, (rel, line) in sorted(declared.items()):
+        if name.endswith(ignore) or _is_template(name) or _has_schema(name, schemas):
+            continue
+        ctx.report(Location(rel, line, 1),
+                   f"topic {name!r} has no event schema: no .avsc names it (`{name}-value.avsc`) or the event it "
+                   "carries; register its schema so the registry can enforce compatible evolution.")
