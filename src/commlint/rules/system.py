@@ -304,6 +304,16 @@ def _schema_words(system: System) -> list[tuple[str, set[str]]]:
     return out
 
 
+def _schema_domains(system: System) -> set[str]:
+    """Domains the team keeps schemas for: folders and namespaces the schemas live in."""
+    out: set[str] = set()
+    for rel, facts in system.schemas.items():
+        out.update(p.lower() for p in rel.split("/")[:-1])
+        for n in facts.get("names", []):
+            out.update(p.lower() for p in str(n).split(".")[:-1])
+    return out | {d.rstrip("s") for d in out}
+
+
 def _has_schema(topic: str, schemas: list[tuple[str, set[str]]]) -> bool:
     from ..words import event_word, split_words
 
@@ -344,7 +354,11 @@ def topic_not_declared(ctx: RuleContext) -> None:
     if not schemas or not ctx.options.get("require-schema", True):
         return
     ignore = tuple(ctx.options.get("no-schema-suffixes", []))
+    domains = _schema_domains(system)
     for name, (rel, line) in sorted(declared.items()):
+        domain = name.split(".", 1)[0].lower()
+        if domain not in domains and domain.rstrip("s") not in domains:
+            continue  # the team keeps no schemas for this domain
         if name.endswith(ignore) or _is_template(name) or _has_schema(name, schemas):
             continue
         ctx.report(Location(rel, line, 1),
