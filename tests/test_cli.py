@@ -310,10 +310,12 @@ def test_python_api(repo: Path) -> None:
 
 
 def test_example_repository_reports_what_it_marks() -> None:
-    from conftest import expected_markers, found, run
+    from conftest import expected_markers, expected_sidecar, found, run
 
     shop = REPO / "examples" / "shop"
     files = {p.relative_to(REPO).as_posix(): p.read_text(encoding="utf-8")
              for p in shop.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml", ".yml", ".proto", ".tf")}
+    sidecar = [f"examples/shop/{line}" for line in (shop / "EXPECT").read_text().splitlines()
+               if line.strip() and not line.startswith("#")]
     result = run(REPO, {}, paths=[shop])
-    assert found(result) == expected_markers(files)
+    assert found(result) == expected_markers(files) | expected_sidecar(sidecar)

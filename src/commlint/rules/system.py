@@ -330,7 +330,7 @@ def _is_template(name: str) -> bool:
 
 
 @check("CL704")
-def topic_not_declared(ctx: RuleContext) -> None:
+def topic_contract_missing(ctx: RuleContext) -> None:
     system = build(ctx.artifact)
     declared: dict[str, tuple[str, int]] = {}
     for rel, facts in system.topics.items():
