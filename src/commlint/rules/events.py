@@ -45,6 +45,7 @@ ROLES = {
 AUTO_COMMIT_KEY = {"confluent_kafka": "enable.auto.commit", "aiokafka": "enable_auto_commit", "kafka": "enable_auto_commit"}
 GROUP_KEY = {"confluent_kafka": "group.id", "aiokafka": "group_id", "kafka": "group_id"}
 RECEIVE_METHODS = frozenset({"poll", "consume", "getone", "getmany"})
+CONSUMING = RECEIVE_METHODS | {"subscribe", "assign", "incremental_assign", "__iter__", "__aiter__", "start"}
 COMMIT_METHODS = frozenset({"commit", "commit_async", "store_offsets"})
 PRODUCE_METHODS = frozenset({"produce", "send", "send_and_wait", "send_soon"})
 # positional order of (topic, value, key) in produce/send
@@ -58,6 +59,7 @@ PURE_NAMES = frozenset(
     decode encode loads dumps load dump items keys values get append extend add put join split strip
     lower upper startswith endswith replace debug info warning warn error exception critical log write
     flush sleep create_task ensure_future gather wait wait_for run_in_executor to_thread
+    pop setdefault remove discard clear copy count index
     """.split()
 )
 PURE_PARTS = ("deserial", "decode", "loads", "parse", "validate", "from_", "unpack", "log")
@@ -97,6 +99,7 @@ class Client:
     node: cst.Call | None = None
     config: dict[str, cst.BaseExpression] | None = None  # None: cannot be read here
     topics: list[tuple[str, cst.CSTNode]] = field(default_factory=list)  # literal topics it subscribes to
+    methods: set[str] = field(default_factory=set)  # its methods called in this module ("__iter__": iterated)
 
 
 @dataclass(eq=False)
@@ -129,6 +132,12 @@ class Loop:
     handlers: list[CallSite] = field(default_factory=list)  # calls that process the message
     commits: list[CallSite] = field(default_factory=list)
     calls: list[CallSite] = field(default_factory=list)  # every call in the region, in order
+    writes: int = 0  # stores of message values into tables, dicts or attributes (``totals[user] += amount``)
+
+    @property
+    def effects(self) -> bool:
+        """Whether handling a message does anything a duplicate could repeat (not just read, decode, log)."""
+        return bool(self.handlers or self.writes)
 
 
 @dataclass(eq=False)
@@ -145,6 +154,7 @@ class Kafka:
     assigned: dict[int, list[str]]  # id(call) -> names its (awaited) result is assigned to
     bindings: list[tuple[list[str], cst.CSTNode, Scope, tuple[cst.CSTNode, ...]]]
     subscripts: dict[tuple[int, str], list[tuple[str | None, cst.BaseExpression]]]
+    writes: list[tuple[cst.CSTNode, Scope, tuple[cst.CSTNode, ...]]]
     returns: dict[int, list[cst.Return]]
     calls_by_scope: dict[int, list[CallSite]]
     imports_kafka: bool
@@ -170,6 +180,7 @@ class _Walker(cst.CSTVisitor):
         self.bindings: list[tuple[list[str], cst.CSTNode, Scope, tuple[cst.CSTNode, ...]]] = []
         self.subscripts: dict[tuple[int, str], list[tuple[str | None, cst.BaseExpression]]] = {}
         self.returns: dict[int, list[cst.Return]] = {}
+        self.writes: list[tuple[cst.CSTNode, Scope, tuple[cst.CSTNode, ...]]] = []
         self.dicts: list[tuple[cst.Dict, Scope]] = []
 
     def _enter(self, node: cst.CSTNode) -> None:
@@ -257,6 +268,8 @@ class _Walker(cst.CSTVisitor):
         self._bound(names, node.value)
         for t in node.targets:
             target = t.target
+            if isinstance(target, (cst.Subscript, cst.Attribute)):
+                self.writes.append((node, self.scope, tuple(self.loops[-1])))
             if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
                 sl = target.slice[0].slice if len(target.slice) == 1 else None
                 key = string_value(sl.value) if isinstance(sl, cst.Index) else None
@@ -268,6 +281,8 @@ class _Walker(cst.CSTVisitor):
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._bound(_target_names(node.target), node.value)
+        if isinstance(node.target, (cst.Subscript, cst.Attribute)):
+            self.writes.append((node, self.scope, tuple(self.loops[-1])))
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
@@ -523,7 +538,7 @@ def _build(m: PyModule) -> Kafka:
         calls_by_scope.setdefault(id(site.scope), []).append(site)
     roots = {q.split(".")[0] for q in m.imports.values()}
     k = Kafka([], [], [], [], w.dicts, w.order, w.loops_of, w.dead_of, w.in_except, w.assigned, w.bindings,
-              w.subscripts, w.returns, calls_by_scope, bool(roots & set(ROLES)))
+              w.subscripts, w.writes, w.returns, calls_by_scope, bool(roots & set(ROLES)))
     for site in m.calls:
         lib = classify(m.qualname(site.node.func))
         if lib is not None:
@@ -541,6 +556,9 @@ def _build(m: PyModule) -> Kafka:
         if not isinstance(f, cst.Attribute):
             continue
         method = f.attr.value
+        owner = r.client(f.value, site.scope)
+        if owner is not None:
+            owner.methods.add(method)
         if method == "subscribe":
             c = r.client(f.value, site.scope)
             if c is not None and c.role in ("consumer", "share"):
@@ -561,6 +579,7 @@ def _build(m: PyModule) -> Kafka:
             continue
         c = r.client(it, scope) if not isinstance(it, cst.Call) else None
         if c is not None and c.role in ("consumer", "share"):
+            c.methods.add("__iter__")
             k.loops.append(_loop(m, k, "iterate", c, it, loops[-1], scope, None, set(names)))
     # faust agents: @app.agent(topic) async def f(stream): async for event in stream
     for fn in m.scopes:
@@ -614,6 +633,8 @@ def _loop(m: PyModule, k: Kafka, kind: str, c: Client | None, anchor: cst.CSTNod
     loop.calls = sorted((s for s in k.calls_by_scope.get(id(scope), ()) if in_region(s.node)),
                         key=lambda s: k.order.get(id(s.node), 0))
     _derive(k, loop.message, [b for b in k.bindings if b[2] is scope and in_region(b[1], b[3])], loop.calls)
+    loop.writes = sum(1 for node, s, loops in k.writes if s is scope and in_region(node, loops)
+                      and names_in(node) & loop.message)
     return loop
 
 
@@ -665,12 +686,11 @@ def _classify_region(m: PyModule, k: Kafka, r: _Resolver, loop: Loop) -> None:
 def _is_pure(m: PyModule, call: cst.Call, message: set[str]) -> bool:
     f = call.func
     q = m.qualname(f)
-    if q is not None and q.split(".")[0] in PURE_MODULES:
-        return True
-    text = dotted(f)
+    if q is not None and (q.split(".")[0] in PURE_MODULES or q.split(".")[0] in ROLES):
+        return True  # the standard library, logging, serialisers, the Kafka client's own helpers
     last = f.attr.value if isinstance(f, cst.Attribute) else (f.value if isinstance(f, cst.Name) else "")
     low = last.lower()
-    if last in PURE_NAMES or any(p in low for p in PURE_PARTS):
+    if last in PURE_NAMES or any(p in low for p in PURE_PARTS) or last.endswith(("Error", "Exception")):
         return True
     if isinstance(f, cst.Attribute):
         base = f.value
@@ -762,17 +782,30 @@ def functions_called(m: PyModule, call: cst.Call, scope: Scope) -> list[Scope] |
     while isinstance(f, cst.Call):  # functools.partial-free: handler()(msg)
         f = f.func
     values: list[cst.BaseExpression] = []
+    if isinstance(f, cst.Name) and f.value in m.classes and not m.lookup(f.value, scope):
+        init = m.classes[f.value].bindings.get("__init__", [])  # a class of this module: its __init__ runs
+        return [m.scope_of[id(v)] for v in init if id(v) in m.scope_of]
     if isinstance(f, cst.Name):
         values = m.lookup(f.value, scope)
     elif isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value in ("self", "cls"):
         cls = scope.enclosing_class()
         values = cls.bindings.get(f.attr.value, []) if cls is not None else []
+    elif isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name):
+        # state = LocalState(); state.add(msg): a method of a class defined here
+        for v in m.lookup(f.value.value, scope):
+            if isinstance(v, cst.Call) and isinstance(v.func, cst.Name) and v.func.value in m.classes \
+                    and m.qualname(v.func) is None:
+                values = m.classes[v.func.value].bindings.get(f.attr.value, [])
     fns = [m.scope_of[id(v)] for v in values if isinstance(v, cst.FunctionDef) and id(v) in m.scope_of]
     return fns or None
 
 
-def reachable(m: PyModule, k: Kafka, loop: Loop, depth: int = 3) -> tuple[list[CallSite], list[Scope], bool]:
-    """Calls the loop makes, directly and through handlers defined here; the handlers; all resolved?"""
+def reachable(m: PyModule, k: Kafka, loop: Loop, known: frozenset[str] | set[str] = frozenset(),
+              depth: int = 3) -> tuple[list[CallSite], list[Scope], bool]:
+    """Calls the loop makes, directly and through handlers defined here; the handlers; all resolved?
+
+    A handler defined in another module makes the answer unknown, unless its name is ``known``
+    (the idempotency store's and the dead-letter helper's calls)."""
     sites = list(loop.calls)
     seen: list[Scope] = []
     resolved = True
@@ -782,7 +815,7 @@ def reachable(m: PyModule, k: Kafka, loop: Loop, depth: int = 3) -> tuple[list[C
         site, d = frontier.pop()
         fns = functions_called(m, site.node, site.scope)
         if fns is None:
-            if d == 0 and not _library_call(m, site):
+            if d == 0 and not _library_call(m, k, site) and call_name(site.node) not in known:
                 resolved = False
             continue
         for fn in fns:
@@ -795,10 +828,19 @@ def reachable(m: PyModule, k: Kafka, loop: Loop, depth: int = 3) -> tuple[list[C
     return sites, seen, resolved
 
 
-def _library_call(m: PyModule, site: CallSite) -> bool:
-    """A method of an object built from an imported library (``db.execute`` on ``sqlite3.connect()``)."""
+def _library_call(m: PyModule, k: Kafka, site: CallSite) -> bool:
+    """A method of an object built from an imported library (``db.execute`` on ``sqlite3.connect()``)
+    or of a faust agent (``agent.ask``, ``agent.send``)."""
     f = site.node.func
-    return isinstance(f, cst.Attribute) and m.origin(f.value, site.scope) is not None
+    if not isinstance(f, cst.Attribute):
+        return False
+    base: cst.BaseExpression = f.value
+    while True:  # app.cache.client.sadd(...): any object along the chain built from a library
+        if m.origin(base, site.scope) is not None or (k.resolver is not None and _is_agent(m, k.resolver, base, site.scope)):
+            return True
+        if not isinstance(base, cst.Attribute):
+            return False
+        base = base.value
 
 
 def call_name(call: cst.Call) -> str:
@@ -1009,6 +1051,8 @@ def auto_commit(ctx: RuleContext) -> None:
     for c in kafka(m).clients:
         if c.role != "consumer" or c.node is None or c.library not in AUTO_COMMIT_KEY:
             continue
+        if c.methods and not c.methods & CONSUMING:
+            continue  # built to read metadata (committed offsets, watermarks), never to consume
         if c.config is None:
             _unknown(ctx, c.node, c.scope, "consumer configuration cannot be read here: make sure auto-commit is off.")
             continue
@@ -1086,7 +1130,7 @@ def _idempotency(m: PyModule, k: Kafka, loop: Loop, opts: dict) -> str | None:
     """None when the loop detects duplicates, else what is missing."""
     if loop.kind == "agent" and _faust_exactly_once(m):
         return None
-    sites, handlers, _ = reachable(m, k, loop)
+    sites, handlers, _ = reachable(m, k, loop, _known_calls(m, opts))
     if any(call_name(s.node) == "send_offsets_to_transaction" for s in sites):
         return None  # consume-transform-produce in a Kafka transaction: exactly once
     decorators = set(opts.get("idempotent-decorators", []))
@@ -1111,6 +1155,18 @@ def _idempotency(m: PyModule, k: Kafka, loop: Loop, opts: dict) -> str | None:
     return None
 
 
+def _known_calls(m: PyModule, opts: dict) -> set[str]:
+    return set(opts.get("check-functions", [])) | set(opts.get("mark-functions", []))
+
+
+def settings_options(ctx: RuleContext, code: str) -> dict:
+    """Another rule's options as configured for this run (CL204 knows CL203's store calls)."""
+    from ..catalogue import load
+
+    meta = load().by_code[code]
+    return ctx.settings.options_for(meta) if ctx.settings is not None else dict(meta.options)
+
+
 def _faust_exactly_once(m: PyModule) -> bool:
     for site in m.calls:
         arg = keyword(site.node, "processing_guarantee")
@@ -1128,7 +1184,9 @@ def no_duplicate_detection(ctx: RuleContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
     for loop in k.loops:
-        _, _, resolved = reachable(m, k, loop)
+        if not loop.effects:
+            continue  # it only reads, decodes or logs the message
+        _, _, resolved = reachable(m, k, loop, _known_calls(m, ctx.options))
         if not resolved:
             _unknown(ctx, loop.anchor, loop.scope, f"{_where(loop)} hands messages to code in another module: "
                      "make sure it detects duplicates by event_id.")
@@ -1151,8 +1209,13 @@ def no_dead_letter(ctx: RuleContext) -> None:
     patterns = [p.lower() for p in ctx.options.get("dlq-patterns", [])]
     helpers = set(ctx.options.get("dlq-functions", []))
     produce_by_node = {id(p.node): p for p in k.produces}
+    idempotency = settings_options(ctx, "CL203")
+    known = _known_calls(m, idempotency) | helpers
     for loop in k.loops:
-        sites, _, resolved = reachable(m, k, loop)
+        if not loop.effects:
+            continue
+        dlq_calls = {call_name(h.node) for h in loop.handlers if _dlq_like(call_name(h.node), patterns)}
+        sites, _, resolved = reachable(m, k, loop, known | dlq_calls)
         if not resolved:
             _unknown(ctx, loop.anchor, loop.scope, f"{_where(loop)} hands messages to code in another module: "
                      "make sure failures go to a dead-letter topic.")
