@@ -11,11 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import REPO, expected_markers, found, run, write_tree
 
 from commlint.artifacts import python as py
 from commlint.rules import events
-
-from conftest import REPO, expected_markers, found, run, write_tree
 
 FIXTURES = REPO / "fixtures" / "events"
 FAMILY = {"select": ["CL2"]}
@@ -85,7 +84,7 @@ def test_clients_resolve_through_aliases_annotations_and_names() -> None:
     assert len(k.produces) == 1 and k.produces[0].client.library == ""  # named like a producer
 
 
-def test_config_built_in_the_module_is_read(check_tree) -> None:  # noqa: ANN001
+def test_config_built_in_the_module_is_read(check_tree) -> None:
     result = check_tree({
         "a.py": (
             "from confluent_kafka import Consumer\n"
@@ -101,7 +100,7 @@ def test_config_built_in_the_module_is_read(check_tree) -> None:  # noqa: ANN001
     assert found(result) == {("a.py", 6, "CL201"), ("a.py", 8, "CL201")}
 
 
-def test_metadata_only_consumer_is_not_auto_commit(check_tree) -> None:  # noqa: ANN001
+def test_metadata_only_consumer_is_not_auto_commit(check_tree) -> None:
     result = check_tree({
         "a.py": (
             "import confluent_kafka\n"
@@ -112,7 +111,7 @@ def test_metadata_only_consumer_is_not_auto_commit(check_tree) -> None:  # noqa:
     assert found(result) == set()
 
 
-def test_unknown_config_and_handlers_are_notes_only_under_strict(check_tree) -> None:  # noqa: ANN001
+def test_unknown_config_and_handlers_are_notes_only_under_strict(check_tree) -> None:
     files = {
         "a.py": (
             "from confluent_kafka import Consumer\n"
@@ -130,7 +129,7 @@ def test_unknown_config_and_handlers_are_notes_only_under_strict(check_tree) -> 
     assert {f.severity.label for f in strict.active} == {"note"}
 
 
-def test_idempotency_and_dlq_names_are_options(check_tree) -> None:  # noqa: ANN001
+def test_idempotency_and_dlq_names_are_options(check_tree) -> None:
     files = {
         "a.py": (
             "from kafka import KafkaConsumer\n"
@@ -153,7 +152,7 @@ def test_idempotency_and_dlq_names_are_options(check_tree) -> None:  # noqa: ANN
     assert found(check_tree(files, config)) == set()
 
 
-def test_check_without_mark_is_reported(check_tree) -> None:  # noqa: ANN001
+def test_check_without_mark_is_reported(check_tree) -> None:
     result = check_tree({
         "a.py": (
             "from kafka import KafkaConsumer\n"
@@ -170,28 +169,28 @@ def test_check_without_mark_is_reported(check_tree) -> None:  # noqa: ANN001
     assert "never records" in result.active[0].message
 
 
-def test_saga_step_shape_is_configurable(check_tree) -> None:  # noqa: ANN001
+def test_saga_step_shape_is_configurable(check_tree) -> None:
     files = {"saga.py": "saga = Saga()\nsaga.step(reserve, undo=release)\nsaga.step(charge)\n"}
     assert found(check_tree(files, {"select": ["CL221"]})) == set()
     config = {"select": ["CL221"], "rules": {"CL221": {"step-calls": ["step"]}}}
     assert found(check_tree(files, config)) == {("saga.py", 3, "CL221")}
 
 
-def test_past_tense_word_lists_are_options(check_tree) -> None:  # noqa: ANN001
+def test_past_tense_word_lists_are_options(check_tree) -> None:
     files = {"a.py": "event = {'event_type': 'order.snapshot', 'data': {}}\nother = {'event_type': 'order.fulfilment', 'data': {}}\n"}
     assert found(check_tree(files, {"select": ["CL212"]})) == {("a.py", 2, "CL212")}
     config = {"select": ["CL212"], "rules": {"CL212": {"past-words": ["fulfilment"]}}}
     assert found(check_tree(files, config)) == set()
 
 
-def test_semver_can_require_patch(check_tree) -> None:  # noqa: ANN001
+def test_semver_can_require_patch(check_tree) -> None:
     files = {"a.py": "e = {'event_type': 'order.created', 'event_version': '1.0', 'data': {}}\n"}
     assert found(check_tree(files, {"select": ["CL213"]})) == set()
     config = {"select": ["CL213"], "rules": {"CL213": {"require-patch": True}}}
     assert found(check_tree(files, config)) == {("a.py", 1, "CL213")}
 
 
-def test_request_reply_needs_the_reply_to_be_waited_for(check_tree) -> None:  # noqa: ANN001
+def test_request_reply_needs_the_reply_to_be_waited_for(check_tree) -> None:
     files = {
         "a.py": (
             "from aiokafka import AIOKafkaConsumer, AIOKafkaProducer\n"
@@ -209,7 +208,7 @@ def test_request_reply_needs_the_reply_to_be_waited_for(check_tree) -> None:  # 
     assert found(check_tree(files, {"select": ["CL231"]})) == {("a.py", 6, "CL231")}
 
 
-def test_two_phase_commit_sqlalchemy(check_tree) -> None:  # noqa: ANN001
+def test_two_phase_commit_sqlalchemy(check_tree) -> None:
     files = {"a.py": "from sqlalchemy.orm import sessionmaker\nSession = sessionmaker(twophase=True)\n"}
     assert found(check_tree(files, {"select": ["CL232"]})) == {("a.py", 2, "CL232")}
 
@@ -220,7 +219,34 @@ def test_two_phase_commit_sqlalchemy(check_tree) -> None:  # noqa: ANN001
     "from confluent_kafka import Consumer\nc = Consumer(**{1: 2}, *[])\nfor m in c: pass\n",
     "from confluent_kafka import Producer\np = Producer()\np.produce()\np.produce(*a, **k)\n",
 ])
-def test_hostile_input_is_a_finding_not_a_crash(text: str, check_tree) -> None:  # noqa: ANN001
+def test_hostile_input_is_a_finding_not_a_crash(text: str, check_tree) -> None:
     result = check_tree({"a.py": text}, FAMILY)
     for f in result.active:
         assert f.code in CODES or (f.code == "CL001" and "internal error" not in f.message), f.message
+
+
+def test_names_that_merely_contain_consumer_are_not_clients() -> None:
+    m = _module(
+        "import kafka\n"
+        "def run(args, consumer_config):\n"
+        "    for prop in args.consumer_config:\n"
+        "        print(prop)\n"
+        "    for item in consumer_config:\n"
+        "        apply(item)\n"
+    )
+    assert events.kafka(m).loops == []
+
+
+def test_calls_before_the_message_arrives_do_not_handle_it(check_tree) -> None:
+    # produce, then read back one message and print it: nothing is processed, nothing to deduplicate
+    files = {
+        "a.py": (
+            "from aiokafka import AIOKafkaConsumer, AIOKafkaProducer\n"
+            "async def smoke(producer: AIOKafkaProducer):\n"
+            "    await producer.send_and_wait('ops.smoke.tested', b'x', key=b'k')\n"
+            "    consumer = AIOKafkaConsumer('ops.smoke.tested', group_id='g', enable_auto_commit=False)\n"
+            "    msg = await consumer.getone()\n"
+            "    print(msg)\n"
+        )
+    }
+    assert found(check_tree(files, {"select": ["CL203", "CL204"]})) == set()

@@ -16,13 +16,21 @@ notes where a rule says so.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 import libcst as cst
 
 from ..artifacts import python as py
-from ..artifacts.python import CallSite, PyModule, Scope, dotted, keyword, positional, string_value
+from ..artifacts.python import (
+    CallSite,
+    PyModule,
+    Scope,
+    dotted,
+    keyword,
+    positional,
+    string_value,
+)
 from ..model import Severity
 from ..words import past_tense_problem, split_words, suggest
 from . import RuleContext, check
@@ -53,21 +61,16 @@ PRODUCE_ARGS = ("topic", "value", "key")
 
 # calls that read, decode or log a message rather than process it
 PURE_NAMES = frozenset(
-    """
-    print len str repr int float bool bytes isinstance dict list tuple set frozenset type getattr hasattr
-    sorted enumerate range zip min max sum any all iter next format id hash callable vars
-    decode encode loads dumps load dump items keys values get append extend add put join split strip
-    lower upper startswith endswith replace debug info warning warn error exception critical log write
-    flush sleep create_task ensure_future gather wait wait_for run_in_executor to_thread
-    pop setdefault remove discard clear copy count index
-    """.split()
+    ["print", "len", "str", "repr", "int", "float", "bool", "bytes", "isinstance", "dict", "list", "tuple", "set", "frozenset", "type", "getattr", "hasattr", "sorted", "enumerate", "range", "zip", "min", "max", "sum", "any", "all", "iter", "next", "format", "id", "hash", "callable", "vars", "decode", "encode", "loads", "dumps", "load", "dump", "items", "keys", "values", "get", "append", "extend", "add", "put", "join", "split", "strip", "lower", "upper", "startswith", "endswith", "replace", "debug", "info", "warning", "warn", "error", "exception", "critical", "log", "write", "flush", "sleep", "create_task", "ensure_future", "gather", "wait", "wait_for", "run_in_executor", "to_thread", "pop", "setdefault", "remove", "discard", "clear", "copy", "count", "index"]
 )
 PURE_PARTS = ("deserial", "decode", "loads", "parse", "validate", "from_", "unpack", "log")
 PURE_MODULES = frozenset({
     "json", "orjson", "ujson", "simplejson", "logging", "structlog", "sys", "pickle", "struct", "base64",
     "time", "datetime", "uuid", "os", "typing", "asyncio", "msgpack", "fastavro", "avro", "anyio", "trio",
 })
-LOGGER_NAMES = re.compile(r"(^|_)(log|logger|logging|stderr|stdout|console)$", re.I)
+LOGGER_NAMES = re.compile(r"(^|_)(log|logger|logging|stderr|stdout|console)$", re.IGNORECASE)
+# variables named like a client: consumer, order_consumer, self.kafka_producer, producer_instance
+CLIENT_NAME = re.compile(r"(?:^|_)(consumer|producer)(?:_(?:instance|client))?$")
 COLLECT_METHODS = frozenset({"append", "extend", "add", "put", "put_nowait", "insert"})
 
 DUMPS = frozenset({"json.dumps", "orjson.dumps", "ujson.dumps", "simplejson.dumps", "msgpack.packb",
@@ -80,7 +83,7 @@ TIMEOUT_WRAPPERS = frozenset({"asyncio.wait_for", "asyncio.timeout", "asyncio.ti
 TPC_METHODS = frozenset({"tpc_begin", "tpc_prepare", "tpc_commit", "tpc_rollback", "tpc_recover",
                          "begin_twophase", "prepare_twophase", "commit_prepared", "rollback_prepared"})
 TPC_SQL = re.compile(r"^\s*(XA\s+(START|BEGIN|END|PREPARE|COMMIT|ROLLBACK|RECOVER)\b|PREPARE\s+TRANSACTION\b|"
-                     r"(COMMIT|ROLLBACK)\s+PREPARED\b)", re.I)
+                     r"(COMMIT|ROLLBACK)\s+PREPARED\b)", re.IGNORECASE)
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)(\.(0|[1-9]\d*))?(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 TOPIC_SEGMENT = re.compile(r"^[a-z][a-z0-9_-]*$")
 
@@ -158,7 +161,7 @@ class Kafka:
     returns: dict[int, list[cst.Return]]
     calls_by_scope: dict[int, list[CallSite]]
     imports_kafka: bool
-    resolver: "_Resolver | None" = None
+    resolver: _Resolver | None = None
 
 
 class _Walker(cst.CSTVisitor):
@@ -356,7 +359,7 @@ def classify(qualname: str | None) -> tuple[str, str] | None:
     return (root, role) if role else None
 
 
-def read_mapping(m: PyModule, expr: cst.BaseExpression | None, scope: Scope, k: "Kafka | None" = None,
+def read_mapping(m: PyModule, expr: cst.BaseExpression | None, scope: Scope, k: Kafka | None = None,
                  _depth: int = 0) -> dict[str, cst.BaseExpression] | None:
     """The keys of a dict we can read (literal, ``dict(...)``, a name bound to one, ``{**base}``), else None."""
     if expr is None or _depth > 6:
@@ -504,11 +507,8 @@ class _Resolver:
     def _by_name(self, text: str, scope: Scope) -> Client | None:
         if not self.k.imports_kafka:
             return None
-        last = text.rsplit(".", 1)[-1].lower()
-        for role in ("consumer", "producer"):
-            if role in last:
-                return Client(role, "", scope)
-        return None
+        match = CLIENT_NAME.search(text.rsplit(".", 1)[-1].lower())
+        return Client(match.group(1), "", scope) if match else None
 
 
 def _faust_app(r: _Resolver, expr: cst.BaseExpression, scope: Scope) -> bool:
@@ -638,13 +638,13 @@ def _loop(m: PyModule, k: Kafka, kind: str, c: Client | None, anchor: cst.CSTNod
     return loop
 
 
-def _in_region(k: Kafka, region: cst.CSTNode, scope: Scope):  # noqa: ANN202
+def _in_region(k: Kafka, region: cst.CSTNode, scope: Scope):
     if isinstance(region, (cst.For, cst.While)):
         return lambda node, loops=None: region in (loops if loops is not None else k.loops_of.get(id(node), ()))
     return lambda node, loops=None: True  # the whole function (calls are already filtered by scope)
 
 
-def _derive(k: Kafka, names: set[str], bindings, calls: list[CallSite]) -> None:  # noqa: ANN001
+def _derive(k: Kafka, names: set[str], bindings, calls: list[CallSite]) -> None:
     """Grow ``names`` with every name bound from them (``data = json.loads(msg.value())``), to a fixpoint."""
     changed = True
     while changed:
@@ -663,11 +663,12 @@ def _derive(k: Kafka, names: set[str], bindings, calls: list[CallSite]) -> None:
 
 def _classify_region(m: PyModule, k: Kafka, r: _Resolver, loop: Loop) -> None:
     produce_ids = {id(p.node) for p in k.produces}
+    start = k.order.get(id(loop.receive), 0) if loop.receive is not None else 0
     for site in loop.calls:
         call = site.node
         f = call.func
-        if call is loop.receive:
-            continue
+        if call is loop.receive or k.order.get(id(call), 0) < start:
+            continue  # before the message arrives: not its handling
         if isinstance(f, cst.Attribute):
             owner = r.client(f.value, site.scope)
             if owner is not None and owner.role in ("consumer", "share"):
