@@ -63,7 +63,7 @@ PRODUCE_ARGS = ("topic", "value", "key")
 PURE_NAMES = frozenset(
     ["print", "len", "str", "repr", "int", "float", "bool", "bytes", "isinstance", "dict", "list", "tuple", "set", "frozenset", "type", "getattr", "hasattr", "sorted", "enumerate", "range", "zip", "min", "max", "sum", "any", "all", "iter", "next", "format", "id", "hash", "callable", "vars", "decode", "encode", "loads", "dumps", "load", "dump", "items", "keys", "values", "get", "append", "extend", "add", "put", "join", "split", "strip", "lower", "upper", "startswith", "endswith", "replace", "debug", "info", "warning", "warn", "error", "exception", "critical", "log", "write", "flush", "sleep", "create_task", "ensure_future", "gather", "wait", "wait_for", "run_in_executor", "to_thread", "pop", "setdefault", "remove", "discard", "clear", "copy", "count", "index"]
 )
-PURE_PARTS = ("deserial", "decode", "loads", "parse", "validate", "from_", "unpack", "log")
+PURE_PARTS = ("deserial", "decode", "loads", "parse", "validate", "from_", "unpack", "log", "assert")
 PURE_MODULES = frozenset({
     "json", "orjson", "ujson", "simplejson", "logging", "structlog", "sys", "pickle", "struct", "base64",
     "time", "datetime", "uuid", "os", "typing", "asyncio", "msgpack", "fastavro", "avro", "anyio", "trio",
@@ -678,15 +678,18 @@ def _classify_region(m: PyModule, k: Kafka, r: _Resolver, loop: Loop) -> None:
         if id(call) in produce_ids:
             loop.handlers.append(site)  # consume-transform-produce: producing the result is the processing
             continue
-        if _is_pure(m, call, loop.message):
+        if _is_pure(m, call, loop.message, site.scope):
             continue
         if any(names_in(a.value) & loop.message for a in call.args):
             loop.handlers.append(site)
 
 
-def _is_pure(m: PyModule, call: cst.Call, message: set[str]) -> bool:
+def _is_pure(m: PyModule, call: cst.Call, message: set[str], scope: Scope) -> bool:
     f = call.func
     q = m.qualname(f)
+    if q is None and isinstance(f, cst.Attribute):
+        o = m.origin(f.value, scope)  # admin.list_consumer_group_offsets(...): the Kafka client's own API
+        q = o.qualname if o is not None else None
     if q is not None and (q.split(".")[0] in PURE_MODULES or q.split(".")[0] in ROLES):
         return True  # the standard library, logging, serialisers, the Kafka client's own helpers
     last = f.attr.value if isinstance(f, cst.Attribute) else (f.value if isinstance(f, cst.Name) else "")
