@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import tokenize
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -28,11 +28,6 @@ from . import Artifact, ParseError
 
 KIND = "python"
 EXTENSIONS = (".py",)
-
-# Per-file facts computed from a rule family's shared analysis, for cross-file
-# rules: a family registers ``FACT_PROVIDERS["events"] = topic_facts`` and
-# ``PyModule.facts()`` adds ``{"events": topic_facts(module)}``.
-FACT_PROVIDERS: dict[str, Callable[["PyModule"], Any]] = {}
 
 
 def decode(data: bytes) -> str:
@@ -311,11 +306,7 @@ class PyModule(Artifact):
         return super().locate(where)
 
     def facts(self) -> dict[str, Any]:
-        out = dict(self._cache.get("facts", {}))
-        for key, provider in FACT_PROVIDERS.items():
-            if key not in out:
-                out[key] = provider(self)
-        return out
+        return dict(self._cache.get("facts", {}))
 
     def iter_calls(self) -> Iterator[CallSite]:
         return iter(self.calls)

@@ -757,24 +757,27 @@ def _is_agent(m: PyModule, r: _Resolver, expr: cst.BaseExpression, scope: Scope)
 
 
 def kafka(module: PyModule) -> Kafka:
-    """Clients, consume loops and produce calls of a module (computed once)."""
-    return module.analysis("events.kafka", _build)
+    """Clients, consume loops and produce calls of a module (computed once).
+
+    Building it also leaves the module's literal topics in ``facts.topics``, which
+    the module's facts hand to cross-file rules."""
+
+    def build(m: PyModule) -> Kafka:
+        k = _build(m)
+        m._cache["facts.topics"] = topic_facts(m, k)
+        return k
+
+    return module.analysis("events.kafka", build)
 
 
-def topic_facts(module: PyModule) -> dict[str, list[dict[str, object]]]:
-    """Literal topic names a module produces to and consumes from, for cross-file rules."""
-    k = kafka(module)
-    out: dict[str, list[dict[str, object]]] = {"produces": [], "consumes": []}
+def topic_facts(module: PyModule, k: Kafka) -> dict[str, list[dict[str, object]]]:
+    """Literal topic names a module ``produces`` to, ``consumes`` from and ``declares`` (faust
+    ``app.topic``), each with its line; empty when there are none."""
+    out: dict[str, list[dict[str, object]]] = {}
+    buckets = {"produce": "produces", "consume": "consumes", "declare": "declares"}
     for name, node, how in k.topic_literals:
-        bucket = "produces" if how == "produce" else "consumes" if how == "consume" else None
-        if bucket is None:
-            bucket = "declares"
-            out.setdefault(bucket, [])
-        out[bucket].append({"topic": name, "line": module.span(node)[0]})
+        out.setdefault(buckets[how], []).append({"topic": name, "line": module.span(node)[0]})
     return out
-
-
-py.FACT_PROVIDERS["events"] = topic_facts
 
 
 # -- following handlers ---------------------------------------------------------------------
