@@ -89,3 +89,18 @@ def test_wheel_ships_the_catalogue(tmp_path) -> None:  # noqa: ANN001
     names = set(zipfile.ZipFile(wheel).namelist())
     for toml in (REPO / "rules").glob("*.toml"):
         assert f"commlint/_catalogue/{toml.name}" in names
+
+
+def test_python_rules_count_what_they_examine() -> None:
+    """The scorecard passes an item only when its rules examined something: every Python rule
+    must say what it examines (``ctx.examine`` in its check, or its module's SUBJECTS)."""
+    import inspect
+    import sys
+
+    _import_all()
+    for r in CAT.rules:
+        if r.kind != "python":
+            continue
+        fn = CHECKS[r.code]
+        subjects = getattr(sys.modules[fn.__module__], "SUBJECTS", {})
+        assert r.code in subjects or "ctx.examine(" in inspect.getsource(fn), f"{r.code} counts no subjects"

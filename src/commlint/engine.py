@@ -13,6 +13,7 @@ import hashlib
 import importlib
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,17 +63,18 @@ class FileResult:
     facts: dict[str, Any] = field(default_factory=dict)
     parsed: bool = False
     deps: dict[str, str] = field(default_factory=dict)  # other files the findings depend on -> digest
+    examined: dict[str, int] = field(default_factory=dict)  # rule code -> subjects it examined here
 
     def to_json(self) -> dict[str, Any]:
         return {
             "rel": self.rel, "kind": self.kind, "parsed": self.parsed, "facts": self.facts,
-            "findings": [f.to_dict() for f in self.findings], "deps": self.deps,
+            "findings": [f.to_dict() for f in self.findings], "deps": self.deps, "examined": self.examined,
         }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "FileResult":
         return cls(d["rel"], d["kind"], [Finding.from_dict(f) for f in d["findings"]], d["facts"], d["parsed"],
-                   d.get("deps", {}))
+                   d.get("deps", {}), d.get("examined", {}))
 
 
 @dataclass
@@ -84,6 +86,16 @@ class RunResult:
     messages: list[str] = field(default_factory=list)
     duration: float = 0.0
     fixed: dict[str, int] = field(default_factory=dict)
+    system_examined: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def examined(self) -> dict[str, int]:
+        """Rule code -> how many subjects (calls, consumers, documents, ...) it examined in the run."""
+        out = dict(self.system_examined)
+        for r in self.files:
+            for code, n in r.examined.items():
+                out[code] = out.get(code, 0) + n
+        return out
 
     @property
     def active(self) -> list[Finding]:
@@ -282,6 +294,7 @@ def _run_rules(artifact: Artifact, kind: str, plan: Plan, cat: Catalogue, result
         ctx = RuleContext(meta, artifact, settings.options_for(meta), settings, settings.severity.get(code, meta.severity))
         try:
             fn(ctx)
+            result.examined[code] = examined(ctx, fn)
         except RecursionError:
             findings.append(_engine_finding(cat.by_code["CL001"], f"rule {code} ({meta.name}) gave up: too deeply nested",
                                             Location(artifact.path), settings))
@@ -292,6 +305,18 @@ def _run_rules(artifact: Artifact, kind: str, plan: Plan, cat: Catalogue, result
                 Location(artifact.path), settings))
         findings.extend(ctx.findings)
     result.findings.extend(apply_suppressions(artifact, findings, plan, cat))
+
+
+def examined(ctx: RuleContext, fn: Any) -> int:
+    """How many subjects a rule examined: what it counted with ``ctx.examine()``, else what
+    its module's ``SUBJECTS[code](ctx)`` counts, else one per parsed document (kinds
+    other than Python, where the file is the subject)."""
+    if ctx.examined:
+        return ctx.examined
+    counter = getattr(sys.modules.get(fn.__module__), "SUBJECTS", {}).get(ctx.meta.code)
+    if counter is not None:
+        return int(counter(ctx))
+    return 0 if ctx.meta.kind in ("python", "system") else 1
 
 
 def apply_suppressions(artifact: Artifact, findings: list[Finding], plan: Plan, cat: Catalogue) -> list[Finding]:
@@ -400,10 +425,11 @@ def check_paths(
     findings: list[Finding] = []
     for r in results:
         findings.extend(_post(r.findings, plan, cat))
-    findings.extend(_post(run_system_rules(results, plan, cat), plan, cat))
+    system_examined: dict[str, int] = {}
+    findings.extend(_post(run_system_rules(results, plan, cat, system_examined), plan, cat))
     findings.sort(key=Finding.sort_key)
     return RunResult(findings, results, enabled_rules(settings, cat), settings, messages,
-                     time.perf_counter() - start, fixed)
+                     time.perf_counter() - start, fixed, system_examined)
 
 
 # -- cross-file rules -------------------------------------------------------------------
@@ -431,7 +457,9 @@ class Project:
         raise TypeError(f"cannot locate {type(where).__name__} in the project")
 
 
-def run_system_rules(results: list[FileResult], plan: Plan, cat: Catalogue) -> list[Finding]:
+def run_system_rules(results: list[FileResult], plan: Plan, cat: Catalogue,
+                     examined_out: dict[str, int] | None = None) -> list[Finding]:
+    examined_out = {} if examined_out is None else examined_out
     codes = plan.rules.get("system", [])
     if not codes:
         return []
@@ -444,6 +472,7 @@ def run_system_rules(results: list[FileResult], plan: Plan, cat: Catalogue) -> l
                           plan.settings.severity.get(code, meta.severity))
         try:
             CHECKS[code](ctx)
+            examined_out[code] = examined(ctx, CHECKS[code])
         except Exception as exc:  # noqa: BLE001
             out.append(_engine_finding(cat.by_code["CL001"],
                                        f"internal error in rule {code} ({meta.name}): {type(exc).__name__}: {exc}",

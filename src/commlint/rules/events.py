@@ -1483,3 +1483,34 @@ def two_phase_commit(ctx: RuleContext) -> None:
         reported.add(id(site.scope))
         ctx.report(call, f"two-phase commit ({what}) couples services in one distributed transaction: one slow "
                    "or failed participant blocks all. Use a saga with compensating actions.", scope=site.scope)
+
+
+# -- what each check examines (for the checklist scorecard) ------------------------------------
+
+
+def _consumers(ctx: RuleContext) -> int:
+    return sum(1 for c in kafka(ctx.artifact).clients if c.role == "consumer")
+
+
+def _loops(ctx: RuleContext) -> int:
+    return len(kafka(ctx.artifact).loops)
+
+
+def _produces(ctx: RuleContext) -> int:
+    return len(kafka(ctx.artifact).produces)
+
+
+def _topics(ctx: RuleContext) -> int:
+    return len(kafka(ctx.artifact).topic_literals)
+
+
+def _steps(ctx: RuleContext) -> int:
+    return sum(1 for _ in saga_steps(ctx.artifact, ctx.options))
+
+
+SUBJECTS = {
+    "CL201": _consumers, "CL202": _loops, "CL203": _loops, "CL204": _loops,
+    "CL211": _produces, "CL212": lambda ctx: _produces(ctx) + _topics(ctx), "CL213": _produces,
+    "CL214": _produces, "CL215": _topics, "CL221": _steps, "CL222": _steps,
+    "CL231": _produces, "CL232": lambda ctx: _produces(ctx) + _loops(ctx),
+}

@@ -177,6 +177,7 @@ def _chains(start: Handler) -> Iterator[list[Call]]:
 def call_chain_too_long(ctx: RuleContext) -> None:
     system = build(ctx.artifact)
     limit = int(ctx.options.get("max-hops", 2))
+    ctx.examine(sum(1 for h in system.handlers if h.calls))
     targeted = {id(c.target) for c in system.calls if c.target is not None and _hops(c)}
     entries = [h for h in system.handlers if id(h) not in targeted] or system.handlers
     reported: dict[tuple, list[Call]] = {}
@@ -227,6 +228,7 @@ def _documented(docs: list[dict[str, Any]], method: str, template: str) -> bool:
 @check("CL702")
 def route_without_contract(ctx: RuleContext) -> None:
     system = build(ctx.artifact)
+    ctx.examine(len(system.handlers) + sum(len(f.get("operations", [])) for f in system.documents.values()))
     rpcs = {(name, r) for facts in system.protos.values() for name, methods in (facts.get("services") or {}).items()
             for r in methods}
     for h in system.handlers:
@@ -274,6 +276,7 @@ def grpc_server_without_health(ctx: RuleContext) -> None:
             servers.append((rel, svc, s))
             if s.get("health"):
                 healthy.add(svc or rel)
+    ctx.examine(len(servers))
     for rel, svc, s in servers:
         if (svc or rel) in healthy:
             continue
@@ -336,6 +339,7 @@ def topic_contract_missing(ctx: RuleContext) -> None:
     for rel, facts in system.topics.items():
         for t in facts.get("topics", []):
             declared.setdefault(t["name"], (rel, t.get("line", 1)))
+    ctx.examine(len(declared) + sum(len(v) for f in system.python.values() for v in (f.get("topics") or {}).values()))
     if declared:
         for rel, facts in sorted(system.python.items()):
             topics = facts.get("topics") or {}
