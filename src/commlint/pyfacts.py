@@ -215,7 +215,7 @@ def _http_calls(module: PyModule) -> list[dict[str, Any]]:
     return out
 
 
-def _grpc(module: PyModule) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _grpc(module: PyModule) -> tuple[list[dict[str, Any]], list[dict[str, Any]], bool]:
     servicers = []
     for scope in module.scopes:
         if scope.kind != "class" or not isinstance(scope.node, cst.ClassDef):
@@ -244,7 +244,7 @@ def _grpc(module: PyModule) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
                             "function": site.scope.qualname if site.scope.kind != "module" else ""})
     for s in servers:
         s["health"] = health
-    return servicers, servers
+    return servicers, servers, health
 
 
 def _functions(module: PyModule) -> dict[str, list[str]]:
@@ -262,8 +262,9 @@ def _functions(module: PyModule) -> dict[str, list[str]]:
 
 
 def collect(module: PyModule) -> dict[str, Any]:
-    servicers, servers = _grpc(module)
+    servicers, servers, health = _grpc(module)
     facts: dict[str, Any] = {
+        "grpc_health": health,
         "routes": _routes(module),
         "calls": _http_calls(module),
         "servicers": servicers,
