@@ -273,6 +273,11 @@ class Argument:
 
     expr: cst.BaseExpression | None
     unknown: bool = False
+    at: cst.BaseExpression | None = None  # what the call itself writes (``**options`` for a mapping's key)
+
+    @property
+    def where(self) -> cst.BaseExpression | None:
+        return self.at if self.at is not None else self.expr
 
 
 def argument(module: PyModule, call: cst.Call, scope: Scope, name: str, index: int | None = None) -> Argument:
@@ -290,7 +295,8 @@ def argument(module: PyModule, call: cst.Call, scope: Scope, name: str, index: i
         if keys is None:
             return Argument(None, True)
         if name in keys:
-            return Argument(keys[name])
+            star = next(a.value for a in call.args if a.star == "**")
+            return Argument(keys[name], at=star)
     return Argument(None)
 
 
@@ -309,6 +315,7 @@ class HttpCall:
     client: Origin | None = None  # for "method": what built the client (or stub)
     timeout: cst.BaseExpression | None = None  # the explicit timeout given here
     timeout_unknown: bool = False  # a mapping or *args we cannot read may carry one
+    timeout_at: cst.BaseExpression | None = None  # where the call writes it (the value, or ``**mapping``)
     uses: list["HttpCall"] = field(default_factory=list)  # for "client": its calls in this module
 
     @property
@@ -398,7 +405,7 @@ def _classify(module: PyModule, site: CallSite) -> HttpCall | None:
     if q is not None and (q in FUNCTIONS or q in CLIENTS):
         role, lib = ("function", FUNCTIONS[q]) if q in FUNCTIONS else ("client", CLIENTS[q])
         t = argument(module, call, site.scope, "timeout", lib.timeout_index.get(q))
-        return HttpCall(site, lib, role, q, q.rsplit(".", 1)[-1], None, t.expr, t.unknown)
+        return HttpCall(site, lib, role, q, q.rsplit(".", 1)[-1], None, t.expr, t.unknown, t.where)
     if not isinstance(call.func, cst.Attribute):
         return None
     method = call.func.attr.value
@@ -409,7 +416,7 @@ def _classify(module: PyModule, site: CallSite) -> HttpCall | None:
         if origin is not None and is_grpc_stub(origin.qualname):
             t = argument(module, call, site.scope, "timeout", GRPC.method_timeout_index)
             rpc = receiver.attr.value
-            return HttpCall(site, GRPC, "method", f"{origin.qualname}.{rpc}", rpc, origin, t.expr, t.unknown)
+            return HttpCall(site, GRPC, "method", f"{origin.qualname}.{rpc}", rpc, origin, t.expr, t.unknown, t.where)
     origin = module.origin(receiver, site.scope)
     if origin is None:
         return None
@@ -419,7 +426,7 @@ def _classify(module: PyModule, site: CallSite) -> HttpCall | None:
     if lib is None or (lib.methods is not None and method not in lib.methods):
         return None
     t = argument(module, call, site.scope, "timeout", lib.method_timeout_index)
-    return HttpCall(site, lib, "method", f"{origin.qualname}.{method}", method, origin, t.expr, t.unknown)
+    return HttpCall(site, lib, "method", f"{origin.qualname}.{method}", method, origin, t.expr, t.unknown, t.where)
 
 
 def http_calls(module: PyModule) -> list[HttpCall]:

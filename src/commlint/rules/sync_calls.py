@@ -148,7 +148,7 @@ def unbounded_timeout(ctx: RuleContext) -> None:
             continue
         what = "every phase" if spec.kind == "none" or len(unbounded) == len(spec.phases) else ", ".join(unbounded)
         ctx.report(
-            c.timeout,
+            c.timeout_at,
             f"{_describe(c)} sets an unbounded timeout ({what} without a limit): "
             "a slow dependency then hangs this service.",
             scope=c.scope,
@@ -170,14 +170,14 @@ def phase_timeouts(ctx: RuleContext) -> None:
         if omitted:
             extra = " (httpx rejects a Timeout without a default or all four phases)" if spec.kind == "httpx.Timeout" else ""
             ctx.report(
-                c.timeout,
+                c.timeout_at,
                 f"{_describe(c)}: the timeout leaves {', '.join(omitted)} unbounded{extra}; "
                 "bound connect, read and write.",
                 scope=c.scope,
             )
         elif shared:
             ctx.report(
-                c.timeout,
+                c.timeout_at,
                 f"{_describe(c)}: one number bounds {', '.join(shared)} together; "
                 "set connect, read and write separately (option `require-phases`).",
                 scope=c.scope,
@@ -199,7 +199,7 @@ def timeout_ceiling(ctx: RuleContext) -> None:
         values = sorted(set(over.values()), reverse=True)
         what = "the timeout" if spec.kind == "number" else ", ".join(over)
         ctx.report(
-            c.timeout,
+            c.timeout_at,
             f"{_describe(c)}: {what} of {_seconds(values[0])} is above the ceiling of {_seconds(ceiling)} "
             "(option `ceiling`); tune it per endpoint.",
             scope=c.scope,
