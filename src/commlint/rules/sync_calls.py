@@ -40,28 +40,44 @@ from ._http import (
 # -- fixes ------------------------------------------------------------------------------
 
 
+_INDENT = re.compile(r"[ \t]*")
+
+
 def add_timeout_fix(module: PyModule, call: cst.Call, seconds: float) -> Fix | None:
-    """Append ``timeout=<seconds>`` to a call, keeping its formatting."""
+    """Add ``timeout=<seconds>`` as the call's last argument, as small text insertions.
+
+    The rest of the call is left byte for byte: a call whose closing
+    parenthesis sits on its own line gets the argument on a line of its own,
+    indented like the last argument (and with a trailing comma if the call
+    had one); otherwise it goes right after the last argument.
+    """
     if has_star_kwargs(call):
         return None
-    arg = cst.Arg(
-        keyword=cst.Name("timeout"),
-        value=cst.Float(repr(float(seconds))),
-        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
-    )
-    args = list(call.args)
-    if args and isinstance(args[-1].comma, cst.Comma):
-        # a trailing comma: ours goes after the last argument, in the same layout
-        last = args[-1]
-        if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma):
-            separator = args[-2].comma
-        else:
-            separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        args[-1] = last.with_changes(comma=separator)
-        arg = arg.with_changes(comma=last.comma)
-    new = call.with_changes(args=[*args, arg])
+    arg = f"timeout={float(seconds)!r}"
+    text = module.text
     start, end = module.node_offsets(call)
-    return Fix(f"add timeout={float(seconds)!r}", (Edit(start, end, module.tree.code_for_node(new)),))
+    close = end - 1
+    if text[close:end] != ")":
+        return None
+    if not call.args:
+        edits = [Edit(close, close, arg)]
+    else:
+        last = call.args[-1]
+        last_end = module.node_offsets(last.value)[1]
+        comma = isinstance(last.comma, cst.Comma)
+        line_start = text.rfind("\n", 0, close) + 1
+        if line_start > last_end and not text[line_start:close].strip():
+            arg_line = text.rfind("\n", 0, module.node_offsets(last.value)[0]) + 1
+            indent = _INDENT.match(text, arg_line).group()  # type: ignore[union-attr]
+            edits = [Edit(line_start, line_start, f"{indent}{arg}{',' if comma else ''}\n")]
+            if not comma:
+                edits.insert(0, Edit(last_end, last_end, ","))
+        elif comma:
+            after = text.index(",", last_end) + 1
+            edits = [Edit(after, after, f" {arg},")]
+        else:
+            edits = [Edit(last_end, last_end, f", {arg}")]
+    return Fix(f"add {arg}", tuple(edits))
 
 
 # -- helpers ------------------------------------------------------------------------------
