@@ -82,6 +82,8 @@ class Scope:
     # names bound to values the index cannot follow: parameters, loop targets,
     # ``except ... as e``; they shadow outer bindings (see ``PyModule.lookup``)
     opaque: set[str] = field(default_factory=set)
+    # names a function declares ``global`` or ``nonlocal``
+    declared: set[str] = field(default_factory=set)
 
     @property
     def qualname(self) -> str:
@@ -437,6 +439,12 @@ class _Indexer(cst.CSTVisitor):
         elif isinstance(target, (cst.Tuple, cst.List)):
             for el in target.elements:
                 self._opaque_target(el.value)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.scope.declared.update(n.name.value for n in node.names)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        self.scope.declared.update(n.name.value for n in node.names)
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         if node.name is not None:

@@ -15,6 +15,7 @@ more than once, values built by calls we cannot see into.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,6 +130,28 @@ HEADER_HOOKS = frozenset({"event_hooks", "auth", "transport", "mounts", "middlew
 
 def is_grpc_stub(qualname: str) -> bool:
     return qualname.rsplit(".", 1)[-1].endswith("Stub") and "." in qualname
+
+
+# -- names -------------------------------------------------------------------------------
+
+# vendored copies answer to the library's own name: pip._vendor.requests, requests.packages.urllib3
+VENDORED = re.compile(r"^(?:[\w.]+\._vendor\.|requests\.packages\.)")
+
+
+def canonical(q: str) -> str:
+    return VENDORED.sub("", q) if "_vendor." in q or q.startswith("requests.packages.") else q
+
+
+def qualname(module: PyModule, expr: cst.BaseExpression) -> str | None:
+    """``module.qualname`` with vendored copies of the libraries under their own names."""
+    q = module.qualname(expr)
+    return canonical(q) if q is not None else None
+
+
+def origin_of(module: PyModule, expr: cst.BaseExpression, scope: Scope) -> Origin | None:
+    """``module.origin`` with vendored copies of the libraries under their own names."""
+    o = module.origin(expr, scope)
+    return Origin(canonical(o.qualname), o.call) if o is not None else None
 
 
 # -- values ----------------------------------------------------------------------------
@@ -264,7 +287,7 @@ def _kwargs(module: PyModule, call: cst.Call, scope: Scope) -> dict[str, cst.Bas
 
 
 def _is_builtin(module: PyModule, func: cst.BaseExpression, name: str) -> bool:
-    return isinstance(func, cst.Name) and func.value == name and module.qualname(func) is None
+    return isinstance(func, cst.Name) and func.value == name and qualname(module, func) is None
 
 
 @dataclass(frozen=True)
@@ -357,11 +380,9 @@ class HttpCall:
         if self.name == "send":
             return None
         if self.library is URLLIB:
-            first = argument(module, node, scope, "url", 0).expr
-            origin = module.origin(first, scope) if first is not None else None
-            if origin is not None and origin.qualname == "urllib.request.Request" and origin.call is not None:
-                return argument(module, origin.call, scope, "url", 0).expr
-            return first
+            request = self.request_object(module)
+            return argument(module, request.call, scope, "url", 0).expr if request else \
+                argument(module, node, scope, "url", 0).expr
         return argument(module, node, scope, "url", 1 if self.name in METHOD_FIRST else 0).expr
 
     def headers(self, module: PyModule) -> Argument:
@@ -369,10 +390,10 @@ class HttpCall:
         if self.library is GRPC:
             return argument(module, self.node, self.scope, "metadata", self.library.header_index["*"])
         if self.library is URLLIB:
+            request = self.request_object(module)
+            if request is not None:
+                return argument(module, request.call, self.scope, "headers", 2)
             first = argument(module, self.node, self.scope, "url", 0).expr
-            origin = module.origin(first, self.scope) if first is not None else None
-            if origin is not None and origin.qualname == "urllib.request.Request" and origin.call is not None:
-                return argument(module, origin.call, self.scope, "headers", 2)
             return Argument(None, text(module, first, self.scope) is None)
         index = self.library.header_index.get(self.name)
         found = argument(module, self.node, self.scope, "headers", index)
@@ -381,6 +402,14 @@ class HttpCall:
         ) > 3:
             return Argument(None, True)  # urllib3's positional layout changed between versions
         return found
+
+    def request_object(self, module: PyModule) -> Origin | None:
+        """For ``urlopen(req)``: the ``urllib.request.Request(...)`` that built ``req``."""
+        first = argument(module, self.node, self.scope, "url", 0).expr
+        request = origin_of(module, first, self.scope) if first is not None else None
+        if request is None or request.qualname != "urllib.request.Request" or request.call is None:
+            return None
+        return request
 
     def fact(self, module: PyModule) -> dict[str, Any]:
         """A JSON-serialisable record of the call for cross-file rules."""
@@ -401,7 +430,7 @@ class HttpCall:
 
 def _classify(module: PyModule, site: CallSite) -> HttpCall | None:
     call = site.node
-    q = module.qualname(call.func)
+    q = qualname(module, call.func)
     if q is not None and (q in FUNCTIONS or q in CLIENTS):
         role, lib = ("function", FUNCTIONS[q]) if q in FUNCTIONS else ("client", CLIENTS[q])
         t = argument(module, call, site.scope, "timeout", lib.timeout_index.get(q))
@@ -412,12 +441,12 @@ def _classify(module: PyModule, site: CallSite) -> HttpCall | None:
     receiver = call.func.value
     if method in GRPC_CALL_SUFFIXES and isinstance(receiver, cst.Attribute):
         # stub.Method.future(request, timeout=...)
-        origin = module.origin(receiver.value, site.scope)
+        origin = origin_of(module, receiver.value, site.scope)
         if origin is not None and is_grpc_stub(origin.qualname):
             t = argument(module, call, site.scope, "timeout", GRPC.method_timeout_index)
             rpc = receiver.attr.value
             return HttpCall(site, GRPC, "method", f"{origin.qualname}.{rpc}", rpc, origin, t.expr, t.unknown, t.where)
-    origin = module.origin(receiver, site.scope)
+    origin = origin_of(module, receiver, site.scope)
     if origin is None:
         return None
     lib = CLIENTS.get(origin.qualname)
@@ -462,7 +491,7 @@ def grpc_channel(module: PyModule, stub: Origin | None) -> Origin | None:
     if stub is None or stub.call is None:
         return None
     arg = argument(module, stub.call, _scope_of_call(module, stub.call), "channel", 0).expr
-    return module.origin(arg, _scope_of_call(module, stub.call)) if arg is not None else None
+    return origin_of(module, arg, _scope_of_call(module, stub.call)) if arg is not None else None
 
 
 def _scope_of_call(module: PyModule, call: cst.Call) -> Scope:
@@ -493,7 +522,7 @@ def client_method_calls(module: PyModule, origin: Origin | None) -> list[tuple[s
         for receiver, name in ((base, f.attr.value),) + (
             ((base.value, f"{base.attr.value}.{f.attr.value}"),) if isinstance(base, cst.Attribute) else ()
         ):
-            o = module.origin(receiver, site.scope)
+            o = origin_of(module, receiver, site.scope)
             if o is not None and o.call is origin.call:
                 out.append((name, site))
     return out
@@ -511,7 +540,7 @@ def client_stores(module: PyModule, origin: Origin | None) -> list[tuple[str, An
             sub, target = target, target.value
         if not isinstance(target, cst.Attribute):
             continue
-        o = module.origin(target.value, store.scope)
+        o = origin_of(module, target.value, store.scope)
         if o is not None and o.call is origin.call:
             out.append((target.attr.value + ("[]" if sub is not None else ""), store))
     return out
@@ -569,7 +598,7 @@ def header_names(module: PyModule, expr: cst.BaseExpression | None, scope: Scope
             module, value.right, scope, _depth + 1
         )
     if isinstance(value, cst.Call):
-        q = module.qualname(value.func) or ""
+        q = qualname(module, value.func) or ""
         wrapper = _is_builtin(module, value.func, "dict") or q in (
             "httpx.Headers", "requests.structures.CaseInsensitiveDict", "multidict.CIMultiDict",
             "multidict.CIMultiDictProxy", "aiohttp.helpers.CIMultiDict", "urllib3.HTTPHeaderDict",
@@ -631,7 +660,7 @@ def adds_no_headers(module: PyModule, expr: cst.BaseExpression | None, scope: Sc
     if isinstance(value, (cst.Dict, cst.List)) and not value.elements:
         return True
     if isinstance(value, cst.Call):
-        q = module.qualname(value.func) or ""
+        q = qualname(module, value.func) or ""
         return q.startswith(LIBRARY_PREFIXES)
     return False
 
@@ -690,9 +719,7 @@ def call_headers(module: PyModule, call: HttpCall) -> Headers:
         ):
             out = out | UNKNOWN_HEADERS
     if call.library is URLLIB:
-        first = argument(module, call.node, call.scope, "url", 0).expr
-        origin = module.origin(first, call.scope) if first is not None else None
-        for name, site in client_method_calls(module, origin):
+        for name, site in client_method_calls(module, call.request_object(module)):
             if name in ("add_header", "add_unredirected_header"):
                 arg = positional(site.node, 0)
                 k = text(module, arg.value, site.scope) if arg is not None else None
@@ -786,7 +813,7 @@ def timeout_spec(module: PyModule, expr: cst.BaseExpression, scope: Scope, libra
         return TimeoutSpec({p: _phase(module, e.value, scope) for p, e in zip(names, value.elements)}, "tuple")
     if not isinstance(value, cst.Call):
         return None
-    q = module.qualname(value.func) or ""
+    q = qualname(module, value.func) or ""
 
     def arg(name: str, index: int | None = None) -> cst.BaseExpression | None:
         return argument(module, value, scope, name, index).expr

@@ -13,7 +13,7 @@ import re
 
 import libcst as cst
 
-from ..artifacts.python import CallSite, PyModule, Scope, has_star_kwargs, keyword
+from ..artifacts.python import PyModule, Scope, has_star_kwargs, keyword
 from ..model import Edit, Fix, Severity
 from . import RuleContext, check
 from ._http import (
@@ -32,6 +32,7 @@ from ._http import (
     is_none,
     mounts_adapter,
     number,
+    qualname,
     resolve,
     text,
     timeout_spec,
@@ -302,9 +303,9 @@ def _decorator_name(dec: cst.Decorator) -> str:
     return d.attr.value if isinstance(d, cst.Attribute) else d.value if isinstance(d, cst.Name) else ""
 
 
-def _handlers(module: PyModule) -> dict[int, str]:
-    """Functions that run once per incoming request: id(scope) -> why."""
-    out: dict[int, str] = {}
+def _handlers(module: PyModule) -> dict[int, tuple[str, Scope, cst.CSTNode | None]]:
+    """Functions that run once per incoming request: id(scope) -> ("handler", scope, decorator or registration)."""
+    out: dict[int, tuple[str, Scope, cst.CSTNode | None]] = {}
     for scope in module.scopes:
         if scope.kind != "function":
             continue
@@ -314,16 +315,16 @@ def _handlers(module: PyModule) -> dict[int, str]:
                 isinstance(d, cst.Call)
                 and isinstance(d.func, cst.Attribute)
                 and d.func.attr.value in ROUTE_DECORATORS
-                and not (module.qualname(d.func) or "").startswith(LIBRARY_PREFIXES)
+                and not (qualname(module, d.func) or "").startswith(LIBRARY_PREFIXES)
             ):
-                out[id(scope)] = f"request handler `{scope.qualname}` (@{module.tree.code_for_node(d.func)})"
+                out[id(scope)] = ("handler", scope, d)
         cls = scope.parent
         if cls is not None and cls.kind == "class" and scope.name in VIEW_METHODS and isinstance(cls.node, cst.ClassDef):
-            if any((module.qualname(b.value) or "") in VIEW_BASES for b in cls.node.bases):
-                out[id(scope)] = f"request handler `{scope.qualname}` (a view method)"
+            if any((qualname(module, b.value) or "") in VIEW_BASES for b in cls.node.bases):
+                out[id(scope)] = ("handler", scope, None)
     for site in module.calls:
         f = site.node.func
-        q = module.qualname(f) or ""
+        q = qualname(module, f) or ""
         spec = ROUTE_FUNCTIONS.get(q) or (
             ROUTE_REGISTRATIONS.get(f.attr.value) if isinstance(f, cst.Attribute) and not q else None
         )
@@ -332,75 +333,72 @@ def _handlers(module: PyModule) -> dict[int, str]:
         handler = argument(module, site.node, site.scope, *spec).expr
         target = _function_named(module, handler, site.scope) if handler is not None else None
         if target is not None:
-            out[id(target)] = f"request handler `{target.qualname}` (registered at line {module.span(site.node)[0]})"
+            out[id(target)] = ("handler", target, site.node)
     return out
 
 
 def _stored_calls(module: PyModule) -> set[int]:
     """Calls whose result is kept (``app.state.c = ...``, ``cache[k] = ...``, ``global c; c = ...``)."""
-    out = set()
-    for store in module.stores:
-        t = store.target
-        fn = store.scope.enclosing_function()
-        is_self = isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == "self"
-        if not (is_self and fn is not None and fn.name == "__init__"):
-            out.add(id(store.value))
-    for scope in module.scopes:
-        if scope.kind != "function" or not isinstance(scope.node, cst.FunctionDef):
-            continue
-        kept = {n.name.value for stmt in _globals(scope.node) for n in stmt.names}
-        for name in kept:
-            for value in scope.bindings.get(name, []):
-                out.add(id(value))
-    return out
+
+    def build(m: PyModule) -> set[int]:
+        out = set()
+        for store in m.stores:
+            t = store.target
+            fn = store.scope.enclosing_function()
+            is_self = isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == "self"
+            if not (is_self and fn is not None and fn.name == "__init__"):
+                out.add(id(store.value))
+        for scope in m.scopes:
+            for name in scope.declared:
+                for value in scope.bindings.get(name, []):
+                    out.add(id(value))
+        return out
+
+    return module.analysis("sync_calls.stored", build)
 
 
-def _globals(node: cst.FunctionDef):  # noqa: ANN202
-    class Finder(cst.CSTVisitor):
-        def __init__(self) -> None:
-            self.found: list = []
+def per_request(module: PyModule) -> dict[int, tuple[str, Scope, cst.CSTNode | None]]:
+    """Functions that run per request or per loop iteration: id(scope) -> (how, scope, where).
 
-        def visit_Global(self, n: cst.Global) -> None:
-            self.found.append(n)
+    ``how`` is "handler", "loop" (called in a loop at ``where``) or "called"
+    (from the function ``where`` names, itself in the map).
+    """
 
-        def visit_Nonlocal(self, n: cst.Nonlocal) -> None:
-            self.found.append(n)
-
-        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
-            return n is node
-
-    finder = Finder()
-    node.visit(finder)
-    return finder.found
-
-
-def per_request(module: PyModule) -> dict[int, str]:
-    """Functions that run per request or per loop iteration, with the reason: id(scope) -> why."""
-
-    def build(m: PyModule) -> dict[int, str]:
+    def build(m: PyModule) -> dict[int, tuple[str, Scope, cst.CSTNode | None]]:
         runs = dict(_handlers(m))
         stored = _stored_calls(m)
-        edges: list[tuple[Scope | None, Scope, CallSite]] = []
+        edges: list[tuple[Scope | None, Scope]] = []
         for site in m.calls:
             callee = _function_named(m, site.node.func, site.scope)
             if callee is None or id(site.node) in stored:
                 continue
             if any(_decorator_name(d) in ONCE_DECORATORS for d in callee.decorators):
                 continue
-            caller = site.scope.enclosing_function()
-            edges.append((caller, callee, site))
+            edges.append((site.scope.enclosing_function(), callee))
             if site.in_loop and id(callee) not in runs:
-                runs[id(callee)] = f"`{callee.qualname}`, called in a loop at line {m.span(site.node)[0]}"
+                runs[id(callee)] = ("loop", callee, site.node)
         changed = True
         while changed:
             changed = False
-            for caller, callee, _site in edges:
-                if caller is not None and id(caller) in runs and id(callee) not in runs and callee is not caller:
-                    runs[id(callee)] = f"`{callee.qualname}`, called from {runs[id(caller)]}"
+            for caller, callee in edges:
+                if caller is not None and id(caller) in runs and id(callee) not in runs:
+                    runs[id(callee)] = ("called", callee, caller)
                     changed = True
         return runs
 
     return module.analysis("sync_calls.per_request", build)
+
+
+def _why(module: PyModule, runs: dict, key: int, depth: int = 0) -> str:  # noqa: ANN001
+    """Say why a function runs per request, following the chain of callers."""
+    how, scope, where = runs[key]
+    if how == "handler":
+        return f"request handler `{scope.qualname}`"
+    if how == "loop":
+        return f"`{scope.qualname}`, called in a loop at line {module.span(where)[0]}"
+    if depth > 5:
+        return f"`{scope.qualname}`"
+    return f"`{scope.qualname}`, called from {_why(module, runs, id(where), depth + 1)}"
 
 
 PER_CALL_FUNCTIONS = ("requests", "httpx", "aiohttp", "urllib")
@@ -409,8 +407,6 @@ PER_CALL_FUNCTIONS = ("requests", "httpx", "aiohttp", "urllib")
 @check("CL121")
 def connection_per_request(ctx: RuleContext) -> None:
     module: PyModule = ctx.artifact
-    runs = per_request(module)
-    stored = _stored_calls(module)
     for c in http_calls(module):
         fn = c.scope.enclosing_function()
         if c.role == "function" and c.library.name in PER_CALL_FUNCTIONS and (fn is not None or c.site.in_loop):
@@ -420,10 +416,12 @@ def connection_per_request(ctx: RuleContext) -> None:
                 "use a pooled client (a `Session`/`Client` built once and reused).",
                 scope=c.scope,
             )
-    builders = [(s, module.qualname(s.node.func) or "") for s in module.calls]
+    builders = [(s, q) for s in module.calls if (q := qualname(module, s.node.func)) in CLIENTS or q in GRPC_CHANNELS]
+    if not builders:
+        return
+    runs = per_request(module)
+    stored = _stored_calls(module)
     for site, q in builders:
-        if q not in CLIENTS and q not in GRPC_CHANNELS:
-            continue
         if id(site.node) in stored:
             continue
         fn = site.scope.enclosing_function()
@@ -431,7 +429,7 @@ def connection_per_request(ctx: RuleContext) -> None:
         if site.in_loop:
             why = "in a loop"
         elif fn is not None and id(fn) in runs:
-            why = f"in {runs[id(fn)]}"
+            why = f"in {_why(module, runs, id(fn))}"
         if why is None:
             continue
         ctx.report(
@@ -501,7 +499,7 @@ def _addresses(module: PyModule):  # noqa: ANN202
             "from_url" not in c.qualname else "url"
         yield url, form, c.scope
     for site in module.calls:
-        if (module.qualname(site.node.func) or "") in GRPC_CHANNELS:
+        if (qualname(module, site.node.func) or "") in GRPC_CHANNELS:
             target = argument(module, site.node, site.scope, "target", 0).expr
             if target is not None:
                 yield target, "target", site.scope
@@ -564,7 +562,7 @@ def _tenacity_wait(module: PyModule, expr: cst.BaseExpression | None, scope: Sco
             return True
         return False if left is False and right is False else None
     func = value.func if isinstance(value, cst.Call) else value
-    name = _tenacity(module.qualname(func) or "") if func is not None else None
+    name = _tenacity(qualname(module, func) or "") if func is not None else None
     if name in TENACITY_EXPONENTIAL:
         return True
     if name in TENACITY_FLAT:
@@ -582,7 +580,7 @@ def _tenacity_retries(module: PyModule, expr: cst.BaseExpression | None, scope: 
                               _tenacity_retries(module, value.right, scope)) if b is not None]
         return min(bounds) if bounds else None
     func = value.func if isinstance(value, cst.Call) else value
-    name = _tenacity(module.qualname(func) or "") if func is not None else None
+    name = _tenacity(qualname(module, func) or "") if func is not None else None
     if name == "stop_never":
         return float("inf")
     if name == "stop_after_attempt" and isinstance(value, cst.Call):
@@ -625,7 +623,7 @@ def _policy(module: PyModule, node: cst.CSTNode, q: str, call: cst.Call | None, 
         return _tenacity_retries(module, arg("stop"), scope), _tenacity_wait(module, arg("wait"), scope)
     if q in ("backoff.on_exception", "backoff.on_predicate") and call is not None:
         wait = arg("wait_gen", 0)
-        wq = (module.qualname(resolve(module, wait, scope) or wait) or "") if wait is not None else ""
+        wq = (qualname(module, resolve(module, wait, scope) or wait) or "") if wait is not None else ""
         gen = wq.rsplit(".", 1)[-1] if wq.startswith("backoff.") else ""
         w = True if gen in BACKOFF_EXPONENTIAL else False if gen in BACKOFF_FLAT else None
         tries, max_time = arg("max_tries"), arg("max_time")
@@ -644,7 +642,7 @@ def retry_policy(ctx: RuleContext) -> None:
     limit = float(ctx.options.get("max-retries", 3))
     found: list[tuple[cst.CSTNode, str, cst.Call | None, Scope]] = []
     for site in module.calls:
-        q = module.qualname(site.node.func)
+        q = qualname(module, site.node.func)
         if q is not None:
             found.append((site.node, q, site.node, site.scope))
     for c in http_calls(module):
@@ -653,7 +651,7 @@ def retry_policy(ctx: RuleContext) -> None:
     for scope in module.scopes:
         for dec in scope.decorators:
             if not isinstance(dec.decorator, cst.Call):
-                q = module.qualname(dec.decorator)
+                q = qualname(module, dec.decorator)
                 if q is not None:
                     found.append((dec.decorator, q, None, scope.parent or scope))
     for node, q, call, scope in found:
