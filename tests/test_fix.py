@@ -5,6 +5,7 @@ never rewritten, the fixed file re-parses and is clean."""
 from __future__ import annotations
 
 import ast
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -15,78 +16,145 @@ from commlint.cli import app
 RUNNER = CliRunner()
 
 
-def _check(root: Path, *args: str, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN202
+def _check(root: Path, *args: str, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(root)
     return RUNNER.invoke(app, ["check", "--no-cache", "--select", "CL101", *args, "."])
 
 
+def _case(before: str, after: str) -> tuple[str, str]:
+    return textwrap.dedent(before).lstrip("\n"), textwrap.dedent(after).lstrip("\n")
+
+
 CASES = {
-    "one line, trailing comma": (
-        "import requests\nrequests.get('http://a.a-prod/',)\n",
-        "import requests\nrequests.get('http://a.a-prod/', timeout=5.0,)\n",
+    "one line, trailing comma": _case(
+        """
+        import requests
+        requests.get('http://a.a-prod/',)
+        """,
+        """
+        import requests
+        requests.get('http://a.a-prod/', timeout=5.0,)
+        """,
     ),
-    "one line": (
-        "import requests\n\ndef f(url):\n    return requests.get(url)\n",
-        "import requests\n\ndef f(url):\n    return requests.get(url, timeout=5.0)\n",
+    "one line": _case(
+        """
+        import requests
+
+        def f(url):
+            return requests.get(url)
+        """,
+        """
+        import requests
+
+        def f(url):
+            return requests.get(url, timeout=5.0)
+        """,
     ),
-    "no arguments": (
-        "import httpx\n\nclient = httpx.Client()\n",
-        "import httpx\n\nclient = httpx.Client(timeout=5.0)\n",
+    "no arguments": _case(
+        """
+        import httpx
+
+        client = httpx.Client()
+        """,
+        """
+        import httpx
+
+        client = httpx.Client(timeout=5.0)
+        """,
     ),
-    "multi-line, trailing comma": (
-        "import requests\n\n"
-        "def f(url, body):\n"
-        "    return requests.post(\n"
-        "        url,\n"
-        "        json=body,\n"
-        "    )\n",
-        "import requests\n\n"
-        "def f(url, body):\n"
-        "    return requests.post(\n"
-        "        url,\n"
-        "        json=body,\n"
-        "        timeout=5.0,\n"
-        "    )\n",
+    "multi-line, trailing comma": _case(
+        """
+        import requests
+
+        def f(url, body):
+            return requests.post(
+                url,
+                json=body,
+            )
+        """,
+        """
+        import requests
+
+        def f(url, body):
+            return requests.post(
+                url,
+                json=body,
+                timeout=5.0,
+            )
+        """,
     ),
-    "multi-line, one argument and a trailing comma": (
-        "import requests\n\nr = requests.get(\n    'http://orders.orders-prod/v1/orders',\n)\n",
-        "import requests\n\nr = requests.get(\n    'http://orders.orders-prod/v1/orders',\n    timeout=5.0,\n)\n",
+    "multi-line, one argument and a trailing comma": _case(
+        """
+        import requests
+
+        r = requests.get(
+            'http://orders.orders-prod/v1/orders',
+        )
+        """,
+        """
+        import requests
+
+        r = requests.get(
+            'http://orders.orders-prod/v1/orders',
+            timeout=5.0,
+        )
+        """,
     ),
-    "multi-line, no trailing comma": (
-        "import requests\n\n"
-        "def f(url, body):\n"
-        "    return requests.post(\n"
-        "        url,\n"
-        "        json=body\n"
-        "    )\n",
-        "import requests\n\n"
-        "def f(url, body):\n"
-        "    return requests.post(\n"
-        "        url,\n"
-        "        json=body,\n"
-        "        timeout=5.0\n"
-        "    )\n",
+    "multi-line, no trailing comma": _case(
+        """
+        import requests
+
+        def f(url, body):
+            return requests.post(
+                url,
+                json=body
+            )
+        """,
+        """
+        import requests
+
+        def f(url, body):
+            return requests.post(
+                url,
+                json=body,
+                timeout=5.0
+            )
+        """,
     ),
-    "comment after the last argument": (
-        "import requests\n\n"
-        "def f(url):\n"
-        "    return requests.get(\n"
-        "        url,  # where\n"
-        "    )\n",
-        "import requests\n\n"
-        "def f(url):\n"
-        "    return requests.get(\n"
-        "        url,  # where\n"
-        "        timeout=5.0,\n"
-        "    )\n",
+    "comment after the last argument": _case(
+        """
+        import requests
+
+        def f(url):
+            return requests.get(
+                url,  # where
+            )
+        """,
+        """
+        import requests
+
+        def f(url):
+            return requests.get(
+                url,  # where
+                timeout=5.0,
+            )
+        """,
     ),
-    "gRPC stub call": (
-        "import grpc\nimport inv_pb2_grpc\n\n"
-        "stub = inv_pb2_grpc.InvStub(grpc.insecure_channel('inv:50051'))\n"
-        "stub.CheckStock(request)\n",
-        "import grpc\nimport inv_pb2_grpc\n\n"
-        "stub = inv_pb2_grpc.InvStub(grpc.insecure_channel('inv:50051'))\n"
-        "stub.CheckStock(request, timeout=5.0)\n",
+    "gRPC stub call": _case(
+        """
+        import grpc
+        import inv_pb2_grpc
+
+        stub = inv_pb2_grpc.InvStub(grpc.insecure_channel('inv:50051'))
+        stub.CheckStock(request)
+        """,
+        """
+        import grpc
+        import inv_pb2_grpc
+
+        stub = inv_pb2_grpc.InvStub(grpc.insecure_channel('inv:50051'))
+        stub.CheckStock(request, timeout=5.0)
+        """,
     ),
 }
 
@@ -106,7 +174,7 @@ def test_fix_adds_timeout(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_diff_previews_without_writing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    before, after = CASES["multi-line, trailing comma"]
+    before, _ = CASES["multi-line, trailing comma"]
     path = tmp_path / "client.py"
     path.write_text(before, encoding="utf-8")
     result = _check(tmp_path, "--isolated", "--diff", monkeypatch=monkeypatch)

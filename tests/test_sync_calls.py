@@ -13,11 +13,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from conftest import REPO, expected_markers, found, run
 
 from commlint.artifacts.python import parse
 from commlint.rules._http import call_facts, http_calls
-
-from conftest import REPO, expected_markers, found, run
 
 PEERS = REPO / "fixtures" / "peers"
 FIXTURES = REPO / "fixtures" / "sync_calls"

@@ -21,7 +21,15 @@ from typing import Any
 
 import libcst as cst
 
-from ..artifacts.python import CallSite, Origin, PyModule, Scope, has_star_kwargs, keyword, positional
+from ..artifacts.python import (
+    CallSite,
+    Origin,
+    PyModule,
+    Scope,
+    has_star_kwargs,
+    keyword,
+    positional,
+)
 
 # -- the libraries ---------------------------------------------------------------
 
@@ -250,7 +258,7 @@ def text(module: PyModule, expr: cst.BaseExpression | None, scope: Scope, _depth
     return None
 
 
-def _join(left: Text | None, right) -> Text | None:  # noqa: ANN001
+def _join(left: Text | None, right) -> Text | None:
     if left is None:
         return None
     if not left.complete:
@@ -339,7 +347,7 @@ class HttpCall:
     timeout: cst.BaseExpression | None = None  # the explicit timeout given here
     timeout_unknown: bool = False  # a mapping or *args we cannot read may carry one
     timeout_at: cst.BaseExpression | None = None  # where the call writes it (the value, or ``**mapping``)
-    uses: list["HttpCall"] = field(default_factory=list)  # for "client": its calls in this module
+    uses: list[HttpCall] = field(default_factory=list)  # for "client": its calls in this module
 
     @property
     def node(self) -> cst.Call:
@@ -556,7 +564,7 @@ class Headers:
     names: frozenset[str] = frozenset()
     complete: bool = True
 
-    def __or__(self, other: "Headers") -> "Headers":
+    def __or__(self, other: Headers) -> Headers:
         return Headers(self.names | other.names, self.complete and other.complete)
 
 
@@ -646,7 +654,7 @@ def _mutations(module: PyModule, name: cst.Name, scope: Scope) -> Headers:
     return out
 
 
-def _same_binding(module: PyModule, expr: cst.BaseExpression, name: cst.Name, scope: Scope, binding) -> bool:  # noqa: ANN001
+def _same_binding(module: PyModule, expr: cst.BaseExpression, name: cst.Name, scope: Scope, binding) -> bool:
     return isinstance(expr, cst.Name) and expr.value == name.value and module.lookup(expr.value, scope) is binding
 
 

@@ -56,7 +56,7 @@ def add_timeout_fix(module: PyModule, call: cst.Call, seconds: float) -> Fix | N
         return None
     arg = f"timeout={float(seconds)!r}"
     text = module.text
-    start, end = module.node_offsets(call)
+    _, end = module.node_offsets(call)
     close = end - 1
     if text[close:end] != ")":
         return None
@@ -90,7 +90,7 @@ def _describe(c: HttpCall) -> str:
     return f"`{c.qualname}(...)` call"
 
 
-def _note(ctx: RuleContext, where, message: str, scope: Scope) -> None:  # noqa: ANN001
+def _note(ctx: RuleContext, where, message: str, scope: Scope) -> None:
     """Under --strict, what cannot be known statically is reported as a note."""
     if ctx.settings is not None and getattr(ctx.settings, "strict", False):
         ctx.report(where, message, scope=scope, severity=Severity.NOTE)
@@ -142,7 +142,7 @@ def missing_timeout(ctx: RuleContext) -> None:
         ctx.report(c.node, f"{_describe(c)} has no timeout: {lib.default}.", scope=c.scope, fix=fix)
 
 
-def _specs(module: PyModule):  # noqa: ANN202
+def _specs(module: PyModule):
     """(call, spec) for every explicit timeout whose value can be read."""
     for c in http_calls(module):
         if c.timeout is None:
@@ -186,19 +186,13 @@ def phase_timeouts(ctx: RuleContext) -> None:
         shared = [p for p in wanted if spec.phases[p].state == "shared"] if per_phase else []
         if omitted:
             extra = " (httpx rejects a Timeout without a default or all four phases)" if spec.kind == "httpx.Timeout" else ""
-            ctx.report(
-                c.timeout_at,
-                f"{_describe(c)}: the timeout leaves {', '.join(omitted)} unbounded{extra}; "
-                "bound connect, read and write.",
-                scope=c.scope,
-            )
+            problem = f"the timeout leaves {', '.join(omitted)} unbounded{extra}; bound connect, read and write."
         elif shared:
-            ctx.report(
-                c.timeout_at,
-                f"{_describe(c)}: one number bounds {', '.join(shared)} together; "
-                "set connect, read and write separately (option `require-phases`).",
-                scope=c.scope,
-            )
+            problem = (f"one number bounds {', '.join(shared)} together; "
+                       "set connect, read and write separately (option `require-phases`).")
+        else:
+            continue
+        ctx.report(c.timeout_at, f"{_describe(c)}: {problem}", scope=c.scope)
 
 
 @check("CL104")
@@ -319,9 +313,13 @@ def _handlers(module: PyModule) -> dict[int, tuple[str, Scope, cst.CSTNode | Non
             ):
                 out[id(scope)] = ("handler", scope, d)
         cls = scope.parent
-        if cls is not None and cls.kind == "class" and scope.name in VIEW_METHODS and isinstance(cls.node, cst.ClassDef):
-            if any((qualname(module, b.value) or "") in VIEW_BASES for b in cls.node.bases):
-                out[id(scope)] = ("handler", scope, None)
+        if (
+            cls is not None
+            and scope.name in VIEW_METHODS
+            and isinstance(cls.node, cst.ClassDef)
+            and any((qualname(module, b.value) or "") in VIEW_BASES for b in cls.node.bases)
+        ):
+            out[id(scope)] = ("handler", scope, None)
     for site in module.calls:
         f = site.node.func
         q = qualname(module, f) or ""
@@ -389,7 +387,7 @@ def per_request(module: PyModule) -> dict[int, tuple[str, Scope, cst.CSTNode | N
     return module.analysis("sync_calls.per_request", build)
 
 
-def _why(module: PyModule, runs: dict, key: int, depth: int = 0) -> str:  # noqa: ANN001
+def _why(module: PyModule, runs: dict, key: int, depth: int = 0) -> str:
     """Say why a function runs per request, following the chain of callers."""
     how, scope, where = runs[key]
     if how == "handler":
@@ -442,7 +440,7 @@ def connection_per_request(ctx: RuleContext) -> None:
 
 # -- CL122: hard-coded addresses ---------------------------------------------------------------
 
-LOAD_BALANCER = re.compile(r"\.elb(\.[a-z0-9-]+)?\.amazonaws\.com$", re.I)
+LOAD_BALANCER = re.compile(r"\.elb(\.[a-z0-9-]+)?\.amazonaws\.com$", re.IGNORECASE)
 
 
 def host_of(value: str, complete: bool, form: str) -> str | None:
@@ -471,7 +469,7 @@ def host_of(value: str, complete: bool, form: str) -> str | None:
     return netloc.split(":", 1)[0] or None
 
 
-def _address_problem(host: str, options: dict) -> str | None:  # noqa: ANN001
+def _address_problem(host: str, options: dict) -> str | None:
     try:
         ip = ipaddress.ip_address(host)
     except ValueError:
@@ -487,7 +485,7 @@ def _address_problem(host: str, options: dict) -> str | None:  # noqa: ANN001
     return f"the IP address {host}"
 
 
-def _addresses(module: PyModule):  # noqa: ANN202
+def _addresses(module: PyModule):
     """(expression, form, scope) for every service address an outbound call or client names."""
     for c in http_calls(module):
         if c.library is GRPC:
@@ -589,7 +587,7 @@ def _tenacity_retries(module: PyModule, expr: cst.BaseExpression | None, scope: 
     return None
 
 
-def _policy(module: PyModule, node: cst.CSTNode, q: str, call: cst.Call | None, scope: Scope):  # noqa: ANN202
+def _policy(module: PyModule, node: cst.CSTNode, q: str, call: cst.Call | None, scope: Scope):
     """(retries, exponential) for a retry policy; each may be None (unknown). None: not a policy."""
 
     def arg(name: str, index: int | None = None) -> cst.BaseExpression | None:
