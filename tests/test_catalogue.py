@@ -70,3 +70,22 @@ def test_readme_rule_table_is_current() -> None:
 
 def test_checklist_has_the_twelve_items() -> None:
     assert [c.id for c in CAT.checklist] == [f"C{i}" for i in range(1, 13)]
+
+
+def test_wheel_ships_the_catalogue(tmp_path) -> None:  # noqa: ANN001
+    import subprocess
+    import sys
+    import zipfile
+
+    import pytest
+
+    p = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path)],
+        capture_output=True, text=True, timeout=300,
+    )
+    if p.returncode != 0:
+        pytest.skip(f"cannot build a wheel here: {p.stderr.strip()[-300:]}")
+    [wheel] = tmp_path.glob("commlint-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for toml in (REPO / "rules").glob("*.toml"):
+        assert f"commlint/_catalogue/{toml.name}" in names

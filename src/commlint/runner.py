@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .discovery import SourceFile
-from .engine import FileResult, Plan, check_file, is_candidate
+from .engine import FileResult, Plan, check_file, file_digest, is_candidate
 
 PARALLEL_THRESHOLD = 16  # files to parse before worker processes pay off
 
@@ -42,9 +42,12 @@ class Cache:
     def get(self, key: str) -> FileResult | None:
         try:
             with open(self._path(key), "rb") as fh:
-                return FileResult.from_json(json.loads(fh.read()))
+                result = FileResult.from_json(json.loads(fh.read()))
         except (OSError, ValueError, KeyError, TypeError):
             return None
+        if any(file_digest(p) != digest for p, digest in result.deps.items()):
+            return None  # a file it depends on (a $ref target) changed
+        return result
 
     def put(self, key: str, result: FileResult) -> None:
         if not self.writable:
