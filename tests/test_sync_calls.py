@@ -120,3 +120,20 @@ def test_strict_reports_unknowns_as_notes(tmp_path: Path) -> None:
     notes = {(f.location.line, f.code) for f in strict.active if f.severity.label == "note"}
     assert notes == {(4, "CL101"), (4, "CL111"), (5, "CL102"), (5, "CL111")}
     assert all(f.severity.label == "note" for f in strict.active)
+
+
+def test_hostile_values_are_findings_not_errors(tmp_path: Path) -> None:
+    (tmp_path / "big.py").write_text(
+        "import requests\n"
+        f"requests.get('http://a.a-prod/', timeout={'9' * 400})\n"
+        "requests.get('http://a.a-prod/', timeout=1e999)\n"
+        "requests.get('http://[fe80::1%eth0/', timeout=5)\n",
+        encoding="utf-8",
+    )
+    deep = "+".join(["'a'"] * 3000)
+    (tmp_path / "deep.py").write_text(f"import requests\nrequests.get('http://' + {deep}, timeout=5)\n", encoding="utf-8")
+    result = run(tmp_path, {"select": ["CL0", "CL1", "CL104"]})
+    got = found(result)
+    assert ("big.py", 2, "CL104") in got and ("big.py", 3, "CL104") in got
+    assert not any(path == "big.py" and code == "CL001" for path, _, code in got)
+    assert ("deep.py", 1, "CL001") in got  # too deeply nested: a finding, not a traceback

@@ -191,7 +191,10 @@ def number(module: PyModule, expr: cst.BaseExpression | None, scope: Scope) -> f
     """The value of a numeric literal, a constant bound to one, or simple arithmetic on them."""
     value = resolve(module, expr, scope)
     if isinstance(value, (cst.Integer, cst.Float)):
-        return float(value.evaluated_value)
+        try:
+            return float(value.evaluated_value)
+        except (OverflowError, ValueError):
+            return float("inf")  # a literal too large for a float is, for a timeout, unbounded in practice
     if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
         n = number(module, value.expression, scope)
         return -n if n is not None else None

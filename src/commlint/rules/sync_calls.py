@@ -97,7 +97,7 @@ def _note(ctx: RuleContext, where, message: str, scope: Scope) -> None:
 
 
 def _seconds(x: float) -> str:
-    return f"{x:g} s"
+    return "more seconds than a float holds" if x == float("inf") else f"{x:g} s"
 
 
 # -- CL101, CL102, CL103, CL104: timeouts -----------------------------------------------------
