@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from . import __version__
-from .artifacts import KINDS, Artifact, ParseError, Suppression, kind_module
+from .artifacts import Artifact, ParseError, Suppression, kind_module
 from .catalogue import Catalogue, load
 from .config import Settings, enabled_rules, resolve_selector
 from .discovery import SourceFile, discover
@@ -210,7 +210,6 @@ def check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fil
     wanted = [k for k in source.kinds if plan.rules.get(k) or k in plan.fact_kinds]
     if not wanted:
         return result
-    limit = settings.max_python_file_size if wanted == ["python"] else settings.max_file_size
     if data is None:
         try:
             data = read_source(source.path, max(settings.max_file_size, settings.max_python_file_size))
