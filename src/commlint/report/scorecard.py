@@ -86,7 +86,7 @@ def render_markdown(result: "RunResult") -> str:
         "## commlint: microservices communication checklist",
         "",
         f"{counts['pass']} pass, {counts['fail']} fail, {counts['not checked']} not checked"
-        f" ({len(result.active)} findings in {len(result.files)} files)",
+        f" ({len(result.active)} findings; {len(result.files)} files checked)",
         "",
         "| | item | status | details |",
         "|---|---|---|---|",
