@@ -162,19 +162,6 @@ def string_value(expr: cst.BaseExpression | None) -> str | None:
     return None
 
 
-def fstring_prefix(expr: cst.BaseExpression | None) -> str | None:
-    """The literal text an f-string starts with (``f"http://10.0.0.1/{x}"`` -> ``http://10.0.0.1/``)."""
-    if isinstance(expr, cst.FormattedString):
-        out = []
-        for part in expr.parts:
-            if isinstance(part, cst.FormattedStringText):
-                out.append(part.value)
-            else:
-                break
-        return "".join(out)
-    return string_value(expr)
-
-
 def keyword(call: cst.Call, name: str) -> cst.Arg | None:
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == name:
@@ -334,8 +321,6 @@ class PyModule(Artifact):
 
         return collect(self)
 
-    def iter_calls(self) -> Iterator[CallSite]:
-        return iter(self.calls)
 
 
 class _Indexer(cst.CSTVisitor):
