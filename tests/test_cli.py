@@ -318,3 +318,13 @@ def test_example_repository_reports_what_it_marks() -> None:
                if line.strip() and not line.startswith("#")]
     result = run(REPO, {}, paths=[shop])
     assert found(result) == expected_markers(files) | expected_sidecar(sidecar)
+
+
+def test_unknown_base_revision_is_a_usage_error(repo: Path) -> None:
+    import subprocess as sp
+
+    sp.run(["git", "init", "-q"], cwd=repo, check=True)
+    p = cli("check", "--no-cache", "--base", "no-such-revision", cwd=repo)
+    assert p.returncode == 2 and "unknown git revision 'no-such-revision'" in p.stderr
+    p = cli("check", "--no-cache", "--base", "--upload-pack=evil", cwd=repo)
+    assert p.returncode == 2 and "Traceback" not in p.stderr

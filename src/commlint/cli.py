@@ -124,6 +124,13 @@ def check(
             data["jobs"] = jobs
         root = cfg_path.parent.resolve() if cfg_path else Path.cwd()
         settings = build_settings(data, root, cat, cfg_path)
+        if settings.base is not None and not Path(settings.base).is_dir():
+            from .gitutil import toplevel, verify_ref
+
+            top = toplevel(root)
+            if top is None:
+                _fail(f"--base {settings.base}: not a directory, and {root} is not in a git repository")
+            verify_ref(settings.base, top)  # an unknown revision is a usage error, said once
         if diff_base is not None:
             from .gitutil import changed_files
 
