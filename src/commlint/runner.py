@@ -43,7 +43,7 @@ class Cache:
         try:
             with open(self._path(key), "rb") as fh:
                 result = FileResult.from_json(json.loads(fh.read()))
-        except (OSError, ValueError, KeyError, TypeError):
+        except Exception:  # noqa: BLE001 - unreadable, truncated or tampered with: recompute
             return None
         if any(file_digest(p) != digest for p, digest in result.deps.items()):
             return None  # a file it depends on (a $ref target) changed

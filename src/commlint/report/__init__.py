@@ -20,6 +20,12 @@ def clean(text: str) -> str:
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def one_line(text: str) -> str:
+    """``clean``, and newlines escaped too: for reports where a line break in a file name or a
+    message taken from a checked file could pass for another finding (text, checklist, markdown)."""
+    return clean(text).replace("\n", "\\n")
+
+
 def render(fmt: str, result: "RunResult", *, color: bool = False, statistics: bool = False,
            checklist: bool = False, quiet: bool = False) -> str:
     if fmt == "text":
