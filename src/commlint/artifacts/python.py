@@ -48,7 +48,7 @@ def decode(data: bytes) -> str:
 MAX_LOGICAL_LINE_TOKENS = 2000  # above this, libcst's parser slows down cubically and then overflows its stack
 
 
-def _precheck(path: str, text: str) -> None:
+def _precheck(path: str, text: str) -> SyntaxError | None:
     """Let CPython's own parser (C, about a tenth of libcst's cost) look first.
 
     libcst's native parser crashes the process (stack overflow) or takes minutes
@@ -56,7 +56,8 @@ def _precheck(path: str, text: str) -> None:
     ``1+1+1...``; CPython refuses those with RecursionError/MemoryError. A file
     CPython calls a syntax error still goes to libcst (it may be newer syntax
     than the running interpreter knows), unless one statement is too long to
-    hand over safely.
+    hand over safely; the syntax error is returned, as CPython locates and
+    words it better than libcst when both fail.
     """
     try:
         with warnings.catch_warnings():
@@ -66,9 +67,15 @@ def _precheck(path: str, text: str) -> None:
         raise ParseError("too deeply nested: Python's own parser cannot compile this file") from None
     except SyntaxError as exc:
         if _longest_statement(text) > MAX_LOGICAL_LINE_TOKENS:
-            raise ParseError(f"syntax error: {exc.msg}", line=exc.lineno or 1, column=exc.offset or 1) from None
+            raise _syntax_error(exc) from None
+        return exc
     except Exception:  # noqa: BLE001 - libcst decides
-        return
+        return None
+    return None
+
+
+def _syntax_error(exc: SyntaxError) -> ParseError:
+    return ParseError(f"syntax error: {exc.msg}", line=exc.lineno or 1, column=exc.offset or 1)
 
 
 def _longest_statement(text: str) -> int:
@@ -88,10 +95,12 @@ def parse(path: str, text: str, settings: Any = None) -> "PyModule":
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise ParseError("source contains a NUL byte", line=line)
-    _precheck(path, text)
+    cpython_error = _precheck(path, text)
     try:
         tree = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
+        if cpython_error is not None:
+            raise _syntax_error(cpython_error) from None
         raise ParseError(
             f"syntax error: {exc.message}", line=exc.raw_line, column=exc.raw_column + 1
         ) from None
