@@ -88,7 +88,7 @@ def _location(loc) -> dict[str, Any]:  # noqa: ANN001
 def _uri(path: str) -> str:
     from urllib.parse import quote
 
-    return quote(path, safe="/")
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/")  # a name that is not UTF-8: its bytes
 
 
 def render_sarif(result: "RunResult") -> str:
