@@ -270,3 +270,12 @@ def test_json_with_lone_surrogates_and_odd_numbers_parses(case) -> None:
                        "x-n": [float("nan"), float("inf"), -0.0, 1e308]})
     m = case({"openapi.json": text})
     assert "CL001" not in m.codes() and not m.internal_errors()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("ref", ["#/components/x", "#/info", "other.yaml", "#"])
+def test_a_ref_at_the_top_of_a_spec_is_reported_not_a_crash(case, ref: str) -> None:
+    """Found by the fuzzer: building the validator followed a top-level $ref outside its error handling."""
+    m = case({"openapi.yaml": f"$ref: '{ref}'\n" + SPEC + "paths: {}\n", "other.yaml": "a: 1\n"})
+    assert not m.internal_errors(), m.internal_errors()
+    assert "CL300" in m.codes("openapi.yaml")
