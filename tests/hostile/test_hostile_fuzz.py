@@ -7,7 +7,7 @@ from ``check_file`` without an exception and without an "internal error"
 finding (the engine's safety net catching a front-end or rule bug), then
 render as JSON and SARIF.
 
-CI runs about 60 s in all. For a longer run::
+CI runs 200 examples per front-end (about 15-30 s in all). For a longer run::
 
     COMMLINT_FUZZ_EXAMPLES=5000 PYTHONPATH=src python -m pytest -q tests/hostile/test_hostile_fuzz.py -p no:timeout
 """
@@ -30,7 +30,7 @@ from commlint.discovery import SourceFile
 from commlint.engine import RunResult, check_file, enabled_rules, make_plan
 from commlint.report import render
 
-EXAMPLES = int(os.environ.get("COMMLINT_FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("COMMLINT_FUZZ_EXAMPLES", "200"))
 
 TOKENS = {
     "python": ["(", ")", "[", "]", "{", "}", ":", "\n    ", "\t", "'''", '"', "\\", "lambda: ", "async ", "await ",
