@@ -62,9 +62,11 @@ def time_budget(seconds: float | None) -> Iterator[None]:
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if outer:
-            signal.setitimer(signal.ITIMER_REAL, max(0.001, outer[0] - time.monotonic()), outer_interval)
-        elif outer_delay > 0 and outer_interval > 0:
-            signal.setitimer(signal.ITIMER_REAL, outer_interval, outer_interval)
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:  # even when the alarm lands on the line above
+            signal.signal(signal.SIGALRM, previous)
+            if outer:
+                signal.setitimer(signal.ITIMER_REAL, max(0.001, outer[0] - time.monotonic()), outer_interval)
+            elif outer_delay > 0 and outer_interval > 0:
+                signal.setitimer(signal.ITIMER_REAL, outer_interval, outer_interval)

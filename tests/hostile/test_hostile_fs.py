@@ -210,3 +210,19 @@ def test_two_runs_at_once_share_a_cache(tmp_path: Path) -> None:
     assert results[0] == results[1] == results[2]
     assert len(results[0]) >= 50
     assert not [p for p in cache_dir.rglob(".tmp-*")]  # no temporary file left behind
+
+
+@pytest.mark.timeout(120)
+def test_exit_codes_on_broken_input(tmp_path: Path) -> None:
+    """Broken files are findings (CL001 is an error): exit 1; --exit-zero: 0; ignoring CL001: 0.
+    Only a usage or configuration error exits 2."""
+    write(tmp_path, {"broken.py": "import requests\ndef f(:\n", "bad.yaml": "openapi: 3.1.0\npaths: [\n",
+                     "bin.proto": b"\xff\xfe\x00", "bomb.avsc": "[" * 100_000})
+    p = cli("check", "--isolated", "--no-cache", ".", cwd=tmp_path)
+    assert p.returncode == 1 and "Found 4 findings (4 errors) in 4 files" in p.stdout, p.stdout + p.stderr
+    assert cli("check", "--isolated", "--no-cache", "--exit-zero", ".", cwd=tmp_path).returncode == 0
+    p = cli("check", "--isolated", "--no-cache", "--ignore", "CL001,CL400", ".", cwd=tmp_path)
+    assert p.returncode == 0, p.stdout
+    (tmp_path / "commlint.toml").write_text("file-timeout = 'soon'\n")
+    p = cli("check", "--no-cache", ".", cwd=tmp_path)
+    assert p.returncode == 2 and "file-timeout: expected a number of seconds" in p.stderr
