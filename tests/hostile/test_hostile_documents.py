@@ -279,3 +279,24 @@ def test_a_ref_at_the_top_of_a_spec_is_reported_not_a_crash(case, ref: str) -> N
     m = case({"openapi.yaml": f"$ref: '{ref}'\n" + SPEC + "paths: {}\n", "other.yaml": "a: 1\n"})
     assert not m.internal_errors(), m.internal_errors()
     assert "CL300" in m.codes("openapi.yaml")
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("value", ["true", "3", "'text'", "{a: 1}"])
+def test_julieops_lists_written_as_scalars_hold_nothing(case, value: str) -> None:
+    """Found by test_topics' hypothesis test: `consumers: true` in a JulieOps topology was a TypeError."""
+    m = case({"topology.yaml": f"""context: shop
+projects:
+  - name: orders
+    consumers: {value}
+    producers: {value}
+    streams: {value}
+    topics:
+      - name: order.created
+        consumers: {value}
+      - name: order.placed
+        streams: [{{applicationId: app, topics: {{read: {value}, write: {value}}}}}]
+"""})
+    assert not m.internal_errors() and "CL001" not in m.codes(), [f.message for f in m.result.active]
+    assert [(r.kind, r.parsed) for r in m.result.files] == [("topics", True)]
+    assert {f.code for f in m.result.active} & {"CL601", "CL602", "CL603"}  # its topics were read

@@ -293,7 +293,7 @@ def _julieops(art: TopicsFile, r: Reader, data: dict[str, Any], ptr: str) -> Non
         pname = _str(project.get("name")) or ""
         pptr = join(ptr, "projects", i)
         own: list[str] = []
-        for j, raw in enumerate(project.get("topics") or []):
+        for j, raw in enumerate(_seq(project.get("topics"))):
             if not isinstance(raw, dict) or not _str(raw.get("name")):
                 continue
             tptr = join(pptr, "topics", j)
@@ -330,27 +330,32 @@ def _julieops(art: TopicsFile, r: Reader, data: dict[str, Any], ptr: str) -> Non
 
 def _julie_clients(art: TopicsFile, r: Reader, holder: dict[str, Any], ptr: str, topics: list[str], project: str) -> None:
     """Consumers, producers and streams apps of a project (all its topics) or of one topic."""
-    for k, c in enumerate(holder.get("consumers") or []):
+    for k, c in enumerate(_seq(holder.get("consumers"))):
         if isinstance(c, dict) and topics:
             who = _str(c.get("group")) or _str(c.get("principal")) or f"consumer {k}"
             key = "group" if _str(c.get("group")) else "principal"
             art.groups.append(Group(who, r.loc(join(ptr, "consumers", k, key)), list(topics), domain=project))
-    for k, p in enumerate(holder.get("producers") or []):
+    for k, p in enumerate(_seq(holder.get("producers"))):
         if isinstance(p, dict):
             who = _str(p.get("principal")) or f"producer {k}"
             for t in topics:
                 art.producers.append(Producer(t, who, r.loc(join(ptr, "producers", k, "principal")), project))
-    for k, s in enumerate(holder.get("streams") or []):
+    for k, s in enumerate(_seq(holder.get("streams"))):
         if not isinstance(s, dict) or not isinstance(s.get("topics"), dict):
             continue
         who = _str(s.get("applicationId")) or _str(s.get("principal")) or f"streams {k}"
         key = "applicationId" if _str(s.get("applicationId")) else "principal"
-        reads = [str(t) for t in s["topics"].get("read") or [] if _str(t)]
+        reads = [str(t) for t in _seq(s["topics"].get("read")) if _str(t)]
         if reads:
             art.groups.append(Group(who, r.loc(join(ptr, "streams", k, key)), reads, domain=project))
-        for m, t in enumerate(s["topics"].get("write") or []):
+        for m, t in enumerate(_seq(s["topics"].get("write"))):
             if _str(t):
                 art.producers.append(Producer(str(t), who, r.loc(join(ptr, "streams", k, "topics", "write", m)), project))
+
+
+def _seq(value: Any) -> list[Any]:
+    """A list where the format wants one; anything else written there (a string, a number, true) holds nothing."""
+    return value if isinstance(value, list) else []
 
 
 def _names(value: Any) -> list[tuple[int, str]]:
