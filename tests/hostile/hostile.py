@@ -1,6 +1,7 @@
-"""Helpers for the hostile-input suite (its conftest.py registers the fixtures):
-build a case in a temporary folder, run commlint on it (in-process or through
-the command line) and measure the run.
+"""Helpers and fixtures for the hostile-input suite (test modules import the
+fixtures they use): build a case in a temporary folder, run commlint on it
+(in-process or through the command line) and measure the run. Deliberately no
+conftest.py here: ``from conftest import`` in tests/ must keep meaning tests/conftest.py.
 
 Every case is generated on the fly; nothing large is committed.
 """

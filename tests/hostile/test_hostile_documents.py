@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hostile import case, no_network  # noqa: F401 - fixtures
 
 SPEC = "openapi: 3.1.0\ninfo: {title: Orders, version: '1'}\n"
 

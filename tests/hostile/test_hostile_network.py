@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hostile import CORPUS, REPO, measure, write
+from hostile import CORPUS, REPO, measure, no_network, write  # noqa: F401 - no_network is a fixture
 
 EXTS = (".yaml", ".yml", ".json", ".avsc", ".proto", ".tf", ".py")
 

@@ -6,7 +6,7 @@ import codecs
 import sys
 
 import pytest
-from hostile import cli, write
+from hostile import case, cli, write  # noqa: F401 - case is a fixture
 
 CALL = "import requests\nrequests.get('http://orders')\n"  # CL101 on line 2
 
