@@ -176,7 +176,11 @@ def check(
         raise typer.Exit(0)
     from .report import render
 
-    text = render(format.value, result, color=_color(output), statistics=statistics, checklist=checklist, quiet=quiet)
+    try:
+        text = render(format.value, result, color=_color(output), statistics=statistics, checklist=checklist, quiet=quiet)
+    except Exception as exc:  # noqa: BLE001 - a user never sees a traceback, and exit 1 means findings
+        _fail(f"internal error while writing the {format.value} report: {type(exc).__name__}: {exc} (please report this)")
+        return
     if output is not None:
         try:
             output.parent.mkdir(parents=True, exist_ok=True)

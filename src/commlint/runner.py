@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .discovery import SourceFile
-from .engine import FileResult, Plan, check_file, file_digest, is_candidate
+from .engine import FileResult, Plan, check_file, file_digest, is_candidate, read_source
 
 PARALLEL_THRESHOLD = 16  # files to parse before worker processes pay off
 
@@ -43,7 +43,7 @@ class Cache:
         try:
             with open(self._path(key), "rb") as fh:
                 result = FileResult.from_json(json.loads(fh.read()))
-        except (OSError, ValueError, KeyError, TypeError):
+        except Exception:  # noqa: BLE001 - unreadable, truncated or tampered with: recompute
             return None
         if any(file_digest(p) != digest for p, digest in result.deps.items()):
             return None  # a file it depends on (a $ref target) changed
@@ -74,8 +74,7 @@ def default_cache_dir(root: Path) -> Path:
 def _read(source: SourceFile, plan: Plan) -> bytes | None:
     limit = max(plan.settings.max_file_size, plan.settings.max_python_file_size)
     try:
-        with open(source.path, "rb") as fh:
-            return fh.read(limit + 1)
+        return read_source(source.path, limit)
     except OSError:
         return None
 

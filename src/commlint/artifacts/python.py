@@ -15,8 +15,10 @@ scope and qualified-name providers:
 
 from __future__ import annotations
 
+import ast
 import io
 import tokenize
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,13 +45,62 @@ def decode(data: bytes) -> str:
         raise ParseError(f"not valid {encoding}: {exc}", line=line) from None
 
 
+MAX_LOGICAL_LINE_TOKENS = 2000  # above this, libcst's parser slows down cubically and then overflows its stack
+
+
+def _precheck(path: str, text: str) -> SyntaxError | None:
+    """Let CPython's own parser (C, about a tenth of libcst's cost) look first.
+
+    libcst's native parser crashes the process (stack overflow) or takes minutes
+    on expressions nested a few thousand deep, such as ``a.b.b.b...`` or
+    ``1+1+1...``; CPython refuses those with RecursionError/MemoryError. A file
+    CPython calls a syntax error still goes to libcst (it may be newer syntax
+    than the running interpreter knows), unless one statement is too long to
+    hand over safely; the syntax error is returned, as CPython locates and
+    words it better than libcst when both fail.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text, filename=path)
+    except (RecursionError, MemoryError):
+        raise ParseError("too deeply nested: Python's own parser cannot compile this file") from None
+    except SyntaxError as exc:
+        if _longest_statement(text) > MAX_LOGICAL_LINE_TOKENS:
+            raise _syntax_error(exc) from None
+        return exc
+    except Exception:  # noqa: BLE001 - libcst decides
+        return None
+    return None
+
+
+def _syntax_error(exc: SyntaxError) -> ParseError:
+    return ParseError(f"syntax error: {exc.msg}", line=exc.lineno or 1, column=exc.offset or 1)
+
+
+def _longest_statement(text: str) -> int:
+    """The most tokens in one logical line (as far as the text tokenizes)."""
+    longest = count = 0
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            count += 1
+            if tok.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                longest, count = max(longest, count), 0
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return max(longest, count)
+
+
 def parse(path: str, text: str, settings: Any = None) -> "PyModule":
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise ParseError("source contains a NUL byte", line=line)
+    cpython_error = _precheck(path, text)
     try:
         tree = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
+        if cpython_error is not None:
+            raise _syntax_error(cpython_error) from None
         raise ParseError(
             f"syntax error: {exc.message}", line=exc.raw_line, column=exc.raw_column + 1
         ) from None
