@@ -130,13 +130,11 @@ def check(
             targets = changed_files(diff_base, targets, root)
             if not targets:
                 targets = []
-        cache = None
-        if not no_cache and settings.base is None:
-            from .runner import Cache, default_cache_dir
-            from .engine import make_plan
+        directory = None
+        if not no_cache and settings.base is None:  # results against a git base depend on more than the files
+            from .runner import default_cache_dir
 
-            directory = cache_dir or (Path(settings.cache_dir) if settings.cache_dir else default_cache_dir(root))
-            cache = Cache(directory, make_plan(settings, cat, not no_prefilter).key())
+            directory = cache_dir or (root / settings.cache_dir if settings.cache_dir else default_cache_dir(root))
             _prepare_cache_dir(directory)
         progress = _progress_bar() if (format == Format.text and sys.stderr.isatty() and not os.environ.get("CI")) else None
         from .engine import check_paths
@@ -146,7 +144,7 @@ def check(
 
             result = RunResult([], [], enabled_rules(settings, cat), settings, ["no changed files to check"])
         else:
-            result = check_paths(targets, settings, fix=fix and not diff, jobs=settings.jobs, cache=cache,
+            result = check_paths(targets, settings, fix=fix and not diff, jobs=settings.jobs, cache_dir=directory,
                                  prefilter=not no_prefilter, progress=progress.update if progress else None)
         if progress:
             progress.close()

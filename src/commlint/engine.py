@@ -8,12 +8,13 @@ inline suppression that suppresses nothing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -23,6 +24,7 @@ from .catalogue import Catalogue, load
 from .config import Settings, enabled_rules, resolve_selector
 from .discovery import SourceFile, discover
 from .model import Finding, Location, RuleMeta
+from .prefilter import SUPPRESSION_MARK, contains_any, python_in_scope
 from .rules import CHECKS, RuleContext
 
 ENGINE_CODES = ("CL001", "CL002", "CL003")
@@ -41,16 +43,46 @@ class Plan:
     fact_kinds: set[str] = field(default_factory=set)  # kinds whose facts cross-file rules need
 
     def key(self) -> str:
+        """What the result cache is keyed by, besides each file's content: commlint
+        itself, the enabled rules and every setting that can change a finding."""
+        settings = {f.name: getattr(self.settings, f.name) for f in fields(self.settings) if f.name not in _NOT_IN_KEY}
         payload = {
             "v": __version__,
+            "build": _build_fingerprint(),
             "rules": self.rules,
             "engine": sorted(self.engine),
             "facts": sorted(self.fact_kinds),
-            "settings": self.settings.fingerprint(),
-            "severity": {k: int(v) for k, v in self.settings.severity.items()},
-            "pfi": self.settings.per_file_ignores,
+            "settings": settings,
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+# Settings that cannot change one file's findings: which files are checked, how
+# the run ends, and per-file ignores (applied after the cache). Every other
+# setting, including ones added later, is part of the cache key.
+_NOT_IN_KEY = frozenset({
+    "config_path", "select", "extend_select", "ignore", "exclude", "extend_exclude", "fail_on",
+    "jobs", "cache_dir", "respect_gitignore", "per_file_ignores",
+})
+
+
+@functools.lru_cache(maxsize=1)
+def _build_fingerprint() -> list[list[Any]]:
+    """Size and modification time of commlint's own code and catalogue, so a
+    cache never outlives an edit to a rule in a source checkout."""
+    from .catalogue import catalogue_dir
+
+    out: list[list[Any]] = []
+    stack = [os.path.dirname(os.path.abspath(__file__)), str(catalogue_dir())]
+    while stack:
+        with os.scandir(stack.pop()) as it:
+            for e in it:
+                if e.is_dir() and e.name != "__pycache__":
+                    stack.append(e.path)
+                elif e.name.endswith((".py", ".toml")):
+                    st = e.stat()
+                    out.append([e.path, st.st_size, st.st_mtime_ns])
+    return sorted(out)
 
 
 @dataclass
@@ -132,17 +164,22 @@ def make_plan(settings: Settings, catalogue: Catalogue, prefilter: bool = True) 
     return Plan(settings, by_kind, triggers, engine, prefilter, fact_kinds)
 
 
+def _wanted(source: SourceFile, plan: Plan) -> list[str]:
+    return [k for k in source.kinds if plan.rules.get(k) or k in plan.fact_kinds]
+
+
 def is_candidate(source: SourceFile, data: bytes | None, plan: Plan) -> bool:
-    """Whether a file may need parsing at all: the cheap text prefilter."""
+    """Whether a file may need parsing at all: the prefilter's first, cheapest
+    stage (see prefilter.py), run on every file before any is sent to a worker."""
     if data is None:
         return True
-    wanted = [k for k in source.kinds if plan.rules.get(k) or k in plan.fact_kinds]
+    wanted = _wanted(source, plan)
     if not wanted:
         return False
     if wanted == ["python"] and plan.prefilter:
         triggers = plan.triggers.get("python")
-        if triggers:
-            return any(t in data for t in triggers)
+        if triggers is not None:
+            return contains_any(data, triggers) or ("CL003" in plan.engine and SUPPRESSION_MARK in data)
     return True
 
 
@@ -176,17 +213,18 @@ def check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fil
     result = FileResult(source.rel)
     cl001 = cat.by_code["CL001"]
 
+    quiet = False  # a Python file no rule can report on, parsed anyway (--no-prefilter): no CL001
+
     def fail(message: str, line: int = 1, column: int = 1, pointer: str | None = None) -> FileResult:
-        if "CL001" in plan.engine:
+        if "CL001" in plan.engine and not quiet:
             result.findings.append(
                 _engine_finding(cl001, message, Location(source.rel, line, column, pointer=pointer), settings)
             )
         return result
 
-    wanted = [k for k in source.kinds if plan.rules.get(k) or k in plan.fact_kinds]
+    wanted = _wanted(source, plan)
     if not wanted:
         return result
-    limit = settings.max_python_file_size if wanted == ["python"] else settings.max_file_size
     if data is None:
         try:
             data = read_source(source.path, max(settings.max_file_size, settings.max_python_file_size))
@@ -196,18 +234,26 @@ def check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fil
             return fail(f"cannot read file: {exc.strerror or exc}")
     text: str | None = None
     for kind in wanted:
-        triggers = plan.triggers.get(kind)
         if kind == "python":
-            if plan.prefilter and triggers and not any(t in data for t in triggers):
-                continue
-            if len(data) > settings.max_python_file_size:
-                result.kind = kind
+            result.kind = kind
+            too_large = len(data) > settings.max_python_file_size
+            triggers = plan.triggers.get(kind)
+            if triggers is not None:
+                suppressions = "CL003" in plan.engine
+                if too_large:  # not worth tokenizing: the first stage decides
+                    in_scope = contains_any(data, triggers) or (suppressions and SUPPRESSION_MARK in data)
+                else:
+                    in_scope = python_in_scope(data, triggers, suppressions)
+                if not in_scope:
+                    if plan.prefilter:
+                        return result
+                    quiet = True
+            if too_large:
                 return fail(f"file is larger than max-python-file-size ({settings.max_python_file_size} bytes); not checked")
             mod = kind_module(kind)
             try:
                 src = mod.decode(data)
             except ParseError as exc:
-                result.kind = kind
                 return fail(exc.message, exc.line, exc.column)
         else:
             if text is None:
@@ -336,11 +382,15 @@ def check_paths(
     *,
     fix: bool = False,
     jobs: int | None = None,
-    cache: Any = None,
+    cache_dir: str | os.PathLike[str] | None = None,
     prefilter: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> RunResult:
-    """Check files and directories; return every finding (the Python API)."""
+    """Check files and directories; return every finding (the Python API).
+
+    ``cache_dir``: keep per-file results there and reuse them while a file's
+    content, commlint and the plan are unchanged (runner.Cache).
+    """
     start = time.perf_counter()
     cat = load()
     path_list = [Path(p) for p in paths] or [Path(".")]
@@ -353,8 +403,9 @@ def check_paths(
     messages: list[str] = []
     sources = discover(path_list, settings, messages.append)
     plan = make_plan(settings, cat, prefilter)
-    from .runner import run_files
+    from .runner import Cache, run_files
 
+    cache = Cache(Path(cache_dir), plan.key()) if cache_dir is not None else None
     results = run_files(sources, plan, jobs=jobs if jobs is not None else settings.jobs, cache=cache, progress=progress)
     fixed: dict[str, int] = {}
     if fix:

@@ -23,6 +23,7 @@ from typing import Any, Iterator
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from ..cstwalk import walk
 from ..model import Location
 from . import Artifact, ParseError
 
@@ -57,7 +58,7 @@ def parse(path: str, text: str, settings: Any = None) -> "PyModule":
         raise ParseError("too deeply nested to parse") from None
     module = PyModule(path, text, tree)
     try:
-        module.tree.visit(_Indexer(module))
+        walk(module.tree, _Indexer(module))  # node.visit would rebuild the tree: as slow as parsing
     except RecursionError:
         raise ParseError("too deeply nested to analyse") from None
     return module
