@@ -1,0 +1,120 @@
+"""The fast paths give the same answers as the slow ones they replace."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import libcst as cst
+import pathspec
+import pytest
+
+from commlint import runner
+from commlint.catalogue import load
+from commlint.cstwalk import walk
+from commlint.discovery import _spec
+
+from conftest import REPO, normalise, run, write_tree
+
+BAD = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
+
+
+class Recorder(cst.CSTVisitor):
+    def __init__(self, prune: type | None = None) -> None:
+        self.events: list[tuple[str, int]] = []
+        self.prune = prune
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.events.append(("visit", id(node)))
+        return not (self.prune is not None and isinstance(node, self.prune))
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.events.append(("leave", id(original_node)))
+
+
+def _python_sources() -> list[tuple[str, str]]:
+    out = [(str(p.relative_to(REPO)), p.read_text(encoding="utf-8"))
+           for p in sorted((REPO / "src").rglob("*.py")) + sorted((REPO / "tests").rglob("*.py"))]
+    for rule in load().rules:
+        for i, ex in enumerate(rule.examples):
+            out += [(f"{rule.code}-{i}-{k}", v) for k, v in normalise(ex.files).items() if k.endswith(".py")]
+    out.append(("syntax", "async def f(a, /, b=1, *c, d: int = 2, **e) -> X:\n    x = [y async for y in z if y] or (lambda q: q)(1)\n"
+                          "    match x:\n        case {'k': [1, *rest]} if rest: pass\n    return f'{x!r:>{w}}' if x else 'y' 'z'\n"
+                          "@dec(1)\nclass C(B, metaclass=M):\n    a: int = 1; b = a @ b\n    del a[1:2, ...], b.c\n"
+                          "with (open(x) as f, g as h):\n    global q\ntry:\n    raise E from e\nexcept* (A, B) as e:\n    ...\n"))
+    return out
+
+
+@pytest.mark.parametrize("name,text", _python_sources(), ids=[n for n, _ in _python_sources()])
+def test_walk_visits_like_libcst(name: str, text: str) -> None:
+    try:
+        tree = cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        pytest.skip("an example that does not parse")
+    for prune in (None, cst.FunctionDef):
+        slow, fast = Recorder(prune), Recorder(prune)
+        tree.visit(slow)
+        walk(tree, fast)
+        assert fast.events == slow.events
+
+
+PATTERNS = [
+    "*.py[co]", "build", "/dist/", "docs/*.html", "!docs/keep.html", "**/gen/**", "a/**/b", "*.log", "!important.log",
+    "node_modules/", "lib/vendor/*", "!lib/vendor/__init__.py", "[._]*.sw[a-p]", "\\#*", "foo?bar", "/root-only.txt",
+]
+PATHS = [
+    "a.py", "a.pyc", "x/y/z.pyo", "build", "build/", "src/build/x.py", "dist/", "x/dist/", "docs/a.html", "docs/keep.html",
+    "docs/sub/a.html", "p/gen/q/r.py", "gen/x", "a/b", "a/x/y/b", "a/x/b/c", "x.log", "important.log", "d/important.log",
+    "node_modules/", "pkg/node_modules/", "lib/vendor/x.py", "lib/vendor/__init__.py", ".x.swp", "_y.swa", "#tmp",
+    "fooxbar", "foo/bar", "root-only.txt", "sub/root-only.txt", "plain/file.yaml", "", "dir/",
+]
+
+
+@pytest.mark.parametrize("lines", [PATTERNS, PATTERNS[:1], ["!x"], [], ["# comment", ""], ["(unbalanced"], ["*"]])
+def test_fast_gitignore_spec_answers_like_pathspec(lines: list[str]) -> None:
+    fast, slow = _spec(lines), pathspec.GitIgnoreSpec.from_lines(lines)
+    for path in PATHS:
+        assert fast.match_file(path) == slow.match_file(path), path
+
+
+def test_ansible_sized_gitignore_matches(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        ".gitignore": "\n".join(PATTERNS) + "\n",
+        "docs/a.html": "x", "docs/keep.html": "x", "app/mod.py": BAD, "app/mod.pyc": "x", "build/gen.py": BAD,
+        "lib/vendor/x.py": BAD, "lib/vendor/__init__.py": BAD, "api/openapi.yaml": "openapi: 3.0.0\n",
+    })
+    result = run(tmp_path, {})
+    assert sorted(r.rel for r in result.files) == ["api/openapi.yaml", "app/mod.py", "lib/vendor/__init__.py"]
+
+
+def test_a_file_that_kills_its_worker_is_reported_and_the_rest_checked(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    write_tree(tmp_path, {f"svc/m{i}.py": BAD for i in range(8)} | {"svc/boom.py": BAD})
+    real = runner.check_file
+
+    def fragile(source, plan, data=None):  # noqa: ANN001, ANN202
+        if source.rel == "svc/boom.py" and os.getpid() != parent:
+            os._exit(9)  # as the kernel's out-of-memory killer would
+        return real(source, plan, data)
+
+    parent = os.getpid()
+    monkeypatch.setattr(runner, "check_file", fragile)
+    monkeypatch.setattr(runner, "PARALLEL_BYTES", 0)
+    result = run(tmp_path, {}, jobs=2, cache_dir=tmp_path / "cache")
+    by_path = {}
+    for f in result.findings:
+        by_path.setdefault(f.location.path, []).append(f.code)
+    assert by_path.pop("svc/boom.py") == ["CL001"]
+    assert by_path == {f"svc/m{i}.py": ["CL101"] for i in range(8)}
+    # the crash is not cached: the next run checks boom.py again (alone, so in this process)
+    again = run(tmp_path, {}, jobs=2, cache_dir=tmp_path / "cache")
+    assert sorted((f.location.path, f.code) for f in again.findings if f.location.path == "svc/boom.py") == [
+        ("svc/boom.py", "CL101")]
+
+
+def test_progress_is_reported_for_files_parsed(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    write_tree(tmp_path, {f"m{i}.py": BAD for i in range(5)} | {"plain.py": "x = 1\n"})
+    for jobs, threshold in ((1, runner.PARALLEL_BYTES), (2, 0)):
+        monkeypatch.setattr(runner, "PARALLEL_BYTES", threshold)
+        calls: list[tuple[int, int]] = []
+        run(tmp_path, {}, jobs=jobs, progress=lambda done, total: calls.append((done, total)))
+        assert calls == [(i, 5) for i in range(1, 6)]
