@@ -144,3 +144,20 @@ def test_code_view_keeps_every_name_and_non_docstring_string(path: Path) -> None
             segment = ast.get_source_segment(text, node)
             if segment is not None:
                 assert segment in view
+
+
+def test_a_trigger_on_an_import_line_needs_no_tokenizer(monkeypatch) -> None:  # noqa: ANN001
+    import commlint.prefilter as pf
+
+    monkeypatch.setattr(pf, "code_view", lambda data: pytest.fail("tokenized"))
+    assert python_in_scope(b'"""Doc."""\nfrom http import client\nimport requests as r\n', TRIGGERS, False)
+    assert python_in_scope(b"from httpx import Client\n", TRIGGERS, False)
+
+
+def test_indented_import_lines_go_through_the_tokenizer() -> None:
+    example = b'def f():\n    """Example:\n\n        import requests\n    """\n'
+    assert not python_in_scope(example, TRIGGERS, False)  # docstring example code
+    assert python_in_scope(b"def f():\n    import requests\n", TRIGGERS, False)
+    top = b'"""Example:\n\nimport requests\n"""\n'
+    assert python_in_scope(top, TRIGGERS, False)  # taken as code without tokenizing: conservative
+    assert "requests" not in (code_view(top) or "requests")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pathspec
+from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
 from .artifacts import kinds_for
 from .config import DEFAULT_EXCLUDE, ConfigError, Settings
@@ -25,7 +26,7 @@ class SourceFile:
 
 
 def _spec(patterns: list[str]) -> "_Spec":
-    return _Spec(pathspec.GitIgnoreSpec.from_lines(patterns))
+    return _Spec(patterns)
 
 
 _GROUP_RE = re.compile(r"\(\?P<[^>]+>")
@@ -39,18 +40,23 @@ class _Spec:
     microsecond per pattern and path (ansible's 100-line .gitignore made
     discovery slower than the whole check). Almost every path matches no
     pattern, so one combined regular expression answers that case in C; only
-    a path that some pattern matches goes through pathspec for the exact
-    answer (negations, directory patterns).
+    a path that some pattern matches goes through pathspec (built then) for
+    the exact answer (negations, directory patterns).
     """
 
-    def __init__(self, spec: pathspec.GitIgnoreSpec):
-        self.spec = spec
+    def __init__(self, lines: list[str]):
+        self.lines: list[str] = []
+        self._spec: pathspec.GitIgnoreSpec | None = None
         anywhere, anchored = [], []  # "name" patterns match below any directory: share that prefix
-        for p in spec.patterns:
-            regex = getattr(p, "regex", None)
-            if getattr(p, "include", None) is None or regex is None:
+        for line in lines:
+            try:
+                regex, include = GitIgnoreSpecPattern.pattern_to_regex(line)
+            except ValueError:
+                continue  # not a valid pattern ("!" alone): git ignores the line, so do we
+            self.lines.append(line)
+            if include is None or regex is None:
                 continue
-            alt = _GROUP_RE.sub("(?:", regex.pattern)
+            alt = _GROUP_RE.sub("(?:", regex)
             if alt.startswith(_ANYWHERE):
                 anywhere.append(alt[len(_ANYWHERE):])
             else:
@@ -60,13 +66,18 @@ class _Spec:
         self.any: re.Pattern[str] | None
         try:
             self.any = re.compile("|".join(f"(?:{a})" for a in anchored) or r"(?!)")
-        except re.error:  # an unusual pattern: ask pathspec every time
+        except re.error:  # ask pathspec every time
             self.any = None
+
+    def spec(self) -> pathspec.GitIgnoreSpec:
+        if self._spec is None:
+            self._spec = pathspec.GitIgnoreSpec.from_lines(self.lines)
+        return self._spec
 
     def match_file(self, path: str) -> bool:
         if self.any is not None and self.any.match(path) is None:
             return False
-        return self.spec.match_file(path)
+        return self.spec().match_file(path)
 
 
 def relpath(path: Path, root: Path) -> str:
@@ -148,9 +159,11 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
             if not is_dir and not ks:
                 continue  # not a kind of file commlint reads: no pattern matching needed
             absolute = d_prefix + name
+            inside = absolute.startswith(root_prefix)
             rel = _under(absolute, root_prefix, entry.path)
             slash = "/" if is_dir else ""
-            if exclude.match_file(rel + slash) or (rel != name and exclude.match_file(name + slash)):
+            # below the root, the relative path answers for the bare name too (a pattern without '/' matches at any depth)
+            if exclude.match_file(rel + slash) or (not inside and exclude.match_file(name + slash)):
                 continue
             if any(spec.match_file(_under(absolute, base, entry.path) + slash) for base, spec in ignores):
                 continue

@@ -164,7 +164,8 @@ def make_plan(settings: Settings, catalogue: Catalogue, prefilter: bool = True) 
     return Plan(settings, by_kind, triggers, engine, prefilter, fact_kinds)
 
 
-def _wanted(source: SourceFile, plan: Plan) -> list[str]:
+def wanted_kinds(source: SourceFile, plan: Plan) -> list[str]:
+    """The kinds a file may be of that some enabled rule (or cross-file rule) reads."""
     return [k for k in source.kinds if plan.rules.get(k) or k in plan.fact_kinds]
 
 
@@ -173,7 +174,7 @@ def is_candidate(source: SourceFile, data: bytes | None, plan: Plan) -> bool:
     stage (see prefilter.py), run on every file before any is sent to a worker."""
     if data is None:
         return True
-    wanted = _wanted(source, plan)
+    wanted = wanted_kinds(source, plan)
     if not wanted:
         return False
     if wanted == ["python"] and plan.prefilter:
@@ -222,7 +223,7 @@ def check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fil
             )
         return result
 
-    wanted = _wanted(source, plan)
+    wanted = wanted_kinds(source, plan)
     if not wanted:
         return result
     if data is None:

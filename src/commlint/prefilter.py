@@ -7,11 +7,11 @@ file must contain for any of its rules to fire. Two stages decide:
 
 1. ``bytes`` membership on the raw file (about 2 GB/s per trigger): a file
    holding no trigger is never decoded, let alone parsed;
-2. for the few files that pass, the tokenizer (15-20x cheaper than libcst)
-   removes comments and docstrings, where triggers are only prose ("retries
-   requests that fail"), and the triggers are looked for again in what is
-   left: the code. A file the tokenizer cannot read passes (the parser then
-   reports it).
+2. for the few files that pass, unless a trigger sits on a top-level import,
+   the tokenizer (15-20x cheaper than libcst) removes comments and
+   docstrings, where triggers are only prose ("retries requests that fail"),
+   and the triggers are looked for again in what is left: the code. A file
+   the tokenizer cannot read passes (the parser then reports it).
 
 A file that holds a suppression comment (``commlint: ignore[...]``) passes
 when unused suppressions are reported (CL003), since that finding needs only
@@ -100,12 +100,31 @@ def _is_fstring(literal: str) -> bool:
     return "f" in literal[:quote].lower()
 
 
+def on_import_line(data: bytes, triggers: Iterable[bytes], limit: int = 16) -> bool:
+    """Whether a trigger sits on a top-level ``import``/``from`` line: then the
+    file is taken as code without tokenizing it (at worst the line is in a
+    docstring and the file is parsed for nothing; indented example code in
+    docstrings is common, so indented imports go through the tokenizer)."""
+    for t in triggers:
+        i = data.find(t)
+        for _ in range(limit):
+            if i == -1:
+                break
+            head = data[data.rfind(b"\n", 0, i) + 1 : i]
+            if head.startswith((b"import ", b"from ")):
+                return True
+            i = data.find(t, i + 1)
+    return False
+
+
 def python_in_scope(data: bytes, triggers: tuple[bytes, ...], suppressions: bool) -> bool:
     """Whether any enabled rule can report on this Python file (both stages)."""
     if suppressions and SUPPRESSION_MARK in data:
         return True
     if not contains_any(data, triggers):
         return False
+    if on_import_line(data, triggers):
+        return True
     code = code_view(data)
     if code is None:
         return True

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .discovery import SourceFile
-from .engine import FileResult, Plan, check_file, is_candidate
+from .engine import FileResult, Plan, check_file, is_candidate, wanted_kinds
 
 PARALLEL_BYTES = 256 * 1024  # Python source to parse before worker processes pay off (~0.5 s)
 FORMAT = 1  # the layout of a cache file
@@ -121,6 +121,9 @@ def run_files(
     results: dict[str, FileResult] = {}
     todo: list[tuple[SourceFile, bytes | None, str | None]] = []
     for src in sources:
+        if not wanted_kinds(src, plan):  # no enabled rule reads this kind of file: not even opened
+            results[src.rel] = FileResult(src.rel, src.kinds[0] if len(src.kinds) == 1 else None)
+            continue
         data = _read(src, plan)
         digest = cache.digest(data) if (cache is not None and data is not None) else None
         if digest is not None:
