@@ -170,3 +170,22 @@ def test_progress_is_reported_for_files_parsed(tmp_path: Path, monkeypatch) -> N
         calls: list[tuple[int, int]] = []
         run(tmp_path, {}, jobs=jobs, progress=lambda done, total: calls.append((done, total)))
         assert calls == [(i, 5) for i in range(1, 6)]
+
+
+@pytest.mark.parametrize("name,text", _python_sources(), ids=[n for n, _ in _python_sources()])
+def test_positions_are_libcsts(name: str, text: str) -> None:
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from commlint.artifacts.python import parse
+
+    try:
+        module = parse(name, text)
+    except Exception:  # noqa: BLE001
+        pytest.skip("an example that does not parse")
+    expected = MetadataWrapper(module.tree, unsafe_skip_copy=True).resolve(PositionProvider)
+    assert module.tree.code == text
+    for node, r in expected.items():
+        assert module.span(node) == (r.start.line, r.start.column + 1, r.end.line, r.end.column + 1), type(node).__name__
+        start, end = module.node_offsets(node)
+        assert module.offset(r.start.line, r.start.column + 1) == start
+        assert module.offset(r.end.line, r.end.column + 1) == end

@@ -10,15 +10,23 @@ field names are string constants of that method, in source order).
 For a plain ``CSTVisitor`` (``visit_<Node>``/``leave_<Node>`` methods), the
 callbacks are looked up once per node class, and the no-op defaults libcst
 defines for every node class are not called at all.
+
+``node_offsets`` gives the ranges libcst's ``PositionProvider`` gives, as
+character offsets, without ``MetadataWrapper`` and without splitting every
+token into lines (positions cost 2x the parse that way, 0.5x this way).
 """
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import dataclasses
 import functools
+import re
 from typing import Any, Callable
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState  # what libcst's own position providers extend
 
 
 @functools.cache
@@ -81,3 +89,69 @@ def _walk_generic(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
         for child in _children(node):
             _walk_generic(child, visitor)
     visitor.on_leave(node)
+
+
+# -- positions ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=False)
+class _OffsetState(CodegenState):
+    """libcst's PositionProvidingCodegenState, counting characters instead of
+    splitting every token into lines: the same ranges, several times cheaper."""
+
+    offset: int = 0
+    computed: dict = dataclasses.field(default_factory=dict)
+    _stack: list = dataclasses.field(default_factory=list)
+
+    def add_indent_tokens(self) -> None:
+        self.tokens.extend(self.indent_tokens)
+        for token in self.indent_tokens:
+            self.offset += len(token)
+
+    def add_token(self, value: str) -> None:
+        self.tokens.append(value)
+        self.offset += len(value)
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        self._stack.append(self.offset)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        start = self._stack.pop()
+        if node not in self.computed:  # a syntactic position recorded inside wins
+            self.computed[node] = (start, self.offset)
+
+    @contextlib.contextmanager
+    def record_syntactic_position(self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None,
+                                  end_node: cst.CSTNode | None = None):  # noqa: ANN201
+        start = self.offset
+        try:
+            yield
+        finally:
+            end = self.offset
+            if start_node is not None:
+                start = self.computed[start_node][0]
+            if end_node is not None:
+                end = self.computed[end_node][1]
+            self.computed[node] = (start, end)
+
+
+def node_offsets(module: cst.Module) -> dict[cst.CSTNode, tuple[int, int]]:
+    """Each node's (start, end) character offsets in ``module.code``: the range
+    ``PositionProvider`` gives (syntactic: without the whitespace a node owns)."""
+    state = _OffsetState(default_indent=module.default_indent, default_newline=module.default_newline)
+    module._codegen(state)
+    return state.computed
+
+
+NEWLINE_RE = re.compile(r"\r\n?|\n")  # libcst's idea of a line break
+
+
+class LineIndex:
+    """Character offset -> (1-based line, 0-based column), counting lines as libcst does."""
+
+    def __init__(self, text: str):
+        self.starts = [0] + [m.end() for m in NEWLINE_RE.finditer(text)]
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1]
