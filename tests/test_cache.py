@@ -239,3 +239,13 @@ def test_cli_cache_location_and_no_cache(tmp_path: Path) -> None:
     other = tmp_path / "elsewhere"
     assert _cli(["--cache-dir", str(other), "."], sub).wait(timeout=120) == 1
     assert len(cache_files(other)) == 1
+
+
+def test_a_cache_inside_the_tree_is_not_checked(tree: Path, checked: list[str]) -> None:
+    inside = tree / "lint-cache"
+    run(tree, {}, jobs=1, cache_dir=inside)
+    assert (inside / ".gitignore").read_text(encoding="utf-8").strip().endswith("*")
+    checked.clear()
+    second = run(tree, {}, jobs=1, cache_dir=inside)
+    assert checked == []
+    assert not [r.rel for r in second.files if r.rel.startswith("lint-cache/")]

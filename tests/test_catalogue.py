@@ -70,3 +70,37 @@ def test_readme_rule_table_is_current() -> None:
 
 def test_checklist_has_the_twelve_items() -> None:
     assert [c.id for c in CAT.checklist] == [f"C{i}" for i in range(1, 13)]
+
+
+def test_wheel_ships_the_catalogue(tmp_path) -> None:  # noqa: ANN001
+    import subprocess
+    import sys
+    import zipfile
+
+    import pytest
+
+    p = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path)],
+        capture_output=True, text=True, timeout=300,
+    )
+    if p.returncode != 0:
+        pytest.skip(f"cannot build a wheel here: {p.stderr.strip()[-300:]}")
+    [wheel] = tmp_path.glob("commlint-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for toml in (REPO / "rules").glob("*.toml"):
+        assert f"commlint/_catalogue/{toml.name}" in names
+
+
+def test_python_rules_count_what_they_examine() -> None:
+    """The scorecard passes an item only when its rules examined something: every Python rule
+    must say what it examines (``ctx.examine`` in its check, or its module's SUBJECTS)."""
+    import inspect
+    import sys
+
+    _import_all()
+    for r in CAT.rules:
+        if r.kind != "python":
+            continue
+        fn = CHECKS[r.code]
+        subjects = getattr(sys.modules[fn.__module__], "SUBJECTS", {})
+        assert r.code in subjects or "ctx.examine(" in inspect.getsource(fn), f"{r.code} counts no subjects"

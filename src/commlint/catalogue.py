@@ -1,4 +1,4 @@
-"""The rule catalogue: ``rules/*.toml``, shipped in the wheel as ``commlint/catalogue``.
+"""The rule catalogue: ``rules/*.toml``, shipped in the wheel as ``commlint/_catalogue``.
 
 Each family file names the module holding its checks (``commlint.rules.<family>``)
 and lists its rules: code, readable name, checklist items, the sentences of the
@@ -28,7 +28,7 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 def catalogue_dir() -> Path:
     """The installed catalogue, or the repository's ``rules/`` in a source checkout."""
     here = Path(__file__).resolve().parent
-    installed = here / "catalogue"
+    installed = here / "_catalogue"
     if (installed / "checklist.toml").is_file():
         return installed
     source = here.parent.parent / "rules"

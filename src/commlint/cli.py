@@ -114,7 +114,6 @@ def check(
             from .runner import default_cache_dir
 
             directory = cache_dir or (root / settings.cache_dir if settings.cache_dir else default_cache_dir(root))
-            _prepare_cache_dir(directory)
         progress = _progress_bar() if (format == "text" and sys.stderr.isatty() and not os.environ.get("CI")) else None
         from .engine import check_paths
 
@@ -157,16 +156,6 @@ def check(
         sys.stdout.write(text)
         sys.stdout.flush()
     raise Exit(0 if exit_zero or not result.failed() else 1)
-
-
-def _prepare_cache_dir(directory: Path) -> None:
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        gi = directory / ".gitignore"
-        if not gi.exists():
-            gi.write_text("# created by commlint\n*\n", encoding="utf-8")
-    except OSError:
-        pass
 
 
 class _progress_bar:  # noqa: N801

@@ -27,6 +27,12 @@ KEYS = {
 }
 
 
+# Schema Registry's compatibility modes (``compatibility = {glob = mode}``)
+COMPATIBILITY_MODES = (
+    "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE",
+)
+
+
 class ConfigError(Exception):
     """A configuration or usage error: exit code 2 with this message."""
 
@@ -201,6 +207,9 @@ def build_settings(data: dict[str, Any], root: Path, catalogue: Catalogue, confi
             if not isinstance(data[key], dict):
                 raise ConfigError(f"{key}: expected a table")
             setattr(s, key, dict(data[key]))
+    for glob, mode in s.compatibility.items():
+        if not isinstance(mode, str) or mode.upper() not in COMPATIBILITY_MODES:
+            raise ConfigError(f"compatibility.{glob}: expected one of {', '.join(COMPATIBILITY_MODES)}, got {mode!r}")
     if "jobs" in data:
         if not isinstance(data["jobs"], int) or data["jobs"] < 1:
             raise ConfigError("jobs: expected a positive integer")

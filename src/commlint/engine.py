@@ -2,8 +2,9 @@
 -> findings (suppressions, per-file ignores, severities) -> cross-file rules.
 
 Engine rules (``rules/engine.toml``) are reported here: CL001 for a file that
-cannot be read or parsed and for a rule that failed on a file, CL003 for an
-inline suppression that suppresses nothing.
+cannot be read or parsed and for a rule that failed on a file, CL002 for
+configuration written in a file that cannot be used (``Artifact.config_problems``),
+CL003 for an inline suppression that suppresses nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import importlib
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -92,16 +94,19 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
     parsed: bool = False
+    deps: dict[str, str] = field(default_factory=dict)  # other files the findings depend on -> digest
+    examined: dict[str, int] = field(default_factory=dict)  # rule code -> subjects it examined here
 
     def to_json(self) -> dict[str, Any]:
         return {
             "rel": self.rel, "kind": self.kind, "parsed": self.parsed, "facts": self.facts,
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [f.to_dict() for f in self.findings], "deps": self.deps, "examined": self.examined,
         }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "FileResult":
-        return cls(d["rel"], d["kind"], [Finding.from_dict(f) for f in d["findings"]], d["facts"], d["parsed"])
+        return cls(d["rel"], d["kind"], [Finding.from_dict(f) for f in d["findings"]], d["facts"], d["parsed"],
+                   d.get("deps", {}), d.get("examined", {}))
 
 
 @dataclass
@@ -113,6 +118,16 @@ class RunResult:
     messages: list[str] = field(default_factory=list)
     duration: float = 0.0
     fixed: dict[str, int] = field(default_factory=dict)
+    system_examined: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def examined(self) -> dict[str, int]:
+        """Rule code -> how many subjects (calls, consumers, documents, ...) it examined in the run."""
+        out = dict(self.system_examined)
+        for r in self.files:
+            for code, n in r.examined.items():
+                out[code] = out.get(code, 0) + n
+        return out
 
     @property
     def active(self) -> list[Finding]:
@@ -201,6 +216,15 @@ def decode_text(data: bytes) -> str:
     return data.decode("utf-8")
 
 
+def file_digest(path: str) -> str:
+    """What a dependency's content was (``missing`` for no such file)."""
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
+    except OSError:
+        return "missing"
+
+
 def read_source(path: Path, limit: int) -> bytes:
     with open(path, "rb") as fh:
         data = fh.read(limit + 1)
@@ -272,7 +296,10 @@ def check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fil
                     line = data[: exc.start].count(b"\n") + 1
                     return fail(f"not valid UTF-8 (byte {exc.start})", line)
             src = text
-            mod = kind_module(kind)
+            try:
+                mod = kind_module(kind)
+            except ImportError as exc:
+                return fail(f"internal error: cannot load the {kind} front-end ({exc})")
             sniff = getattr(mod, "sniff", None)
             if sniff is not None and len(source.kinds) > 1 and not sniff(source.rel, src):
                 continue
@@ -289,6 +316,10 @@ def check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fil
             return fail(f"internal error while parsing: {type(exc).__name__}: {exc}")
         result.parsed = True
         _run_rules(artifact, kind, plan, cat, result)
+        try:
+            result.deps = {p: file_digest(p) for p in artifact.dependencies()}
+        except Exception:  # noqa: BLE001 - without them the result is simply not reused
+            result.deps = {"": "unknown"}
         if kind in plan.fact_kinds:
             try:
                 result.facts = artifact.facts()
@@ -310,6 +341,7 @@ def _run_rules(artifact: Artifact, kind: str, plan: Plan, cat: Catalogue, result
         ctx = RuleContext(meta, artifact, settings.options_for(meta), settings, settings.severity.get(code, meta.severity))
         try:
             fn(ctx)
+            result.examined[code] = examined(ctx, fn)
         except RecursionError:
             findings.append(_engine_finding(cat.by_code["CL001"], f"rule {code} ({meta.name}) gave up: too deeply nested",
                                             Location(artifact.path), settings))
@@ -322,6 +354,18 @@ def _run_rules(artifact: Artifact, kind: str, plan: Plan, cat: Catalogue, result
     result.findings.extend(apply_suppressions(artifact, findings, plan, cat))
 
 
+def examined(ctx: RuleContext, fn: Any) -> int:
+    """How many subjects a rule examined: what it counted with ``ctx.examine()``, else what
+    its module's ``SUBJECTS[code](ctx)`` counts, else one per parsed document (kinds
+    other than Python, where the file is the subject)."""
+    if ctx.examined:
+        return ctx.examined
+    counter = getattr(sys.modules.get(fn.__module__), "SUBJECTS", {}).get(ctx.meta.code)
+    if counter is not None:
+        return int(counter(ctx))
+    return 0 if ctx.meta.kind in ("python", "system") else 1
+
+
 def apply_suppressions(artifact: Artifact, findings: list[Finding], plan: Plan, cat: Catalogue) -> list[Finding]:
     settings = plan.settings
     try:
@@ -329,6 +373,12 @@ def apply_suppressions(artifact: Artifact, findings: list[Finding], plan: Plan, 
     except Exception:  # noqa: BLE001
         sups = []
     out: list[Finding] = []
+    if "CL002" in plan.engine:
+        try:
+            problems = artifact.config_problems()
+        except Exception:  # noqa: BLE001
+            problems = []
+        out.extend(_engine_finding(cat.by_code["CL002"], message, loc, settings) for loc, message in problems)
     for f in findings:
         for sup in sups:
             if not sup.covers(f.location):
@@ -361,19 +411,30 @@ def _names(cat: Catalogue, key: str, code: str) -> bool:
 # -- the run ------------------------------------------------------------------------------
 
 
-def _post(result: FileResult, plan: Plan, cat: Catalogue) -> list[Finding]:
-    """Per-file ignores and severity overrides (cheap; applied after the cache)."""
-    settings = plan.settings
-    out = result.findings
-    if settings.per_file_ignores:
-        from .discovery import _spec
+def _per_file_ignored(rel: str, plan: Plan, cat: Catalogue) -> set[str]:
+    """Codes that ``per-file-ignores`` drops for this path."""
+    from .discovery import _spec
 
-        dropped: set[str] = set()
-        for glob, sels in settings.per_file_ignores.items():
-            if _spec([glob]).match_file(result.rel):
-                for sel in sels:
-                    dropped |= {r.code for r in resolve_selector(sel, cat, include_off=True)}
-        out = [f for f in out if f.code not in dropped]
+    dropped: set[str] = set()
+    for glob, sels in plan.settings.per_file_ignores.items():
+        if _spec([glob]).match_file(rel):
+            for sel in sels:
+                dropped |= {r.code for r in resolve_selector(sel, cat, include_off=True)}
+    return dropped
+
+
+def _post(findings: list[Finding], plan: Plan, cat: Catalogue) -> list[Finding]:
+    """Per-file ignores, applied to per-file and cross-file findings alike."""
+    if not plan.settings.per_file_ignores or not findings:
+        return findings
+    memo: dict[str, set[str]] = {}
+    out = []
+    for f in findings:
+        path = f.location.path
+        if path not in memo:
+            memo[path] = _per_file_ignored(path, plan, cat)
+        if f.code not in memo[path]:
+            out.append(f)
     return out
 
 
@@ -383,14 +444,15 @@ def check_paths(
     *,
     fix: bool = False,
     jobs: int | None = None,
+    cache: Any = None,
     cache_dir: str | os.PathLike[str] | None = None,
     prefilter: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> RunResult:
     """Check files and directories; return every finding (the Python API).
 
-    ``cache_dir``: keep per-file results there and reuse them while a file's
-    content, commlint and the plan are unchanged (runner.Cache).
+    ``cache_dir`` (or a ready ``runner.Cache`` as ``cache``): keep per-file results
+    there and reuse them while a file's content, commlint and the plan are unchanged.
     """
     start = time.perf_counter()
     cat = load()
@@ -406,7 +468,8 @@ def check_paths(
     plan = make_plan(settings, cat, prefilter)
     from .runner import Cache, run_files
 
-    cache = Cache(Path(cache_dir), plan.key()) if cache_dir is not None else None
+    if cache is None and cache_dir is not None:
+        cache = Cache(Path(cache_dir), plan.key())
     results = run_files(sources, plan, jobs=jobs if jobs is not None else settings.jobs, cache=cache, progress=progress)
     fixed: dict[str, int] = {}
     if fix:
@@ -415,11 +478,12 @@ def check_paths(
         results, fixed = apply_all(sources, results, plan, messages)
     findings: list[Finding] = []
     for r in results:
-        findings.extend(_post(r, plan, cat))
-    findings.extend(run_system_rules(results, plan, cat))
+        findings.extend(_post(r.findings, plan, cat))
+    system_examined: dict[str, int] = {}
+    findings.extend(_post(run_system_rules(results, plan, cat, system_examined), plan, cat))
     findings.sort(key=Finding.sort_key)
     return RunResult(findings, results, enabled_rules(settings, cat), settings, messages,
-                     time.perf_counter() - start, fixed)
+                     time.perf_counter() - start, fixed, system_examined)
 
 
 # -- cross-file rules -------------------------------------------------------------------
@@ -447,7 +511,9 @@ class Project:
         raise TypeError(f"cannot locate {type(where).__name__} in the project")
 
 
-def run_system_rules(results: list[FileResult], plan: Plan, cat: Catalogue) -> list[Finding]:
+def run_system_rules(results: list[FileResult], plan: Plan, cat: Catalogue,
+                     examined_out: dict[str, int] | None = None) -> list[Finding]:
+    examined_out = {} if examined_out is None else examined_out
     codes = plan.rules.get("system", [])
     if not codes:
         return []
@@ -460,12 +526,31 @@ def run_system_rules(results: list[FileResult], plan: Plan, cat: Catalogue) -> l
                           plan.settings.severity.get(code, meta.severity))
         try:
             CHECKS[code](ctx)
+            examined_out[code] = examined(ctx, CHECKS[code])
         except Exception as exc:  # noqa: BLE001
             out.append(_engine_finding(cat.by_code["CL001"],
                                        f"internal error in rule {code} ({meta.name}): {type(exc).__name__}: {exc}",
                                        Location("."), plan.settings))
         out.extend(ctx.findings)
+    return _suppress_system(out, plan, cat)
+
+
+def _suppress_system(findings: list[Finding], plan: Plan, cat: Catalogue) -> list[Finding]:
+    """Inline suppressions for cross-file findings: read only the files they land in."""
+    from .artifacts import comment_suppressions
+
     by_path: dict[str, list[Finding]] = {}
-    for f in out:
+    for f in findings:
         by_path.setdefault(f.location.path, []).append(f)
-    return [f for fs in by_path.values() for f in fs]
+    out: list[Finding] = []
+    for path, fs in by_path.items():
+        try:
+            text = (Path(plan.settings.root) / path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            out.extend(fs)
+            continue
+        sups = comment_suppressions(text)
+        for f in fs:
+            sup = next((s for s in sups if s.covers(f.location) and any(_names(cat, c, f.code) for c in s.codes)), None)
+            out.append(f.with_(suppressed=sup.reason or "suppressed inline") if sup else f)
+    return out

@@ -1,8 +1,9 @@
 """Running the per-file checks: the result cache, the prefilter, worker processes.
 
 The cache (like ruff's) is one JSON file per plan (``<cache-dir>/<plan key>.json``):
-for each file, its content hash and its result (findings and the facts cross-file
-rules read). The plan key covers commlint's version and code, the enabled rules
+for each file, its content hash and its result (findings, the facts cross-file
+rules read, and the digests of the other files its findings depend on, such as an
+OpenAPI document's ``$ref`` targets: a result is reused only while they are unchanged). The plan key covers commlint's version and code, the enabled rules
 and every setting that can change a finding, so a change to any of them starts a
 fresh file. A run reads it once, checks only the files whose content changed and
 writes it back once, merged with whatever another run wrote meanwhile, through a
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .discovery import SourceFile
-from .engine import FileResult, Plan, check_file, is_candidate, wanted_kinds
+from .engine import FileResult, Plan, check_file, file_digest, is_candidate, wanted_kinds
 
 PARALLEL_BYTES = 256 * 1024  # Python source to parse before worker processes pay off (~0.5 s)
 FORMAT = 1  # the layout of a cache file
@@ -36,6 +37,7 @@ class Cache:
         self.path = Path(directory) / f"{plan_key}.json"
         self.entries = self._read()
         self.updates: dict[str, list[Any]] = {}
+        self._deps: dict[str, str] = {}
 
     def _read(self) -> dict[str, Any]:
         try:
@@ -56,9 +58,19 @@ class Cache:
         if not isinstance(entry, list) or len(entry) != 2 or entry[0] != digest:
             return None
         try:
-            return FileResult.from_json(entry[1])
+            result = FileResult.from_json(entry[1])
+            deps = list(result.deps.items())
         except (KeyError, TypeError, ValueError, AttributeError):  # a damaged entry: recompute it
             return None
+        if any(self._dep_digest(p) != d for p, d in deps):
+            return None  # a file it depends on (a $ref target) changed
+        return result
+
+    def _dep_digest(self, path: str) -> str:
+        """A dependency's digest, read once per run however many files share it."""
+        if path not in self._deps:
+            self._deps[path] = file_digest(path)
+        return self._deps[path]
 
     def put(self, rel: str, digest: str, result: FileResult) -> None:
         self.updates[rel] = [digest, result.to_json()]
@@ -70,7 +82,7 @@ class Cache:
         files.update(self.updates)
         tmp = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            prepare_cache_dir(self.path.parent)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump({"format": FORMAT, "files": files}, fh, separators=(",", ":"))
@@ -86,6 +98,15 @@ class Cache:
 
 def default_cache_dir(root: Path) -> Path:
     return root / ".commlint_cache"
+
+
+def prepare_cache_dir(directory: Path) -> None:
+    """Create the cache directory with a ``.gitignore`` of ``*``: neither git nor a
+    later run's discovery looks inside, wherever it is."""
+    directory.mkdir(parents=True, exist_ok=True)
+    gitignore = directory / ".gitignore"
+    if not gitignore.exists():
+        gitignore.write_text("# created by commlint\n*\n", encoding="utf-8")
 
 
 def _read(source: SourceFile, plan: Plan) -> bytes | None:

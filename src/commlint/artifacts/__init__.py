@@ -127,6 +127,16 @@ class Artifact:
     def suppressions(self) -> list[Suppression]:
         return comment_suppressions(self.text)
 
+    def config_problems(self) -> list[tuple[Location, str]]:
+        """Configuration written in the file that commlint cannot use (CL002), such as
+        an ``x-commlint-ignore`` that is not a list of rule codes."""
+        return []
+
+    def dependencies(self) -> list[str]:
+        """Other files this file's findings depend on (absolute paths), such as the files a
+        spec's ``$ref``s read: the result cache checks them before reusing a result."""
+        return []
+
     def facts(self) -> dict[str, Any]:
         """What cross-file rules need from this file (JSON-serialisable, cached)."""
         return {}

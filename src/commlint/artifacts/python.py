@@ -307,7 +307,9 @@ class PyModule(Artifact):
         return super().locate(where)
 
     def facts(self) -> dict[str, Any]:
-        return dict(self._cache.get("facts", {}))
+        from ..pyfacts import collect
+
+        return collect(self)
 
     def iter_calls(self) -> Iterator[CallSite]:
         return iter(self.calls)

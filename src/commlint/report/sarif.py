@@ -39,7 +39,7 @@ def _rule_entry(rule) -> dict[str, Any]:  # noqa: ANN001
         "help": {"text": f"{rule.what}\n\n{rule.why}\n\nHow to fix: {rule.fix}", "markdown": help_md},
         "defaultConfiguration": {"level": rule.severity.label, "enabled": rule.default_enabled},
         "properties": {
-            "tags": [*rule.checklist, *rule.sections, rule.kind],
+            "tags": list(dict.fromkeys([*rule.checklist, *rule.sections, rule.kind])),
             "checklist": list(rule.checklist),
             "evidences": items_text(rule, cat),
         },

@@ -2,7 +2,8 @@
 
 An item fails when an active finding evidences it (a finding counts against
 every item its rule names). It is not checked when no enabled rule evidences
-it, or no file of a kind those rules read was seen. Otherwise it passes.
+it, or its rules found nothing to examine (no consumer for C3, no gRPC server
+for C12, ...). Otherwise it passes: something was examined and nothing found.
 """
 
 from __future__ import annotations
@@ -17,34 +18,33 @@ if TYPE_CHECKING:
 
 def scorecard(result: "RunResult") -> list[dict[str, Any]]:
     cat = load()
-    seen = result.kinds_seen
+    examined = result.examined
     out = []
     for item in cat.checklist:
         rules = [r for r in result.rules if item.id in r.checklist]
         hits = [f for f in result.active if item.id in f.checklist]
-        kinds = {r.kind for r in rules}
-        readable = {k for k in kinds if k != "system"} | ({"python"} if "system" in kinds else set())
+        subjects = sum(examined.get(r.code, 0) for r in rules)
+        worst = None
         if hits:
-            worst = max(hits, key=lambda f: (f.severity, -f.location.line))
-            worst = sorted(
-                (f for f in hits if f.severity == worst.severity), key=lambda f: f.sort_key()
-            )[0]
+            top = max(f.severity for f in hits)
+            worst = sorted((f for f in hits if f.severity == top), key=lambda f: f.sort_key())[0]
             status = "fail"
-        elif not rules or not (readable & seen):
-            status, worst = "not checked", None
+        elif not rules or not subjects:
+            status = "not checked"
         else:
-            status, worst = "pass", None
+            status = "pass"
         entry: dict[str, Any] = {
             "id": item.id,
             "text": item.text,
             "status": status,
             "findings": len(hits),
+            "examined": subjects,
             "rules": [r.code for r in rules],
         }
         if worst is not None:
             entry["worst"] = {"code": worst.code, "severity": worst.severity.label, **worst.location.to_dict()}
         if status == "not checked":
-            entry["reason"] = "no rule enabled" if not rules else "no file of a kind its rules read"
+            entry["reason"] = "no rule enabled" if not rules else "nothing it applies to was found"
         out.append(entry)
     return out
 
@@ -55,7 +55,7 @@ MARK = {"pass": "✔ pass", "fail": "✘ fail", "not checked": "– not checked"
 def _where(e: dict[str, Any]) -> str:
     w = e.get("worst")
     if not w:
-        return e.get("reason", "")
+        return e.get("reason") or f"{e['examined']} examined, no finding"
     return f"{e['findings']} finding(s); worst {w['code']} at {w['path']}:{w['line']}"
 
 

@@ -12,6 +12,10 @@ A check is a function registered under its rule code::
 project's facts); ``ctx.options`` the rule's options merged over the
 catalogue's defaults. The engine adds the rule's code, name, severity and
 checklist items to every report.
+
+What a check examined (``ctx.examine(n)``, or the family module's
+``SUBJECTS[code](ctx)``) feeds the checklist scorecard: an item passes only
+when its rules looked at something. For documents, the file is the subject.
 """
 
 from __future__ import annotations
@@ -43,6 +47,12 @@ class RuleContext:
     settings: Any
     severity: Severity
     findings: list[Finding] = field(default_factory=list)
+    examined: int = 0  # subjects (calls, consumers, topics, ...) the check looked at
+
+    def examine(self, count: int = 1) -> None:
+        """Count what the check looked at: the scorecard calls an item "pass" only when
+        its rules examined something and found nothing wrong."""
+        self.examined += count
 
     def report(
         self,

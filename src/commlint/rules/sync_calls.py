@@ -420,3 +420,13 @@ def unbounded_timeout(ctx: RuleContext) -> None:
             "a slow dependency then hangs this service.",
             scope=c.scope,
         )
+
+
+# -- what each check examines (for the checklist scorecard) ---------------------------------------
+
+
+def _calls(ctx: RuleContext) -> int:
+    return len(http_calls(ctx.artifact))
+
+
+SUBJECTS = {"CL101": _calls, "CL102": _calls}

@@ -1,0 +1,610 @@
+"""Avro schemas (``.avsc``): parsed with fastavro, located by JSON pointer, and
+compared the way Avro resolves a writer's data with a reader's schema.
+
+A schema that is not valid is not a parse error of the file: the artifact keeps
+the reasons (``problems``) and rule CL400 reports them, each at its JSON
+pointer. fastavro is the authority on validity, but it accepts some schemas
+Avro-Java (and so Schema Registry) rejects, so a walk over the JSON first
+checks what it lets through: duplicate field names and JSON keys, invalid
+names and namespaces, unions with two branches of one type or a union inside
+a union, a record without ``fields``, a ``fixed`` without ``size``, invalid
+``order``, and defaults that do not match their type. That walk also finds
+each named type's definition, so every finding has a line.
+
+``compatibility(reader, writer)`` implements Avro's reader/writer resolution
+check exactly as Avro-Java's ``SchemaCompatibility`` does (the checker Schema
+Registry uses; the PyPI ``avro`` package's ``avro.compatibility`` is a port of
+it, and the tests hold the two to the same verdicts), but reports each
+incompatibility with the field path and the JSON pointers on both sides.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..model import Location
+from . import Artifact, ParseError
+from .yamljson import Document, join, load_json
+
+KIND = "avro"
+EXTENSIONS = (".avsc",)
+
+PRIMITIVES = frozenset({"null", "boolean", "int", "long", "float", "double", "bytes", "string"})
+NAMED = frozenset({"record", "error", "enum", "fixed"})
+NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+ORDERS = frozenset({"ascending", "descending", "ignore"})
+
+
+def sniff(path: str, text: str) -> bool:
+    return True
+
+
+class AvroArtifact(Artifact):
+    kind = KIND
+
+    def __init__(self, path: str, text: str, doc: Document | None):
+        super().__init__(path, text)
+        self.doc = doc
+        self.schema: Any = None  # fastavro's parsed schema (names fully qualified); None when invalid
+        self.named: dict[str, Any] = {}  # fullname -> parsed definition
+        self.defined_at: dict[str, str] = {}  # fullname -> JSON pointer of its definition
+        self.problems: list[tuple[Any, str]] = []  # (pointer or Location, why the schema is invalid)
+
+    @property
+    def valid(self) -> bool:
+        return self.schema is not None
+
+    def locate(self, where: Any) -> Location:
+        if isinstance(where, str) and self.doc is not None:
+            line, col = self.doc.position(where)
+            return Location(self.path, line, col, pointer=where or "/")
+        return super().locate(where)
+
+    def suppressions(self) -> list:
+        return self.doc.suppressions() if self.doc is not None else []
+
+    def resolve(self, node: Any, ptr: str) -> tuple[Any, str]:
+        """A type with named references and ``{"type": <type>}`` wrappers followed to its definition."""
+        for _ in range(64):
+            if isinstance(node, str) and node not in PRIMITIVES and node in self.named:
+                return self.named[node], self.defined_at.get(node, ptr)
+            if isinstance(node, dict) and not isinstance(node.get("type"), str):
+                node, ptr = node.get("type"), join(ptr, "type")
+                continue
+            if isinstance(node, dict) and node["type"] in PRIMITIVES:
+                return node["type"], ptr
+            if isinstance(node, dict) and node["type"] not in NAMED | {"array", "map"} and node["type"] in self.named:
+                node = node["type"]
+                continue
+            return node, ptr
+        return node, ptr
+
+    def records(self) -> list[tuple[str, dict[str, Any], str]]:
+        """Every record defined in the schema: (fullname, definition, pointer)."""
+        return [(n, d, self.defined_at.get(n, "")) for n, d in self.named.items()
+                if isinstance(d, dict) and d.get("type") in ("record", "error")]
+
+    def top_records(self) -> list[tuple[dict[str, Any], str]]:
+        """The record(s) the file is about: the top-level record, or each record of a top-level union."""
+        out = []
+        branches = [(self.schema, "")]
+        if isinstance(self.schema, list):
+            branches = [(b, f"/{i}") for i, b in enumerate(self.schema)]
+        for node, ptr in branches:
+            node, ptr = self.resolve(node, ptr)
+            if isinstance(node, dict) and node.get("type") in ("record", "error"):
+                out.append((node, ptr))
+        return out
+
+    def facts(self) -> dict[str, Any]:
+        tops = self.top_records()
+        return {"valid": self.valid, "names": sorted(self.named), "top": [t.get("name") for t, _ in tops]}
+
+
+def parse(path: str, text: str, settings: Any = None) -> AvroArtifact:
+    folder = Path(settings.root, path).parent if settings is not None else None
+    return load(path, text, folder)
+
+
+def load(path: str, text: str, folder: Path | None = None) -> AvroArtifact:
+    """Parse an .avsc text. Never raises: an invalid schema keeps its problems.
+
+    A type the file uses but does not define is looked for in the other .avsc
+    files of ``folder`` and below, as Avro's tools and build plugins read a
+    folder of schemas together.
+    """
+    try:
+        doc = load_json(text)
+    except ParseError as exc:
+        art = AvroArtifact(path, text, None)
+        art.problems.append((Location(path, exc.line, exc.column), exc.message))
+        return art
+    art = AvroArtifact(path, text, doc)
+    for ptr, _line, _col in doc.duplicates:
+        key = ptr.rsplit("/", 1)[-1]
+        art.problems.append((ptr, f"duplicate key {key!r}: JSON readers disagree on which one counts"))
+    imported: dict[str, Any] = {}
+    walker = _walk(doc.data, art.problems, {})
+    if folder is not None and walker.unknown and not any(
+        m for _, m in art.problems if not m.startswith("unknown type")
+    ):
+        imported = _imports(folder, path, set(walker.unknown))
+        if imported:
+            art.problems[:] = [p for p in art.problems if not p[1].startswith("unknown type")]
+            walker = _walk(doc.data, art.problems, {n: d for n, (d, _) in imported.items()})
+    art.defined_at = walker.names
+    if art.problems:
+        return art
+    import fastavro
+
+    named: dict[str, Any] = {}
+    try:
+        _parse_imports(imported, named)
+        art.schema = fastavro.parse_schema(doc.data, named, _write_hint=False)
+    except RecursionError:
+        art.problems.append(("", "schema nested too deeply"))
+    except Exception as exc:  # noqa: BLE001 - fastavro raises several types (SchemaParseException, UnknownType, KeyError)
+        art.problems.append(("", f"fastavro rejects the schema: {type(exc).__name__}: {exc}"))
+    else:
+        art.named = named
+    return art
+
+
+def _walk(data: Any, problems: list[tuple[Any, str]], known: dict[str, Any]) -> _Validator:
+    walker = _Validator(problems, known)
+    try:
+        walker.schema(data, "", "")
+    except RecursionError:
+        problems.append(("", "schema nested too deeply"))
+    return walker
+
+
+MAX_IMPORT_FILES = 500
+
+
+def _imports(folder: Path, path: str, wanted: set[str]) -> dict[str, tuple[Any, Any]]:
+    """Definitions of ``wanted`` (and what they use) from other .avsc files: fullname -> (definition, file's schema)."""
+    found: dict[str, tuple[Any, Any]] = {}
+    own = Path(path).name
+    files = _avsc_files(folder)
+    texts: dict[Path, str] = {}
+    for _ in range(8):  # imports of imports
+        for p in files:
+            if p.name == own and p.parent == folder or not wanted:
+                continue
+            if p not in texts:
+                try:
+                    texts[p] = p.read_text(encoding="utf-8-sig")
+                except (OSError, UnicodeDecodeError):
+                    texts[p] = ""
+            text = texts[p]
+            if not any(name.rsplit(".", 1)[-1] in text for name in wanted):
+                continue
+            try:
+                data = load_json(text).data
+            except ParseError:
+                continue
+            walker = _walk(data, [], {n: d for n, (d, _) in found.items()})
+            for name in list(wanted):
+                if name in walker.defs or name.rsplit(".", 1)[-1] in walker.defs:
+                    for n, d in walker.defs.items():
+                        found.setdefault(n, (d, data))
+                    wanted.discard(name)
+            wanted |= {u for u in walker.unknown if u not in found}
+        if not wanted:
+            break
+    return found
+
+
+def _avsc_files(folder: Path, max_dirs: int = 2000) -> list[Path]:
+    """The .avsc files of a folder and below (hidden folders and node_modules skipped), bounded."""
+    out: list[Path] = []
+    for dirs, (here, subdirs, names) in enumerate(os.walk(folder), start=1):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith(".") and d != "node_modules")
+        out += [Path(here, n) for n in sorted(names) if n.endswith(".avsc")]
+        if dirs >= max_dirs or len(out) >= MAX_IMPORT_FILES:
+            break
+    return out[:MAX_IMPORT_FILES]
+
+
+def _parse_imports(imported: dict[str, tuple[Any, Any]], named: dict[str, Any]) -> None:
+    """Parse the imported files' schemas into ``named``, each after the files it uses."""
+    import fastavro
+
+    pending: list[Any] = []
+    for _, data in imported.values():
+        if not any(data is d for d in pending):
+            pending.append(data)
+    while pending:
+        left = []
+        for data in pending:
+            trial = dict(named)
+            try:
+                fastavro.parse_schema(data, trial, _write_hint=False)
+            except Exception:  # noqa: BLE001 - not yet parseable (or never): the main schema's parse will say
+                left.append(data)
+            else:
+                named.update(trial)
+        if len(left) == len(pending):
+            return
+        pending = left
+
+
+# -- what fastavro lets through ------------------------------------------------------------
+
+
+def _fullname(name: str, namespace: str) -> str:
+    return name if "." in name or not namespace else f"{namespace}.{name}"
+
+
+def _valid_fullname(name: str) -> bool:
+    return all(NAME_RE.match(part) for part in name.split("."))
+
+
+class _Validator:
+    """A walk over the JSON that finds what makes a schema invalid, each at its pointer."""
+
+    def __init__(self, problems: list[tuple[Any, str]], known: dict[str, Any]):
+        self.problems = problems
+        self.known = known  # fullname -> JSON definition, from other files
+        self.names: dict[str, str] = {}  # fullname -> pointer
+        self.defs: dict[str, Any] = {}  # fullname -> JSON definition
+        self.unknown: list[str] = []  # full names used but not defined
+
+    def problem(self, ptr: str, message: str) -> None:
+        self.problems.append((ptr, message))
+
+    def lookup(self, name: str, ns: str) -> Any:
+        for candidate in (_fullname(name, ns), name):
+            if candidate in self.defs:
+                return self.defs[candidate]
+            if candidate in self.known:
+                return self.known[candidate]
+        return None
+
+    def schema(self, node: Any, ptr: str, ns: str) -> None:
+        if isinstance(node, str):
+            if node not in PRIMITIVES and self.lookup(node, ns) is None:
+                self.unknown.append(_fullname(node, ns))
+                hint = f' (write {{"type": "{node}", ...}} as the field\'s type)' if node in ("array", "map", *NAMED) else ""
+                self.problem(ptr, f"unknown type {node!r}: not a primitive type and not defined earlier in this file{hint}")
+        elif isinstance(node, list):
+            self.union(node, ptr, ns)
+        elif isinstance(node, dict):
+            self.complex(node, ptr, ns)
+        else:
+            self.problem(ptr, f"not an Avro schema: {type(node).__name__} {node!r}")
+
+    def union(self, node: list[Any], ptr: str, ns: str) -> None:
+        seen: dict[str, int] = {}
+        for i, branch in enumerate(node):
+            bptr = join(ptr, i)
+            if isinstance(branch, list):
+                self.problem(bptr, "a union cannot contain another union")
+                continue
+            key = self.branch_key(branch, ns)
+            if key is not None and key in seen:
+                self.problem(bptr, f"union has two branches of type {key!r} (branches {seen[key]} and {i})")
+            elif key is not None:
+                seen[key] = i
+            self.schema(branch, bptr, ns)
+
+    def branch_key(self, node: Any, ns: str) -> str | None:
+        """What a union branch is distinguished by: its type, or its full name for named types."""
+        if isinstance(node, str):
+            return node if node in PRIMITIVES else _fullname(node, ns)
+        if isinstance(node, dict):
+            t = node.get("type")
+            if t in NAMED and isinstance(node.get("name"), str):
+                name = node["name"]
+                return _fullname(name, node.get("namespace", ns) if "." not in name else "")
+            if isinstance(t, str):
+                return t if t in PRIMITIVES | {"array", "map"} else _fullname(t, ns)
+        return None
+
+    def complex(self, node: dict[str, Any], ptr: str, ns: str) -> None:
+        t = node.get("type")
+        if t is None:
+            self.problem(ptr, 'a schema object needs a "type"')
+        elif isinstance(t, (dict, list)):
+            self.schema(t, join(ptr, "type"), ns)
+        elif not isinstance(t, str):
+            self.problem(join(ptr, "type"), f'"type" must be a string, an object or a list, not {t!r}')
+        elif t in PRIMITIVES:
+            return
+        elif t == "array":
+            self.need(node, "items", ptr, ns)
+        elif t == "map":
+            self.need(node, "values", ptr, ns)
+        elif t in NAMED:
+            self.named(node, t, ptr, ns)
+        else:
+            self.schema(t, join(ptr, "type"), ns)
+
+    def need(self, node: dict[str, Any], key: str, ptr: str, ns: str) -> None:
+        if key not in node:
+            self.problem(ptr, f'an {node["type"]} needs "{key}"')
+        else:
+            self.schema(node[key], join(ptr, key), ns)
+
+    def named(self, node: dict[str, Any], t: str, ptr: str, ns: str) -> None:
+        name = node.get("name")
+        if not isinstance(name, str) or not name:
+            self.problem(ptr, f'a {t} needs a non-empty "name"')
+            return
+        space = node.get("namespace", ns)
+        if "." in name:
+            space = name.rsplit(".", 1)[0]
+        if space is None:
+            space = ""
+        if not isinstance(space, str) or (space and not _valid_fullname(space)):
+            self.problem(join(ptr, "namespace"), f"invalid namespace {space!r}: each part must match [A-Za-z_][A-Za-z0-9_]*")
+            space = ""
+        full = _fullname(name, space)
+        if not _valid_fullname(name):
+            self.problem(join(ptr, "name"), f"invalid name {name!r}: it must match [A-Za-z_][A-Za-z0-9_]* (dots separate a namespace)")
+        if full in self.names or full in PRIMITIVES:
+            self.problem(join(ptr, "name"), f"{full!r} is defined twice (first at {self.names.get(full) or ('/' if full in self.names else 'a primitive type')})")
+        else:
+            self.names[full] = ptr
+            self.defs[full] = node
+        self.aliases(node, ptr, "named type")
+        if t in ("record", "error"):
+            self.fields(node, ptr, space)
+        elif t == "enum":
+            self.enum(node, ptr)
+        elif not isinstance(node.get("size"), int) or isinstance(node.get("size"), bool) or node["size"] < 0:
+            self.problem(ptr, f'a fixed needs a non-negative integer "size", not {node.get("size")!r}')
+
+    def aliases(self, node: dict[str, Any], ptr: str, what: str) -> None:
+        aliases = node.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and _valid_fullname(a) for a in aliases):
+            self.problem(join(ptr, "aliases"), f"{what} aliases must be a list of valid names, not {aliases!r}")
+
+    def fields(self, node: dict[str, Any], ptr: str, ns: str) -> None:
+        fields = node.get("fields")
+        if not isinstance(fields, list):
+            self.problem(ptr, f'a record needs a "fields" list, not {fields!r}')
+            return
+        seen: dict[str, int] = {}
+        for i, field in enumerate(fields):
+            fptr = join(ptr, "fields", i)
+            if not isinstance(field, dict):
+                self.problem(fptr, f"a field must be an object, not {field!r}")
+                continue
+            name = field.get("name")
+            if not isinstance(name, str) or not NAME_RE.match(name):
+                self.problem(join(fptr, "name"), f"invalid field name {name!r}: it must match [A-Za-z_][A-Za-z0-9_]*")
+            elif name in seen:
+                self.problem(join(fptr, "name"), f"duplicate field name {name!r} (also field {seen[name]})")
+            else:
+                seen[name] = i
+            if "type" not in field:
+                self.problem(fptr, f"field {name!r} has no \"type\"")
+                continue
+            self.schema(field["type"], join(fptr, "type"), ns)
+            self.aliases(field, fptr, "field")
+            if "order" in field and field["order"] not in ORDERS:
+                self.problem(join(fptr, "order"), f"invalid order {field['order']!r} (ascending, descending or ignore)")
+            if "default" in field and not self.problems_under(fptr) and not self.valid_default(field["type"], field["default"], ns, 0):
+                self.problem(join(fptr, "default"), f"default {field['default']!r} of field {name!r} does not match its type")
+
+    def problems_under(self, ptr: str) -> bool:
+        return any(isinstance(p, str) and (p == ptr or p.startswith(ptr + "/")) for p, _ in self.problems)
+
+    def enum(self, node: dict[str, Any], ptr: str) -> None:
+        symbols = node.get("symbols")
+        if not isinstance(symbols, list):
+            self.problem(ptr, f'an enum needs a "symbols" list, not {symbols!r}')
+            return
+        seen: set[str] = set()
+        for i, s in enumerate(symbols):
+            if not isinstance(s, str) or not NAME_RE.match(s):
+                self.problem(join(ptr, "symbols", i), f"invalid enum symbol {s!r}: it must match [A-Za-z_][A-Za-z0-9_]*")
+            elif s in seen:
+                self.problem(join(ptr, "symbols", i), f"duplicate enum symbol {s!r}")
+            seen.add(s)
+        if "default" in node and node["default"] not in seen:
+            self.problem(join(ptr, "default"), f"enum default {node['default']!r} is not one of its symbols")
+
+    def valid_default(self, t: Any, value: Any, ns: str, depth: int) -> bool:
+        """Whether a JSON default value fits a type (a union: any of its branches, as fastavro accepts)."""
+        if depth > 100:
+            return True
+        if isinstance(t, list):
+            return any(self.valid_default(b, value, ns, depth + 1) for b in t)
+        if isinstance(t, str) and t not in PRIMITIVES:
+            t = self.lookup(t, ns)
+            if t is None:
+                return True
+        if isinstance(t, dict):
+            kind = t.get("type")
+            if isinstance(kind, (dict, list)):
+                return self.valid_default(kind, value, ns, depth + 1)
+            if kind in ("record", "error"):
+                space = t.get("namespace", ns) or ""
+                return isinstance(value, dict) and all(
+                    self.valid_default(f.get("type"), value[f["name"]], space, depth + 1) if f.get("name") in value
+                    else "default" in f
+                    for f in t.get("fields", []) if isinstance(f, dict))
+            if kind == "enum":
+                return isinstance(value, str) and value in t.get("symbols", [])
+            if kind == "fixed":
+                return isinstance(value, str)
+            if kind == "array":
+                return isinstance(value, list) and all(self.valid_default(t.get("items"), v, ns, depth + 1) for v in value)
+            if kind == "map":
+                return isinstance(value, dict) and all(self.valid_default(t.get("values"), v, ns, depth + 1) for v in value.values())
+            t = kind
+        if t == "null":
+            return value is None
+        if t == "boolean":
+            return isinstance(value, bool)
+        if t in ("int", "long"):
+            return isinstance(value, int) and not isinstance(value, bool)
+        if t in ("float", "double"):
+            return (isinstance(value, (int, float)) and not isinstance(value, bool)) or value in ("NaN", "Infinity", "-Infinity")
+        if t in ("bytes", "string"):
+            return isinstance(value, str)
+        return True
+
+
+# -- reader/writer compatibility --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Incompatibility:
+    """Why a reader schema cannot read what a writer schema may write (Avro-Java's categories)."""
+
+    kind: str  # name_mismatch | fixed_size_mismatch | missing_enum_symbols | reader_field_missing_default_value | type_mismatch | missing_union_branch
+    path: str  # readable: OrderCreated.items[].price
+    reader: str  # JSON pointer in the reader schema
+    writer: str  # JSON pointer in the writer schema
+    reader_type: str
+    writer_type: str
+    detail: str = ""  # the field name, the missing symbols, the sizes
+
+
+def describe(art: AvroArtifact, node: Any, ptr: str = "", depth: int = 0) -> str:
+    """A short readable type: ``int``, ``record OrderCreated``, ``array<string>``, ``union[null, string]``."""
+    node, ptr = art.resolve(node, ptr)
+    if isinstance(node, str):
+        return node
+    if isinstance(node, list):
+        return "union[" + ", ".join(describe(art, b, ptr, depth + 1) for b in node) + "]" if depth < 3 else "union"
+    if isinstance(node, dict):
+        t = node.get("type")
+        if t in NAMED:
+            return f"{'record' if t == 'error' else t} {node.get('name')}"
+        if t == "array":
+            return f"array<{describe(art, node.get('items'), ptr, depth + 1)}>" if depth < 3 else "array"
+        if t == "map":
+            return f"map<{describe(art, node.get('values'), ptr, depth + 1)}>" if depth < 3 else "map"
+        return str(t)
+    return repr(node)
+
+
+def _type(node: Any) -> str:
+    if isinstance(node, list):
+        return "union"
+    if isinstance(node, dict):
+        return "record" if node.get("type") == "error" else str(node.get("type"))
+    return str(node)
+
+
+def _short(fullname: str) -> str:
+    return fullname.rsplit(".", 1)[-1]
+
+
+def _qualified_aliases(node: dict[str, Any]) -> set[str]:
+    """A named type's aliases as full names (an alias without a dot takes the type's namespace)."""
+    space = node["name"].rsplit(".", 1)[0] if "." in node["name"] else ""
+    return {a if "." in a or not space else f"{space}.{a}" for a in node.get("aliases", []) or []}
+
+
+def _field_default(field: dict[str, Any]) -> bool:
+    return "default" in field
+
+
+class _Checker:
+    """Avro-Java's ReaderWriterCompatibilityChecker, step for step, with locations."""
+
+    def __init__(self, reader: AvroArtifact, writer: AvroArtifact):
+        self.r, self.w = reader, writer
+        self.memo: dict[tuple[int, int], list[Incompatibility] | None] = {}
+
+    def check(self, rnode: Any, rptr: str, wnode: Any, wptr: str, path: str) -> list[Incompatibility]:
+        rnode, rptr = self.r.resolve(rnode, rptr)
+        wnode, wptr = self.w.resolve(wnode, wptr)
+        if isinstance(rnode, str) or isinstance(wnode, str):
+            return self.calculate(rnode, rptr, wnode, wptr, path)  # a primitive: nothing shared, nothing recursive
+        key = (id(rnode), id(wnode))
+        if key in self.memo:
+            return self.memo[key] or []  # None: this pair is being checked further up (a recursive type)
+        self.memo[key] = None
+        out = self.calculate(rnode, rptr, wnode, wptr, path)
+        self.memo[key] = out
+        return out
+
+    def bad(self, kind: str, path: str, r: Any, rptr: str, w: Any, wptr: str, detail: str = "") -> list[Incompatibility]:
+        return [Incompatibility(kind, path, rptr, wptr, describe(self.r, r, rptr), describe(self.w, w, wptr), detail)]
+
+    def calculate(self, r: Any, rptr: str, w: Any, wptr: str, path: str) -> list[Incompatibility]:
+        rt, wt = _type(r), _type(w)
+        if rt == wt:
+            if rt in PRIMITIVES:
+                return []
+            if rt == "array":
+                return self.check(r["items"], join(rptr, "items"), w["items"], join(wptr, "items"), path + "[]")
+            if rt == "map":
+                return self.check(r["values"], join(rptr, "values"), w["values"], join(wptr, "values"), path + "{}")
+            if rt == "union":
+                out = []
+                for i, branch in enumerate(w):
+                    if self.check(r, rptr, branch, join(wptr, i), path):
+                        out += self.bad("missing_union_branch", path, r, rptr, branch, join(wptr, i))
+                return out
+            out = self.names(r, rptr, w, wptr, path)
+            if rt == "fixed" and r.get("size") != w.get("size"):
+                out += self.bad("fixed_size_mismatch", path, r, rptr, w, wptr, f"{w.get('size')} -> {r.get('size')}")
+            elif rt == "enum":
+                out += self.enum(r, rptr, w, wptr, path)
+            elif rt == "record":
+                out += self.fields(r, rptr, w, wptr, path)
+            return out
+        if wt == "union":
+            out = []
+            for i, branch in enumerate(w):
+                out += self.check(r, rptr, branch, join(wptr, i), path)
+            return out
+        promotions = {"long": {"int"}, "float": {"int", "long"}, "double": {"int", "long", "float"},
+                      "bytes": {"string"}, "string": {"bytes"}}
+        if wt in promotions.get(rt, ()):
+            return []
+        if rt == "union":
+            for i, branch in enumerate(r):
+                if not self.check(branch, join(rptr, i), w, wptr, path):
+                    return []
+            return self.bad("missing_union_branch", path, r, rptr, w, wptr)
+        return self.bad("type_mismatch", path, r, rptr, w, wptr)
+
+    def names(self, r: dict[str, Any], rptr: str, w: dict[str, Any], wptr: str, path: str) -> list[Incompatibility]:
+        if _short(r["name"]) == _short(w["name"]) or w["name"] in _qualified_aliases(r):
+            return []
+        return self.bad("name_mismatch", path, r, join(rptr, "name"), w, join(wptr, "name"), f"{w['name']} -> {r['name']}")
+
+    def enum(self, r: dict[str, Any], rptr: str, w: dict[str, Any], wptr: str, path: str) -> list[Incompatibility]:
+        missing = [s for s in w["symbols"] if s not in r["symbols"]]
+        if not missing or (r.get("default") and r["default"] in r["symbols"]):
+            return []
+        return self.bad("missing_enum_symbols", path, r, join(rptr, "symbols"), w, join(wptr, "symbols"), ", ".join(missing))
+
+    def fields(self, r: dict[str, Any], rptr: str, w: dict[str, Any], wptr: str, path: str) -> list[Incompatibility]:
+        out = []
+        by_name = {f["name"]: (i, f) for i, f in enumerate(w["fields"])}
+        for i, rf in enumerate(r["fields"]):
+            fptr = join(rptr, "fields", i)
+            fpath = f"{path}.{rf['name']}"
+            hit = by_name.get(rf["name"]) or next((by_name[a] for a in rf.get("aliases", []) or [] if a in by_name), None)
+            if hit is not None:
+                j, wf = hit
+                out += self.check(rf["type"], join(fptr, "type"), wf["type"], join(wptr, "fields", j, "type"), fpath)
+            elif not _field_default(rf):
+                # Avro-Java then compares an enum with a default to the writer record (a type mismatch): incompatible either way
+                out += self.bad("reader_field_missing_default_value", fpath, rf["type"], join(fptr, "name"), w, wptr, rf["name"])
+        return out
+
+
+def compatibility(reader: AvroArtifact, writer: AvroArtifact) -> list[Incompatibility]:
+    """Why ``reader`` cannot read data written with ``writer``; empty when it can. Both must be valid."""
+    root = reader.resolve(reader.schema, "")[0]
+    name = root.get("name", "") if isinstance(root, dict) else ""
+    found = _Checker(reader, writer).check(reader.schema, "", writer.schema, "", _short(name) if name else "(root)")
+    unique: dict[tuple[str, str, str, str], Incompatibility] = {}
+    for inc in found:
+        unique.setdefault((inc.kind, inc.reader, inc.writer, inc.detail), inc)
+    return list(unique.values())

@@ -1,0 +1,204 @@
+"""Protobuf contracts (``.proto``), parsed with proto-schema-parser.
+
+proto-schema-parser (an ANTLR grammar of proto2, proto3 and editions) keeps
+options, oneofs, maps, streaming, reserved ranges and comments, but its tree
+has no positions and its parser prints syntax errors and carries on. Here the
+same grammar is driven with an error listener that collects syntax errors,
+and its tree builder records the line of every node it builds, so every
+finding has a line.
+
+A file that does not parse is not an engine error: the artifact keeps the
+error and rule CL500 reports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from antlr4 import CommonTokenStream, InputStream
+from antlr4.error.ErrorListener import ErrorListener
+from proto_schema_parser import ast
+from proto_schema_parser.antlr.ProtobufLexer import ProtobufLexer
+from proto_schema_parser.antlr.ProtobufParser import ProtobufParser
+from proto_schema_parser.parser import _ASTConstructor
+
+from ..model import Location
+from . import Artifact
+
+KIND = "proto"
+EXTENSIONS = (".proto",)
+FIELD_MAX = 536_870_911
+ENUM_MAX = 2_147_483_647
+
+
+def sniff(path: str, text: str) -> bool:
+    return True
+
+
+class _Errors(ErrorListener):
+    def __init__(self) -> None:
+        self.errors: list[tuple[int, int, str]] = []
+
+    def syntaxError(self, recognizer: Any, offendingSymbol: Any, line: int, column: int, msg: str, e: Any) -> None:
+        self.errors.append((line, column + 1, msg))
+
+
+class _Located(_ASTConstructor):
+    """The library's tree builder, recording where each node starts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.positions: dict[int, tuple[int, int]] = {}
+
+    def visit(self, tree: Any) -> Any:
+        node = super().visit(tree)
+        start = getattr(tree, "start", None)
+        if node is not None and start is not None and not isinstance(node, (str, int, float, bool, list)):
+            self.positions.setdefault(id(node), (start.line, start.column + 1))
+        return node
+
+
+class ProtoArtifact(Artifact):
+    kind = KIND
+
+    def __init__(self, path: str, text: str):
+        super().__init__(path, text)
+        self.file: ast.File | None = None
+        self.positions: dict[int, tuple[int, int]] = {}
+        self.names: dict[int, str] = {}  # id(node) -> qualified name (Outer.Inner.field)
+        self.syntax_line: int | None = None
+        self.error: tuple[int, int, str] | None = None
+
+    def locate(self, where: Any) -> Location:
+        if isinstance(where, (Location, int)):
+            return super().locate(where)
+        line, col = self.positions.get(id(where), (1, 1))
+        return Location(self.path, line, col, symbol=self.names.get(id(where)))
+
+    def facts(self) -> dict[str, Any]:
+        if self.file is None:
+            return {"valid": False}
+        return {
+            "valid": True,
+            "package": package(self.file),
+            "services": {s.name: [m.name for m in s.elements if isinstance(m, ast.Method)]
+                         for s in self.file.file_elements if isinstance(s, ast.Service)},
+        }
+
+
+def parse(path: str, text: str, settings: Any = None) -> ProtoArtifact:
+    art = ProtoArtifact(path, text)
+    errors = _Errors()
+    lexer = ProtobufLexer(InputStream(text))
+    lexer.removeErrorListeners()
+    lexer.addErrorListener(errors)
+    parser = ProtobufParser(CommonTokenStream(lexer))
+    parser.removeErrorListeners()
+    parser.addErrorListener(errors)
+    try:
+        tree = parser.file_()
+        if errors.errors:
+            art.error = errors.errors[0]
+            return art
+        builder = _Located()
+        art.file = builder.visit(tree)
+    except RecursionError:
+        art.error = (1, 1, "nested too deeply")
+        return art
+    except Exception as exc:  # noqa: BLE001 - the tree builder trusts what the grammar let through
+        art.error = (1, 1, f"{type(exc).__name__}: {exc}")
+        return art
+    art.positions = builder.positions
+    art.names = {id(node): qual for qual, node in walk(art.file.file_elements) if isinstance(getattr(node, "name", None), str)}
+    if tree.syntaxDecl() is not None:
+        art.syntax_line = tree.syntaxDecl().start.line
+    elif tree.editionDecl() is not None:
+        art.syntax_line = tree.editionDecl().start.line
+    return art
+
+
+# -- reading the tree ------------------------------------------------------------------------
+
+
+def package(file: ast.File) -> str | None:
+    return next((e.name for e in file.file_elements if isinstance(e, ast.Package)), None)
+
+
+def walk(elements: list[Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Every message, enum, field, ... with its qualified name (``Outer.Inner``), depth first."""
+    for e in elements:
+        name = getattr(e, "name", None)
+        qual = f"{prefix}.{name}" if prefix and isinstance(name, str) else (name if isinstance(name, str) else prefix)
+        yield qual, e
+        children = getattr(e, "elements", None)
+        if isinstance(children, list) and not isinstance(e, ast.Service):
+            yield from walk(children, qual if isinstance(e, (ast.Message, ast.Enum, ast.Extension)) else prefix)
+
+
+def reserved_numbers(ranges: list[str], maximum: int) -> list[tuple[int, int]]:
+    """``["2", "9 to 11", "20 to max"]`` -> [(2, 2), (9, 11), (20, maximum)]."""
+    out = []
+    for r in ranges:
+        lo, _, hi = str(r).partition(" to ")
+        try:
+            a = int(lo.strip(), 0)
+            b = maximum if hi.strip() == "max" else int(hi.strip(), 0) if hi else a
+        except ValueError:
+            continue
+        out.append((a, b))
+    return out
+
+
+@dataclass
+class MessageInfo:
+    node: Any
+    fields: dict[int, Any] = field(default_factory=dict)  # number -> Field / MapField (oneof members included)
+    reserved: list[tuple[int, int]] = field(default_factory=list)
+    reserved_names: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Contract:
+    """What a .proto file promises its clients, by qualified name."""
+
+    package: str | None
+    messages: dict[str, MessageInfo]
+    enums: dict[str, MessageInfo]  # values by number, reserved ranges
+    services: dict[str, Any]
+
+
+def contract(file: ast.File) -> Contract:
+    c = Contract(package(file), {}, {}, {})
+    for qual, e in walk(file.file_elements):
+        if isinstance(e, ast.Message):
+            info = MessageInfo(e)
+            for member in _members(e.elements):
+                if isinstance(member, (ast.Field, ast.MapField, ast.Group)):
+                    info.fields[member.number] = member
+                elif isinstance(member, ast.Reserved):
+                    info.reserved += reserved_numbers(member.ranges, FIELD_MAX)
+                    info.reserved_names |= set(member.names)
+            c.messages[qual] = info
+        elif isinstance(e, ast.Enum):
+            info = MessageInfo(e)
+            for member in e.elements:
+                if isinstance(member, ast.EnumValue):
+                    info.fields.setdefault(member.number, member)
+                elif isinstance(member, ast.EnumReserved):
+                    info.reserved += reserved_numbers(member.ranges, ENUM_MAX)
+                    info.reserved_names |= set(member.names)
+            c.enums[qual] = info
+        elif isinstance(e, ast.Service):
+            c.services[qual] = e
+    return c
+
+
+def _members(elements: list[Any]) -> Iterator[Any]:
+    """A message's own members, with oneof members lifted out (nested messages stay apart)."""
+    for m in elements:
+        if isinstance(m, ast.OneOf):
+            yield from _members(m.elements)
+        else:
+            yield m

@@ -1,0 +1,444 @@
+"""Avro event schemas (``.avsc``): validity, the event envelope, past-tense
+names, optional fields, and evolution against earlier versions.
+
+Earlier versions of a schema come from versioned files side by side
+(``order.v1.avsc`` / ``order.v2.avsc``, ``order_v1.avsc``, ``v1.avsc`` /
+``v2.avsc`` in one folder, ``v1/order.avsc`` / ``v2/order.avsc``) and from
+git: the ``--base`` revision, and for a ``*_TRANSITIVE`` mode every
+committed version of the file. No registry is contacted.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+from fnmatch import fnmatchcase
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .. import gitutil
+from ..artifacts.avro import (
+    PRIMITIVES,
+    AvroArtifact,
+    Incompatibility,
+    compatibility,
+    describe,
+    load,
+)
+from ..artifacts.yamljson import join
+from ..config import ConfigError
+from ..model import Severity
+from ..words import past_tense_problem, suggest
+from . import RuleContext, check
+
+
+@check("CL400")
+def invalid_schema(ctx: RuleContext) -> None:
+    for where, message in ctx.artifact.problems:
+        ctx.report(where, f"not a valid Avro schema: {message}")
+
+
+# -- events -------------------------------------------------------------------------------
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[_\-.]", "", name).lower()
+
+
+def event_records(ctx: RuleContext) -> list[tuple[dict[str, Any], str]]:
+    """The event record(s) of a file: its top-level record(s), unless the file is a key schema."""
+    art: AvroArtifact = ctx.artifact
+    if not art.valid:
+        return []
+    name = PurePosixPath(art.path).name
+    if any(fnmatchcase(name, g) or fnmatchcase(art.path, g) for g in ctx.options["not-events"]):
+        return []
+    return art.top_records()
+
+
+def _nested_records(art: AvroArtifact, rec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Records that the record's fields hold directly (an envelope or header record), through a nullable union."""
+    out = []
+    for f in rec["fields"]:
+        t, _ = art.resolve(f["type"], "")
+        branches = t if isinstance(t, list) else [t]
+        for b in branches:
+            b, _ = art.resolve(b, "")
+            if isinstance(b, dict) and b.get("type") in ("record", "error") and b is not rec:
+                out.append(b)
+    return out
+
+
+@check("CL401")
+def missing_envelope(ctx: RuleContext) -> None:
+    art: AvroArtifact = ctx.artifact
+    wanted = ctx.options["fields"]
+    for rec, ptr in event_records(ctx):
+        have = {_norm(f["name"]) for f in rec["fields"]}
+        for inner in _nested_records(art, rec):
+            have |= {_norm(f["name"]) for f in inner["fields"]}
+        missing = [w for w in wanted if _norm(w) not in have]
+        if missing:
+            ctx.report(join(ptr, "name"), f"event record {rec['name'].rsplit('.', 1)[-1]} has no {', '.join(missing)} "
+                       f"field{'s' if len(missing) > 1 else ''} (the envelope every event carries, at the top level or in a nested record)")
+
+
+def _styled(dotted: str | None, like: str) -> str | None:
+    """A suggestion (``order.created``) in the style of the name it replaces (``OrderCreated``, ``ORDER_CREATED``)."""
+    if dotted is None or "." in like:
+        return dotted
+    words = dotted.split(".")
+    if like.isupper():
+        return "_".join(words).upper()
+    if like[:1].isupper():
+        return "".join(w.capitalize() for w in words)
+    return "_".join(words) if "_" in like else dotted
+
+
+@check("CL402")
+def event_name_not_past_tense(ctx: RuleContext) -> None:
+    art: AvroArtifact = ctx.artifact
+    extra = set(ctx.options["extra-past-words"])
+    state = set(ctx.options["state-words"])
+
+    def judge(where: str, what: str, name: str) -> None:
+        problem = past_tense_problem(name, extra, state)
+        if problem:
+            better = _styled(suggest(name), name)
+            hint = f"; name the fact, e.g. {better!r}" if better else "; name what happened, in the past tense"
+            ctx.report(where, f"{what} {name!r} {problem}{hint}")
+
+    event_type = {_norm(n) for n in ctx.options["type-fields"]}
+    for rec, ptr in event_records(ctx):
+        judge(join(ptr, "name"), "event name", rec["name"].rsplit(".", 1)[-1])
+        for i, f in enumerate(rec["fields"]):
+            if _norm(f["name"]) not in event_type:
+                continue
+            fptr = join(ptr, "fields", i)
+            if isinstance(f.get("default"), str):
+                judge(join(fptr, "default"), "event type", f["default"])
+            t, tptr = art.resolve(f["type"], join(fptr, "type"))
+            if isinstance(t, dict) and t.get("type") == "enum":
+                for j, symbol in enumerate(t["symbols"]):
+                    judge(join(tptr, "symbols", j), "event type", symbol)
+
+
+def own_records(art: AvroArtifact) -> list[tuple[str, dict[str, Any], str]]:
+    """Records defined in this file (not those read from other files)."""
+    return [r for r in art.records() if r[0] in art.defined_at]
+
+
+@check("CL405")
+def optional_field_shape(ctx: RuleContext) -> None:
+    art: AvroArtifact = ctx.artifact
+    if not art.valid:
+        return
+    for _name, rec, ptr in own_records(art):
+        for i, f in enumerate(rec["fields"]):
+            t, _ = art.resolve(f["type"], "")
+            if not isinstance(t, list):
+                continue
+            branches = [art.resolve(b, "")[0] for b in t]
+            if "null" not in branches:
+                continue
+            wrong = []
+            if branches[0] != "null":
+                wrong.append("null is not its first branch")
+            if "default" not in f:
+                wrong.append("it has no default")
+            elif f["default"] is not None:
+                wrong.append(f"its default is {json.dumps(f['default'])}, not null")
+            if wrong:
+                others = ", ".join(f'"{b}"' if isinstance(b, str) else describe(art, b) for b in branches if b != "null")
+                ctx.report(join(ptr, "fields", i, "name"),
+                           f"optional field {f['name']!r}: {' and '.join(wrong)}; write it as "
+                           f'["null", {others}] with "default": null')
+
+
+# -- earlier versions -----------------------------------------------------------------------
+
+_VERSIONED_STEM = re.compile(r"^(?:(?P<subject>.+?)[._-])?[vV](?P<n>\d+)$")
+_VERSION_DIR = re.compile(r"^[vV](?P<n>\d+)$")
+
+
+def sibling_versions(root: Path, rel: str) -> list[tuple[int, str]]:
+    """Earlier versions of ``rel`` kept beside it, oldest first: (version, relative path)."""
+    p = PurePosixPath(rel)
+    out: dict[str, int] = {}
+    m = _VERSIONED_STEM.match(p.name[: -len(".avsc")])
+    if m:
+        subject, n = m.group("subject") or "", int(m.group("n"))
+        for entry in _listdir(root / p.parent):
+            if not entry.lower().endswith(".avsc") or entry == p.name:
+                continue
+            other = _VERSIONED_STEM.match(entry[: -len(".avsc")])
+            if other and (other.group("subject") or "") == subject and int(other.group("n")) < n:
+                out[str(p.parent / entry)] = int(other.group("n"))
+    d = _VERSION_DIR.match(p.parent.name)
+    if d:
+        n = int(d.group("n"))
+        for entry in _listdir(root / p.parent.parent):
+            other = _VERSION_DIR.match(entry)
+            if other and int(other.group("n")) < n and (root / p.parent.parent / entry / p.name).is_file():
+                out[str(p.parent.parent / entry / p.name)] = int(other.group("n"))
+    return sorted(((n, path) for path, n in out.items()), key=lambda x: (x[0], x[1]))
+
+
+def _listdir(path: Path) -> list[str]:
+    try:
+        return sorted(os.listdir(path))
+    except OSError:
+        return []
+
+
+@functools.lru_cache(maxsize=256)
+def _load_file(path: str, mtime: int, size: int, rel: str) -> AvroArtifact | None:
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return load(rel, text, Path(path).parent)
+
+
+@functools.lru_cache(maxsize=64)
+def _toplevel(folder: str) -> Path | None:
+    return gitutil.toplevel(Path(folder))
+
+
+def _base_dir(root: Path, base: str) -> Path | None:
+    """``base`` as a directory holding an earlier copy of the tree (as buf's ``--against DIR``), if it is one."""
+    d = Path(base) if Path(base).is_absolute() else root / base
+    return d if d.is_dir() else None
+
+
+@functools.lru_cache(maxsize=16)
+def base_problem(ref: str, folder: str) -> str | None:
+    """Why the ``--base`` revision cannot be used for a file in ``folder``, or None."""
+    top = _toplevel(folder)
+    if top is None:
+        return "not inside a git repository (nor a directory)"
+    try:
+        gitutil.verify_ref(ref, top)
+    except ConfigError as exc:
+        return str(exc)
+    return None
+
+
+def base_versions(root: Path, rel: str, base: str | None, transitive: bool) -> list[tuple[str, str, Path]]:
+    """Earlier versions of a file as (label, text, folder): the file under ``base`` when it is a
+    directory, else at the ``base`` git revision; and, when transitive, every commit that changed it."""
+    out = []
+    refs = []
+    path = (root / rel).resolve()
+    if base and _base_dir(root, base) is not None:
+        old = _base_dir(root, base) / rel  # type: ignore[operator]
+        try:
+            out.append((f"{base.rstrip('/')}/{rel}", old.read_text(encoding="utf-8-sig"), old.parent))
+        except (OSError, UnicodeDecodeError):
+            pass
+    elif base and base_problem(base, str(path.parent)) is None:
+        refs.append(base)
+    if not refs and not transitive:
+        return out
+    top = _toplevel(str(path.parent))
+    if top is None:
+        return out
+    try:
+        inside = path.relative_to(top.resolve()).as_posix()
+    except ValueError:
+        return out
+    if transitive:
+        refs += [c for c in gitutil.log_versions(inside, top) if c not in refs]
+    for ref in refs:
+        text = gitutil.show(ref, inside, top)
+        if text is not None:
+            label = ref[:12] if re.fullmatch(r"[0-9a-f]{40}", ref) else ref
+            out.append((f"{label}:{inside}", text, path.parent))
+    return out
+
+
+def base_unusable(ctx: RuleContext) -> str | None:
+    """Why ``--base`` cannot be compared with for this file (reported once per file as a note), or None."""
+    base = ctx.settings.base
+    root = Path(ctx.settings.root)
+    if not base or _base_dir(root, base) is not None:
+        return None
+    return base_problem(base, str((root / ctx.artifact.path).resolve().parent))
+
+
+def earlier_versions(ctx: RuleContext, transitive: bool) -> list[tuple[str, AvroArtifact]]:
+    """The versions a schema must stay compatible with: (label, parsed schema).
+
+    Not transitive: the latest earlier version beside it and the ``--base`` one.
+    Transitive: every earlier version beside it and every committed version.
+    """
+    art: AvroArtifact = ctx.artifact
+    root = Path(ctx.settings.root)
+    side = sibling_versions(root, art.path)
+    if not transitive:
+        side = side[-1:]
+    out: list[tuple[str, AvroArtifact]] = []
+    seen = {art.text}
+    for _n, rel in side:
+        p = root / rel
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        old = _load_file(str(p), st.st_mtime_ns, st.st_size, rel)
+        if old is not None and old.text not in seen:
+            seen.add(old.text)
+            out.append((rel, old))
+    for label, text, folder in base_versions(root, art.path, ctx.settings.base, transitive):
+        if text not in seen:
+            seen.add(text)
+            out.append((label, load(art.path, text, folder)))
+    return out
+
+
+def compatibility_mode(settings: Any, art: AvroArtifact) -> str:
+    """The configured mode for a schema: the longest ``compatibility`` glob matching its path or a record's full name."""
+    subjects = [art.path, PurePosixPath(art.path).name, *[r.get("name", "") for r, _ in art.top_records()]]
+    best: tuple[int, str] | None = None
+    for glob, mode in (settings.compatibility or {}).items():
+        if any(fnmatchcase(s, glob) for s in subjects) and (best is None or len(glob) > best[0]):
+            best = (len(glob), str(mode).upper())
+    return best[1] if best else "BACKWARD"
+
+
+def _report_grouped(ctx: RuleContext, found: dict[tuple[str, str], list[str]], prefix: str) -> None:
+    for (ptr, why), labels in found.items():
+        ctx.report(ptr, prefix.format(labels=", ".join(labels)) + why)
+
+
+PROMOTIONS = "Avro promotes only int to long, float or double; long to float or double; float to double; string and bytes to each other"
+
+
+# Why a schema breaks, per Avro-Java incompatibility: (BACKWARD: the new schema reads old data,
+# FORWARD: the old schema reads new data). {old}/{new} are the two versions' types, or for
+# renames and resizes the two names or sizes.
+EXPLAIN = {
+    "reader_field_missing_default_value": (
+        "field {detail!r} was added without a default, so data written before it existed cannot be read",
+        "field {detail!r} was removed, and the earlier schema gives it no default, so its consumers cannot read new data"),
+    "type_mismatch": (
+        "type changed from {old} to {new}, and a reader of {reader} cannot read {writer}{hint}",
+        "type changed from {old} to {new}, and a reader of {reader} cannot read {writer}{hint}"),
+    "missing_enum_symbols": (
+        "{new} dropped symbol(s) {detail} that earlier data may hold, and has no default",
+        "{new} added symbol(s) {detail} that consumers of the earlier schema do not know, and its earlier version has no default"),
+    "missing_union_branch": (
+        "{new} cannot hold {writer}, which earlier data may contain",
+        "{writer} may now be written, but the earlier schema's {old} cannot hold it"),
+    "name_mismatch": (
+        "named type renamed from {old} to {new} without {old!r} among its aliases",
+        "named type renamed from {old} to {new}, which consumers of the earlier schema do not accept"),
+    "fixed_size_mismatch": (
+        "fixed size changed from {old} to {new} bytes",
+        "fixed size changed from {old} to {new} bytes"),
+}
+
+
+def explain(inc: Incompatibility, backward: bool) -> str:
+    """Why, in terms of the earlier and the new schema, with the field path first."""
+    old, new = (inc.writer_type, inc.reader_type) if backward else (inc.reader_type, inc.writer_type)
+    hint = f" ({PROMOTIONS})" if old in PRIMITIVES and new in PRIMITIVES else ""
+    if " -> " in inc.detail:  # writer -> reader names or sizes
+        writer, reader = inc.detail.split(" -> ", 1)
+        old, new = (writer, reader) if backward else (reader, writer)
+    template = EXPLAIN.get(inc.kind, ("{kind}", "{kind}"))[0 if backward else 1]
+    why = template.format(detail=inc.detail, old=old, new=new, reader=inc.reader_type, writer=inc.writer_type,
+                          hint=hint, kind=inc.kind)
+    return f"{inc.path}: {why}"
+
+
+@check("CL403")
+def incompatible_change(ctx: RuleContext) -> None:
+    art: AvroArtifact = ctx.artifact
+    if not art.valid:
+        return
+    problem = base_unusable(ctx)
+    if problem:
+        ctx.report("", f"cannot compare with --base {ctx.settings.base}: {problem}", severity=Severity.NOTE)
+    mode = compatibility_mode(ctx.settings, art)
+    if mode == "NONE":
+        return
+    level = mode.split("_")[0]
+    directions = {"BACKWARD": (True,), "FORWARD": (False,), "FULL": (True, False)}[level]
+    found: dict[tuple[str, str], list[str]] = {}
+    for label, old in earlier_versions(ctx, mode.endswith("_TRANSITIVE")):
+        if not old.valid:
+            continue
+        for backward in directions:
+            for inc in compatibility(art, old) if backward else compatibility(old, art):
+                ptr = inc.reader if backward else inc.writer
+                if inc.kind == "reader_field_missing_default_value" and not backward:
+                    ptr = join(ptr, "fields")
+                part = "" if len(directions) == 1 else (" (its backward part)" if backward else " (its forward part)")
+                found.setdefault((ptr, f"{part}: {explain(inc, backward)}"), []).append(label)
+    _report_grouped(ctx, found, f"breaks {mode} compatibility with {{labels}}")
+
+
+def _find_record(art: AvroArtifact, fullname: str) -> tuple[dict[str, Any], str] | None:
+    for name, rec, ptr in own_records(art):
+        space = name.rsplit(".", 1)[0] if "." in name else ""
+        aliases = {a if "." in a or not space else f"{space}.{a}" for a in rec.get("aliases", []) or []}
+        if name == fullname or fullname in aliases:
+            return rec, ptr
+    return None
+
+
+@check("CL404")
+def field_removed_or_added(ctx: RuleContext) -> None:
+    art: AvroArtifact = ctx.artifact
+    if not art.valid:
+        return
+    found: dict[tuple[str, str], list[str]] = {}
+    for label, old in earlier_versions(ctx, False):
+        if not old.valid:
+            continue
+        for fullname, old_rec, _ in own_records(old):
+            hit = _find_record(art, fullname)
+            if hit is None:
+                continue
+            rec, ptr = hit
+            for where, why in _field_changes(art, rec, ptr, old, old_rec):
+                found.setdefault((where, why), []).append(label)
+    _report_grouped(ctx, found, "compared with {labels}: ")
+
+
+def _field_changes(art: AvroArtifact, rec: dict[str, Any], ptr: str, old: AvroArtifact,
+                   old_rec: dict[str, Any]) -> list[tuple[str, str]]:
+    short = rec["name"].rsplit(".", 1)[-1]
+    new_fields = list(enumerate(rec["fields"]))
+    matched: set[int] = set()
+    removed = []
+    for of in old_rec["fields"]:
+        hit = next((i for i, nf in new_fields if nf["name"] == of["name"] or of["name"] in (nf.get("aliases") or [])), None)
+        if hit is None:
+            removed.append(of)
+        else:
+            matched.add(hit)
+    added = [(i, nf) for i, nf in new_fields if i not in matched]
+    out = []
+    for of in removed:
+        old_type = describe(old, of["type"])
+        twin = next(((i, nf) for i, nf in added if describe(art, nf["type"]) == old_type), None)
+        if twin is not None:
+            added.remove(twin)
+            i, nf = twin
+            out.append((join(ptr, "fields", i, "name"),
+                        (f"field {of['name']!r} of {short} looks renamed to {nf['name']!r} without an alias: "
+                        f'add "aliases": ["{of["name"]}"] (fields are never renamed, only added)')))
+        else:
+            out.append((join(ptr, "fields"),
+                        (f"field {of['name']!r} ({old_type}) was removed from {short}: fields are added, never removed; "
+                        "keep it (mark it deprecated in its doc)")))
+    for i, nf in added:
+        if "default" not in nf:
+            out.append((join(ptr, "fields", i, "name"),
+                        (f"field {nf['name']!r} was added to {short} without a default: data written before it existed "
+                        "cannot be read; give it a default")))
+    return out

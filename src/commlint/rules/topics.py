@@ -1,0 +1,294 @@
+"""Topic configuration (CL6xx): names, retention, compaction, dead-letter topics, ownership.
+
+Every check reads the one model ``commlint.artifacts.topics`` builds from
+Strimzi, Confluent, JulieOps, topicctl, kafka-gitops, Terraform and commlint's
+own ``topics.yaml``. Templated values (``${env}``, ``{{ .Values.x }}``) are
+not findings: an environment prefix is dropped from a name, any other
+placeholder stands for a valid word, and a setting that is templated is unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..artifacts.topics import Topic, TopicsFile
+from ..words import (
+    COMMAND_VERBS,
+    is_past_tense,
+    past_tense_problem,
+    split_words,
+    suggest,
+)
+from . import RuleContext, check
+
+PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|\$\([^)]*\)|#\{[^}]*\}|%\{[^}]*\}")
+HOLE = "\x00"
+DLQ = re.compile(r"(?:^|[._-])(?:dlq|dlt|dead[._-]?letters?|deadletters?|retry(?:[._-]?\d+)?|parking[._-]?lot)$", re.IGNORECASE)
+VERSION = re.compile(r"^v\d+$")
+DAY_MS = 86_400_000
+
+
+def segments(name: str) -> list[str] | None:
+    """The dot-separated parts of a name, placeholders as HOLE; a leading
+    environment placeholder (``${env}.``) dropped. None when nothing is literal."""
+    parts = PLACEHOLDER.sub(HOLE, name).split(".")
+    while parts and parts[0].strip(HOLE + "-_") == "":
+        parts.pop(0)
+    return parts if any(p.replace(HOLE, "") for p in parts) else None
+
+
+def is_dlq(name: str) -> bool:
+    return bool(DLQ.search(name))
+
+
+def is_internal(name: str) -> bool:
+    """Kafka's own topics (``__consumer_offsets``, ``_schemas``) and Kafka Streams internals."""
+    return name.startswith("_") or name.endswith(("-changelog", "-repartition"))
+
+
+def named_topics(art: TopicsFile) -> list[tuple[Topic, list[str]]]:
+    """Topics the naming rules read: not dead-letter, retry or internal topics, not fully templated."""
+    out = []
+    for t in art.topics:
+        name = t.event_name or t.name
+        parts = segments(name)
+        if parts is None or is_dlq(name) or is_internal(name) or t.dlq:
+            continue
+        out.append((t, parts))
+    return out
+
+
+def _words(text: str) -> set[str]:
+    return set(split_words(text))
+
+
+def _marked(t: Topic, markers: set[str]) -> bool:
+    """Whether a label or annotation of the topic carries one of the marker words."""
+    return any(_words(f"{k} {v}") & markers for k, v in t.labels.items())
+
+
+# -- CL601 -------------------------------------------------------------------------------
+
+
+def _name_problem(parts: list[str], literal: str) -> str:
+    if literal != literal.lower():
+        return "has upper-case letters"
+    if len(parts) == 1 and re.search(r"[-_]", literal):
+        return "is not dot-separated"
+    if len(parts) != 3 and not (len(parts) == 4 and VERSION.match(parts[3])):
+        return f"has {len(parts)} dot-separated segment{'s' if len(parts) != 1 else ''}, not 3"
+    return "does not match the naming pattern"
+
+
+@check("CL601")
+def topic_name_pattern(ctx: RuleContext) -> None:
+    pattern = re.compile(ctx.options["pattern"])
+    for t, parts in named_topics(ctx.artifact):
+        candidate = ".".join(parts).replace(HOLE, "x")
+        if pattern.fullmatch(candidate):
+            continue
+        literal = ".".join(parts).replace(HOLE, "")
+        words = [w for w in split_words(literal) if not VERSION.match(w)]
+        hint = suggest(literal)
+        if hint is None and len(words) == 3 and HOLE not in candidate and is_past_tense(words[-1]):
+            hint = ".".join(words)
+        tip = f" (e.g. {hint!r})" if hint and pattern.fullmatch(hint) else ""
+        ctx.report(t.loc, f"topic name {t.name!r} {_name_problem(parts, literal)}: "
+                          f"use <domain>.<entity>.<event>{tip}")
+
+
+# -- CL602 -------------------------------------------------------------------------------
+
+
+@check("CL602")
+def topic_event_not_past_tense(ctx: RuleContext) -> None:
+    extra = {w.lower() for w in ctx.options["extra-words"]}
+    state = {w.lower() for w in ctx.options["state-words"]}
+    for t, parts in named_topics(ctx.artifact):
+        events = [p for p in parts if not VERSION.match(p)]
+        if not events or HOLE in events[-1]:
+            continue
+        last = events[-1]
+        if len(events) == 1 and (split_words(last) or [""])[0] not in COMMAND_VERBS:
+            continue  # a one-word name: CL601 says what is wrong with it
+        if _marked(t, state):
+            continue
+        problem = past_tense_problem(last, extra, state)
+        if problem is None:
+            continue
+        if problem.startswith(f"ends in {last.lower()!r}"):
+            problem = "is not a past-tense verb"
+        better = suggest(".".join(events))
+        tip = f"; e.g. {better!r}" if better else ""
+        ctx.report(t.loc, f"topic {t.name!r} does not name a past-tense event: its last segment {last!r} {problem}{tip}")
+
+
+# -- CL603 -------------------------------------------------------------------------------
+
+
+def _ms(value: Any) -> int | None:
+    """A retention in milliseconds, or None when it cannot be known (templated, not a number)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        return int(value)
+    return None
+
+
+def _duration(ms: int) -> str:
+    for size, unit in ((DAY_MS, "day"), (3_600_000, "hour"), (60_000, "minute"), (1_000, "second")):
+        if ms >= size and (ms % size == 0 or (size == DAY_MS and ms >= 2 * DAY_MS)):
+            n = round(ms / size, 1)
+            return f"{n:g} {unit}{'s' if n != 1 else ''}"
+    return f"{ms / 60_000:.1f} minutes" if ms >= 60_000 else f"{ms} ms"
+
+
+def _policy(t: Topic) -> set[str] | None:
+    """cleanup.policy as a set of words; None when unset or templated."""
+    v = t.config.get("cleanup.policy")
+    if isinstance(v, list):
+        v = ",".join(str(x) for x in v)
+    if not isinstance(v, str) or PLACEHOLDER.search(v):
+        return None
+    return {p.strip().lower() for p in v.strip("[]").split(",") if p.strip()}
+
+
+@check("CL603")
+def topic_retention(ctx: RuleContext) -> None:
+    min_days = float(ctx.options["min-days"])
+    audit_days = float(ctx.options["audit-days"])
+    audit_words = {w.lower() for w in ctx.options["audit-words"]}
+    for t in ctx.artifact.topics:
+        if is_internal(t.name):
+            continue
+        policy = _policy(t)
+        if policy is not None and "delete" not in policy and "compact" in policy:
+            continue  # compacted only: retention.ms deletes nothing
+        audit = bool(_words(t.event_name or t.name) & audit_words) or _marked(t, audit_words)
+        need = audit_days if audit else min_days
+        what = "audit topic" if audit else "topic"
+        if "retention.ms" not in t.config:
+            if t.inherited or not ctx.options["require-explicit"]:
+                continue
+            ctx.report(t.loc, f"{what} {t.name!r} sets no retention: the cluster default (log.retention.hours, "
+                              f"168 h unless the brokers change it) applies; set retention.ms from its consumers' "
+                              f"needs, at least {need:g} days")
+            continue
+        ms = _ms(t.config["retention.ms"])
+        if ms is None or ms < 0:
+            continue  # templated, or -1: kept forever
+        if ms < need * DAY_MS:
+            reason = "audit events are kept longer" if audit else "the standard's default is 7 days"
+            ctx.report(t.where("retention.ms"),
+                       f"{what} {t.name!r} keeps messages {_duration(ms)}, below {need:g} days ({reason})")
+
+
+# -- CL604 -------------------------------------------------------------------------------
+
+
+def is_state_topic(t: Topic, state: set[str]) -> bool:
+    if _marked(t, state):
+        return True
+    parts = segments(t.event_name or t.name)
+    if parts is None or is_dlq(t.name):
+        return False
+    words = [w for w in split_words(".".join(parts).replace(HOLE, " ")) if not VERSION.match(w)]
+    if not set(words) & state:
+        return False
+    return words[-1] in state or not is_past_tense(words[-1])  # `payment.state.changed` is an event
+
+
+@check("CL604")
+def snapshot_topic_not_compacted(ctx: RuleContext) -> None:
+    state = {w.lower() for w in ctx.options["state-words"]}
+    for t in ctx.artifact.topics:
+        if is_internal(t.name) or not is_state_topic(t, state):
+            continue
+        policy = _policy(t)
+        if policy is not None and "compact" in policy:
+            continue
+        if policy is None and "cleanup.policy" in t.config:
+            continue  # templated
+        if policy is None:
+            if t.inherited:
+                continue
+            ctx.report(t.loc, f"state topic {t.name!r} sets no cleanup.policy, so the cluster default (delete) "
+                              f"applies: use cleanup.policy=compact to keep the latest value per key")
+        else:
+            ctx.report(t.where("cleanup.policy"),
+                       f"state topic {t.name!r} has cleanup.policy={','.join(sorted(policy))}: "
+                       f"use compact to keep the latest value per key")
+
+
+# -- CL605 -------------------------------------------------------------------------------
+
+
+def _fill(template: str, topic: str, group: str) -> str:
+    return template.replace("{topic}", topic).replace("{group}", group)
+
+
+@check("CL605")
+def consumer_group_without_dlq(ctx: RuleContext) -> None:
+    art: TopicsFile = ctx.artifact
+    names = {t.name for t in art.topics}
+    templates = [str(x) for x in ctx.options["dlq-names"]]
+    for g in art.groups:
+        if g.dlq:
+            continue
+        if any("{topic}" not in tpl and _fill(tpl, "", g.name) in names for tpl in templates):
+            continue
+        missing = [t for t in g.topics if not is_dlq(t)
+                   and not any(_fill(tpl, t, g.name) in names for tpl in templates)]
+        if not missing:
+            continue
+        example = _fill(next((tpl for tpl in templates if "{topic}" in tpl), "{topic}.dlq"), missing[0], g.name)
+        shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        ctx.report(g.loc, f"consumer group {g.name!r} (reads {shown}) has no dead-letter topic: declare one "
+                          f"(`dlq:`) or add a topic named by the DLQ convention, e.g. {example!r}")
+
+
+# -- CL606 -------------------------------------------------------------------------------
+
+_SUFFIX = re.compile(r"[-_.](?:service|svc|api|app|worker|consumer|producer|processor|handler|server)$")
+
+
+def domain_of(name: str, explicit: str | None, mapping: dict[str, str]) -> str:
+    d = (mapping.get(name) or explicit or name).lower()
+    d = re.sub(r"^(?:user|group|serviceaccount):", "", d)
+    while _SUFFIX.search(d):
+        d = _SUFFIX.sub("", d)
+    return d[:-1] if d.endswith("s") and len(d) > 3 else d
+
+
+@check("CL606")
+def topic_shared_across_domains(ctx: RuleContext) -> None:
+    art: TopicsFile = ctx.artifact
+    mapping = {str(k): str(v) for k, v in dict(ctx.options["domains"]).items()}
+    declared = {t.name: t for t in art.topics}
+    by_topic: dict[str, dict[str, list[Any]]] = {}
+    for p in art.producers:
+        by_topic.setdefault(p.topic, {}).setdefault(domain_of(p.name, p.domain, mapping), []).append(p)
+    for topic, domains in by_topic.items():
+        if len(domains) < 2:
+            continue
+        listed = "; ".join(f"{d} ({', '.join(sorted({p.name for p in ps}))})" for d, ps in domains.items())
+        where = declared[topic].loc if topic in declared else list(domains.values())[1][0].loc
+        ctx.report(where, f"topic {topic!r} is produced by {len(domains)} domains: {listed}; "
+                          f"one topic per event type, owned by one domain",
+                   related=tuple(ps[0].loc for ps in domains.values()))
+
+
+# -- CL607 -------------------------------------------------------------------------------
+
+
+@check("CL607")
+def single_partition_topic(ctx: RuleContext) -> None:
+    for t in ctx.artifact.topics:
+        if t.partitions != 1 or is_dlq(t.name) or t.dlq or is_internal(t.name):
+            continue
+        ctx.report(t.where("partitions"),
+                   f"topic {t.name!r} has a single partition: events keyed by entity id cannot be consumed in "
+                   f"parallel; give it enough partitions for its consumers (ordering holds per key)")
