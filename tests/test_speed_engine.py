@@ -189,3 +189,39 @@ def test_positions_are_libcsts(name: str, text: str) -> None:
         start, end = module.node_offsets(node)
         assert module.offset(r.start.line, r.start.column + 1) == start
         assert module.offset(r.end.line, r.end.column + 1) == end
+
+
+class FieldCallbacks(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.events: list[tuple[str, int]] = []
+
+    def visit_Call_func(self, node: cst.Call) -> None:
+        self.events.append(("func", id(node)))
+
+    def leave_Call_args(self, node: cst.Call) -> None:
+        self.events.append(("args", id(node)))
+
+
+def test_field_callbacks_are_called_too() -> None:
+    tree = cst.parse_module("f(g(1), x=h())\n")
+    slow, fast = FieldCallbacks(), FieldCallbacks()
+    tree.visit(slow)
+    walk(tree, fast)
+    assert fast.events == slow.events and len(slow.events) == 6
+
+
+@pytest.mark.parametrize("name,text", _python_sources()[:40] + _python_sources()[-1:], ids=lambda v: str(v)[:30])
+def test_below_trivia_there_is_only_trivia(name: str, text: str) -> None:
+    """What lets walk skip whitespace, comments and operators when no callback wants them."""
+    from commlint.cstwalk import is_trivia
+
+    try:
+        tree = cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        pytest.skip("an example that does not parse")
+    stack = [(tree, False)]
+    while stack:
+        node, under_trivia = stack.pop()
+        if under_trivia:
+            assert is_trivia(type(node)), type(node).__name__
+        stack.extend((child, under_trivia or is_trivia(type(node))) for child in node.children)
