@@ -196,7 +196,26 @@ def is_candidate(source: SourceFile, data: bytes | None, plan: Plan) -> bool:
         triggers = plan.triggers.get("python")
         if triggers is not None:
             return contains_any(data, triggers) or ("CL003" in plan.engine and SUPPRESSION_MARK in data)
+    if len(source.kinds) > 1 and plan.prefilter and len(data) <= plan.settings.max_file_size:
+        return claimed(source, data, wanted)  # a .yaml/.json no kind recognises is not worth a worker
     return True
+
+
+def claimed(source: SourceFile, data: bytes, wanted: list[str]) -> bool:
+    """Whether some wanted kind's ``sniff`` claims a file whose ending several kinds
+    share, as check_file will decide (a regular expression or two, no parse)."""
+    try:
+        text = decode_text(data)
+    except UnicodeDecodeError:
+        return not source.rel.lower().endswith(STRUCTURED_EXTS)
+    for kind in wanted:
+        try:
+            sniff = getattr(kind_module(kind), "sniff", None)
+        except ImportError:
+            return True  # check_file reports it
+        if sniff is None or sniff(source.rel, text):
+            return True
+    return False
 
 
 # -- one file -----------------------------------------------------------------------------

@@ -11,8 +11,8 @@ temporary file and a rename: concurrent runs never see half a file. A corrupt or
 unreadable cache is ignored and rewritten; a read-only one is used as it is.
 
 Files no rule can report on (the prefilter, prefilter.py) are never sent to a
-worker; the others go to worker processes, largest first, when there is enough
-to parse to pay for starting them.
+worker; the others go to worker processes, largest first and small ones in
+batches, when there is enough to parse to pay for starting them.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from typing import Any, Callable
 from .discovery import SourceFile
 from .engine import FileResult, Plan, check_file, file_digest, is_candidate, wanted_kinds
 
-PARALLEL_BYTES = 256 * 1024  # Python source to parse before worker processes pay off (~0.5 s)
+PARALLEL_BYTES = 256 * 1024  # source to parse before worker processes pay off (~0.5 s of Python)
+BATCH_BYTES = 128 * 1024  # small files travel to a worker together, up to this much
 FORMAT = 1  # the layout of a cache file
 
 
@@ -122,12 +123,15 @@ def _worker_init() -> None:
     gc.freeze()  # what the parent built stays shared and unscanned
 
 
-def _work(source: SourceFile, data: bytes | None, plan: Plan) -> FileResult:
-    gc.disable()  # a libcst tree is large and acyclic: collecting during the parse is wasted time
-    try:
-        return check_file(source, plan, data)
-    finally:
-        gc.enable()
+def _work(batch: list[tuple[SourceFile, bytes | None]], plan: Plan) -> list[FileResult]:
+    out = []
+    for source, data in batch:
+        gc.disable()  # a libcst tree is large and acyclic: collecting during the parse is wasted time
+        try:
+            out.append(check_file(source, plan, data))
+        finally:
+            gc.enable()
+    return out
 
 
 def run_files(
@@ -182,32 +186,47 @@ def run_files(
 
 
 def _run_parallel(todo, plan: Plan, workers: int, store, progress) -> None:  # noqa: ANN001
-    # Largest first, one file per task: a worker never waits behind a batch
-    # holding the one slow file, and the output order does not depend on this.
-    order = sorted(todo, key=lambda item: -len(item[1] or b""))
     failed = []
-    for done, (item, res) in enumerate(_pool_map(order, plan, workers), 1):
-        if res is None:
-            failed.append(item)
+    done = 0
+    for batch, results in _pool_map(_batches(todo), plan, workers):
+        if results is None:
+            failed += batch
         else:
-            store(item, res)
+            for item, res in zip(batch, results):
+                store(item, res)
+        done += len(batch)
         if progress:
-            progress(done, len(order))
+            progress(done, len(todo))
     # A dead worker (killed, out of memory) fails every task it had not finished:
-    # redo those one by one, each in a fresh process, and report only the file that kills it.
+    # redo those files one by one, each in a fresh process, and report only the file that kills it.
     for item in failed:
-        res = list(_pool_map([item], plan, 1))[0][1]
-        store(item, res if res is not None else _crashed(item[0], plan), res is not None)
+        results = list(_pool_map([[item]], plan, 1))[0][1]
+        store(item, results[0] if results else _crashed(item[0], plan), results is not None)
 
 
-def _pool_map(items, plan: Plan, workers: int):  # noqa: ANN001, ANN202
-    """(item, result or None if its worker died), in the order they finish."""
+def _batches(todo):  # noqa: ANN001, ANN202
+    """Largest files first, each alone, then the small ones together up to BATCH_BYTES:
+    a worker never waits behind a batch holding the one slow file, and thousands of
+    small documents do not cost a round trip each. The output order does not depend on this."""
+    out, current, size = [], [], 0
+    for item in sorted(todo, key=lambda item: -len(item[1] or b"")):
+        n = len(item[1] or b"")
+        if current and size + n > BATCH_BYTES:
+            out.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += n
+    return out + ([current] if current else [])
+
+
+def _pool_map(batches, plan: Plan, workers: int):  # noqa: ANN001, ANN202
+    """(batch, its results or None if its worker died), in the order they finish."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init) as pool:
-        futures = {pool.submit(_work, src, data, plan): (src, data, digest) for src, data, digest in items}
+        futures = {pool.submit(_work, [(src, data) for src, data, _ in batch], plan): batch for batch in batches}
         for fut in as_completed(futures):
             try:
                 yield futures[fut], fut.result()
