@@ -86,7 +86,7 @@ class Cache:
             prepare_cache_dir(self.path.parent)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"format": FORMAT, "files": files}, fh, separators=(",", ":"))
+                fh.write(json.dumps({"format": FORMAT, "files": files}, separators=(",", ":")))  # dumps: the C encoder
             os.replace(tmp, self.path)
         except OSError:  # a read-only or full cache directory: the run's results stand
             if tmp is not None:
