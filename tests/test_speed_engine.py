@@ -45,12 +45,16 @@ def _python_sources() -> list[tuple[str, str]]:
     return out
 
 
-@pytest.mark.parametrize("name,text", _python_sources(), ids=[n for n, _ in _python_sources()])
-def test_walk_visits_like_libcst(name: str, text: str) -> None:
+def parse_or_skip(text: str) -> cst.Module:
     try:
-        tree = cst.parse_module(text)
+        return cst.parse_module(text)
     except cst.ParserSyntaxError:
         pytest.skip("an example that does not parse")
+
+
+@pytest.mark.parametrize("name,text", _python_sources(), ids=[n for n, _ in _python_sources()])
+def test_walk_visits_like_libcst(name: str, text: str) -> None:
+    tree = parse_or_skip(text)
     for prune in (None, cst.FunctionDef):
         slow, fast = Recorder(prune), Recorder(prune)
         tree.visit(slow)
@@ -88,10 +92,7 @@ class Typed(cst.CSTVisitor):
 def test_walk_calls_typed_callbacks_like_libcst(name: str, text: str) -> None:
     from commlint.artifacts.python import PyModule, _Indexer
 
-    try:
-        tree = cst.parse_module(text)
-    except cst.ParserSyntaxError:
-        pytest.skip("an example that does not parse")
+    tree = parse_or_skip(text)
     slow, fast = Typed(), Typed()
     tree.visit(slow)
     walk(tree, fast)
@@ -216,10 +217,7 @@ def test_below_trivia_there_is_only_trivia(name: str, text: str) -> None:
     """What lets walk skip whitespace, comments and operators when no callback wants them."""
     from commlint.cstwalk import is_trivia
 
-    try:
-        tree = cst.parse_module(text)
-    except cst.ParserSyntaxError:
-        pytest.skip("an example that does not parse")
+    tree = parse_or_skip(text)
     stack = [(tree, False)]
     while stack:
         node, under_trivia = stack.pop()

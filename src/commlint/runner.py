@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .discovery import SourceFile
-from .engine import FileResult, Plan, check_file, file_digest, is_candidate, wanted_kinds
+from .engine import FileResult, Plan, check_file, file_digest, is_candidate, read_source, wanted_kinds
 
 PARALLEL_BYTES = 256 * 1024  # source to parse before worker processes pay off (~0.5 s of Python)
 BATCH_BYTES = 128 * 1024  # small files travel to a worker together, up to this much
@@ -111,12 +111,15 @@ def prepare_cache_dir(directory: Path) -> None:
 
 
 def _read(source: SourceFile, plan: Plan) -> bytes | None:
-    limit = max(plan.settings.max_file_size, plan.settings.max_python_file_size)
     try:
-        with open(source.path, "rb") as fh:
-            return fh.read(limit + 1)
+        return read_source(source.path, max(plan.settings.max_file_size, plan.settings.max_python_file_size))
     except OSError:
         return None  # check_file reports it (or nothing, if the file has gone)
+
+
+def _unparsed(source: SourceFile) -> FileResult:
+    """The result of a file no rule reads (or could report on)."""
+    return FileResult(source.rel, source.kinds[0] if len(source.kinds) == 1 else None)
 
 
 def _worker_init() -> None:
@@ -147,7 +150,7 @@ def run_files(
     todo: list[tuple[SourceFile, bytes | None, str | None]] = []
     for src in sources:
         if not wanted_kinds(src, plan):  # no enabled rule reads this kind of file: not even opened
-            results[src.rel] = FileResult(src.rel, src.kinds[0] if len(src.kinds) == 1 else None)
+            results[src.rel] = _unparsed(src)
             continue
         data = _read(src, plan)
         digest = cache.digest(data) if (cache is not None and data is not None) else None
@@ -160,7 +163,7 @@ def run_files(
             todo.append((src, data, digest))
             continue
         # no rule can report on it: never parsed, and remembered as such
-        res = FileResult(src.rel, src.kinds[0] if len(src.kinds) == 1 else None)
+        res = _unparsed(src)
         results[src.rel] = res
         if digest is not None:
             cache.put(src.rel, digest, res)  # type: ignore[union-attr]
@@ -240,7 +243,7 @@ def _crashed(src: SourceFile, plan: Plan) -> FileResult:
     from .engine import _engine_finding
     from .model import Location
 
-    res = FileResult(src.rel, src.kinds[0] if len(src.kinds) == 1 else None)
+    res = _unparsed(src)
     if "CL001" in plan.engine:
         res.findings.append(_engine_finding(
             load().by_code["CL001"], "checking this file stopped its worker process (out of memory?); not checked",
