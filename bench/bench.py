@@ -217,7 +217,10 @@ def bench_specs(args: argparse.Namespace, work: Path) -> tuple[list[Row], dict[s
         if src.is_dir():
             shutil.copytree(src, root / sub)
             docs += sorted(p for p in (root / sub).rglob("*") if p.suffix in (".yaml", ".yml", ".json"))
-    docs = docs[: args.spec_files]
+    sys.path.insert(0, str(REPO / "src"))
+    from commlint.artifacts.openapi import sniff  # the same documents for every tool: OpenAPI ones only
+
+    docs = [d for d in docs if sniff(d.name, d.read_text(encoding="utf-8", errors="replace"))][: args.spec_files]
     rels = [str(d.relative_to(root)) for d in docs]
     (root / ".spectral.yaml").write_text('extends: ["spectral:oas"]\n', encoding="utf-8")
     tools = Path(args.npm_tools) / "node_modules" / ".bin" if args.npm_tools else None

@@ -29,11 +29,13 @@ EXAMPLES = [
 TREES = [p for p in (REPO / "examples", REPO / "fixtures") if p.is_dir()]
 
 
-def outcome(result: RunResult) -> list[tuple]:
-    return sorted(
+def outcome(result: RunResult) -> tuple[list[tuple], dict[str, int]]:
+    """Every finding, and what each rule examined (the scorecard counts on it)."""
+    findings = sorted(
         (f.location.path, f.location.line, f.location.column, f.code, f.message, f.suppressed, f.fix is not None)
         for f in result.findings
     )
+    return findings, {code: n for code, n in result.examined.items() if n}
 
 
 def example_config(rule, ex, everything: bool) -> dict:  # noqa: ANN001

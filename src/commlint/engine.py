@@ -43,6 +43,9 @@ class Plan:
     engine: set[str]
     prefilter: bool = True
     fact_kinds: set[str] = field(default_factory=set)  # kinds whose facts cross-file rules need
+    # per rule (and per kind for facts): what a file must contain for it to run there
+    rule_triggers: dict[str, tuple[bytes, ...]] = field(default_factory=dict)
+    fact_triggers: dict[str, tuple[bytes, ...]] = field(default_factory=dict)
 
     def key(self) -> str:
         """What the result cache is keyed by, besides each file's content: commlint
@@ -163,6 +166,8 @@ def make_plan(settings: Settings, catalogue: Catalogue, prefilter: bool = True) 
         else:
             triggers[r.kind] = tuple(sorted(set(current) | set(fam.triggers)))
     engine = {r.code for r in rules if r.family == "engine"}
+    rule_triggers = {r.code: families[r.family].triggers for r in rules if families[r.family].triggers}
+    fact_triggers: dict[str, tuple[bytes, ...]] = {}
     fact_kinds: set[str] = set()
     for code in by_kind.get("system", ()):
         # a cross-file rule's module names the kinds whose facts it reads and,
@@ -176,7 +181,8 @@ def make_plan(settings: Settings, catalogue: Catalogue, prefilter: bool = True) 
                 triggers[kind] = None
             else:
                 triggers[kind] = tuple(sorted(set(current) | {t.encode() for t in extra}))
-    return Plan(settings, by_kind, triggers, engine, prefilter, fact_kinds)
+                fact_triggers[kind] = tuple(sorted(set(fact_triggers.get(kind, ())) | {t.encode() for t in extra}))
+    return Plan(settings, by_kind, triggers, engine, prefilter, fact_kinds, rule_triggers, fact_triggers)
 
 
 def wanted_kinds(source: SourceFile, plan: Plan) -> list[str]:
@@ -334,12 +340,13 @@ def check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fil
         except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the run
             return fail(f"internal error while parsing: {type(exc).__name__}: {exc}")
         result.parsed = True
-        _run_rules(artifact, kind, plan, cat, result)
+        present = _presence(data, plan)
+        _run_rules(artifact, kind, plan, cat, result, present)
         try:
             result.deps = {p: file_digest(p) for p in artifact.dependencies()}
         except Exception:  # noqa: BLE001 - without them the result is simply not reused
             result.deps = {"": "unknown"}
-        if kind in plan.fact_kinds:
+        if kind in plan.fact_kinds and present(plan.fact_triggers.get(kind)):
             try:
                 result.facts = artifact.facts()
             except Exception as exc:  # noqa: BLE001
@@ -348,10 +355,28 @@ def check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fil
     return result
 
 
-def _run_rules(artifact: Artifact, kind: str, plan: Plan, cat: Catalogue, result: FileResult) -> None:
+def _presence(data: bytes, plan: Plan) -> Callable[[tuple[bytes, ...] | None], bool]:
+    """Whether a file holds any of a family's triggers (remembered per family). With
+    the prefilter off (``--no-prefilter``), every rule runs on every parsed file."""
+    seen: dict[tuple[bytes, ...], bool] = {}
+
+    def present(triggers: tuple[bytes, ...] | None) -> bool:
+        if not triggers or not plan.prefilter:
+            return True
+        if triggers not in seen:
+            seen[triggers] = contains_any(data, triggers)
+        return seen[triggers]
+
+    return present
+
+
+def _run_rules(artifact: Artifact, kind: str, plan: Plan, cat: Catalogue, result: FileResult,
+               present: Callable[[tuple[bytes, ...] | None], bool]) -> None:
     settings = plan.settings
     findings: list[Finding] = []
     for code in plan.rules.get(kind, ()):
+        if not present(plan.rule_triggers.get(code)):
+            continue  # parsed for another family; nothing this rule looks for is in the file
         meta = cat.by_code[code]
         fn = CHECKS.get(code)
         if fn is None:
