@@ -249,3 +249,20 @@ def test_a_cache_inside_the_tree_is_not_checked(tree: Path, checked: list[str]) 
     second = run(tree, {}, jobs=1, cache_dir=inside)
     assert checked == []
     assert not [r.rel for r in second.files if r.rel.startswith("lint-cache/")]
+
+
+def test_cross_file_rules_rerun_from_cached_facts(tmp_path: Path, checked: list[str]) -> None:
+    """A warm run parses nothing, yet the system view (CL7xx) is rebuilt and reports the same."""
+    import shutil
+
+    shop = tmp_path / "shop"
+    shutil.copytree(REPO / "examples" / "shop", shop)
+    first = run(shop, {}, jobs=1, cache_dir=tmp_path / "cache")
+    system = [f for f in found(first) if f[2].startswith("CL7")]
+    assert system, "examples/shop has cross-file findings"
+    assert checked
+    checked.clear()
+    second = run(shop, {}, jobs=1, cache_dir=tmp_path / "cache")
+    assert checked == []
+    assert found(second) == found(first)
+    assert second.examined == first.examined

@@ -126,3 +126,20 @@ def test_no_progress_bar_when_piped(tmp_path: Path) -> None:
                        env=_env(), capture_output=True, text=True, timeout=120)
     assert p.returncode == 1
     assert p.stderr == ""
+
+
+def test_progress_bar_waits_a_second_before_showing(monkeypatch) -> None:  # noqa: ANN001
+    import time
+
+    from commlint import cli
+
+    now = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    bar = cli._progress_bar()
+    bar.update(1, 50)
+    assert bar.bar is None  # a quick run never shows one
+    now[0] += 1.5
+    bar.update(2, 50)
+    assert bar.bar is not None
+    bar.update(50, 50)
+    bar.close()
