@@ -1,18 +1,44 @@
-"""Regenerate the rule table in README.md from the catalogue (``rules/*.toml``)."""
+"""Regenerate the generated parts of README.md: the rule table (from the catalogue)
+and the example system's checklist scorecard (from a run on examples/shop)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "src"))
 
-from commlint.catalogue import load  # noqa: E402
 from commlint.docs import README_BEGIN, README_END, rules_table_markdown  # noqa: E402
 
-readme = Path(__file__).resolve().parent.parent / "README.md"
-text = readme.read_text(encoding="utf-8")
-head, rest = text.split(README_BEGIN, 1)
-_, tail = rest.split(README_END, 1)
-readme.write_text(f"{head}{README_BEGIN}\n{rules_table_markdown(load())}{README_END}{tail}", encoding="utf-8")
-print("README rule table updated")
+SCORE_BEGIN, SCORE_END = "<!-- scorecard:begin -->", "<!-- scorecard:end -->"
+
+
+def example_scorecard() -> str:
+    from commlint.catalogue import load
+    from commlint.config import build_settings, find_config, read_config
+    from commlint.engine import check_paths
+    from commlint.report.scorecard import render_markdown
+
+    shop = REPO / "examples" / "shop"
+    cfg = find_config(shop)
+    settings = build_settings(read_config(cfg) if cfg else {}, cfg.parent if cfg else REPO, load(), cfg)
+    text = render_markdown(check_paths([shop], settings, jobs=1))
+    return text.replace("## commlint: microservices communication checklist\n\n", "")
+
+
+def replace(text: str, begin: str, end: str, body: str) -> str:
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{begin}\n{body}{end}{tail}"
+
+
+def render(text: str) -> str:
+    text = replace(text, README_BEGIN, README_END, rules_table_markdown())
+    return replace(text, SCORE_BEGIN, SCORE_END, example_scorecard())
+
+
+if __name__ == "__main__":
+    readme = REPO / "README.md"
+    readme.write_text(render(readme.read_text(encoding="utf-8")), encoding="utf-8")
+    print("README rule table and example scorecard updated")

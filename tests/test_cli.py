@@ -15,16 +15,14 @@ from conftest import REPO, SARIF_SCHEMA
 
 BAD = '''import requests
 
+SESSION = requests.Session()
+SESSION.headers["X-Caller-Service"] = "orders"
 
-def fetch(url):
-    return requests.get(url)
+
+def fetch(url, request_id):
+    return SESSION.get(url, headers={"X-Request-ID": request_id})
 '''
-GOOD = '''import requests
-
-
-def fetch(url):
-    return requests.get(url, timeout=5)
-'''
+GOOD = BAD.replace("request_id})", "request_id}, timeout=5)")
 
 
 def cli(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess[str]:
@@ -47,7 +45,7 @@ def test_exit_1_on_findings_and_text_report(repo: Path) -> None:
     p = cli("check", "--no-cache", cwd=repo)
     assert p.returncode == 1, p.stderr
     assert "svc/client.py" in p.stdout
-    assert "5:12  CL101 missing-timeout" in p.stdout
+    assert "8:12  CL101 missing-timeout" in p.stdout
     assert "[C1]" in p.stdout
     assert "Found 1 finding (1 error) in 1 file" in p.stdout
     assert "\x1b[" not in p.stdout  # no colour when piped
@@ -131,7 +129,7 @@ def test_severity_override_and_fail_on(repo: Path) -> None:
 
 def test_suppression_used_and_unused(repo: Path) -> None:
     (repo / "svc" / "client.py").write_text(BAD.replace(
-        "return requests.get(url)", "return requests.get(url)  # commlint: ignore[CL101] -- streamed download"))
+        "request_id})\n", "request_id})  # commlint: ignore[CL101] -- streamed download\n"))
     p = cli("check", "--no-cache", "--format", "json", cwd=repo)
     assert p.returncode == 0, p.stdout
     doc = json.loads(p.stdout)
@@ -146,7 +144,7 @@ def test_suppression_used_and_unused(repo: Path) -> None:
 
 def test_suppression_on_the_line_above(repo: Path) -> None:
     (repo / "svc" / "client.py").write_text(BAD.replace(
-        "    return requests.get(url)", "    # commlint: ignore[CL101] -- reason\n    return requests.get(url)"))
+        "    return SESSION", "    # commlint: ignore[CL101] -- reason\n    return SESSION"))
     assert cli("check", "--no-cache", cwd=repo).returncode == 0
 
 
@@ -166,7 +164,7 @@ def test_non_utf8_python_file(repo: Path) -> None:
     assert [x["code"] for x in f] == ["CL001"] and "utf-8" in f[0]["message"].lower()
     # a PEP 263 coding cookie makes the same bytes valid
     (repo / "svc" / "latin.py").write_bytes(b"# -*- coding: latin-1 -*-\nimport requests\nname = '\xe9t\xe9'\nrequests.get(name)\n")
-    p = cli("check", "--no-cache", "--format", "json", cwd=repo)
+    p = cli("check", "--no-cache", "--format", "json", "--select", "CL101", cwd=repo)
     f = [x for x in json.loads(p.stdout)["findings"] if x["location"]["path"] == "svc/latin.py"]
     assert [(x["code"], x["location"]["line"]) for x in f] == [("CL101", 4)]
 
@@ -201,7 +199,7 @@ def test_json_format(repo: Path) -> None:
     [f] = doc["findings"]
     assert f["code"] == "CL101" and f["name"] == "missing-timeout"
     assert f["checklist"] == ["C1"] and f["severity"] == "error"
-    assert f["location"] == {"path": "svc/client.py", "line": 5, "column": 12, "end_line": 5, "end_column": 29,
+    assert f["location"] == {"path": "svc/client.py", "line": 8, "column": 12, "end_line": 8, "end_column": 66,
                              "symbol": "fetch"}
     assert f["fix"]["description"] == "add timeout=5.0"
     c1 = next(c for c in doc["checklist"] if c["id"] == "C1")
@@ -211,8 +209,9 @@ def test_json_format(repo: Path) -> None:
 def test_github_format(repo: Path) -> None:
     p = cli("check", "--no-cache", "--format", "github", cwd=repo)
     assert p.stdout.strip() == (
-        "::error file=svc/client.py,line=5,col=12,endLine=5,endColumn=29,"
-        "title=CL101 missing-timeout [C1]::`requests.get(...)` call has no timeout: requests waits forever by default."
+        "::error file=svc/client.py,line=8,col=12,endLine=8,endColumn=66,"
+        "title=CL101 missing-timeout [C1]::`requests.Session.get(...)` call has no timeout: "
+        "requests waits forever by default."
     )
 
 
@@ -225,7 +224,7 @@ def test_output_file(repo: Path) -> None:
 def test_statistics_and_quiet(repo: Path) -> None:
     p = cli("check", "--no-cache", "--statistics", "--quiet", cwd=repo)
     assert "     1  CL101  missing-timeout" in p.stdout
-    assert "5:12" not in p.stdout
+    assert "8:12" not in p.stdout
 
 
 def test_checklist_formats(repo: Path) -> None:
@@ -258,7 +257,7 @@ def test_sarif_is_schema_valid_and_complete(repo: Path) -> None:
     assert res["CL101"]["ruleIndex"] == ids.index("CL101")
     loc = res["CL101"]["locations"][0]["physicalLocation"]
     assert loc["artifactLocation"]["uri"] == "svc/client.py"
-    assert loc["region"]["startLine"] == 5 and loc["region"]["startColumn"] == 12
+    assert loc["region"]["startLine"] == 8 and loc["region"]["startColumn"] == 12
     assert res["CL102"]["suppressions"] == [{"kind": "inSource", "justification": "intentional"}]
     assert run["invocations"][0]["executionSuccessful"] is True
     # fingerprints are stable across runs
@@ -291,7 +290,7 @@ def test_version_and_module_entry_point(repo: Path) -> None:
 
 def test_fix_writes_and_diff_previews(repo: Path) -> None:
     p = cli("check", "--no-cache", "--diff", cwd=repo)
-    assert "+    return requests.get(url, timeout=5.0)" in p.stdout
+    assert '+    return SESSION.get(url, headers={"X-Request-ID": request_id}, timeout=5.0)' in p.stdout
     assert (repo / "svc" / "client.py").read_text() == BAD  # --diff writes nothing
     mode = (repo / "svc" / "client.py").stat().st_mode
     p = cli("check", "--no-cache", "--fix", cwd=repo)
@@ -304,7 +303,7 @@ def test_python_api(repo: Path) -> None:
     import commlint
 
     result = commlint.check([repo / "svc"], {"select": ["C1"]}, root=repo)
-    assert [(f.code, f.location.path, f.location.line) for f in result.active] == [("CL101", "svc/client.py", 5)]
+    assert [(f.code, f.location.path, f.location.line) for f in result.active] == [("CL101", "svc/client.py", 8)]
     result = commlint.check([repo / "svc"], {}, root=repo, ignore=["CL101"])
     assert result.active == []
 
@@ -319,3 +318,13 @@ def test_example_repository_reports_what_it_marks() -> None:
                if line.strip() and not line.startswith("#")]
     result = run(REPO, {}, paths=[shop])
     assert found(result) == expected_markers(files) | expected_sidecar(sidecar)
+
+
+def test_unknown_base_revision_is_a_usage_error(repo: Path) -> None:
+    import subprocess as sp
+
+    sp.run(["git", "init", "-q"], cwd=repo, check=True)
+    p = cli("check", "--no-cache", "--base", "no-such-revision", cwd=repo)
+    assert p.returncode == 2 and "unknown git revision 'no-such-revision'" in p.stderr
+    p = cli("check", "--no-cache", "--base", "--upload-pack=evil", cwd=repo)
+    assert p.returncode == 2 and "Traceback" not in p.stderr

@@ -14,6 +14,16 @@ from conftest import REPO
 
 pytestmark = pytest.mark.slow
 
+CLIENT = """import requests
+
+SESSION = requests.Session()
+SESSION.headers["X-Caller-Service"] = "orders"
+
+
+def fetch(url, request_id):
+    return SESSION.get(url, headers={"X-Request-ID": request_id})
+"""
+
 
 def _git(*args: str, cwd: Path) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
@@ -29,7 +39,7 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
     _git("init", "-q", cwd=work)
     _git("config", "user.email", "t@example.invalid", cwd=work)
     _git("config", "user.name", "t", cwd=work)
-    (work / "client.py").write_text("import requests\n\n\ndef f(url):\n    return requests.get(url)\n")
+    (work / "client.py").write_text(CLIENT)
     _git("add", "client.py", cwd=work)
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pc-home"), "NO_COLOR": "1"}
 
@@ -45,7 +55,7 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
             pytest.skip("the hook environment could not be installed (no package index)")
     assert p.returncode == 1, p.stdout + p.stderr
     assert "CL101 missing-timeout" in p.stdout
-    (work / "client.py").write_text("import requests\n\n\ndef f(url):\n    return requests.get(url, timeout=5)\n")
+    (work / "client.py").write_text(CLIENT.replace("request_id})", "request_id}, timeout=5)"))
     _git("add", "client.py", cwd=work)
     p = run()
     assert p.returncode == 0, p.stdout + p.stderr

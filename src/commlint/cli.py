@@ -103,6 +103,13 @@ def check(
             data["jobs"] = jobs
         root = cfg_path.parent.resolve() if cfg_path else Path.cwd()
         settings = build_settings(data, root, cat, cfg_path)
+        if settings.base is not None and not Path(settings.base).is_dir():
+            from .gitutil import toplevel, verify_ref
+
+            top = toplevel(root)
+            if top is None:
+                _fail(f"--base {settings.base}: not a directory, and {root} is not in a git repository")
+            verify_ref(settings.base, top)  # an unknown revision is a usage error, said once
         if diff_base is not None:
             from .gitutil import changed_files
 
@@ -145,7 +152,11 @@ def check(
         raise Exit(0)
     from .report import render
 
-    text = render(format, result, color=_color(output), statistics=statistics, checklist=checklist, quiet=quiet)
+    try:
+        text = render(format, result, color=_color(output), statistics=statistics, checklist=checklist, quiet=quiet)
+    except Exception as exc:  # noqa: BLE001 - a user never sees a traceback, and exit 1 means findings
+        _fail(f"internal error while writing the {format} report: {type(exc).__name__}: {exc} (please report this)")
+        return
     if output is not None:
         try:
             output.parent.mkdir(parents=True, exist_ok=True)

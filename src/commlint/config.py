@@ -24,6 +24,7 @@ KEYS = {
     "select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude",
     "severity", "fail-on", "rules", "strict", "max-file-size", "max-python-file-size",
     "base", "services", "hosts", "compatibility", "jobs", "cache-dir", "respect-gitignore",
+    "file-timeout",
 }
 
 
@@ -60,6 +61,7 @@ class Settings:
     jobs: int | None = None
     cache_dir: str | None = None
     respect_gitignore: bool = True
+    file_timeout: float = 20.0  # seconds one file's parse and rules may take (0: no limit)
 
     def options_for(self, rule: RuleMeta) -> dict[str, Any]:
         merged = dict(rule.options)
@@ -214,6 +216,11 @@ def build_settings(data: dict[str, Any], root: Path, catalogue: Catalogue, confi
         if not isinstance(data["jobs"], int) or data["jobs"] < 1:
             raise ConfigError("jobs: expected a positive integer")
         s.jobs = data["jobs"]
+    if "file-timeout" in data:
+        value = data["file-timeout"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise ConfigError("file-timeout: expected a number of seconds (0: no limit)")
+        s.file_timeout = float(value)
     if "cache-dir" in data:
         s.cache_dir = str(data["cache-dir"])
     return s

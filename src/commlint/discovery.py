@@ -1,7 +1,8 @@
 """Which files to check: walk the given paths, honour ``.gitignore`` and ``exclude``.
 
 Symbolic links are followed only when they stay inside the tree being
-checked, and each directory is entered once (no symlink loops).
+checked, and each directory is entered once (no symlink loops). Only regular
+files are read: a FIFO, socket or device is skipped (opening one could block).
 """
 
 from __future__ import annotations
@@ -104,6 +105,9 @@ def discover(paths: list[Path], settings: Settings, warn=lambda msg: None) -> li
             raise ConfigError(f"{given}: no such file or directory")
         top = given.resolve() if given.is_dir() else given.parent.resolve()
         bounds = [top, root] if top == root or root in top.parents else [top]
+        if not given.is_dir() and not given.is_file() and not given.is_symlink():
+            warn(f"{given}: not a regular file, not read")
+            continue
         if given.is_file() or (given.is_symlink() and not given.is_dir()):
             if not _inside(given, bounds + [given.parent.resolve()]):
                 warn(f"{given}: symbolic link out of the tree, not followed")
@@ -153,6 +157,8 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
             try:
                 is_dir = entry.is_dir()
                 is_link = entry.is_symlink()
+                if not is_dir and not entry.is_file():
+                    continue  # a FIFO, socket or device (opening one could block), or a dangling link
             except OSError:
                 continue
             ks = () if is_dir else tuple(kinds_for(name))

@@ -9,11 +9,13 @@ CL003 for an inline suppression that suppresses nothing.
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import importlib
 import json
 import os
+import stat
 import sys
 import time
 from dataclasses import dataclass, field, fields
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from . import __version__
-from .artifacts import KINDS, Artifact, ParseError, Suppression, kind_module
+from .artifacts import Artifact, ParseError, Suppression, kind_module
 from .catalogue import Catalogue, load
 from .config import Settings, enabled_rules, resolve_selector
 from .discovery import SourceFile, discover
@@ -251,13 +253,40 @@ def file_digest(path: str) -> str:
 
 
 def read_source(path: Path, limit: int) -> bytes:
-    with open(path, "rb") as fh:
-        data = fh.read(limit + 1)
-    return data
+    """At most ``limit + 1`` bytes of a regular file (a FIFO or device put in its place
+    since discovery raises OSError instead of blocking or reading forever)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return fh.read(limit + 1)
+
+
+def _head_sniff(kind: str, source: SourceFile, data: bytes) -> bool:
+    """Whether the start of a file too large to read looks like a file of this kind."""
+    sniff = getattr(kind_module(kind), "sniff", None)
+    return sniff is None or bool(sniff(source.rel, data[:65536].decode("utf-8", "replace").lstrip("\ufeff")))
 
 
 def check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> FileResult:
-    """Read, parse and check one file. Never raises."""
+    """Read, parse and check one file, within the ``file-timeout`` budget. Never raises."""
+    from .budget import FileTimeout, time_budget
+
+    try:
+        with time_budget(plan.settings.file_timeout):
+            return _check_file(source, plan, data)
+    except FileTimeout:
+        result = FileResult(source.rel, next(iter(source.kinds), None))
+        result.deps = {"": "unknown"}  # how long a file takes depends on the machine: never reuse this result
+        if "CL001" in plan.engine:
+            result.findings.append(_engine_finding(
+                load().by_code["CL001"],
+                f"took longer than file-timeout ({plan.settings.file_timeout:g} s); not checked",
+                Location(source.rel), plan.settings))
+        return result
+
+
+def _check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> FileResult:
     cat = load()
     settings = plan.settings
     result = FileResult(source.rel)
@@ -308,8 +337,8 @@ def check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fil
         else:
             if text is None:
                 if len(data) > settings.max_file_size:
-                    if source.rel.lower().endswith(STRUCTURED_EXTS):
-                        return result  # an unknown large data file: not claimed
+                    if source.rel.lower().endswith(STRUCTURED_EXTS) and not _head_sniff(kind, source, data):
+                        continue  # a large data file that does not look like one of ours: not claimed
                     result.kind = kind
                     return fail(f"file is larger than max-file-size ({settings.max_file_size} bytes); not checked")
                 try:

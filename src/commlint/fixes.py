@@ -49,13 +49,15 @@ def _encoding(data: bytes, kind: str) -> str:
 def apply_all(
     sources: list[SourceFile], results: list[FileResult], plan: Plan, messages: list[str]
 ) -> tuple[list[FileResult], dict[str, int]]:
+    from .catalogue import load
+
+    cat = load()
     by_rel = {s.rel: s for s in sources}
     fixed: dict[str, int] = {}
     out: list[FileResult] = []
     for res in results:
-        fixable = [f for f in res.findings if f.fix is not None and f.suppressed is None]
         src = by_rel.get(res.rel)
-        if not fixable or src is None or res.kind is None:
+        if src is None or res.kind is None or not _fixable(res.findings, plan, cat):
             out.append(res)
             continue
         try:
@@ -67,33 +69,62 @@ def apply_all(
             messages.append(f"{res.rel}: not fixed, cannot re-read the file ({exc})")
             out.append(res)
             continue
-        new_text, count = apply_edits(text, fixable)
+        # the fixes' offsets must be those of exactly these bytes: check them again
+        # (a cached or earlier result may describe content that has changed since)
+        current = check_file(src, plan, data)
+        new_text, count = apply_edits(text, _fixable(current.findings, plan, cat))
         if count == 0 or new_text == text:
-            out.append(res)
+            out.append(current)
             continue
-        from .artifacts import ParseError, kind_module
-
+        problem = _parse_problem(res.kind, res.rel, new_text, plan)
+        if problem is not None:
+            messages.append(f"{res.rel}: fixes dropped, the result would not parse ({problem})")
+            out.append(current)
+            continue
         try:
-            kind_module(res.kind).parse(res.rel, new_text, plan.settings)
-        except (ParseError, Exception) as exc:  # noqa: BLE001
-            messages.append(f"{res.rel}: fixes dropped, the result would not parse ({exc})")
-            out.append(res)
+            new_data = new_text.encode(enc)
+        except UnicodeEncodeError as exc:
+            messages.append(f"{res.rel}: fixes dropped, the result cannot be written in {enc} ({exc.reason})")
+            out.append(current)
             continue
-        new_data = new_text.encode(enc)
         try:
             with open(src.path, "rb") as fh:
                 if fh.read() != data:
                     messages.append(f"{res.rel}: not fixed, the file changed while commlint ran")
-                    out.append(res)
+                    out.append(current)
                     continue
             write_atomic(src.path, new_data)
         except OSError as exc:
             messages.append(f"{res.rel}: not fixed, cannot write ({exc.strerror or exc})")
-            out.append(res)
+            out.append(current)
             continue
         fixed[res.rel] = count
         out.append(check_file(src, plan, new_data))
     return out, fixed
+
+
+def _fixable(findings: list[Finding], plan: Plan, cat) -> list[Finding]:  # noqa: ANN001
+    """Findings whose fixes may be applied: not suppressed inline, not dropped by per-file-ignores."""
+    from .engine import _post
+
+    return [f for f in _post(findings, plan, cat) if f.fix is not None and f.suppressed is None]
+
+
+def _parse_problem(kind: str, rel: str, text: str, plan: Plan) -> str | None:
+    """Why the fixed text would not parse as its kind, or None."""
+    from .artifacts import ParseError, kind_module
+
+    try:
+        artifact = kind_module(kind).parse(rel, text, plan.settings)
+    except ParseError as exc:
+        return f"line {exc.line}: {exc.message}"
+    except Exception as exc:  # noqa: BLE001
+        return f"{type(exc).__name__}: {exc}"
+    if getattr(artifact, "error", None):  # front-ends that keep their syntax error (proto)
+        return str(artifact.error)
+    if getattr(artifact, "valid", True) is False:  # or their problems (Avro)
+        return "the result is not valid"
+    return None
 
 
 def write_atomic(path: "os.PathLike[str] | str", data: bytes) -> None:

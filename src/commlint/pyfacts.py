@@ -163,59 +163,43 @@ def _routes(module: PyModule) -> list[dict[str, Any]]:
 
 
 def _http_calls(module: PyModule) -> list[dict[str, Any]]:
+    """Outbound calls from the sync-call analysis, with their URL as a template (runtime parts as ``{}``)."""
     from .rules.sync_calls import GRPC, http_calls
 
+    clients = {id(c.node): c for c in http_calls(module) if c.role == "client"}
     out = []
     for c in http_calls(module):
         if c.role == "client":
             continue
-        call = c.node
-        scope = c.scope
-        line, col = _line(module, call)
-        fn = scope.qualname if scope.kind != "module" else ""
+        line, col = _line(module, c.node)
+        fn = c.scope.qualname if c.scope.kind != "module" else ""
+        url = c.url(module)
+        where = text_of(module, url, c.scope) if url is not None else None
         if c.library is GRPC:
-            target = None
-            if c.client is not None and c.client.call is not None:
-                chan = positional(c.client.call, 0) or keyword(c.client.call, "channel")
-                if chan is not None:
-                    o = module.origin(chan.value, scope)
-                    if o is not None and o.call is not None and o.qualname in CHANNELS:
-                        t = positional(o.call, 0) or keyword(o.call, "target")
-                        target = text_of(module, t.value, scope) if t is not None else None
             stub = c.client.qualname.rsplit(".", 1)[-1] if c.client else ""
-            method = c.qualname.rsplit(".", 1)[-1]
             out.append({
-                "kind": "grpc", "host": (target or "").rsplit(":", 1)[0] or None,
-                "service": stub[:-4] if stub.endswith("Stub") else stub, "method": method,
+                "kind": "grpc", "host": (where or "").rsplit(":", 1)[0] or None,
+                "service": stub[:-4] if stub.endswith("Stub") else stub, "method": c.method(module),
                 "function": fn, "line": line, "column": col,
             })
             continue
-        verb = c.qualname.rsplit(".", 1)[-1]
-        url_arg = None
-        if verb in ("request", "urlopen", "stream"):
-            url_arg = keyword(call, "url") or positional(call, 1 if verb in ("request", "stream") else 0)
-            m = keyword(call, "method") or positional(call, 0)
-            method = (string_value(m.value) or "").upper() if m is not None and verb != "urlopen" else "GET"
-        else:
-            url_arg = keyword(call, "url") or positional(call, 0)
-            method = verb.upper() if verb in VERBS else ""
-        url = text_of(module, url_arg.value, scope) if url_arg is not None else None
         base = None
-        if c.client is not None and c.client.call is not None:
-            b = keyword(c.client.call, "base_url")
-            base = text_of(module, b.value, scope) if b is not None else None
-        full = (base or "") + (url or "") if (base or url) else None
+        owner = clients.get(id(c.client.call)) if c.client is not None and c.client.call is not None else None
+        if owner is not None:
+            b = owner.url(module)
+            base = text_of(module, b, owner.scope) if b is not None else None
+        full = (base or "") + (where or "") if (base or where) else None
         if full is None:
             continue
         host, path = split_url(full)
         out.append({
-            "kind": "http", "method": method or "GET", "host": host, "path": path,
+            "kind": "http", "method": c.method(module) or "GET", "host": host, "path": path,
             "template": normalise_path(path) if path else "", "function": fn, "line": line, "column": col,
         })
     return out
 
 
-def _grpc(module: PyModule) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _grpc(module: PyModule) -> tuple[list[dict[str, Any]], list[dict[str, Any]], bool]:
     servicers = []
     for scope in module.scopes:
         if scope.kind != "class" or not isinstance(scope.node, cst.ClassDef):
@@ -244,7 +228,7 @@ def _grpc(module: PyModule) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
                             "function": site.scope.qualname if site.scope.kind != "module" else ""})
     for s in servers:
         s["health"] = health
-    return servicers, servers
+    return servicers, servers, health
 
 
 def _functions(module: PyModule) -> dict[str, list[str]]:
@@ -262,8 +246,9 @@ def _functions(module: PyModule) -> dict[str, list[str]]:
 
 
 def collect(module: PyModule) -> dict[str, Any]:
-    servicers, servers = _grpc(module)
+    servicers, servers, health = _grpc(module)
     facts: dict[str, Any] = {
+        "grpc_health": health,
         "routes": _routes(module),
         "calls": _http_calls(module),
         "servicers": servicers,

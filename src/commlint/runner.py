@@ -60,11 +60,10 @@ class Cache:
             return None
         try:
             result = FileResult.from_json(entry[1])
-            deps = list(result.deps.items())
-        except (KeyError, TypeError, ValueError, AttributeError):  # a damaged entry: recompute it
+            if any(self._dep_digest(p) != d for p, d in result.deps.items()):
+                return None  # a file it depends on (a $ref target) changed
+        except Exception:  # noqa: BLE001 - a damaged or tampered-with entry: recompute it
             return None
-        if any(self._dep_digest(p) != d for p, d in deps):
-            return None  # a file it depends on (a $ref target) changed
         return result
 
     def _dep_digest(self, path: str) -> str:

@@ -15,7 +15,6 @@ Kubernetes ``Service`` manifest in the tree (``name``, ``name.namespace``,
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from pathlib import Path

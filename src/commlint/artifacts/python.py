@@ -15,10 +15,12 @@ scope and qualified-name providers:
 
 from __future__ import annotations
 
+import ast
 import io
 import tokenize
+import warnings
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 import libcst as cst
 
@@ -43,13 +45,62 @@ def decode(data: bytes) -> str:
         raise ParseError(f"not valid {encoding}: {exc}", line=line) from None
 
 
+MAX_LOGICAL_LINE_TOKENS = 2000  # above this, libcst's parser slows down cubically and then overflows its stack
+
+
+def _precheck(path: str, text: str) -> SyntaxError | None:
+    """Let CPython's own parser (C, about a tenth of libcst's cost) look first.
+
+    libcst's native parser crashes the process (stack overflow) or takes minutes
+    on expressions nested a few thousand deep, such as ``a.b.b.b...`` or
+    ``1+1+1...``; CPython refuses those with RecursionError/MemoryError. A file
+    CPython calls a syntax error still goes to libcst (it may be newer syntax
+    than the running interpreter knows), unless one statement is too long to
+    hand over safely; the syntax error is returned, as CPython locates and
+    words it better than libcst when both fail.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text, filename=path)
+    except (RecursionError, MemoryError):
+        raise ParseError("too deeply nested: Python's own parser cannot compile this file") from None
+    except SyntaxError as exc:
+        if _longest_statement(text) > MAX_LOGICAL_LINE_TOKENS:
+            raise _syntax_error(exc) from None
+        return exc
+    except Exception:  # noqa: BLE001 - libcst decides
+        return None
+    return None
+
+
+def _syntax_error(exc: SyntaxError) -> ParseError:
+    return ParseError(f"syntax error: {exc.msg}", line=exc.lineno or 1, column=exc.offset or 1)
+
+
+def _longest_statement(text: str) -> int:
+    """The most tokens in one logical line (as far as the text tokenizes)."""
+    longest = count = 0
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            count += 1
+            if tok.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                longest, count = max(longest, count), 0
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return max(longest, count)
+
+
 def parse(path: str, text: str, settings: Any = None) -> "PyModule":
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise ParseError("source contains a NUL byte", line=line)
+    cpython_error = _precheck(path, text)
     try:
         tree = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
+        if cpython_error is not None:
+            raise _syntax_error(cpython_error) from None
         raise ParseError(
             f"syntax error: {exc.message}", line=exc.raw_line, column=exc.raw_column + 1
         ) from None
@@ -79,6 +130,11 @@ class Scope:
     attributes: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
     decorators: tuple[cst.Decorator, ...] = ()
     is_async: bool = False
+    # names bound to values the index cannot follow: parameters, loop targets,
+    # ``except ... as e``; they shadow outer bindings (see ``PyModule.lookup``)
+    opaque: set[str] = field(default_factory=set)
+    # names a function declares ``global`` or ``nonlocal``
+    declared: set[str] = field(default_factory=set)
 
     @property
     def qualname(self) -> str:
@@ -111,6 +167,15 @@ class CallSite:
     node: cst.Call
     scope: Scope
     in_loop: bool
+
+
+@dataclass(eq=False)
+class Store:
+    """An assignment to an attribute or item: ``session.headers["X"] = v``, ``app.state.c = v``."""
+
+    target: cst.BaseExpression  # an Attribute or Subscript
+    value: cst.BaseExpression
+    scope: Scope
 
 
 @dataclass(frozen=True)
@@ -146,19 +211,6 @@ def string_value(expr: cst.BaseExpression | None) -> str | None:
         if left is not None and right is not None:
             return left + right
     return None
-
-
-def fstring_prefix(expr: cst.BaseExpression | None) -> str | None:
-    """The literal text an f-string starts with (``f"http://10.0.0.1/{x}"`` -> ``http://10.0.0.1/``)."""
-    if isinstance(expr, cst.FormattedString):
-        out = []
-        for part in expr.parts:
-            if isinstance(part, cst.FormattedStringText):
-                out.append(part.value)
-            else:
-                break
-        return "".join(out)
-    return string_value(expr)
 
 
 def keyword(call: cst.Call, name: str) -> cst.Arg | None:
@@ -198,6 +250,7 @@ class PyModule(Artifact):
         self.scopes: list[Scope] = [self.module_scope]
         self.classes: dict[str, Scope] = {}
         self.calls: list[CallSite] = []
+        self.stores: list[Store] = []  # assignments to attributes and items, in source order
         self.scope_of: dict[int, Scope] = {}  # id(FunctionDef/ClassDef node) -> scope
         self._positions: Any = None
         self._cache: dict[str, Any] = {}
@@ -223,14 +276,23 @@ class PyModule(Artifact):
 
     def lookup(self, name: str, scope: Scope) -> list[cst.BaseExpression]:
         """Values bound to ``name`` as seen from ``scope`` (innermost first; classes skipped)."""
+        found = self.binding_scope(name, scope)
+        return found.bindings.get(name, []) if found is not None else []
+
+    def binding_scope(self, name: str, scope: Scope) -> Scope | None:
+        """The scope whose binding of ``name`` is visible from ``scope`` (classes skipped)."""
         s: Scope | None = scope
         while s is not None:
             if s.kind != "class" or s is scope:
-                vals = s.bindings.get(name)
-                if vals:
-                    return vals
+                if name in s.opaque or s.bindings.get(name):
+                    return s
             s = s.parent
-        return []
+        return None
+
+    def is_opaque(self, name: str, scope: Scope) -> bool:
+        """Whether ``name`` seen from ``scope`` is a parameter or loop target (its value is not known)."""
+        found = self.binding_scope(name, scope)
+        return found is not None and name in found.opaque
 
     def origin(self, expr: cst.BaseExpression, scope: Scope, _depth: int = 0) -> Origin | None:
         """Follow a value to the call that built it: ``s`` -> ``requests.Session()``."""
@@ -311,8 +373,6 @@ class PyModule(Artifact):
 
         return collect(self)
 
-    def iter_calls(self) -> Iterator[CallSite]:
-        return iter(self.calls)
 
 
 class _Indexer(cst.CSTVisitor):
@@ -376,15 +436,25 @@ class _Indexer(cst.CSTVisitor):
             decorators=tuple(node.decorators), is_async=node.asynchronous is not None,
         )
         self._push(scope, node)
+        self._params(scope, node.params)
         for param in (*node.params.params, *node.params.kwonly_params, *node.params.posonly_params):
             if param.default is not None:
                 scope.bindings.setdefault(param.name.value, []).append(param.default)
+
+    @staticmethod
+    def _params(scope: Scope, params: cst.Parameters) -> None:
+        for param in (*params.params, *params.kwonly_params, *params.posonly_params):
+            scope.opaque.add(param.name.value)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                scope.opaque.add(star.name.value)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._pop()
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self._push(Scope("function", "<lambda>", node, self.scope), node)
+        self._params(self.scope, node.params)
 
     def leave_Lambda(self, original_node: cst.Lambda) -> None:
         self._pop()
@@ -396,8 +466,28 @@ class _Indexer(cst.CSTVisitor):
     def _leave_loop(self, node: cst.CSTNode) -> None:
         self.loop_depth[-1] -= 1
 
-    visit_For = _enter_loop
+    def visit_For(self, node: cst.For) -> None:
+        self._opaque_target(node.target)
+        self._enter_loop(node)
+
     leave_For = _leave_loop
+
+    def _opaque_target(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self.scope.opaque.add(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for el in target.elements:
+                self._opaque_target(el.value)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.scope.declared.update(n.name.value for n in node.names)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        self.scope.declared.update(n.name.value for n in node.names)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            self._opaque_target(node.name.name)
     visit_While = _enter_loop
     leave_While = _leave_loop
     visit_ListComp = _enter_loop
@@ -424,15 +514,22 @@ class _Indexer(cst.CSTVisitor):
             cls = self.scope.enclosing_class()
             if cls is not None:
                 cls.attributes.setdefault(target.attr.value, []).append(value)
-        elif isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)):
-            if len(target.elements) == len(value.elements):
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            if isinstance(value, (cst.Tuple, cst.List)) and len(target.elements) == len(value.elements):
                 for t, v in zip(target.elements, value.elements):
                     if not isinstance(t, cst.StarredElement) and not isinstance(v, cst.StarredElement):
                         self._bind_target(t.value, v.value)
+            else:
+                self._opaque_target(target)  # ``a, b = f()``: values the index cannot follow
+        if isinstance(target, (cst.Attribute, cst.Subscript)):
+            self.m.stores.append(Store(target, value, self.scope))
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for t in node.targets:
             self._bind_target(t.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._opaque_target(node.target)  # ``x += 1``: no longer the literal it was bound to
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:

@@ -293,7 +293,7 @@ def _julieops(art: TopicsFile, r: Reader, data: dict[str, Any], ptr: str) -> Non
         pname = _str(project.get("name")) or ""
         pptr = join(ptr, "projects", i)
         own: list[str] = []
-        for j, raw in enumerate(project.get("topics") or []):
+        for j, raw in enumerate(_seq(project.get("topics"))):
             if not isinstance(raw, dict) or not _str(raw.get("name")):
                 continue
             tptr = join(pptr, "topics", j)
@@ -354,7 +354,7 @@ def _julie_clients(art: TopicsFile, r: Reader, holder: dict[str, Any], ptr: str,
 
 
 def _seq(value: Any) -> list[Any]:
-    """A YAML list, or nothing: hand-written descriptors put scalars where lists belong."""
+    """A list where the format wants one; anything else written there (a string, a number, true) holds nothing."""
     return value if isinstance(value, list) else []
 
 

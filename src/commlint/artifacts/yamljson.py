@@ -3,8 +3,8 @@
 - YAML is composed with the C loader when present (safe: tags never construct
   objects; an unknown tag such as ``!!python/object`` or ``!Ref`` keeps its
   plain value), then turned into Python data while recording each node's
-  JSON pointer and position. Aliases are followed with a node budget, so an
-  alias bomb becomes a parse error instead of eating memory.
+  JSON pointer and position. Aliases and merge keys are followed with a node
+  budget, so an alias bomb becomes a parse error instead of eating memory.
 - JSON is loaded with the standard library (fast); positions are found only
   when a finding needs one, by a small scanner over the text.
 - Duplicate keys are recorded (the last one wins, as in most loaders) so a
@@ -22,7 +22,9 @@ from typing import Any
 
 from . import ParseError, Suppression
 
-MAX_NODES = 2_000_000
+MAX_NODES = 2_000_000  # nodes one YAML stream may convert to
+MAX_ALIAS_NODES = 100_000  # of which reached again through aliases and merge keys
+MAX_DEPTH = 400
 IGNORE_KEY = "x-commlint-ignore"
 
 
@@ -121,13 +123,16 @@ def load_yaml(text: str, max_nodes: int = MAX_NODES) -> list[Document]:
     except RecursionError:
         raise ParseError("YAML nested too deeply") from None
     docs = []
-    budget = [max_nodes]
+    budget = _Budget(max_nodes, MAX_ALIAS_NODES)
     for node in nodes:
         if node is None:
             continue
         doc = Document(None, text, "yaml", line_offset=node.start_mark.line)
         doc._positions = {}
-        doc.data = _convert(node, "", doc, budget, 0)
+        try:
+            doc.data = _convert(node, "", doc, budget, 0)
+        except RecursionError:
+            raise ParseError("YAML nested too deeply", node.start_mark.line + 1) from None
         docs.append(doc)
     return docs
 
@@ -167,14 +172,42 @@ class _Fake:
         return node.value
 
 
-def _convert(node: Any, ptr: str, doc: Document, budget: list[int], depth: int) -> Any:
+class _Budget:
+    """How many nodes a stream may still expand to, in all and through aliases.
+
+    A node met a second time was reached through an alias (or a merge key):
+    it and everything under it count against ``aliased`` as well, so an alias
+    bomb stops after a bounded amount of work and memory whatever its shape.
+    """
+
+    def __init__(self, nodes: int, aliased: int):
+        self.nodes = nodes
+        self.aliased = aliased
+        self.seen: set[int] = set()
+        self.merges: dict[int, list[tuple[Any, Any]]] = {}
+
+    def spend(self, node: Any, repeat: bool) -> bool:
+        """Count one node; whether it is a repeat (reached through an alias)."""
+        if not repeat and isinstance(node.value, list):
+            repeat = id(node) in self.seen
+            self.seen.add(id(node))
+        self.nodes -= 1
+        if repeat:
+            self.aliased -= 1
+        if self.nodes < 0:
+            raise ParseError(f"YAML expands to more than {MAX_NODES} nodes", node.start_mark.line + 1)
+        if self.aliased < 0:
+            raise ParseError(f"YAML aliases expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?)",
+                             node.start_mark.line + 1)
+        return repeat
+
+
+def _convert(node: Any, ptr: str, doc: Document, budget: _Budget, depth: int, repeat: bool = False) -> Any:
     import yaml
 
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise ParseError(f"YAML expands to more than {MAX_NODES} nodes (an alias bomb?)", node.start_mark.line + 1)
-    if depth > 500:
-        raise ParseError("YAML nested more than 500 levels deep", node.start_mark.line + 1)
+    repeat = budget.spend(node, repeat)
+    if depth > MAX_DEPTH:
+        raise ParseError(f"YAML nested more than {MAX_DEPTH} levels deep", node.start_mark.line + 1)
     pos = doc._positions
     assert pos is not None
     if ptr not in pos:
@@ -182,39 +215,72 @@ def _convert(node: Any, ptr: str, doc: Document, budget: list[int], depth: int) 
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node)
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(n, f"{ptr}/{i}", doc, budget, depth + 1) for i, n in enumerate(node.value)]
+        return [_convert(n, f"{ptr}/{i}", doc, budget, depth + 1, repeat) for i, n in enumerate(node.value)]
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
-        for knode, vnode in _merged(node):
+        for knode, vnode, merged in _pairs(node, budget):
             if isinstance(knode, yaml.ScalarNode):
                 key = knode.value
             else:
-                key = json.dumps(_convert(knode, ptr, doc, budget, depth + 1), default=str)
+                key = json.dumps(_convert(knode, ptr, doc, budget, depth + 1, repeat), default=str)
             child = f"{ptr}/{escape(key)}"
-            if key in out:
+            if key in out and not merged:
                 doc.duplicates.append((child, knode.start_mark.line + 1, knode.start_mark.column + 1))
+            if key in out and merged:
+                continue  # a key the mapping (or an earlier merge source) already has wins
             pos[child] = (knode.start_mark.line + 1, knode.start_mark.column + 1)
-            out[key] = _convert(vnode, child, doc, budget, depth + 1)
+            out[key] = _convert(vnode, child, doc, budget, depth + 1, repeat or merged)
             if key == IGNORE_KEY:
                 doc.ignores.append((ptr, out[key], knode.start_mark.line + 1))
         return out
     return None
 
 
-def _merged(node: Any) -> list[tuple[Any, Any]]:
-    """Mapping pairs with YAML merge keys (``<<: *base``) expanded."""
+def _is_merge(knode: Any) -> bool:
+    return getattr(knode, "tag", None) == "tag:yaml.org,2002:merge"
+
+
+def _pairs(node: Any, budget: _Budget) -> list[tuple[Any, Any, bool]]:
+    """A mapping's own pairs, then the pairs its merge keys (``<<: *base``) bring in.
+
+    As YAML's merge-key type says: the mapping's own keys win over merged ones,
+    and an earlier merge source wins over a later one.
+    """
+    own = [(k, v, False) for k, v in node.value if not _is_merge(k)]
+    merged = [(k, v, True) for k, v in _merged(node, budget, 0)]
+    return own + merged
+
+
+def _merged(node: Any, budget: _Budget, depth: int) -> list[tuple[Any, Any]]:
+    """The pairs a mapping contributes when merged into another (its own, then its merges'), once per mapping."""
     import yaml
 
-    pairs = []
+    if depth > MAX_DEPTH:
+        raise ParseError(f"YAML merge keys nested more than {MAX_DEPTH} levels deep", node.start_mark.line + 1)
+    out: dict[Any, tuple[Any, Any]] = {}  # key -> pair: the first source that has a key wins
     for k, v in node.value:
-        if isinstance(k, yaml.ScalarNode) and k.tag == "tag:yaml.org,2002:merge":
-            sources = v.value if isinstance(v, yaml.SequenceNode) else [v]
-            for s in sources:
-                if isinstance(s, yaml.MappingNode):
-                    pairs.extend(_merged(s))
-        else:
-            pairs.append((k, v))
-    return pairs
+        if not _is_merge(k):
+            continue
+        sources = v.value if isinstance(v, yaml.SequenceNode) else [v]
+        for src in sources:
+            if not isinstance(src, yaml.MappingNode):
+                continue
+            if id(src) not in budget.merges:
+                budget.merges[id(src)] = []  # a merge cycle meets this empty list and stops
+                pairs = [(sk, sv) for sk, sv in src.value if not _is_merge(sk)] + _merged(src, budget, depth + 1)
+                budget.merges[id(src)] = list({_key_id(sk): (sk, sv) for sk, sv in reversed(pairs)}.values())[::-1]
+            pairs = budget.merges[id(src)]
+            budget.aliased -= len(pairs)
+            if budget.aliased < 0:
+                raise ParseError(f"YAML aliases expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?)",
+                                 node.start_mark.line + 1)
+            for sk, sv in pairs:
+                out.setdefault(_key_id(sk), (sk, sv))
+    return list(out.values())
+
+
+def _key_id(knode: Any) -> Any:
+    return knode.value if isinstance(knode.value, str) else id(knode)
 
 
 # -- JSON ---------------------------------------------------------------------------------------
@@ -237,6 +303,8 @@ def load_json(text: str) -> Document:
         raise ParseError(f"JSON syntax error: {exc.msg}", exc.lineno, exc.colno) from None
     except RecursionError:
         raise ParseError("JSON nested too deeply") from None
+    except ValueError as exc:  # an integer too long to convert (sys.get_int_max_str_digits)
+        raise ParseError(f"JSON value cannot be read: {exc}") from None
     doc = Document(data, text, "json")
     if dups:
         doc.duplicates = _json_duplicates(text)

@@ -24,7 +24,7 @@ def render_github(result: "RunResult") -> str:
     lines = []
     for f in result.active:
         loc = f.location
-        props = [f"file={_prop(loc.path)}", f"line={loc.line}", f"col={loc.column}"]
+        props = [f"file={_prop(clean(loc.path))}", f"line={loc.line}", f"col={loc.column}"]
         if loc.end_line is not None:
             props.append(f"endLine={loc.end_line}")
         if loc.end_column is not None and loc.end_line == loc.line:

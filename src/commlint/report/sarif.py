@@ -88,7 +88,11 @@ def _location(loc) -> dict[str, Any]:  # noqa: ANN001
 def _uri(path: str) -> str:
     from urllib.parse import quote
 
-    return quote(path, safe="/")
+    try:
+        raw = path.encode("utf-8", "surrogateescape")  # a file name that is not UTF-8: its bytes
+    except UnicodeEncodeError:
+        raw = path.encode("utf-8", "backslashreplace")
+    return quote(raw, safe="/")
 
 
 def render_sarif(result: "RunResult") -> str:

@@ -64,7 +64,7 @@ def render_checklist(result: "RunResult", color: bool = False) -> str:
     from rich.table import Table
     from rich.text import Text
 
-    from . import clean
+    from . import one_line
 
     table = Table(title="Microservices communication checklist", show_lines=False)
     table.add_column("item")
@@ -73,26 +73,29 @@ def render_checklist(result: "RunResult", color: bool = False) -> str:
     table.add_column("details", overflow="fold")
     style = {"pass": "green", "fail": "red", "not checked": "yellow"}
     for e in scorecard(result):
-        table.add_row(e["id"], Text(MARK[e["status"]], style=style[e["status"]]), e["text"], Text(clean(_where(e))))
+        table.add_row(e["id"], Text(MARK[e["status"]], style=style[e["status"]]), e["text"], Text(one_line(_where(e))))
     console = Console(record=True, force_terminal=color, no_color=not color, width=140, file=_Null())
     console.print(table)
     return console.export_text(styles=color)
 
 
 def render_markdown(result: "RunResult") -> str:
+    from . import one_line
+
     rows = scorecard(result)
     counts = {s: sum(1 for e in rows if e["status"] == s) for s in ("pass", "fail", "not checked")}
     lines = [
         "## commlint: microservices communication checklist",
         "",
         f"{counts['pass']} pass, {counts['fail']} fail, {counts['not checked']} not checked"
-        f" ({len(result.active)} findings in {len(result.files)} files)",
+        f" ({len(result.active)} findings; {len(result.files)} files checked)",
         "",
         "| | item | status | details |",
         "|---|---|---|---|",
     ]
     for e in rows:
-        text, details = e["text"].replace("|", "\\|"), _where(e).replace("|", "\\|")
+        details = one_line(_where(e)).replace("|", "\\|").replace("<", "&lt;")
+        text = e["text"].replace("|", "\\|")
         lines.append(f"| {e['id']} | {text} | {MARK[e['status']]} | {details} |")
     return "\n".join(lines) + "\n"
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.text import Text
 
-from . import clean
+from . import one_line
 
 if TYPE_CHECKING:
     from ..engine import RunResult
@@ -41,7 +41,7 @@ def render_text(result: "RunResult", *, color: bool = False, statistics: bool = 
             if loc.path != current:
                 if current is not None:
                     console.print()
-                console.print(Text(clean(loc.path), style="bold underline"))
+                console.print(Text(one_line(loc.path), style="bold underline"))
                 current = loc.path
             line = Text("  ")
             line.append(f"{loc.line}:{loc.column}", style="dim")
@@ -49,14 +49,14 @@ def render_text(result: "RunResult", *, color: bool = False, statistics: bool = 
             line.append(f.code, style=STYLE[f.severity.label])
             line.append(f" {f.name}", style="bold")
             line.append("  ")
-            line.append(clean(f.message))
+            line.append(one_line(f.message))
             items = ", ".join(f.checklist + f.sections)
             line.append(f"  [{items}]", style="magenta")
             if f.fix is not None:
                 line.append("  (fixable)", style="green")
             console.print(line)
             for rel in f.related:
-                console.print(Text(f"      ↳ {clean(rel.path)}:{rel.line}:{rel.column}" + (f"  {clean(rel.symbol)}" if rel.symbol else ""), style="dim"))
+                console.print(Text(f"      ↳ {one_line(rel.path)}:{rel.line}:{rel.column}" + (f"  {one_line(rel.symbol)}" if rel.symbol else ""), style="dim"))
         if active:
             console.print()
     if statistics and active:
@@ -69,7 +69,7 @@ def render_text(result: "RunResult", *, color: bool = False, statistics: bool = 
 
         sink.parts.append(render_checklist(result, color=color))
     for msg in result.messages:
-        console.print(Text(f"note: {clean(msg)}", style="dim"))
+        console.print(Text(f"note: {one_line(msg)}", style="dim"))
     console.print(summary_line(result), style="bold red" if result.failed() else "bold green")
     return "".join(sink.parts)
 

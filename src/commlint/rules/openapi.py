@@ -175,10 +175,11 @@ def validation_errors(art: OpenAPIDoc) -> list[tuple[str, str, bool]]:
     found: dict[str, list[str]] = {}
     meta: set[str] = set()
     stopped: list[tuple[str, str]] = []
-    spec_path = SchemaPath.from_dict(art.data, base_uri=art.file.as_uri(), specification=lenient,
-                                     handlers=_Handlers(read), resolved_cache_maxsize=128)
-    validator = classes[family](spec_path)
     try:
+        # inside the try: building the validator already follows a $ref at the top level
+        spec_path = SchemaPath.from_dict(art.data, base_uri=art.file.as_uri(), specification=lenient,
+                                         handlers=_Handlers(read), resolved_cache_maxsize=128)
+        validator = classes[family](spec_path)
         for err in validator.schema_validator.iter_errors(art.data):
             err = _explain(err)
             ptr = _pointer(err.absolute_path)

@@ -1,360 +1,87 @@
-"""Synchronous calls in Python code (CL1xx): timeouts first.
+"""Synchronous calls in Python code (CL1xx): timeouts, headers, pooling, addresses, retries.
 
-The shared analysis, ``http_calls(module)``, finds every outbound HTTP or
-gRPC call and client construction in a module, resolved through imports and
-aliases and followed from the client's construction to its use. The checks
-below read it; none re-walks the tree.
+The shared analysis, ``http_calls(module)`` in ``_http.py``, finds every
+outbound HTTP or gRPC call and client construction in a module, resolved
+through imports and aliases and followed from the client's construction to
+its use. The checks below read it; none re-walks the tree.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import ipaddress
+import re
 
 import libcst as cst
 
-from ..artifacts.python import (
-    CallSite,
-    Origin,
-    PyModule,
-    Scope,
-    has_star_kwargs,
-    keyword,
-    positional,
-)
-from ..model import Edit, Fix
+from ..artifacts.python import PyModule, Scope, has_star_kwargs, keyword
+from ..model import Edit, Fix, Severity
 from . import RuleContext, check
-
-# -- the libraries ---------------------------------------------------------------
-
-VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
-
-
-@dataclass(frozen=True)
-class Library:
-    name: str
-    functions: frozenset[str] = frozenset()  # module-level functions that make a request
-    clients: frozenset[str] = frozenset()  # constructors of client objects
-    methods: frozenset[str] | None = VERBS  # client methods that make a request; None: any
-    client_timeout: bool = True  # whether the constructor takes a timeout for its calls
-    call_timeout: bool = True  # whether each call takes a timeout
-    timeout_index: dict[str, int] = field(default_factory=dict)  # qualname -> positional index
-    default: str = ""  # what happens when no timeout is given
-
-    def __hash__(self) -> int:
-        return hash(self.name)
-
-
-REQUESTS = Library(
-    "requests",
-    functions=frozenset(f"requests.{v}" for v in VERBS) | frozenset(f"requests.api.{v}" for v in VERBS),
-    clients=frozenset({"requests.Session", "requests.sessions.Session", "requests.session"}),
-    methods=VERBS | {"send"},
-    client_timeout=False,
-    default="requests waits forever by default",
+from ._http import (
+    AIOHTTP,
+    CLIENTS,
+    GRPC,
+    GRPC_CHANNELS,
+    HTTP_CLIENT,
+    LIBRARY_PREFIXES,
+    REQUESTS,
+    URLLIB3,
+    HttpCall,
+    argument,
+    call_headers,
+    http_calls,
+    is_none,
+    mounts_adapter,
+    number,
+    qualname,
+    resolve,
+    text,
+    timeout_spec,
 )
-HTTPX = Library(
-    "httpx",
-    functions=frozenset(f"httpx.{v}" for v in VERBS | {"stream"}),
-    clients=frozenset({"httpx.Client", "httpx.AsyncClient"}),
-    methods=VERBS | {"stream", "send"},
-    default="httpx falls back to an implicit 5 s default nobody chose",
-)
-AIOHTTP = Library(
-    "aiohttp",
-    functions=frozenset({"aiohttp.request"}),
-    clients=frozenset({"aiohttp.ClientSession", "aiohttp.client.ClientSession"}),
-    methods=VERBS | {"ws_connect"},
-    default="aiohttp's default is 300 s in total with no read bound",
-)
-URLLIB3 = Library(
-    "urllib3",
-    functions=frozenset({"urllib3.request"}),
-    clients=frozenset(
-        {
-            "urllib3.PoolManager",
-            "urllib3.ProxyManager",
-            "urllib3.HTTPConnectionPool",
-            "urllib3.HTTPSConnectionPool",
-            "urllib3.connection_from_url",
-            "urllib3.poolmanager.PoolManager",
-            "urllib3.connectionpool.HTTPConnectionPool",
-            "urllib3.connectionpool.HTTPSConnectionPool",
-        }
-    ),
-    methods=frozenset({"request", "urlopen", "request_encode_url", "request_encode_body"}),
-    default="urllib3 uses the socket default, which waits forever",
-)
-URLLIB = Library(
-    "urllib",
-    functions=frozenset({"urllib.request.urlopen"}),
-    timeout_index={"urllib.request.urlopen": 2},
-    client_timeout=False,
-    methods=frozenset(),
-    default="urlopen uses the socket default, which waits forever",
-)
-HTTP_CLIENT = Library(
-    "http.client",
-    clients=frozenset({"http.client.HTTPConnection", "http.client.HTTPSConnection"}),
-    timeout_index={"http.client.HTTPConnection": 2, "http.client.HTTPSConnection": 2},
-    methods=frozenset(),
-    call_timeout=False,
-    default="the connection uses the socket default, which waits forever",
-)
-GRPC = Library(
-    "grpc",
-    methods=None,
-    client_timeout=False,
-    default="a gRPC call with no deadline waits forever",
-)
-LIBRARIES = (REQUESTS, HTTPX, AIOHTTP, URLLIB3, URLLIB, HTTP_CLIENT)
-FUNCTIONS = {q: lib for lib in LIBRARIES for q in lib.functions}
-CLIENTS = {q: lib for lib in LIBRARIES for q in lib.clients}
-GRPC_CALL_SUFFIXES = ("future", "with_call")
-
-
-def is_grpc_stub(qualname: str) -> bool:
-    return qualname.rsplit(".", 1)[-1].endswith("Stub") and "." in qualname
-
-
-# -- the analysis --------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class HttpCall:
-    """An outbound call (``role`` "function" or "method") or a client construction ("client")."""
-
-    site: CallSite
-    library: Library
-    role: str
-    qualname: str
-    client: Origin | None = None  # for "method": what built the client
-    timeout: cst.BaseExpression | None = None  # the explicit timeout given here
-    timeout_unknown: bool = False  # a **mapping we cannot read may carry one
-    uses: list["HttpCall"] = field(default_factory=list)  # for "client": its calls in this module
-
-    @property
-    def node(self) -> cst.Call:
-        return self.site.node
-
-    @property
-    def scope(self) -> Scope:
-        return self.site.scope
-
-
-def _kwargs_keys(module: PyModule, call: cst.Call, scope: Scope) -> dict[str, cst.BaseExpression] | None:
-    """Keys of ``**mapping`` arguments when every mapping is a dict we can read, else None."""
-    keys: dict[str, cst.BaseExpression] = {}
-    for arg in call.args:
-        if arg.star != "**":
-            continue
-        value = module.constant(arg.value, scope)
-        if isinstance(value, cst.Call) and module.qualname(value.func) is None and _is_name(value.func, "dict"):
-            for a in value.args:
-                if a.keyword is None:
-                    return None
-                keys[a.keyword.value] = a.value
-            continue
-        if not isinstance(value, cst.Dict):
-            return None
-        for el in value.elements:
-            if not isinstance(el, cst.DictElement):
-                return None
-            k = el.key
-            if isinstance(k, cst.SimpleString):
-                keys[k.evaluated_value] = el.value  # type: ignore[index]
-            else:
-                return None
-    return keys
-
-
-def _is_name(expr: cst.BaseExpression, name: str) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == name
-
-
-def _timeout_arg(module: PyModule, call: cst.Call, scope: Scope, lib: Library, qualname: str):
-    """(timeout expression or None, unknown?) for a call or constructor."""
-    arg = keyword(call, "timeout")
-    if arg is not None:
-        return arg.value, False
-    index = lib.timeout_index.get(qualname)
-    if index is not None:
-        pos = positional(call, index)
-        if pos is not None:
-            return pos.value, False
-    if has_star_kwargs(call):
-        keys = _kwargs_keys(module, call, scope)
-        if keys is None:
-            return None, True
-        if "timeout" in keys:
-            return keys["timeout"], False
-    if any(arg.star == "*" for arg in call.args) and index is not None:
-        return None, True
-    return None, False
-
-
-def _classify(module: PyModule, site: CallSite) -> HttpCall | None:
-    call = site.node
-    q = module.qualname(call.func)
-    if q is not None:
-        if q in FUNCTIONS:
-            lib = FUNCTIONS[q]
-            t, unknown = _timeout_arg(module, call, site.scope, lib, q)
-            return HttpCall(site, lib, "function", q, timeout=t, timeout_unknown=unknown)
-        if q in CLIENTS:
-            lib = CLIENTS[q]
-            t, unknown = _timeout_arg(module, call, site.scope, lib, q)
-            return HttpCall(site, lib, "client", q, timeout=t, timeout_unknown=unknown)
-    if not isinstance(call.func, cst.Attribute):
-        return None
-    method = call.func.attr.value
-    receiver = call.func.value
-    if method in GRPC_CALL_SUFFIXES and isinstance(receiver, cst.Attribute):
-        # stub.Method.future(request, timeout=...)
-        origin = module.origin(receiver.value, site.scope)
-        if origin is not None and is_grpc_stub(origin.qualname):
-            t, unknown = _timeout_arg(module, call, site.scope, GRPC, "")
-            return HttpCall(site, GRPC, "method", f"{origin.qualname}.{receiver.attr.value}", origin, t, unknown)
-    origin = module.origin(receiver, site.scope)
-    if origin is None:
-        return None
-    lib = CLIENTS.get(origin.qualname)
-    if lib is None and is_grpc_stub(origin.qualname) and method[:1].isupper():
-        lib = GRPC
-    if lib is None or (lib.methods is not None and method not in lib.methods):
-        return None
-    t, unknown = _timeout_arg(module, call, site.scope, lib, "")
-    return HttpCall(site, lib, "method", f"{origin.qualname}.{method}", origin, t, unknown)
-
-
-def http_calls(module: PyModule) -> list[HttpCall]:
-    """Every outbound call and client construction in the module (computed once)."""
-
-    def build(m: PyModule) -> list[HttpCall]:
-        out = [c for site in m.calls if (c := _classify(m, site)) is not None]
-        clients = {id(c.node): c for c in out if c.role == "client"}
-        for c in out:
-            if c.role == "method" and c.client is not None and c.client.call is not None:
-                owner = clients.get(id(c.client.call))
-                if owner is not None:
-                    owner.uses.append(c)
-        return out
-
-    return module.analysis("sync_calls.http", build)
-
-
-def mounts_adapter(module: PyModule, origin: Origin | None) -> bool:
-    """``session.mount(prefix, SomeAdapter(...))``: an adapter may set the timeout."""
-    if origin is None or origin.call is None:
-        return False
-    for site in module.calls:
-        f = site.node.func
-        if isinstance(f, cst.Attribute) and f.attr.value == "mount":
-            o = module.origin(f.value, site.scope)
-            if o is not None and o.call is origin.call:
-                return True
-    return False
-
-
-# -- timeout values ----------------------------------------------------------------------
-
-_UNSET = object()
-
-
-def _arg_value(module: PyModule, call: cst.Call, name: str, index: int | None, scope: Scope):
-    arg = keyword(call, name)
-    if arg is None and index is not None:
-        arg = positional(call, index)
-    if arg is None:
-        return _UNSET
-    return module.constant(arg.value, scope)
-
-
-def _is_none(expr) -> bool:  # noqa: ANN001
-    return isinstance(expr, cst.Name) and expr.value == "None"
-
-
-def unbounded_phases(module: PyModule, expr: cst.BaseExpression, scope: Scope) -> list[str] | None:
-    """The phases an explicit timeout value leaves unbounded, [] if none, None if unknown."""
-    value = module.constant(expr, scope)
-    if _is_none(value):
-        return ["all"]
-    if isinstance(value, (cst.Tuple, cst.List)):
-        names = ("connect", "read", "write")
-        return [names[i] if i < 3 else str(i) for i, el in enumerate(value.elements)
-                if _is_none(module.constant(el.value, scope))]
-    if isinstance(value, (cst.Integer, cst.Float)):
-        return []
-    if not isinstance(value, cst.Call):
-        return None
-    q = module.qualname(value.func) or ""
-    if q in ("httpx.Timeout", "httpx._config.Timeout"):
-        default = _arg_value(module, value, "timeout", 0, scope)
-        phases = []
-        for p in ("connect", "read", "write", "pool"):
-            v = _arg_value(module, value, p, None, scope)
-            if v is _UNSET:
-                v = default
-            if v is _UNSET or _is_none(v):
-                # httpx.Timeout() with nothing set is an error at run time; None is unbounded
-                if v is not _UNSET or default is not _UNSET:
-                    phases.append(p)
-        return phases
-    if q in ("aiohttp.ClientTimeout", "aiohttp.client.ClientTimeout"):
-        get = {p: _arg_value(module, value, p, i, scope)
-               for i, p in enumerate(("total", "connect", "sock_read", "sock_connect"))}
-
-        def bounded(v) -> bool:  # noqa: ANN001
-            return v is not _UNSET and not _is_none(v)
-
-        phases = []
-        if not (bounded(get["total"]) or bounded(get["connect"]) or bounded(get["sock_connect"])):
-            phases.append("connect")
-        if not (bounded(get["total"]) or bounded(get["sock_read"])):
-            phases.append("read")
-        return phases
-    if q in ("urllib3.Timeout", "urllib3.util.Timeout", "urllib3.util.timeout.Timeout"):
-        total = _arg_value(module, value, "total", 0, scope)
-        phases = []
-        for p, i in (("connect", 1), ("read", 2)):
-            v = _arg_value(module, value, p, i, scope)
-            if _is_none(v) and (total is _UNSET or _is_none(total)):
-                phases.append(p)
-        if _is_none(total) and not phases and all(
-            _arg_value(module, value, p, i, scope) is _UNSET for p, i in (("connect", 1), ("read", 2))
-        ):
-            phases = ["all"]
-        return phases
-    return None
-
 
 # -- fixes ------------------------------------------------------------------------------
 
 
+_INDENT = re.compile(r"[ \t]*")
+
+
 def add_timeout_fix(module: PyModule, call: cst.Call, seconds: float) -> Fix | None:
-    """Append ``timeout=<seconds>`` to a call, keeping its formatting."""
+    """Add ``timeout=<seconds>`` as the call's last argument, as small text insertions.
+
+    The rest of the call is left byte for byte: a call whose closing
+    parenthesis sits on its own line gets the argument on a line of its own,
+    indented like the last argument (and with a trailing comma if the call
+    had one); otherwise it goes right after the last argument.
+    """
     if has_star_kwargs(call):
         return None
-    arg = cst.Arg(
-        keyword=cst.Name("timeout"),
-        value=cst.Float(repr(float(seconds))),
-        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
-    )
-    args = list(call.args)
-    if args and isinstance(args[-1].comma, cst.Comma):
-        # a trailing comma: ours goes after the last argument, in the same layout
-        last = args[-1]
-        if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma):
-            separator = args[-2].comma
+    arg = f"timeout={float(seconds)!r}"
+    text = module.text
+    _, end = module.node_offsets(call)
+    close = end - 1
+    if text[close:end] != ")":
+        return None
+    if not call.args:
+        edits = [Edit(close, close, arg)]
+    else:
+        last = call.args[-1]
+        last_end = module.node_offsets(last.value)[1]
+        comma = isinstance(last.comma, cst.Comma)
+        line_start = text.rfind("\n", 0, close) + 1
+        if line_start > last_end and not text[line_start:close].strip():
+            arg_line = text.rfind("\n", 0, module.node_offsets(last.value)[0]) + 1
+            indent = _INDENT.match(text, arg_line).group()  # type: ignore[union-attr]
+            edits = [Edit(line_start, line_start, f"{indent}{arg}{',' if comma else ''}\n")]
+            if not comma:
+                edits.insert(0, Edit(last_end, last_end, ","))
+        elif comma:
+            after = text.index(",", last_end) + 1
+            edits = [Edit(after, after, f" {arg},")]
         else:
-            separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        args[-1] = last.with_changes(comma=separator)
-        arg = arg.with_changes(comma=last.comma)
-    new = call.with_changes(args=[*args, arg])
-    start, end = module.node_offsets(call)
-    return Fix(f"add timeout={float(seconds)!r}", (Edit(start, end, module.tree.code_for_node(new)),))
+            edits = [Edit(last_end, last_end, f", {arg}")]
+    return Fix(f"add {arg}", tuple(edits))
 
 
-# -- the checks -----------------------------------------------------------------------------
+# -- helpers ------------------------------------------------------------------------------
 
 
 def _describe(c: HttpCall) -> str:
@@ -363,14 +90,31 @@ def _describe(c: HttpCall) -> str:
     return f"`{c.qualname}(...)` call"
 
 
+def _note(ctx: RuleContext, where, message: str, scope: Scope) -> None:
+    """Under --strict, what cannot be known statically is reported as a note."""
+    if ctx.settings is not None and getattr(ctx.settings, "strict", False):
+        ctx.report(where, message, scope=scope, severity=Severity.NOTE)
+
+
+def _seconds(x: float) -> str:
+    return "more seconds than a float holds" if x == float("inf") else f"{x:g} s"
+
+
+# -- CL101, CL102, CL103, CL104: timeouts -----------------------------------------------------
+
+
 @check("CL101")
 def missing_timeout(ctx: RuleContext) -> None:
     module: PyModule = ctx.artifact
     seconds = float(ctx.options.get("fix-timeout", 5.0))
     for c in http_calls(module):
-        if c.timeout is not None or c.timeout_unknown:
+        if c.timeout is not None:
+            continue
+        if c.timeout_unknown:
+            _note(ctx, c.node, f"{_describe(c)}: cannot tell whether the `**` arguments carry a timeout.", c.scope)
             continue
         lib = c.library
+        fix = add_timeout_fix(module, c.node, seconds) if lib is not AIOHTTP else None
         if c.role == "client":
             if not lib.client_timeout and lib is not HTTP_CLIENT:
                 continue
@@ -381,45 +125,550 @@ def missing_timeout(ctx: RuleContext) -> None:
                 f"{_describe(c)} built without a timeout: {lib.default}. "
                 "Set one on the client so every call it makes is bounded.",
                 scope=c.scope,
-                fix=add_timeout_fix(module, c.node, seconds) if lib is not AIOHTTP else None,
+                fix=fix,
             )
             continue
         if not lib.call_timeout:
             continue
         if c.role == "method" and c.client is not None:
-            client_call = c.client.call
             if lib.client_timeout:
                 # a client built in this module is reported once, at its construction;
                 # one built elsewhere may carry its own timeout
                 continue
             if lib is REQUESTS and mounts_adapter(module, c.client):
                 continue
-            if client_call is None and lib is not GRPC:
+            if c.client.call is None and lib is not GRPC:
                 continue
-        ctx.report(
-            c.node,
-            f"{_describe(c)} has no timeout: {lib.default}.",
-            scope=c.scope,
-            fix=add_timeout_fix(module, c.node, seconds) if lib is not AIOHTTP else None,
-        )
+        ctx.report(c.node, f"{_describe(c)} has no timeout: {lib.default}.", scope=c.scope, fix=fix)
+
+
+def _specs(module: PyModule):
+    """(call, spec) for every explicit timeout whose value can be read."""
+    for c in http_calls(module):
+        if c.timeout is None:
+            continue
+        spec = timeout_spec(module, c.timeout, c.scope, c.library)
+        yield c, spec
 
 
 @check("CL102")
 def unbounded_timeout(ctx: RuleContext) -> None:
     module: PyModule = ctx.artifact
-    for c in http_calls(module):
-        if c.timeout is None:
+    for c, spec in _specs(module):
+        if spec is None:
+            if isinstance(c.timeout, cst.Name) and module.is_opaque(c.timeout.value, c.scope):
+                _note(ctx, c.timeout, f"{_describe(c)}: the timeout comes from parameter "
+                      f"`{c.timeout.value}`, whose value cannot be known here.", c.scope)
             continue
-        phases = unbounded_phases(module, c.timeout, c.scope)
-        if not phases:
+        unbounded = [p for p, ph in spec.phases.items() if ph.state == "none"]
+        if not unbounded:
             continue
-        what = "every phase" if phases == ["all"] else ", ".join(phases)
+        what = "every phase" if spec.kind == "none" or len(unbounded) == len(spec.phases) else ", ".join(unbounded)
         ctx.report(
-            c.timeout,
+            c.timeout_at,
             f"{_describe(c)} sets an unbounded timeout ({what} without a limit): "
             "a slow dependency then hangs this service.",
             scope=c.scope,
         )
+
+
+@check("CL103")
+def phase_timeouts(ctx: RuleContext) -> None:
+    module: PyModule = ctx.artifact
+    per_phase = bool(ctx.options.get("require-phases", False))
+    for c, spec in _specs(module):
+        if spec is None or spec.kind == "none":
+            continue
+        wanted = [p for p in spec.phases if p in ("connect", "read", "write")]
+        if len(wanted) < 2:
+            continue  # the library takes one deadline only (gRPC, urlopen, http.client)
+        omitted = [p for p in wanted if spec.phases[p].state == "omitted"]
+        shared = [p for p in wanted if spec.phases[p].state == "shared"] if per_phase else []
+        if omitted:
+            extra = " (httpx rejects a Timeout without a default or all four phases)" if spec.kind == "httpx.Timeout" else ""
+            problem = f"the timeout leaves {', '.join(omitted)} unbounded{extra}; bound connect, read and write."
+        elif shared:
+            problem = (f"one number bounds {', '.join(shared)} together; "
+                       "set connect, read and write separately (option `require-phases`).")
+        else:
+            continue
+        ctx.report(c.timeout_at, f"{_describe(c)}: {problem}", scope=c.scope)
+
+
+@check("CL104")
+def timeout_ceiling(ctx: RuleContext) -> None:
+    module: PyModule = ctx.artifact
+    ceiling = float(ctx.options.get("ceiling", 5.0))
+    phases = set(ctx.options.get("phases", ["connect", "read", "write", "total"]))
+    for c, spec in _specs(module):
+        if spec is None:
+            continue
+        over = {p: ph.seconds for p, ph in spec.phases.items()
+                if p in phases and ph.seconds is not None and ph.seconds > ceiling}
+        if not over:
+            continue
+        values = sorted(set(over.values()), reverse=True)
+        what = "the timeout" if spec.kind == "number" else ", ".join(over)
+        ctx.report(
+            c.timeout_at,
+            f"{_describe(c)}: {what} of {_seconds(values[0])} is above the ceiling of {_seconds(ceiling)} "
+            "(option `ceiling`); tune it per endpoint.",
+            scope=c.scope,
+        )
+
+
+# -- CL111, CL112: headers ---------------------------------------------------------------------
+
+
+def _header_check(ctx: RuleContext, default: str, why: str) -> None:
+    module: PyModule = ctx.artifact
+    names = {n.lower() for n in ctx.options.get("names", [default])}
+    shown = " or ".join(f"`{n}`" for n in ctx.options.get("names", [default]))
+    for c in http_calls(module):
+        if c.role == "client" or (c.library is HTTP_CLIENT and c.role != "method"):
+            continue
+        if c.role == "method" and c.name in ("send", "ws_connect"):
+            continue
+        sent = call_headers(module, c)
+        if names & sent.names:
+            continue
+        kind = "metadata" if c.library is GRPC else "header"
+        if not sent.complete:
+            _note(ctx, c.node, f"{_describe(c)}: cannot tell whether it sends the {shown} {kind}.", c.scope)
+            continue
+        ctx.report(c.node, f"{_describe(c)} sends no {shown} {kind}: {why}", scope=c.scope)
+
+
+@check("CL111")
+def missing_request_id(ctx: RuleContext) -> None:
+    _header_check(ctx, "X-Request-ID", "propagate the correlation ID on every outbound call.")
+
+
+@check("CL112")
+def missing_caller_service(ctx: RuleContext) -> None:
+    _header_check(ctx, "X-Caller-Service", "name the calling service so downstream services know who is calling.")
+
+
+# -- CL121: a connection per request ---------------------------------------------------------------
+
+ROUTE_DECORATORS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "trace", "route", "api_route", "websocket", "view"}
+)
+# registration calls: attribute or qualified name -> (keyword, positional index) of the handler
+ROUTE_REGISTRATIONS = {
+    **{f"add_{v}": ("handler", 1) for v in ("get", "post", "put", "patch", "delete", "head", "options")},
+    "add_route": ("handler", 2),
+    "add_url_rule": ("view_func", 2),
+    "add_api_route": ("endpoint", 1),
+    "add_api_websocket_route": ("endpoint", 1),
+}
+ROUTE_FUNCTIONS = {
+    **{f"aiohttp.web.{v}": ("handler", 1) for v in ("get", "post", "put", "patch", "delete", "head", "route")},
+    "starlette.routing.Route": ("endpoint", 1),
+    "fastapi.routing.APIRoute": ("endpoint", 1),
+}
+VIEW_BASES = frozenset(
+    {"aiohttp.web.View", "flask.views.MethodView", "flask.views.View", "starlette.endpoints.HTTPEndpoint"}
+)
+VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "dispatch_request"})
+ONCE_DECORATORS = frozenset({"cache", "lru_cache", "cached_property", "cached", "alru_cache", "asynccontextmanager"})
+
+
+def _function_named(module: PyModule, expr: cst.BaseExpression, scope: Scope) -> Scope | None:
+    """The module-defined function (or class ``__init__``) an expression names."""
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value in ("self", "cls"):
+        cls = scope.enclosing_class()
+        values = cls.bindings.get(expr.attr.value, []) if cls is not None else []
+    elif isinstance(expr, cst.Name):
+        values = module.lookup(expr.value, scope)
+        if not values and expr.value in module.classes:
+            init = module.classes[expr.value].bindings.get("__init__", [])
+            values = init
+    else:
+        return None
+    for v in values:
+        if isinstance(v, cst.FunctionDef):
+            return module.scope_of.get(id(v))
+    return None
+
+
+def _decorator_name(dec: cst.Decorator) -> str:
+    d = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
+    return d.attr.value if isinstance(d, cst.Attribute) else d.value if isinstance(d, cst.Name) else ""
+
+
+def _handlers(module: PyModule) -> dict[int, tuple[str, Scope, cst.CSTNode | None]]:
+    """Functions that run once per incoming request: id(scope) -> ("handler", scope, decorator or registration)."""
+    out: dict[int, tuple[str, Scope, cst.CSTNode | None]] = {}
+    for scope in module.scopes:
+        if scope.kind != "function":
+            continue
+        for dec in scope.decorators:
+            d = dec.decorator
+            if (
+                isinstance(d, cst.Call)
+                and isinstance(d.func, cst.Attribute)
+                and d.func.attr.value in ROUTE_DECORATORS
+                and not (qualname(module, d.func) or "").startswith(LIBRARY_PREFIXES)
+            ):
+                out[id(scope)] = ("handler", scope, d)
+        cls = scope.parent
+        if (
+            cls is not None
+            and scope.name in VIEW_METHODS
+            and isinstance(cls.node, cst.ClassDef)
+            and any((qualname(module, b.value) or "") in VIEW_BASES for b in cls.node.bases)
+        ):
+            out[id(scope)] = ("handler", scope, None)
+    for site in module.calls:
+        f = site.node.func
+        q = qualname(module, f) or ""
+        spec = ROUTE_FUNCTIONS.get(q) or (
+            ROUTE_REGISTRATIONS.get(f.attr.value) if isinstance(f, cst.Attribute) and not q else None
+        )
+        if spec is None:
+            continue
+        handler = argument(module, site.node, site.scope, *spec).expr
+        target = _function_named(module, handler, site.scope) if handler is not None else None
+        if target is not None:
+            out[id(target)] = ("handler", target, site.node)
+    return out
+
+
+def _stored_calls(module: PyModule) -> set[int]:
+    """Calls whose result is kept (``app.state.c = ...``, ``cache[k] = ...``, ``global c; c = ...``)."""
+
+    def build(m: PyModule) -> set[int]:
+        out = set()
+        for store in m.stores:
+            t = store.target
+            fn = store.scope.enclosing_function()
+            is_self = isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == "self"
+            if not (is_self and fn is not None and fn.name == "__init__"):
+                out.add(id(store.value))
+        for scope in m.scopes:
+            for name in scope.declared:
+                for value in scope.bindings.get(name, []):
+                    out.add(id(value))
+        return out
+
+    return module.analysis("sync_calls.stored", build)
+
+
+def per_request(module: PyModule) -> dict[int, tuple[str, Scope, cst.CSTNode | None]]:
+    """Functions that run per request or per loop iteration: id(scope) -> (how, scope, where).
+
+    ``how`` is "handler", "loop" (called in a loop at ``where``) or "called"
+    (from the function ``where`` names, itself in the map).
+    """
+
+    def build(m: PyModule) -> dict[int, tuple[str, Scope, cst.CSTNode | None]]:
+        runs = dict(_handlers(m))
+        stored = _stored_calls(m)
+        edges: list[tuple[Scope | None, Scope]] = []
+        for site in m.calls:
+            callee = _function_named(m, site.node.func, site.scope)
+            if callee is None or id(site.node) in stored:
+                continue
+            if any(_decorator_name(d) in ONCE_DECORATORS for d in callee.decorators):
+                continue
+            edges.append((site.scope.enclosing_function(), callee))
+            if site.in_loop and id(callee) not in runs:
+                runs[id(callee)] = ("loop", callee, site.node)
+        changed = True
+        while changed:
+            changed = False
+            for caller, callee in edges:
+                if caller is not None and id(caller) in runs and id(callee) not in runs:
+                    runs[id(callee)] = ("called", callee, caller)
+                    changed = True
+        return runs
+
+    return module.analysis("sync_calls.per_request", build)
+
+
+def _why(module: PyModule, runs: dict, key: int, depth: int = 0) -> str:
+    """Say why a function runs per request, following the chain of callers."""
+    how, scope, where = runs[key]
+    if how == "handler":
+        return f"request handler `{scope.qualname}`"
+    if how == "loop":
+        return f"`{scope.qualname}`, called in a loop at line {module.span(where)[0]}"
+    if depth > 5:
+        return f"`{scope.qualname}`"
+    return f"`{scope.qualname}`, called from {_why(module, runs, id(where), depth + 1)}"
+
+
+PER_CALL_FUNCTIONS = ("requests", "httpx", "aiohttp", "urllib")
+
+
+@check("CL121")
+def connection_per_request(ctx: RuleContext) -> None:
+    module: PyModule = ctx.artifact
+    for c in http_calls(module):
+        fn = c.scope.enclosing_function()
+        if c.role == "function" and c.library.name in PER_CALL_FUNCTIONS and (fn is not None or c.site.in_loop):
+            ctx.report(
+                c.node,
+                f"`{c.qualname}(...)` opens a new connection on every call; "
+                "use a pooled client (a `Session`/`Client` built once and reused).",
+                scope=c.scope,
+            )
+    builders = [(s, q) for s in module.calls if (q := qualname(module, s.node.func)) in CLIENTS or q in GRPC_CHANNELS]
+    if not builders:
+        return
+    runs = per_request(module)
+    stored = _stored_calls(module)
+    for site, q in builders:
+        if id(site.node) in stored:
+            continue
+        fn = site.scope.enclosing_function()
+        why = None
+        if site.in_loop:
+            why = "in a loop"
+        elif fn is not None and id(fn) in runs:
+            why = f"in {_why(module, runs, id(fn))}"
+        if why is None:
+            continue
+        ctx.report(
+            site.node,
+            f"`{q}(...)` is built {why}: a new connection pool, and new TCP connections, every time. "
+            "Build the client once (module level, app startup) and reuse it.",
+            scope=site.scope,
+        )
+
+
+# -- CL122: hard-coded addresses ---------------------------------------------------------------
+
+LOAD_BALANCER = re.compile(r"\.elb(\.[a-z0-9-]+)?\.amazonaws\.com$", re.IGNORECASE)
+
+
+def host_of(value: str, complete: bool, form: str) -> str | None:
+    """The host a URL (``form`` "url"), ``host[:port]`` ("host") or gRPC target ("target") names."""
+    rest = value.strip()
+    if form == "url":
+        if "://" not in rest:
+            return None
+        rest = rest.split("://", 1)[1]
+    elif form == "target":
+        for prefix in ("dns:///", "dns:", "ipv4:", "ipv6:", "unix:"):
+            if rest.startswith(prefix):
+                if prefix == "unix:":
+                    return None
+                rest = rest[len(prefix):]
+                break
+    end = min([i for i in (rest.find(ch) for ch in "/?#,") if i >= 0], default=-1)
+    netloc = rest if end < 0 else rest[:end]
+    netloc = netloc.rsplit("@", 1)[-1]
+    if netloc.startswith("["):
+        return netloc[1:netloc.index("]")] if "]" in netloc else None
+    if end < 0 and not complete and ":" not in netloc:
+        return None  # the host may go on at run time
+    if netloc.count(":") > 1:  # a bare IPv6 address (``ipv6:`` targets)
+        return netloc
+    return netloc.split(":", 1)[0] or None
+
+
+def _address_problem(host: str, options: dict) -> str | None:
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return "a load-balancer hostname" if LOAD_BALANCER.search(host) else None
+    if ip.is_loopback and options.get("allow-loopback", True):
+        return None
+    for allowed in options.get("allow", []):
+        try:
+            if ip in ipaddress.ip_network(allowed, strict=False):
+                return None
+        except ValueError:
+            continue
+    return f"the IP address {host}"
+
+
+def _addresses(module: PyModule):
+    """(expression, form, scope) for every service address an outbound call or client names."""
+    for c in http_calls(module):
+        if c.library is GRPC:
+            continue
+        url = c.url(module)
+        if url is None:
+            continue
+        form = "host" if c.role == "client" and c.library is not AIOHTTP and c.library.name != "httpx" and \
+            "from_url" not in c.qualname else "url"
+        yield url, form, c.scope
+    for site in module.calls:
+        if (qualname(module, site.node.func) or "") in GRPC_CHANNELS:
+            target = argument(module, site.node, site.scope, "target", 0).expr
+            if target is not None:
+                yield target, "target", site.scope
+
+
+@check("CL122")
+def hardcoded_address(ctx: RuleContext) -> None:
+    module: PyModule = ctx.artifact
+    seen: set[int] = set()
+    for expr, form, scope in _addresses(module):
+        t = text(module, expr, scope)
+        if t is None:
+            continue
+        host = host_of(t.value, t.complete, form)
+        problem = _address_problem(host, ctx.options) if host else None
+        if problem is None:
+            continue
+        where = t.node  # the literal the host is written in
+        if id(where) in seen:
+            continue
+        seen.add(id(where))
+        ctx.report(
+            where,
+            f"service address uses {problem}; use the service's DNS name "
+            "(`inventory.inventory-prod.svc.cluster.local`) so it survives rescheduling and scaling.",
+            scope=scope,
+        )
+
+
+# -- CL131: retry policies ----------------------------------------------------------------------
+
+URLLIB3_RETRY = frozenset(
+    {"urllib3.Retry", "urllib3.util.Retry", "urllib3.util.retry.Retry", "requests.adapters.Retry",
+     "requests.packages.urllib3.util.retry.Retry", "requests.packages.urllib3.Retry"}
+)
+HTTP_ADAPTERS = frozenset({"requests.adapters.HTTPAdapter", "requests.HTTPAdapter"})
+HTTPX_TRANSPORTS = frozenset({"httpx.HTTPTransport", "httpx.AsyncHTTPTransport"})
+TENACITY_POLICIES = frozenset({"retry", "Retrying", "AsyncRetrying"})
+TENACITY_EXPONENTIAL = frozenset(
+    {"wait_exponential", "wait_random_exponential", "wait_exponential_jitter", "wait_full_jitter"}
+)
+TENACITY_FLAT = frozenset({"wait_fixed", "wait_none", "wait_random", "wait_incrementing", "wait_chain"})
+BACKOFF_EXPONENTIAL = frozenset({"expo", "fibo"})
+BACKOFF_FLAT = frozenset({"constant", "runtime"})
+
+
+def _tenacity(q: str) -> str | None:
+    """``tenacity.wait.wait_fixed`` -> ``wait_fixed``; None for other libraries."""
+    return q.rsplit(".", 1)[-1] if q.startswith("tenacity.") or q == "tenacity" else None
+
+
+def _tenacity_wait(module: PyModule, expr: cst.BaseExpression | None, scope: Scope) -> bool | None:
+    """True: exponential; False: not; None: unknown."""
+    if expr is None:
+        return False  # tenacity's default: wait_none
+    value = resolve(module, expr, scope)
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+        left, right = _tenacity_wait(module, value.left, scope), _tenacity_wait(module, value.right, scope)
+        if left or right:
+            return True
+        return False if left is False and right is False else None
+    func = value.func if isinstance(value, cst.Call) else value
+    name = _tenacity(qualname(module, func) or "") if func is not None else None
+    if name in TENACITY_EXPONENTIAL:
+        return True
+    if name in TENACITY_FLAT:
+        return False
+    return None
+
+
+def _tenacity_retries(module: PyModule, expr: cst.BaseExpression | None, scope: Scope) -> float | None:
+    """Most retries a stop condition allows (inf: never stops); None: unknown or time-bounded."""
+    if expr is None:
+        return float("inf")  # tenacity's default: stop_never
+    value = resolve(module, expr, scope)
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.BitOr):
+        bounds = [b for b in (_tenacity_retries(module, value.left, scope),
+                              _tenacity_retries(module, value.right, scope)) if b is not None]
+        return min(bounds) if bounds else None
+    func = value.func if isinstance(value, cst.Call) else value
+    name = _tenacity(qualname(module, func) or "") if func is not None else None
+    if name == "stop_never":
+        return float("inf")
+    if name == "stop_after_attempt" and isinstance(value, cst.Call):
+        n = number(module, argument(module, value, scope, "max_attempt_number", 0).expr, scope)
+        return n - 1 if n is not None else None
+    return None
+
+
+def _policy(module: PyModule, node: cst.CSTNode, q: str, call: cst.Call | None, scope: Scope):
+    """(retries, exponential) for a retry policy; each may be None (unknown). None: not a policy."""
+
+    def arg(name: str, index: int | None = None) -> cst.BaseExpression | None:
+        return argument(module, call, scope, name, index).expr if call is not None else None
+
+    if q in URLLIB3_RETRY and call is not None:
+        total = arg("total", 0)
+        total_value = resolve(module, total, scope) if total is not None else None
+        if isinstance(total_value, cst.Name) and total_value.value == "False":
+            return None  # no retries at all
+        if total is None:
+            retries = 10.0  # urllib3's default total
+        elif is_none(total_value):
+            counts = [number(module, arg(k), scope) for k in ("connect", "read", "status", "other")]
+            retries = float("inf") if all(a is None for a in (arg("connect"), arg("read"), arg("status"))) else \
+                (None if None in counts else max(counts))
+        else:
+            retries = number(module, total, scope)
+        factor = arg("backoff_factor")
+        backoff = number(module, factor, scope) if factor is not None else 0.0
+        return retries, (backoff > 0) if backoff is not None else None
+    if q in HTTP_ADAPTERS or q in URLLIB3.clients or q == "urllib3.request":
+        given = arg("max_retries", 0) if q in HTTP_ADAPTERS else arg("retries")
+        n = number(module, given, scope) if given is not None else None
+        return (n, False) if n is not None and n > 0 else None
+    if q in HTTPX_TRANSPORTS:
+        n = number(module, arg("retries"), scope)
+        return (n, True) if n is not None else None  # httpcore backs off exponentially between retries
+    name = _tenacity(q)
+    if name in TENACITY_POLICIES:
+        return _tenacity_retries(module, arg("stop"), scope), _tenacity_wait(module, arg("wait"), scope)
+    if q in ("backoff.on_exception", "backoff.on_predicate") and call is not None:
+        wait = arg("wait_gen", 0)
+        wq = (qualname(module, resolve(module, wait, scope) or wait) or "") if wait is not None else ""
+        gen = wq.rsplit(".", 1)[-1] if wq.startswith("backoff.") else ""
+        w = True if gen in BACKOFF_EXPONENTIAL else False if gen in BACKOFF_FLAT else None
+        tries, max_time = arg("max_tries"), arg("max_time")
+        if tries is not None:
+            n = number(module, tries, scope)
+            retries = n - 1 if n is not None else None
+        else:
+            retries = None if max_time is not None else float("inf")
+        return retries, w
+    return None
+
+
+@check("CL131")
+def retry_policy(ctx: RuleContext) -> None:
+    module: PyModule = ctx.artifact
+    limit = float(ctx.options.get("max-retries", 3))
+    found: list[tuple[cst.CSTNode, str, cst.Call | None, Scope]] = []
+    for site in module.calls:
+        q = qualname(module, site.node.func)
+        if q is not None:
+            found.append((site.node, q, site.node, site.scope))
+    for c in http_calls(module):
+        if c.role == "method" and c.library.name == "urllib3" and keyword(c.node, "retries") is not None:
+            found.append((c.node, "urllib3.request", c.node, c.scope))
+    for scope in module.scopes:
+        for dec in scope.decorators:
+            if not isinstance(dec.decorator, cst.Call):
+                q = qualname(module, dec.decorator)
+                if q is not None:
+                    found.append((dec.decorator, q, None, scope.parent or scope))
+    for node, q, call, scope in found:
+        policy = _policy(module, node, q, call, scope)
+        if policy is None:
+            continue
+        retries, exponential = policy
+        problems = []
+        if retries is not None and retries > limit:
+            problems.append("retries without limit" if retries == float("inf") else f"{retries:g} retries")
+        if exponential is False:
+            problems.append("no exponential backoff")
+        if problems:
+            ctx.report(
+                node,
+                f"retry policy with {' and '.join(problems)}: the standard's policy is at most "
+                f"{limit:g} retries with exponential backoff (option `max-retries`).",
+                scope=scope,
+            )
 
 
 # -- what each check examines (for the checklist scorecard) ---------------------------------------
@@ -429,4 +678,4 @@ def _calls(ctx: RuleContext) -> int:
     return len(http_calls(ctx.artifact))
 
 
-SUBJECTS = {"CL101": _calls, "CL102": _calls}
+SUBJECTS = {code: _calls for code in ("CL101", "CL102", "CL103", "CL104", "CL111", "CL112", "CL121", "CL122", "CL131")}

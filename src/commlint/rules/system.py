@@ -272,10 +272,10 @@ def grpc_server_without_health(ctx: RuleContext) -> None:
     servers = []
     for rel, facts in system.python.items():
         svc = system.services.service_of(rel)
+        if facts.get("grpc_health"):
+            healthy.add(svc or rel)  # registered anywhere in the service counts
         for s in facts.get("grpc_servers", []):
             servers.append((rel, svc, s))
-            if s.get("health"):
-                healthy.add(svc or rel)
     ctx.examine(len(servers))
     for rel, svc, s in servers:
         if (svc or rel) in healthy:
