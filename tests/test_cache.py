@@ -34,6 +34,11 @@ def add(a, b):
 """
 
 
+def check(root: Path, config: dict | None = None, **kw):  # noqa: ANN201
+    """A run of the timeout rule alone (the samples break other rules too, on purpose or not)."""
+    return run(root, {"select": ["CL101"], **(config or {})}, **kw)
+
+
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     root = tmp_path / "project"
@@ -65,11 +70,11 @@ def cache_files(directory: Path) -> list[Path]:
 
 def test_second_run_is_served_from_the_cache(tree: Path, tmp_path: Path, checked: list[str]) -> None:
     cache = tmp_path / "cache"
-    first = run(tree, {}, jobs=1, cache_dir=cache)
+    first = check(tree, {}, jobs=1, cache_dir=cache)
     assert sorted(checked) == ["svc/bad.py", "svc/good.py"]  # plain.py: no trigger, never parsed
     assert [f[2] for f in found(first)] == ["CL101"]
     checked.clear()
-    second = run(tree, {}, jobs=1, cache_dir=cache)
+    second = check(tree, {}, jobs=1, cache_dir=cache)
     assert checked == []
     assert found(second) == found(first)
     assert [(r.rel, r.kind) for r in second.files] == [(r.rel, r.kind) for r in first.files]
@@ -77,91 +82,91 @@ def test_second_run_is_served_from_the_cache(tree: Path, tmp_path: Path, checked
 
 def test_a_changed_file_alone_is_checked_again(tree: Path, tmp_path: Path, checked: list[str]) -> None:
     cache = tmp_path / "cache"
-    run(tree, {}, jobs=1, cache_dir=cache)
+    check(tree, {}, jobs=1, cache_dir=cache)
     checked.clear()
     (tree / "svc/bad.py").write_text(GOOD.lstrip("\n"), encoding="utf-8")
     (tree / "svc/plain.py").write_text(BAD.lstrip("\n"), encoding="utf-8")  # was skipped: now a candidate
-    result = run(tree, {}, jobs=1, cache_dir=cache)
+    result = check(tree, {}, jobs=1, cache_dir=cache)
     assert sorted(checked) == ["svc/bad.py", "svc/plain.py"]
     assert [(f[0], f[2]) for f in found(result)] == [("svc/plain.py", "CL101")]
 
 
 def test_rule_options_severity_and_selection_each_get_their_own_entries(tree: Path, tmp_path: Path, checked: list[str]) -> None:
     cache = tmp_path / "cache"
-    run(tree, {}, jobs=1, cache_dir=cache)
-    for config in ({"rules": {"CL101": {"fix-timeout": 3.0}}}, {"severity": {"CL101": "note"}}, {"select": ["CL101"]}):
+    check(tree, {}, jobs=1, cache_dir=cache)
+    for config in ({"rules": {"CL101": {"fix-timeout": 3.0}}}, {"severity": {"CL101": "note"}}, {"select": ["CL101", "CL102"]}):
         checked.clear()
-        result = run(tree, config, jobs=1, cache_dir=cache)
+        result = check(tree, config, jobs=1, cache_dir=cache)
         assert sorted(checked) == ["svc/bad.py", "svc/good.py"], config
         checked.clear()
-        assert found(run(tree, config, jobs=1, cache_dir=cache)) == found(result)
+        assert found(check(tree, config, jobs=1, cache_dir=cache)) == found(result)
         assert checked == [], config
     assert len(cache_files(cache)) == 4
-    note = run(tree, {"severity": {"CL101": "note"}}, jobs=1, cache_dir=cache)
+    note = check(tree, {"severity": {"CL101": "note"}}, jobs=1, cache_dir=cache)
     assert [f.severity.label for f in note.findings] == ["note"]
 
 
 def test_per_file_ignores_apply_to_cached_results(tree: Path, tmp_path: Path, checked: list[str]) -> None:
     cache = tmp_path / "cache"
-    run(tree, {}, jobs=1, cache_dir=cache)
+    check(tree, {}, jobs=1, cache_dir=cache)
     checked.clear()
-    result = run(tree, {"per-file-ignores": {"svc/bad.py": ["CL101"]}}, jobs=1, cache_dir=cache)
+    result = check(tree, {"per-file-ignores": {"svc/bad.py": ["CL101"]}}, jobs=1, cache_dir=cache)
     assert checked == []  # per-file ignores are applied after the cache
     assert found(result) == []
 
 
 def test_a_new_version_or_an_edited_rule_starts_afresh(tree: Path, tmp_path: Path, checked: list[str], monkeypatch) -> None:  # noqa: ANN001
     cache = tmp_path / "cache"
-    run(tree, {}, jobs=1, cache_dir=cache)
+    check(tree, {}, jobs=1, cache_dir=cache)
     checked.clear()
     monkeypatch.setattr(engine, "__version__", "999.0")
-    run(tree, {}, jobs=1, cache_dir=cache)
+    check(tree, {}, jobs=1, cache_dir=cache)
     assert sorted(checked) == ["svc/bad.py", "svc/good.py"]
     checked.clear()
     monkeypatch.setattr(engine, "_build_fingerprint", lambda: [["rules/sync_calls.toml", 1, 2]])
-    run(tree, {}, jobs=1, cache_dir=cache)
+    check(tree, {}, jobs=1, cache_dir=cache)
     assert sorted(checked) == ["svc/bad.py", "svc/good.py"]
 
 
 def test_a_corrupt_cache_file_is_ignored_and_rewritten(tree: Path, tmp_path: Path, checked: list[str]) -> None:
     cache = tmp_path / "cache"
-    expected = found(run(tree, {}, jobs=1, cache_dir=cache))
+    expected = found(check(tree, {}, jobs=1, cache_dir=cache))
     [path] = cache_files(cache)
     for damage in (b"\x00garbage{", b'{"format": 1, "files": []}', b"[]", b""):
         path.write_bytes(damage)
         checked.clear()
-        assert found(run(tree, {}, jobs=1, cache_dir=cache)) == expected
+        assert found(check(tree, {}, jobs=1, cache_dir=cache)) == expected
         assert sorted(checked) == ["svc/bad.py", "svc/good.py"]
         assert json.loads(path.read_bytes())["files"]  # healed
     checked.clear()
-    run(tree, {}, jobs=1, cache_dir=cache)
+    check(tree, {}, jobs=1, cache_dir=cache)
     assert checked == []
 
 
 def test_a_damaged_entry_is_recomputed(tree: Path, tmp_path: Path, checked: list[str]) -> None:
     cache = tmp_path / "cache"
-    expected = found(run(tree, {}, jobs=1, cache_dir=cache))
+    expected = found(check(tree, {}, jobs=1, cache_dir=cache))
     [path] = cache_files(cache)
     data = json.loads(path.read_bytes())
     data["files"]["svc/bad.py"][1] = {"rel": "svc/bad.py", "findings": [{"code": 1}]}
     data["files"]["svc/good.py"] = "nonsense"
     path.write_text(json.dumps(data), encoding="utf-8")
     checked.clear()
-    assert found(run(tree, {}, jobs=1, cache_dir=cache)) == expected
+    assert found(check(tree, {}, jobs=1, cache_dir=cache)) == expected
     assert sorted(checked) == ["svc/bad.py", "svc/good.py"]
 
 
 def test_an_unwritable_cache_directory_does_not_stop_the_run(tree: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a file where the cache directory should be", encoding="utf-8")
-    result = run(tree, {}, jobs=1, cache_dir=blocker / "cache")
+    result = check(tree, {}, jobs=1, cache_dir=blocker / "cache")
     assert [f[2] for f in found(result)] == ["CL101"]
     assert blocker.read_text(encoding="utf-8").startswith("a file")
 
 
 def test_a_read_only_cache_is_still_read(tree: Path, tmp_path: Path, checked: list[str], monkeypatch) -> None:  # noqa: ANN001
     cache = tmp_path / "cache"
-    expected = found(run(tree, {}, jobs=1, cache_dir=cache))
+    expected = found(check(tree, {}, jobs=1, cache_dir=cache))
     (tree / "svc/good.py").write_text(BAD.lstrip("\n"), encoding="utf-8")
 
     def refuse(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
@@ -169,7 +174,7 @@ def test_a_read_only_cache_is_still_read(tree: Path, tmp_path: Path, checked: li
 
     monkeypatch.setattr(runner.tempfile, "mkstemp", refuse)  # root ignores chmod: refuse the write itself
     checked.clear()
-    result = run(tree, {}, jobs=1, cache_dir=cache)
+    result = check(tree, {}, jobs=1, cache_dir=cache)
     assert checked == ["svc/good.py"]
     assert len(found(result)) == len(expected) + 1
     assert not list(cache.glob(".tmp-*"))
@@ -211,7 +216,7 @@ def _cli(args: list[str], cwd: Path) -> subprocess.Popen:
 def test_two_runs_at_once_share_the_cache_directory(tmp_path: Path) -> None:
     root = tmp_path / "project"
     write_tree(root, {f"svc/m{i}.py": (BAD if i % 3 == 0 else GOOD) for i in range(60)})
-    (root / "commlint.toml").write_text("", encoding="utf-8")
+    (root / "commlint.toml").write_text('select = ["CL101"]\n', encoding="utf-8")
     procs = [_cli(["--jobs", "2"], root) for _ in range(3)]
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [1, 1, 1], [o[1] for o in outs]
@@ -243,10 +248,10 @@ def test_cli_cache_location_and_no_cache(tmp_path: Path) -> None:
 
 def test_a_cache_inside_the_tree_is_not_checked(tree: Path, checked: list[str]) -> None:
     inside = tree / "lint-cache"
-    run(tree, {}, jobs=1, cache_dir=inside)
+    check(tree, {}, jobs=1, cache_dir=inside)
     assert (inside / ".gitignore").read_text(encoding="utf-8").strip().endswith("*")
     checked.clear()
-    second = run(tree, {}, jobs=1, cache_dir=inside)
+    second = check(tree, {}, jobs=1, cache_dir=inside)
     assert checked == []
     assert not [r.rel for r in second.files if r.rel.startswith("lint-cache/")]
 

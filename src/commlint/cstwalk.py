@@ -185,12 +185,14 @@ class _OffsetState(CodegenState):
             self.computed[node] = (start, end)
 
 
-def node_offsets(module: cst.Module) -> dict[cst.CSTNode, tuple[int, int]]:
-    """Each node's (start, end) character offsets in ``module.code``: the range
-    ``PositionProvider`` gives (syntactic: without the whitespace a node owns)."""
+def node_offsets(module: cst.Module) -> tuple[dict[cst.CSTNode, tuple[int, int]], str]:
+    """Each node's (start, end) character offsets in ``module.code``, the range
+    ``PositionProvider`` gives (syntactic: without the whitespace a node owns),
+    and ``module.code`` itself (not always the parsed text: libcst drops a
+    leading form feed, for one)."""
     state = _OffsetState(default_indent=module.default_indent, default_newline=module.default_newline)
     module._codegen(state)
-    return state.computed
+    return state.computed, "".join(state.tokens)
 
 
 NEWLINE_RE = re.compile(r"\r\n?|\n")  # libcst's idea of a line break

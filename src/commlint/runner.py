@@ -39,6 +39,7 @@ class Cache:
         self.entries = self._read()
         self.updates: dict[str, list[Any]] = {}
         self._deps: dict[str, str] = {}
+        self.writable = True  # False once a save could not write (read-only or full): results stand
 
     def _read(self) -> dict[str, Any]:
         try:
@@ -88,6 +89,7 @@ class Cache:
                 fh.write(json.dumps({"format": FORMAT, "files": files}, separators=(",", ":")))  # dumps: the C encoder
             os.replace(tmp, self.path)
         except OSError:  # a read-only or full cache directory: the run's results stand
+            self.writable = False
             if tmp is not None:
                 try:
                     os.unlink(tmp)
