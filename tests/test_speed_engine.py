@@ -120,10 +120,12 @@ PATHS = [
     "docs/sub/a.html", "p/gen/q/r.py", "gen/x", "a/b", "a/x/y/b", "a/x/b/c", "x.log", "important.log", "d/important.log",
     "node_modules/", "pkg/node_modules/", "lib/vendor/x.py", "lib/vendor/__init__.py", ".x.swp", "_y.swa", "#tmp",
     "fooxbar", "foo/bar", "root-only.txt", "sub/root-only.txt", "plain/file.yaml", "", "dir/",
+    ".venv/", "x/.venv/lib/y.py", ".venv", "gen", "a/gen/", "dist", "dist/a.py", "x/dist/y/z.py", "distx/y.py",
 ]
 
 
-@pytest.mark.parametrize("lines", [PATTERNS, PATTERNS[:1], ["!x"], [], ["# comment", ""], ["(unbalanced"], ["*"], ["!", "*.py"]])
+@pytest.mark.parametrize("lines", [PATTERNS, PATTERNS[:1], ["!x"], [], ["# comment", ""], ["(unbalanced"], ["*"], ["!", "*.py"],
+                                   ["node_modules/", "build/", ".venv/", "gen/"], ["dist/"]])
 def test_fast_gitignore_spec_answers_like_pathspec(lines: list[str]) -> None:
     fast = _spec(lines)
     slow = pathspec.GitIgnoreSpec.from_lines([ln for ln in lines if ln != "!"])  # git skips an invalid line
