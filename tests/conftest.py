@@ -3,7 +3,10 @@ read the lines each file marks as expected (``# expect: CL101``)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -71,3 +74,23 @@ def check_tree(tmp_path: Path):
         return run(tmp_path, config, **kw)
 
     return _check
+
+
+@dataclass
+class Invocation:
+    exit_code: int
+    output: str  # stdout, then stderr
+
+
+def cli_invoke(args: list[str]) -> Invocation:
+    """Run ``commlint ARGS`` in this process (the command line is ``commlint.cli.main``)."""
+    from commlint.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code: int | str | None = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(args)
+        except SystemExit as done:
+            code = done.code
+    return Invocation(code if isinstance(code, int) else (0 if code is None else 2), out.getvalue() + err.getvalue())

@@ -9,16 +9,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from commlint.cli import app
-
-RUNNER = CliRunner()
+from conftest import cli_invoke
 
 
 def _check(root: Path, *args: str, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(root)
-    return RUNNER.invoke(app, ["check", "--no-cache", "--select", "CL101", *args, "."])
+    return cli_invoke(["check", "--no-cache", "--select", "CL101", *args, "."])
 
 
 def _case(before: str, after: str) -> tuple[str, str]:

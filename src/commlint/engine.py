@@ -10,6 +10,7 @@ CL003 for an inline suppression that suppresses nothing.
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import importlib
 import json
@@ -17,7 +18,7 @@ import os
 import stat
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -27,6 +28,7 @@ from .catalogue import Catalogue, load
 from .config import Settings, enabled_rules, resolve_selector
 from .discovery import SourceFile, discover
 from .model import Finding, Location, RuleMeta
+from .prefilter import SUPPRESSION_MARK, contains_any, python_in_scope
 from .rules import CHECKS, RuleContext
 
 ENGINE_CODES = ("CL001", "CL002", "CL003")
@@ -43,18 +45,51 @@ class Plan:
     engine: set[str]
     prefilter: bool = True
     fact_kinds: set[str] = field(default_factory=set)  # kinds whose facts cross-file rules need
+    # per rule (and per kind for facts): what a file must contain for it to run there
+    rule_triggers: dict[str, tuple[bytes, ...]] = field(default_factory=dict)
+    fact_triggers: dict[str, tuple[bytes, ...]] = field(default_factory=dict)
 
     def key(self) -> str:
+        """What the result cache is keyed by, besides each file's content: commlint
+        itself, the enabled rules and every setting that can change a finding."""
+        settings = {f.name: getattr(self.settings, f.name) for f in fields(self.settings) if f.name not in _NOT_IN_KEY}
         payload = {
             "v": __version__,
+            "build": _build_fingerprint(),
             "rules": self.rules,
             "engine": sorted(self.engine),
             "facts": sorted(self.fact_kinds),
-            "settings": self.settings.fingerprint(),
-            "severity": {k: int(v) for k, v in self.settings.severity.items()},
-            "pfi": self.settings.per_file_ignores,
+            "settings": settings,
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+# Settings that cannot change one file's findings: which files are checked, how
+# the run ends, and per-file ignores (applied after the cache). Every other
+# setting, including ones added later, is part of the cache key.
+_NOT_IN_KEY = frozenset({
+    "config_path", "select", "extend_select", "ignore", "exclude", "extend_exclude", "fail_on",
+    "jobs", "cache_dir", "respect_gitignore", "per_file_ignores",
+})
+
+
+@functools.lru_cache(maxsize=1)
+def _build_fingerprint() -> list[list[Any]]:
+    """Size and modification time of commlint's own code and catalogue, so a
+    cache never outlives an edit to a rule in a source checkout."""
+    from .catalogue import catalogue_dir
+
+    out: list[list[Any]] = []
+    stack = [os.path.dirname(os.path.abspath(__file__)), str(catalogue_dir())]
+    while stack:
+        with os.scandir(stack.pop()) as it:
+            for e in it:
+                if e.is_dir() and e.name != "__pycache__":
+                    stack.append(e.path)
+                elif e.name.endswith((".py", ".toml")):
+                    st = e.stat()
+                    out.append([e.path, st.st_size, st.st_mtime_ns])
+    return sorted(out)
 
 
 @dataclass
@@ -133,6 +168,8 @@ def make_plan(settings: Settings, catalogue: Catalogue, prefilter: bool = True) 
         else:
             triggers[r.kind] = tuple(sorted(set(current) | set(fam.triggers)))
     engine = {r.code for r in rules if r.family == "engine"}
+    rule_triggers = {r.code: families[r.family].triggers for r in rules if families[r.family].triggers}
+    fact_triggers: dict[str, tuple[bytes, ...]] = {}
     fact_kinds: set[str] = set()
     for code in by_kind.get("system", ()):
         # a cross-file rule's module names the kinds whose facts it reads and,
@@ -146,21 +183,47 @@ def make_plan(settings: Settings, catalogue: Catalogue, prefilter: bool = True) 
                 triggers[kind] = None
             else:
                 triggers[kind] = tuple(sorted(set(current) | {t.encode() for t in extra}))
-    return Plan(settings, by_kind, triggers, engine, prefilter, fact_kinds)
+                fact_triggers[kind] = tuple(sorted(set(fact_triggers.get(kind, ())) | {t.encode() for t in extra}))
+    return Plan(settings, by_kind, triggers, engine, prefilter, fact_kinds, rule_triggers, fact_triggers)
+
+
+def wanted_kinds(source: SourceFile, plan: Plan) -> list[str]:
+    """The kinds a file may be of that some enabled rule (or cross-file rule) reads."""
+    return [k for k in source.kinds if plan.rules.get(k) or k in plan.fact_kinds]
 
 
 def is_candidate(source: SourceFile, data: bytes | None, plan: Plan) -> bool:
-    """Whether a file may need parsing at all: the cheap text prefilter."""
+    """Whether a file may need parsing at all: the prefilter's first, cheapest
+    stage (see prefilter.py), run on every file before any is sent to a worker."""
     if data is None:
         return True
-    wanted = [k for k in source.kinds if plan.rules.get(k) or k in plan.fact_kinds]
+    wanted = wanted_kinds(source, plan)
     if not wanted:
         return False
     if wanted == ["python"] and plan.prefilter:
         triggers = plan.triggers.get("python")
-        if triggers:
-            return any(t in data for t in triggers)
+        if triggers is not None:
+            return contains_any(data, triggers) or ("CL003" in plan.engine and SUPPRESSION_MARK in data)
+    if len(source.kinds) > 1 and plan.prefilter and len(data) <= plan.settings.max_file_size:
+        return claimed(source, data, wanted)  # a .yaml/.json no kind recognises is not worth a worker
     return True
+
+
+def claimed(source: SourceFile, data: bytes, wanted: list[str]) -> bool:
+    """Whether some wanted kind's ``sniff`` claims a file whose ending several kinds
+    share, as check_file will decide (a regular expression or two, no parse)."""
+    try:
+        text = decode_text(data)
+    except UnicodeDecodeError:
+        return not source.rel.lower().endswith(STRUCTURED_EXTS)
+    for kind in wanted:
+        try:
+            sniff = getattr(kind_module(kind), "sniff", None)
+        except ImportError:
+            return True  # check_file reports it
+        if sniff is None or sniff(source.rel, text):
+            return True
+    return False
 
 
 # -- one file -----------------------------------------------------------------------------
@@ -229,14 +292,16 @@ def _check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fi
     result = FileResult(source.rel)
     cl001 = cat.by_code["CL001"]
 
+    quiet = False  # a Python file no rule can report on, parsed anyway (--no-prefilter): no CL001
+
     def fail(message: str, line: int = 1, column: int = 1, pointer: str | None = None) -> FileResult:
-        if "CL001" in plan.engine:
+        if "CL001" in plan.engine and not quiet:
             result.findings.append(
                 _engine_finding(cl001, message, Location(source.rel, line, column, pointer=pointer), settings)
             )
         return result
 
-    wanted = [k for k in source.kinds if plan.rules.get(k) or k in plan.fact_kinds]
+    wanted = wanted_kinds(source, plan)
     if not wanted:
         return result
     if data is None:
@@ -248,18 +313,26 @@ def _check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fi
             return fail(f"cannot read file: {exc.strerror or exc}")
     text: str | None = None
     for kind in wanted:
-        triggers = plan.triggers.get(kind)
         if kind == "python":
-            if plan.prefilter and triggers and not any(t in data for t in triggers):
-                continue
-            if len(data) > settings.max_python_file_size:
-                result.kind = kind
+            result.kind = kind
+            too_large = len(data) > settings.max_python_file_size
+            triggers = plan.triggers.get(kind)
+            if triggers is not None:
+                suppressions = "CL003" in plan.engine
+                if too_large:  # not worth tokenizing: the first stage decides
+                    in_scope = contains_any(data, triggers) or (suppressions and SUPPRESSION_MARK in data)
+                else:
+                    in_scope = python_in_scope(data, triggers, suppressions)
+                if not in_scope:
+                    if plan.prefilter:
+                        return result
+                    quiet = True
+            if too_large:
                 return fail(f"file is larger than max-python-file-size ({settings.max_python_file_size} bytes); not checked")
             mod = kind_module(kind)
             try:
                 src = mod.decode(data)
             except ParseError as exc:
-                result.kind = kind
                 return fail(exc.message, exc.line, exc.column)
         else:
             if text is None:
@@ -296,12 +369,13 @@ def _check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fi
         except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the run
             return fail(f"internal error while parsing: {type(exc).__name__}: {exc}")
         result.parsed = True
-        _run_rules(artifact, kind, plan, cat, result)
+        present = _presence(data, plan)
+        _run_rules(artifact, kind, plan, cat, result, present)
         try:
             result.deps = {p: file_digest(p) for p in artifact.dependencies()}
         except Exception:  # noqa: BLE001 - without them the result is simply not reused
             result.deps = {"": "unknown"}
-        if kind in plan.fact_kinds:
+        if kind in plan.fact_kinds and present(plan.fact_triggers.get(kind)):
             try:
                 result.facts = artifact.facts()
             except Exception as exc:  # noqa: BLE001
@@ -310,10 +384,28 @@ def _check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fi
     return result
 
 
-def _run_rules(artifact: Artifact, kind: str, plan: Plan, cat: Catalogue, result: FileResult) -> None:
+def _presence(data: bytes, plan: Plan) -> Callable[[tuple[bytes, ...] | None], bool]:
+    """Whether a file holds any of a family's triggers (remembered per family). With
+    the prefilter off (``--no-prefilter``), every rule runs on every parsed file."""
+    seen: dict[tuple[bytes, ...], bool] = {}
+
+    def present(triggers: tuple[bytes, ...] | None) -> bool:
+        if not triggers or not plan.prefilter:
+            return True
+        if triggers not in seen:
+            seen[triggers] = contains_any(data, triggers)
+        return seen[triggers]
+
+    return present
+
+
+def _run_rules(artifact: Artifact, kind: str, plan: Plan, cat: Catalogue, result: FileResult,
+               present: Callable[[tuple[bytes, ...] | None], bool]) -> None:
     settings = plan.settings
     findings: list[Finding] = []
     for code in plan.rules.get(kind, ()):
+        if not present(plan.rule_triggers.get(code)):
+            continue  # parsed for another family; nothing this rule looks for is in the file
         meta = cat.by_code[code]
         fn = CHECKS.get(code)
         if fn is None:
@@ -426,10 +518,15 @@ def check_paths(
     fix: bool = False,
     jobs: int | None = None,
     cache: Any = None,
+    cache_dir: str | os.PathLike[str] | None = None,
     prefilter: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> RunResult:
-    """Check files and directories; return every finding (the Python API)."""
+    """Check files and directories; return every finding (the Python API).
+
+    ``cache_dir`` (or a ready ``runner.Cache`` as ``cache``): keep per-file results
+    there and reuse them while a file's content, commlint and the plan are unchanged.
+    """
     start = time.perf_counter()
     cat = load()
     path_list = [Path(p) for p in paths] or [Path(".")]
@@ -442,8 +539,10 @@ def check_paths(
     messages: list[str] = []
     sources = discover(path_list, settings, messages.append)
     plan = make_plan(settings, cat, prefilter)
-    from .runner import run_files
+    from .runner import Cache, run_files
 
+    if cache is None and cache_dir is not None:
+        cache = Cache(Path(cache_dir), plan.key())
     results = run_files(sources, plan, jobs=jobs if jobs is not None else settings.jobs, cache=cache, progress=progress)
     fixed: dict[str, int] = {}
     if fix:

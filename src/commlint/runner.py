@@ -1,10 +1,18 @@
-"""Running the per-file checks: the result cache, then worker processes.
+"""Running the per-file checks: the result cache, the prefilter, worker processes.
 
-The cache (like ruff's) keys each file's result by its content hash, its path,
-commlint's version and everything in the plan that can change findings. It
-lives in ``.commlint_cache/`` under the run's root unless ``--cache-dir`` or
-``cache-dir`` says otherwise; writes are atomic (temporary file + rename), so
-two runs at once are safe, and an unreadable or corrupt entry is recomputed.
+The cache (like ruff's) is one JSON file per plan (``<cache-dir>/<plan key>.json``):
+for each file, its content hash and its result (findings, the facts cross-file
+rules read, and the digests of the other files its findings depend on, such as an
+OpenAPI document's ``$ref`` targets: a result is reused only while they are unchanged). The plan key covers commlint's version and code, the enabled rules
+and every setting that can change a finding, so a change to any of them starts a
+fresh file. A run reads it once, checks only the files whose content changed and
+writes it back once, merged with whatever another run wrote meanwhile, through a
+temporary file and a rename: concurrent runs never see half a file. A corrupt or
+unreadable cache is ignored and rewritten; a read-only one is used as it is.
+
+Files no rule can report on (the prefilter, prefilter.py) are never sent to a
+worker; the others go to worker processes, largest first and small ones in
+batches, when there is enough to parse to pay for starting them.
 """
 
 from __future__ import annotations
@@ -12,83 +20,122 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import multiprocessing
 import os
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
 from .discovery import SourceFile
-from .engine import FileResult, Plan, check_file, file_digest, is_candidate, read_source
+from .engine import FileResult, Plan, check_file, file_digest, is_candidate, read_source, wanted_kinds
 
-PARALLEL_THRESHOLD = 16  # files to parse before worker processes pay off
+PARALLEL_BYTES = 256 * 1024  # source to parse before worker processes pay off (~0.5 s of Python)
+BATCH_BYTES = 128 * 1024  # small files travel to a worker together, up to this much
+FORMAT = 1  # the layout of a cache file
 
 
 class Cache:
     def __init__(self, directory: Path, plan_key: str):
-        self.dir = Path(directory) / plan_key
-        self.writable = True
+        self.path = Path(directory) / f"{plan_key}.json"
+        self.entries = self._read()
+        self.updates: dict[str, list[Any]] = {}
+        self._deps: dict[str, str] = {}
+        self.writable = True  # False once a save could not write (read-only or full): results stand
 
-    def _path(self, key: str) -> Path:
-        return self.dir / key[:2] / f"{key}.json"
+    def _read(self) -> dict[str, Any]:
+        try:
+            with open(self.path, "rb") as fh:
+                data = json.loads(fh.read())
+        except (OSError, ValueError):  # missing, unreadable or corrupt: start afresh
+            return {}
+        if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("files"), dict):
+            return {}
+        return data["files"]
 
     @staticmethod
-    def key(rel: str, data: bytes) -> str:
-        h = hashlib.blake2b(data, digest_size=20)
-        h.update(b"\0" + rel.encode("utf-8", "surrogateescape"))
-        return h.hexdigest()
+    def digest(data: bytes) -> str:
+        return hashlib.blake2b(data, digest_size=16).hexdigest()
 
-    def get(self, key: str) -> FileResult | None:
-        try:
-            with open(self._path(key), "rb") as fh:
-                result = FileResult.from_json(json.loads(fh.read()))
-        except Exception:  # noqa: BLE001 - unreadable, truncated or tampered with: recompute
+    def get(self, rel: str, digest: str) -> FileResult | None:
+        entry = self.entries.get(rel)
+        if not isinstance(entry, list) or len(entry) != 2 or entry[0] != digest:
             return None
-        if any(file_digest(p) != digest for p, digest in result.deps.items()):
-            return None  # a file it depends on (a $ref target) changed
+        try:
+            result = FileResult.from_json(entry[1])
+            if any(self._dep_digest(p) != d for p, d in result.deps.items()):
+                return None  # a file it depends on (a $ref target) changed
+        except Exception:  # noqa: BLE001 - a damaged or tampered-with entry: recompute it
+            return None
         return result
 
-    def put(self, key: str, result: FileResult) -> None:
-        if not self.writable:
+    def _dep_digest(self, path: str) -> str:
+        """A dependency's digest, read once per run however many files share it."""
+        if path not in self._deps:
+            self._deps[path] = file_digest(path)
+        return self._deps[path]
+
+    def put(self, rel: str, digest: str, result: FileResult) -> None:
+        self.updates[rel] = [digest, result.to_json()]
+
+    def save(self) -> None:
+        if not self.updates:
             return
-        path = self._path(key)
+        files = self._read()  # another run may have written since this one started
+        files.update(self.updates)
+        tmp = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            prepare_cache_dir(self.path.parent)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(result.to_json(), fh, separators=(",", ":"))
-            os.replace(tmp, path)
-        except OSError:
-            self.writable = False  # a read-only cache directory: run without storing
-            try:
-                os.unlink(tmp)  # type: ignore[possibly-undefined]
-            except (OSError, UnboundLocalError):
-                pass
+                fh.write(json.dumps({"format": FORMAT, "files": files}, separators=(",", ":")))  # dumps: the C encoder
+            os.replace(tmp, self.path)
+        except OSError:  # a read-only or full cache directory: the run's results stand
+            self.writable = False
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+        self.updates = {}
 
 
 def default_cache_dir(root: Path) -> Path:
     return root / ".commlint_cache"
 
 
+def prepare_cache_dir(directory: Path) -> None:
+    """Create the cache directory with a ``.gitignore`` of ``*``: neither git nor a
+    later run's discovery looks inside, wherever it is."""
+    directory.mkdir(parents=True, exist_ok=True)
+    gitignore = directory / ".gitignore"
+    if not gitignore.exists():
+        gitignore.write_text("# created by commlint\n*\n", encoding="utf-8")
+
+
 def _read(source: SourceFile, plan: Plan) -> bytes | None:
-    limit = max(plan.settings.max_file_size, plan.settings.max_python_file_size)
     try:
-        return read_source(source.path, limit)
+        return read_source(source.path, max(plan.settings.max_file_size, plan.settings.max_python_file_size))
     except OSError:
-        return None
+        return None  # check_file reports it (or nothing, if the file has gone)
+
+
+def _unparsed(source: SourceFile) -> FileResult:
+    """The result of a file no rule reads (or could report on)."""
+    return FileResult(source.rel, source.kinds[0] if len(source.kinds) == 1 else None)
 
 
 def _worker_init() -> None:
-    gc.freeze()
+    gc.freeze()  # what the parent built stays shared and unscanned
 
 
 def _work(batch: list[tuple[SourceFile, bytes | None]], plan: Plan) -> list[FileResult]:
-    gc.disable()
-    try:
-        return [check_file(src, plan, data) for src, data in batch]
-    finally:
-        gc.enable()
+    out = []
+    for source, data in batch:
+        gc.disable()  # a libcst tree is large and acyclic: collecting during the parse is wasted time
+        try:
+            out.append(check_file(source, plan, data))
+        finally:
+            gc.enable()
+    return out
 
 
 def run_files(
@@ -99,66 +146,107 @@ def run_files(
     cache: Cache | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[FileResult]:
+    """Each source's result, in the order given (whatever order workers finish in)."""
     results: dict[str, FileResult] = {}
     todo: list[tuple[SourceFile, bytes | None, str | None]] = []
     for src in sources:
+        if not wanted_kinds(src, plan):  # no enabled rule reads this kind of file: not even opened
+            results[src.rel] = _unparsed(src)
+            continue
         data = _read(src, plan)
-        key = Cache.key(src.rel, data) if (cache is not None and data is not None) else None
-        if key is not None:
-            hit = cache.get(key)  # type: ignore[union-attr]
+        digest = cache.digest(data) if (cache is not None and data is not None) else None
+        if digest is not None:
+            hit = cache.get(src.rel, digest)  # type: ignore[union-attr]
             if hit is not None:
                 results[src.rel] = hit
                 continue
-        if not is_candidate(src, data, plan):
-            results[src.rel] = FileResult(src.rel, src.kinds[0] if len(src.kinds) == 1 else None)  # the prefilter says no rule can fire: never parsed
+        if is_candidate(src, data, plan):
+            todo.append((src, data, digest))
             continue
-        todo.append((src, data, key))
+        # no rule can report on it: never parsed, and remembered as such
+        res = _unparsed(src)
+        results[src.rel] = res
+        if digest is not None:
+            cache.put(src.rel, digest, res)  # type: ignore[union-attr]
+
+    def store(item: tuple[SourceFile, bytes | None, str | None], res: FileResult, cache_it: bool = True) -> None:
+        src, _, digest = item
+        results[src.rel] = res
+        if cache is not None and digest is not None and cache_it:
+            cache.put(src.rel, digest, res)
+
     workers = jobs or os.cpu_count() or 1
-    done = 0
-    total = len(todo)
-    if workers > 1 and total >= PARALLEL_THRESHOLD:
-        # only files a rule family may parse are worth shipping to a worker
-        size = max(1, min(64, total // (workers * 4) or 1))
-        batches = [todo[i : i + size] for i in range(0, total, size)]
-        ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init) as pool:
-            futures = [pool.submit(_work, [(s, d) for s, d, _ in b], plan) for b in batches]
-            for b, fut in zip(batches, futures):
-                try:
-                    out = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a dead worker: redo its files here
-                    out = _retry_serial(b, plan, exc)
-                for (src, _, key), res in zip(b, out):
-                    results[src.rel] = res
-                    if cache is not None and key is not None:
-                        cache.put(key, res)
-                done += len(b)
-                if progress:
-                    progress(done, total)
+    size = sum(len(d) for _, d, _ in todo if d is not None)
+    if workers > 1 and len(todo) > 1 and size >= PARALLEL_BYTES:
+        _run_parallel(todo, plan, min(workers, len(todo)), store, progress)
     else:
-        for src, data, key in todo:
-            res = check_file(src, plan, data)
-            results[src.rel] = res
-            if cache is not None and key is not None:
-                cache.put(key, res)
-            done += 1
+        for i, item in enumerate(todo, 1):
+            store(item, check_file(item[0], plan, item[1]))
             if progress:
-                progress(done, total)
+                progress(i, len(todo))
+    if cache is not None:
+        cache.save()
     return [results[s.rel] for s in sources]
 
 
-def _retry_serial(batch: list[tuple[SourceFile, Any, Any]], plan: Plan, exc: BaseException) -> list[FileResult]:
-    out = []
-    for src, data, _ in batch:
-        try:
-            out.append(check_file(src, plan, data))
-        except BaseException:  # noqa: BLE001
-            from .catalogue import load
-            from .engine import _engine_finding
-            from .model import Location
+def _run_parallel(todo, plan: Plan, workers: int, store, progress) -> None:  # noqa: ANN001
+    failed = []
+    done = 0
+    for batch, results in _pool_map(_batches(todo), plan, workers):
+        if results is None:
+            failed += batch
+        else:
+            for item, res in zip(batch, results):
+                store(item, res)
+        done += len(batch)
+        if progress:
+            progress(done, len(todo))
+    # A dead worker (killed, out of memory) fails every task it had not finished:
+    # redo those files one by one, each in a fresh process, and report only the file that kills it.
+    for item in failed:
+        results = list(_pool_map([[item]], plan, 1))[0][1]
+        store(item, results[0] if results else _crashed(item[0], plan), results is not None)
 
-            res = FileResult(src.rel)
-            res.findings.append(_engine_finding(load().by_code["CL001"], f"checking this file crashed a worker ({type(exc).__name__})",
-                                                Location(src.rel), plan.settings))
-            out.append(res)
-    return out
+
+def _batches(todo):  # noqa: ANN001, ANN202
+    """Largest files first, each alone, then the small ones together up to BATCH_BYTES:
+    a worker never waits behind a batch holding the one slow file, and thousands of
+    small documents do not cost a round trip each. The output order does not depend on this."""
+    out, current, size = [], [], 0
+    for item in sorted(todo, key=lambda item: -len(item[1] or b"")):
+        n = len(item[1] or b"")
+        if current and size + n > BATCH_BYTES:
+            out.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += n
+    return out + ([current] if current else [])
+
+
+def _pool_map(batches, plan: Plan, workers: int):  # noqa: ANN001, ANN202
+    """(batch, its results or None if its worker died), in the order they finish."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init) as pool:
+        futures = {pool.submit(_work, [(src, data) for src, data, _ in batch], plan): batch for batch in batches}
+        for fut in as_completed(futures):
+            try:
+                yield futures[fut], fut.result()
+            except Exception:  # noqa: BLE001 - BrokenProcessPool, or a result that would not pickle
+                yield futures[fut], None
+
+
+def _crashed(src: SourceFile, plan: Plan) -> FileResult:
+    """A file that kills the process checking it: reported, not retried in this process."""
+    from .catalogue import load
+    from .engine import _engine_finding
+    from .model import Location
+
+    res = _unparsed(src)
+    if "CL001" in plan.engine:
+        res.findings.append(_engine_finding(
+            load().by_code["CL001"], "checking this file stopped its worker process (out of memory?); not checked",
+            Location(src.rel), plan.settings))
+    return res

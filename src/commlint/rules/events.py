@@ -31,6 +31,7 @@ from ..artifacts.python import (
     positional,
     string_value,
 )
+from .. import cstwalk
 from ..model import Severity
 from ..words import past_tense_problem, split_words, suggest
 from . import RuleContext, check
@@ -532,7 +533,7 @@ def _agent_topic(m: PyModule, r: _Resolver, fn: Scope) -> cst.Call | None | bool
 
 def _build(m: PyModule) -> Kafka:
     w = _Walker(m)
-    m.tree.visit(w)
+    cstwalk.walk(m.tree, w)  # what m.tree.visit(w) does, without rebuilding the tree
     calls_by_scope: dict[int, list[CallSite]] = {}
     for site in m.calls:
         calls_by_scope.setdefault(id(site.scope), []).append(site)

@@ -1,0 +1,383 @@
+#!/usr/bin/env python3
+"""Benchmark commlint against ruff, bandit and pylint on a large Python repository,
+and against Spectral and Redocly on OpenAPI documents, in the same run.
+
+Corpus (not part of this repository; never copy it in). The figures in the
+README were measured on sympy at tag ``sympy-1.14.0``
+(commit 16fa855354eb7bcabd3fe10993841e03b1382692, 1,572 Python files, 36 MB)::
+
+    git clone https://github.com/sympy/sympy /tmp/sympy-src
+    git -C /tmp/sympy-src archive 16fa855354eb7bcabd3fe10993841e03b1382692 | tar -x -C /tmp/sympy
+
+and, as a repository where many files really make HTTP calls, ansible at tag
+``v2.17.5`` (commit 5acd2b0ed3f1d0100cd0b76f7ff0f1c368a04960). Spectral and
+Redocly, if wanted, go in a folder outside this repository::
+
+    mkdir -p /tmp/npmtools && cd /tmp/npmtools && npm install @stoplight/spectral-cli @redocly/cli
+
+Run::
+
+    python bench/bench.py /tmp/sympy [/tmp/ansible] [--rounds 5] [--npm-tools /tmp/npmtools]
+
+Each tool runs as its own process, from start-up to exit, on a private copy
+of the corpus; rounds are interleaved so that load from other processes on the
+machine falls on every tool alike. Reported: median wall time and its spread
+(min-max), median CPU time (user+system, less sensitive to a busy machine),
+peak resident memory of the largest process, files per second, the ratios
+commlint/ruff and bandit/commlint, and whether each target is met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_CORPUS = REPO.parent / "shared" / "corpus"
+SKIP_DIRS = {".git", "__pycache__", ".commlint_cache", "node_modules", ".tox", ".venv"}
+
+
+@dataclass
+class Sample:
+    wall: float
+    cpu: float
+    rss_mib: float
+    rc: int
+
+
+@dataclass
+class Row:
+    name: str
+    files: int
+    samples: list[Sample] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(s.wall for s in self.samples)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(s.cpu for s in self.samples)
+
+    @property
+    def rss(self) -> float:
+        return max(s.rss_mib for s in self.samples)
+
+    def cells(self) -> list[str]:
+        if not self.samples:
+            return [self.name, str(self.files), "skipped", "", "", "", "", self.note]
+        walls = [s.wall for s in self.samples]
+        fps = f"{self.files / self.wall:,.0f}" if self.wall > 0 else ""
+        return [self.name, f"{self.files:,}", f"{self.wall:.2f}", f"{min(walls):.2f}-{max(walls):.2f}",
+                f"{self.cpu:.2f}", f"{self.rss:.0f}", fps, self.note]
+
+
+def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 3600) -> Sample:
+    """Wall time, CPU time and peak RSS of one command and everything it starts."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            stdin=subprocess.DEVNULL)
+    deadline = start + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() > deadline:
+            proc.kill()
+            pid, status, usage = os.wait4(proc.pid, 0)
+            break
+        time.sleep(0.002)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    # ru_maxrss (KiB on Linux) of the child covers its own waited-for children too
+    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode)
+
+
+def python_files(root: Path) -> list[Path]:
+    out = []
+    for d, dirs, files in os.walk(root):
+        dirs[:] = [x for x in dirs if x not in SKIP_DIRS]
+        out += [Path(d) / f for f in files if f.endswith(".py")]
+    return sorted(out)
+
+
+def commlint_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("CI", None)
+    return env
+
+
+def commlint(*args: str) -> list[str]:
+    return [sys.executable, "-m", "commlint", "check", "--exit-zero", "-q", *args]
+
+
+def version_of(cmd: list[str]) -> str:
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return "not installed"
+    text = (p.stdout or p.stderr).strip().splitlines()
+    return text[0] if text and p.returncode == 0 else "not installed"
+
+
+def pick_changed_file(root: Path, cache_dir: Path) -> Path:
+    """The largest file commlint reports on (it must be parsed: the worst case), else the largest Python file."""
+    p = subprocess.run([*commlint("--format", "json", "--cache-dir", str(cache_dir))], cwd=root, env=commlint_env(),
+                       capture_output=True, text=True, timeout=3600)
+    try:
+        paths = {f["location"]["path"] for f in json.loads(p.stdout)["findings"]}
+    except (ValueError, KeyError):
+        paths = set()
+    candidates = [root / x for x in paths if x.endswith(".py")] or python_files(root)
+    return max(candidates, key=lambda x: x.stat().st_size)
+
+
+def bench_python(corpus: Path, args: argparse.Namespace, work: Path) -> tuple[list[Row], dict[str, str]]:
+    root = work / corpus.name
+    shutil.copytree(corpus, root, symlinks=True, ignore=shutil.ignore_patterns(".git", ".commlint_cache"))
+    files = python_files(root)
+    n = len(files)
+    env = commlint_env()
+    cache = work / f"cache-{corpus.name}"
+    changed = pick_changed_file(root, cache)  # also fills the cache for the warm runs
+    rel_changed = changed.relative_to(root).as_posix()
+    subset = [str(f.relative_to(root)) for f in files[: args.pylint_files]]
+
+    rows = {
+        "cold": Row("commlint, cold (--no-cache)", n),
+        "warm": Row("commlint, warm (cache, nothing changed)", n),
+        "one": Row(f"commlint, one changed file ({rel_changed}, {changed.stat().st_size // 1024} KB)", 1),
+        "ruff": Row("ruff check --select S113 --no-cache", n),
+        "bandit": Row("bandit -r -t B113", n),
+        "pylint": Row(f"pylint --enable missing-timeout -j {os.cpu_count()} (first {len(subset)} files)", len(subset)),
+    }
+    commands = {
+        "cold": (commlint("--no-cache", "."), env),
+        "warm": (commlint("--cache-dir", str(cache), "."), env),
+        "one": (commlint("--cache-dir", str(cache), rel_changed), env),
+        "ruff": (["ruff", "check", "--isolated", "--no-cache", "--select", "S113", "--exit-zero", "-q", "."], None),
+        "bandit": (["bandit", "-q", "-r", "-t", "B113", "."], None),
+        "pylint": (["pylint", "--disable=all", "--enable=missing-timeout", f"-j{os.cpu_count()}", "--exit-zero",
+                    *subset], None),
+    }
+    slow = {"bandit", "pylint"}
+    for rnd in range(args.rounds):
+        for key, (cmd, cmd_env) in commands.items():
+            if key in args.skip or (key in slow and rnd >= args.slow_rounds):
+                continue
+            if shutil.which(cmd[0]) is None and cmd[0] != sys.executable:
+                rows[key].note = f"{cmd[0]} not installed"
+                continue
+            if key == "one":
+                with open(changed, "a", encoding="utf-8") as fh:
+                    fh.write(f"\n# edited for benchmark round {rnd}\n")
+            rows[key].samples.append(measure(cmd, root, cmd_env))
+            print(f"  {corpus.name} round {rnd + 1}: {key:<6} {rows[key].samples[-1].wall:6.2f} s", file=sys.stderr)
+    versions = {
+        "ruff": version_of(["ruff", "--version"]),
+        "bandit": version_of(["bandit", "--version"]),
+        "pylint": version_of(["pylint", "--version"]),
+    }
+    return list(rows.values()), versions
+
+
+def openapi_codes() -> list[str]:
+    p = subprocess.run([sys.executable, "-m", "commlint", "rules", "--format", "json"], env=commlint_env(),
+                       capture_output=True, text=True, timeout=120)
+    try:
+        return [r["code"] for r in json.loads(p.stdout) if r["kind"] == "openapi"]
+    except (ValueError, KeyError):
+        return []
+
+
+def bench_specs(args: argparse.Namespace, work: Path) -> tuple[list[Row], dict[str, str], str]:
+    """Spectral and Redocly against commlint's OpenAPI rules on the same documents."""
+    source = SHARED_CORPUS / "openapi"
+    if not source.is_dir():
+        return [], {}, f"skipped: {source} not found"
+    codes = openapi_codes()
+    if not codes:
+        return [], {}, "skipped: this commlint has no openapi rules yet"
+    root = work / "openapi"
+    docs = []
+    for sub in args.spec_dirs:
+        src = source / sub
+        if src.is_dir():
+            shutil.copytree(src, root / sub)
+            docs += sorted(p for p in (root / sub).rglob("*") if p.suffix in (".yaml", ".yml", ".json"))
+    sys.path.insert(0, str(REPO / "src"))
+    from commlint.artifacts.openapi import sniff  # the same documents for every tool: OpenAPI ones only
+
+    docs = [d for d in docs if sniff(d.name, d.read_text(encoding="utf-8", errors="replace"))][: args.spec_files]
+    rels = [str(d.relative_to(root)) for d in docs]
+    (root / ".spectral.yaml").write_text('extends: ["spectral:oas"]\n', encoding="utf-8")
+    tools = Path(args.npm_tools) / "node_modules" / ".bin" if args.npm_tools else None
+
+    def npm_bin(name: str) -> str | None:
+        if tools is not None and (tools / name).exists():
+            return str(tools / name)
+        return shutil.which(name)
+
+    spectral, redocly = npm_bin("spectral"), npm_bin("redocly")
+    n = len(docs)
+    rows: dict[str, Row] = {
+        "cold": Row(f"commlint {','.join(codes[:3])}{'...' if len(codes) > 3 else ''}, cold", n),
+        "warm": Row("commlint, warm (cache)", n),
+        "spectral": Row("spectral lint (spectral:oas)", n, note="" if spectral else "not installed"),
+        "redocly": Row("redocly lint (recommended)", n, note="" if redocly else "not installed"),
+    }
+    env = commlint_env()
+    cache = work / "cache-openapi"
+    subprocess.run(commlint("--select", ",".join(codes), "--cache-dir", str(cache), *rels), cwd=root, env=env,
+                   capture_output=True, timeout=3600)
+    commands: dict[str, list[str] | None] = {
+        "cold": commlint("--select", ",".join(codes), "--no-cache", *rels),
+        "warm": commlint("--select", ",".join(codes), "--cache-dir", str(cache), *rels),
+        "spectral": [spectral, "lint", "--quiet", "--fail-severity", "error", "--ruleset", ".spectral.yaml", *rels] if spectral else None,
+        "redocly": [redocly, "lint", "--format", "stylish", *rels] if redocly else None,
+    }
+    for rnd in range(args.rounds):
+        for key, cmd in commands.items():
+            if cmd is None or (key in ("spectral", "redocly") and rnd >= args.slow_rounds):
+                continue
+            rows[key].samples.append(measure(cmd, root, env if cmd[0] == sys.executable else None))
+            print(f"  openapi round {rnd + 1}: {key:<8} {rows[key].samples[-1].wall:6.2f} s", file=sys.stderr)
+    versions = {
+        "spectral": version_of([spectral, "--version"]) if spectral else "not installed",
+        "redocly": version_of([redocly, "--version"]) if redocly else "not installed",
+    }
+    return list(rows.values()), versions, f"{n} documents from {', '.join(args.spec_dirs)}"
+
+
+def bench_shared_corpus(args: argparse.Namespace, work: Path) -> list[Row]:
+    """commlint alone on ../shared/corpus (OpenAPI, Avro, topic files): whatever rules exist."""
+    if not SHARED_CORPUS.is_dir():
+        return []
+    root = work / "shared-corpus"
+    shutil.copytree(SHARED_CORPUS, root)
+    n = sum(len(files) for _, _, files in os.walk(root))
+    env = commlint_env()
+    cache = work / "cache-shared"
+    subprocess.run(commlint("--cache-dir", str(cache), "."), cwd=root, env=env, capture_output=True, timeout=3600)
+    rows = [Row("commlint on ../shared/corpus, cold", n), Row("commlint on ../shared/corpus, warm", n)]
+    for rnd in range(args.rounds):
+        rows[0].samples.append(measure(commlint("--no-cache", "."), root, env))
+        rows[1].samples.append(measure(commlint("--cache-dir", str(cache), "."), root, env))
+        print(f"  shared corpus round {rnd + 1}: cold {rows[0].samples[-1].wall:.2f} s", file=sys.stderr)
+    return rows
+
+
+def table(rows: list[Row]) -> str:
+    head = ["run", "files", "wall s (median)", "wall spread", "CPU s", "peak MiB", "files/s", "note"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(r.cells()) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def verdicts(rows: list[Row]) -> list[str]:
+    prefixes = {"cold": "commlint, cold", "warm": "commlint, warm", "one": "commlint, one changed",
+                "ruff": "ruff", "bandit": "bandit"}
+    get = {}
+    for key, prefix in prefixes.items():
+        row = next((r for r in rows if r.name.startswith(prefix) and r.samples), None)
+        if row is not None:
+            get[key] = row
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    out = []
+    if "cold" in get and "ruff" in get:
+        ratio = get["cold"].wall / get["ruff"].wall
+        out.append(f"commlint cold / ruff = {ratio:.1f}x (target <= 4x): {verdict(ratio <= 4)}")
+    if "cold" in get and "bandit" in get:
+        ratio = get["bandit"].wall / get["cold"].wall
+        out.append(f"bandit / commlint cold = {ratio:.0f}x (target >= 20x): {verdict(ratio >= 20)}")
+    if "warm" in get and "ruff" in get:
+        ratio = get["warm"].wall / get["ruff"].wall
+        out.append(f"commlint warm / ruff = {ratio:.2f}x (target <= 1x): {verdict(ratio <= 1)}")
+    if "one" in get:
+        one = get["one"]
+        out.append(f"one changed file = {one.wall:.2f} s wall, {one.cpu:.2f} s CPU (target < 0.5 s): {verdict(one.wall < 0.5)}")
+    commlint_rows = [r for r in rows if r.name.startswith("commlint") and r.samples]
+    if commlint_rows:
+        peak = max(r.rss for r in commlint_rows)
+        out.append(f"commlint peak memory = {peak:.0f} MiB (target < 500 MiB): {verdict(peak < 500)}")
+    return out
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = os.getloadavg() if hasattr(os, "getloadavg") else ()
+    return (f"{os.cpu_count()} cores ({cpu or platform.processor()}), {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}, load average {', '.join(f'{x:.1f}' for x in load)}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("corpus", nargs="+", type=Path, help="checked-out Python repositories (e.g. /tmp/sympy /tmp/ansible)")
+    ap.add_argument("--rounds", type=int, default=5, help="rounds of the fast tools (default 5)")
+    ap.add_argument("--slow-rounds", type=int, default=3, help="rounds of bandit, pylint, Spectral, Redocly (default 3)")
+    ap.add_argument("--pylint-files", type=int, default=200, help="pylint checks the first N files only (default 200)")
+    ap.add_argument("--skip", nargs="*", default=[], help="tools to leave out: cold warm one ruff bandit pylint")
+    ap.add_argument("--npm-tools", help="folder where @stoplight/spectral-cli and @redocly/cli are installed")
+    ap.add_argument("--spec-dirs", nargs="*", default=["oai-examples", "oasdiff"], help="folders of ../shared/corpus/openapi")
+    ap.add_argument("--spec-files", type=int, default=300, help="at most this many OpenAPI documents (default 300)")
+    ap.add_argument("--no-specs", action="store_true", help="leave out the OpenAPI comparison and the shared corpus")
+    ap.add_argument("--json", type=Path, help="also write the results here")
+    args = ap.parse_args()
+
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "src" / "commlint")], check=False)  # as installed
+    print(f"machine: {machine()}", file=sys.stderr)
+    report: dict[str, object] = {"machine": machine()}
+    with tempfile.TemporaryDirectory(prefix="commlint-bench-") as tmp:
+        work = Path(tmp)
+        for corpus in args.corpus:
+            if not corpus.is_dir():
+                sys.exit(f"{corpus}: not a directory (see the top of this file for how to get the corpus)")
+            rows, versions = bench_python(corpus.resolve(), args, work)
+            print(f"\n### {corpus.name}: {rows[0].files:,} Python files\n")
+            print(table(rows))
+            print()
+            for line in verdicts(rows):
+                print(f"- {line}")
+            print(f"\ntools: {'; '.join(f'{k} {v}' for k, v in versions.items())}")
+            report[corpus.name] = {"rows": [r.__dict__ | {"samples": [s.__dict__ for s in r.samples]} for r in rows],
+                                   "versions": versions, "verdicts": verdicts(rows)}
+        if not args.no_specs:
+            rows, versions, note = bench_specs(args, work)
+            print(f"\n### OpenAPI: {note}\n")
+            if rows:
+                print(table(rows))
+                print(f"\ntools: {'; '.join(f'{k} {v}' for k, v in versions.items())}")
+            shared = bench_shared_corpus(args, work)
+            if shared:
+                print("\n### ../shared/corpus\n")
+                print(table(shared))
+            report["openapi"] = {"note": note, "rows": [r.__dict__ | {"samples": [s.__dict__ for s in r.samples]} for r in rows]}
+    print(f"\nmachine: {machine()}")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

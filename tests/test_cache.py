@@ -1,0 +1,273 @@
+"""The result cache: hits, misses, invalidation, damage, read-only and concurrent use."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from commlint import engine, runner
+
+from conftest import REPO, run, write_tree
+
+BAD = """
+import requests
+
+
+def fetch(url):
+    return requests.get(url)
+"""
+GOOD = """
+import requests
+
+
+def fetch(url):
+    return requests.get(url, timeout=5)
+"""
+PLAIN = """
+def add(a, b):
+    return a + b
+"""
+
+
+def check(root: Path, config: dict | None = None, **kw):  # noqa: ANN201
+    """A run of the timeout rule alone (the samples break other rules too, on purpose or not)."""
+    return run(root, {"select": ["CL101"], **(config or {})}, **kw)
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    write_tree(root, {"svc/bad.py": BAD, "svc/good.py": GOOD, "svc/plain.py": PLAIN})
+    return root
+
+
+@pytest.fixture
+def checked(monkeypatch) -> list[str]:  # noqa: ANN001
+    """The files each run really checked (not served from the cache)."""
+    seen: list[str] = []
+    real = runner.check_file
+
+    def spy(source, plan, data=None):  # noqa: ANN001, ANN202
+        seen.append(source.rel)
+        return real(source, plan, data)
+
+    monkeypatch.setattr(runner, "check_file", spy)
+    return seen
+
+
+def found(result) -> list[tuple]:  # noqa: ANN001
+    return [(f.location.path, f.location.line, f.code, f.message) for f in result.findings]
+
+
+def cache_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.json"))
+
+
+def test_second_run_is_served_from_the_cache(tree: Path, tmp_path: Path, checked: list[str]) -> None:
+    cache = tmp_path / "cache"
+    first = check(tree, {}, jobs=1, cache_dir=cache)
+    assert sorted(checked) == ["svc/bad.py", "svc/good.py"]  # plain.py: no trigger, never parsed
+    assert [f[2] for f in found(first)] == ["CL101"]
+    checked.clear()
+    second = check(tree, {}, jobs=1, cache_dir=cache)
+    assert checked == []
+    assert found(second) == found(first)
+    assert [(r.rel, r.kind) for r in second.files] == [(r.rel, r.kind) for r in first.files]
+
+
+def test_a_changed_file_alone_is_checked_again(tree: Path, tmp_path: Path, checked: list[str]) -> None:
+    cache = tmp_path / "cache"
+    check(tree, {}, jobs=1, cache_dir=cache)
+    checked.clear()
+    (tree / "svc/bad.py").write_text(GOOD.lstrip("\n"), encoding="utf-8")
+    (tree / "svc/plain.py").write_text(BAD.lstrip("\n"), encoding="utf-8")  # was skipped: now a candidate
+    result = check(tree, {}, jobs=1, cache_dir=cache)
+    assert sorted(checked) == ["svc/bad.py", "svc/plain.py"]
+    assert [(f[0], f[2]) for f in found(result)] == [("svc/plain.py", "CL101")]
+
+
+def test_rule_options_severity_and_selection_each_get_their_own_entries(tree: Path, tmp_path: Path, checked: list[str]) -> None:
+    cache = tmp_path / "cache"
+    check(tree, {}, jobs=1, cache_dir=cache)
+    for config in ({"rules": {"CL101": {"fix-timeout": 3.0}}}, {"severity": {"CL101": "note"}}, {"select": ["CL101", "CL102"]}):
+        checked.clear()
+        result = check(tree, config, jobs=1, cache_dir=cache)
+        assert sorted(checked) == ["svc/bad.py", "svc/good.py"], config
+        checked.clear()
+        assert found(check(tree, config, jobs=1, cache_dir=cache)) == found(result)
+        assert checked == [], config
+    assert len(cache_files(cache)) == 4
+    note = check(tree, {"severity": {"CL101": "note"}}, jobs=1, cache_dir=cache)
+    assert [f.severity.label for f in note.findings] == ["note"]
+
+
+def test_per_file_ignores_apply_to_cached_results(tree: Path, tmp_path: Path, checked: list[str]) -> None:
+    cache = tmp_path / "cache"
+    check(tree, {}, jobs=1, cache_dir=cache)
+    checked.clear()
+    result = check(tree, {"per-file-ignores": {"svc/bad.py": ["CL101"]}}, jobs=1, cache_dir=cache)
+    assert checked == []  # per-file ignores are applied after the cache
+    assert found(result) == []
+
+
+def test_a_new_version_or_an_edited_rule_starts_afresh(tree: Path, tmp_path: Path, checked: list[str], monkeypatch) -> None:  # noqa: ANN001
+    cache = tmp_path / "cache"
+    check(tree, {}, jobs=1, cache_dir=cache)
+    checked.clear()
+    monkeypatch.setattr(engine, "__version__", "999.0")
+    check(tree, {}, jobs=1, cache_dir=cache)
+    assert sorted(checked) == ["svc/bad.py", "svc/good.py"]
+    checked.clear()
+    monkeypatch.setattr(engine, "_build_fingerprint", lambda: [["rules/sync_calls.toml", 1, 2]])
+    check(tree, {}, jobs=1, cache_dir=cache)
+    assert sorted(checked) == ["svc/bad.py", "svc/good.py"]
+
+
+def test_a_corrupt_cache_file_is_ignored_and_rewritten(tree: Path, tmp_path: Path, checked: list[str]) -> None:
+    cache = tmp_path / "cache"
+    expected = found(check(tree, {}, jobs=1, cache_dir=cache))
+    [path] = cache_files(cache)
+    for damage in (b"\x00garbage{", b'{"format": 1, "files": []}', b"[]", b""):
+        path.write_bytes(damage)
+        checked.clear()
+        assert found(check(tree, {}, jobs=1, cache_dir=cache)) == expected
+        assert sorted(checked) == ["svc/bad.py", "svc/good.py"]
+        assert json.loads(path.read_bytes())["files"]  # healed
+    checked.clear()
+    check(tree, {}, jobs=1, cache_dir=cache)
+    assert checked == []
+
+
+def test_a_damaged_entry_is_recomputed(tree: Path, tmp_path: Path, checked: list[str]) -> None:
+    cache = tmp_path / "cache"
+    expected = found(check(tree, {}, jobs=1, cache_dir=cache))
+    [path] = cache_files(cache)
+    data = json.loads(path.read_bytes())
+    data["files"]["svc/bad.py"][1] = {"rel": "svc/bad.py", "findings": [{"code": 1}]}
+    data["files"]["svc/good.py"] = "nonsense"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    checked.clear()
+    assert found(check(tree, {}, jobs=1, cache_dir=cache)) == expected
+    assert sorted(checked) == ["svc/bad.py", "svc/good.py"]
+
+
+def test_an_unwritable_cache_directory_does_not_stop_the_run(tree: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the cache directory should be", encoding="utf-8")
+    result = check(tree, {}, jobs=1, cache_dir=blocker / "cache")
+    assert [f[2] for f in found(result)] == ["CL101"]
+    assert blocker.read_text(encoding="utf-8").startswith("a file")
+
+
+def test_a_read_only_cache_is_still_read(tree: Path, tmp_path: Path, checked: list[str], monkeypatch) -> None:  # noqa: ANN001
+    cache = tmp_path / "cache"
+    expected = found(check(tree, {}, jobs=1, cache_dir=cache))
+    (tree / "svc/good.py").write_text(BAD.lstrip("\n"), encoding="utf-8")
+
+    def refuse(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(runner.tempfile, "mkstemp", refuse)  # root ignores chmod: refuse the write itself
+    checked.clear()
+    result = check(tree, {}, jobs=1, cache_dir=cache)
+    assert checked == ["svc/good.py"]
+    assert len(found(result)) == len(expected) + 1
+    assert not list(cache.glob(".tmp-*"))
+
+
+def test_results_and_facts_survive_the_round_trip(tmp_path: Path) -> None:
+    from commlint.model import Finding, Fix, Edit, Location, Severity
+
+    res = engine.FileResult("a/b.py", "python", parsed=True, facts={"calls": [{"host": "orders", "line": 3}]})
+    res.findings.append(Finding("CL101", "missing-timeout", Severity.ERROR, "m", Location("a/b.py", 3, 5, 3, 9),
+                                ("C1",), (), Fix("add a timeout", (Edit(10, 10, ", timeout=5.0"),)),
+                                (Location("a/c.py", 1, 1),), "reason"))
+    cache = runner.Cache(tmp_path, "k")
+    cache.put("a/b.py", "d1", res)
+    cache.save()
+    again = runner.Cache(tmp_path, "k")
+    assert again.get("a/b.py", "d2") is None
+    got = again.get("a/b.py", "d1")
+    assert got is not None
+    assert (got.rel, got.kind, got.parsed, got.facts, got.findings) == (res.rel, res.kind, res.parsed, res.facts, res.findings)
+
+
+def test_concurrent_writers_merge(tmp_path: Path) -> None:
+    one, two = runner.Cache(tmp_path, "k"), runner.Cache(tmp_path, "k")
+    one.put("a.py", "1", engine.FileResult("a.py", "python"))
+    two.put("b.py", "2", engine.FileResult("b.py", "python"))
+    one.save()
+    two.save()  # two loaded before one saved: it must not drop a.py
+    merged = runner.Cache(tmp_path, "k")
+    assert merged.get("a.py", "1") is not None and merged.get("b.py", "2") is not None
+
+
+def _cli(args: list[str], cwd: Path) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    return subprocess.Popen([sys.executable, "-m", "commlint", "check", "--format", "json", *args], cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+
+
+def test_two_runs_at_once_share_the_cache_directory(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    write_tree(root, {f"svc/m{i}.py": (BAD if i % 3 == 0 else GOOD) for i in range(60)})
+    (root / "commlint.toml").write_text('select = ["CL101"]\n', encoding="utf-8")
+    procs = [_cli(["--jobs", "2"], root) for _ in range(3)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [1, 1, 1], [o[1] for o in outs]
+    reports = [json.loads(o[0])["findings"] for o in outs]
+    assert reports[0] == reports[1] == reports[2]
+    assert len(reports[0]) == 20
+    [path] = cache_files(root / ".commlint_cache")
+    assert len(json.loads(path.read_bytes())["files"]) == 60
+    assert not list((root / ".commlint_cache").glob(".tmp-*"))
+    again = _cli([], root)
+    out, _ = again.communicate(timeout=120)
+    assert json.loads(out)["findings"] == reports[0]
+
+
+def test_cli_cache_location_and_no_cache(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    write_tree(root, {"svc/bad.py": BAD})
+    (root / "commlint.toml").write_text('cache-dir = "build/lint-cache"\n', encoding="utf-8")
+    sub = root / "svc"
+    assert _cli(["--no-cache", "."], sub).wait(timeout=120) == 1
+    assert not (root / "build").exists() and not (sub / ".commlint_cache").exists()
+    assert _cli(["."], sub).wait(timeout=120) == 1
+    assert len(cache_files(root / "build/lint-cache")) == 1  # relative to the configuration file
+    assert (root / "build/lint-cache/.gitignore").read_text(encoding="utf-8").strip().endswith("*")
+    other = tmp_path / "elsewhere"
+    assert _cli(["--cache-dir", str(other), "."], sub).wait(timeout=120) == 1
+    assert len(cache_files(other)) == 1
+
+
+def test_a_cache_inside_the_tree_is_not_checked(tree: Path, checked: list[str]) -> None:
+    inside = tree / "lint-cache"
+    check(tree, {}, jobs=1, cache_dir=inside)
+    assert (inside / ".gitignore").read_text(encoding="utf-8").strip().endswith("*")
+    checked.clear()
+    second = check(tree, {}, jobs=1, cache_dir=inside)
+    assert checked == []
+    assert not [r.rel for r in second.files if r.rel.startswith("lint-cache/")]
+
+
+def test_cross_file_rules_rerun_from_cached_facts(tmp_path: Path, checked: list[str]) -> None:
+    """A warm run parses nothing, yet the system view (CL7xx) is rebuilt and reports the same."""
+    import shutil
+
+    shop = tmp_path / "shop"
+    shutil.copytree(REPO / "examples" / "shop", shop)
+    first = run(shop, {}, jobs=1, cache_dir=tmp_path / "cache")
+    system = [f for f in found(first) if f[2].startswith("CL7")]
+    assert system, "examples/shop has cross-file findings"
+    assert checked
+    checked.clear()
+    second = run(shop, {}, jobs=1, cache_dir=tmp_path / "cache")
+    assert checked == []
+    assert found(second) == found(first)
+    assert second.examined == first.examined

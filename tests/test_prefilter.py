@@ -1,0 +1,165 @@
+"""The prefilter decides which files are parsed; it must never change a result.
+
+Every catalogue example and every example/fixture tree is checked with and
+without it (``--no-prefilter`` parses and checks every file), and serially and
+in worker processes: the findings must be the same.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from commlint import runner
+from commlint.catalogue import load
+from commlint.engine import RunResult
+from commlint.prefilter import code_view, python_in_scope
+
+from conftest import REPO, normalise, run, write_tree
+
+CAT = load()
+ALL_CODES = [r.code for r in CAT.rules]  # exact codes: opt-in rules too
+EXAMPLES = [
+    pytest.param(rule, ex, id=f"{rule.code}-{ex.kind}-{i}")
+    for rule in CAT.rules
+    for i, ex in enumerate(rule.examples)
+]
+TREES = [p for p in (REPO / "examples", REPO / "fixtures") if p.is_dir()]
+
+
+def outcome(result: RunResult) -> tuple[list[tuple], dict[str, int]]:
+    """Every finding, and what each rule examined (the scorecard counts on it)."""
+    findings = sorted(
+        (f.location.path, f.location.line, f.location.column, f.code, f.message, f.suppressed, f.fix is not None)
+        for f in result.findings
+    )
+    return findings, {code: n for code, n in result.examined.items() if n}
+
+
+def example_config(rule, ex, everything: bool) -> dict:  # noqa: ANN001
+    config = dict(ex.args)
+    config["select"] = ALL_CODES if everything else [rule.code]
+    if ex.options:
+        config["rules"] = {rule.code: dict(ex.options)}
+    return config
+
+
+@pytest.mark.parametrize("everything", [False, True], ids=["own-rule", "all-rules"])
+@pytest.mark.parametrize("rule,example", EXAMPLES)
+def test_catalogue_example_same_with_and_without_prefilter(rule, example, everything, tmp_path: Path) -> None:  # noqa: ANN001
+    write_tree(tmp_path, normalise(example.files))
+    config = example_config(rule, example, everything)
+    with_prefilter = run(tmp_path, config, jobs=1)
+    without = run(tmp_path, config, jobs=1, prefilter=False)
+    assert outcome(with_prefilter) == outcome(without)
+
+
+@pytest.mark.parametrize("tree", TREES, ids=[t.name for t in TREES])
+def test_trees_same_with_and_without_prefilter_and_workers(tree: Path, monkeypatch) -> None:  # noqa: ANN001
+    config = {"select": ALL_CODES}
+    base = outcome(run(tree, config, jobs=1))
+    assert outcome(run(tree, config, jobs=1, prefilter=False)) == base
+    monkeypatch.setattr(runner, "PARALLEL_BYTES", 0)  # use worker processes however little there is
+    assert outcome(run(tree, config, jobs=2)) == base
+    assert outcome(run(tree, config, jobs=2, prefilter=False)) == base
+
+
+def test_workers_give_the_same_findings_in_the_same_order(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    files = {}
+    for rule in CAT.rules:
+        for i, ex in enumerate(rule.examples):
+            for path, text in normalise(ex.files).items():
+                files[f"{rule.code}-{ex.kind}-{i}/{path}"] = text
+    write_tree(tmp_path, files)
+    config = {"select": ALL_CODES}
+    serial = run(tmp_path, config, jobs=1)
+    monkeypatch.setattr(runner, "PARALLEL_BYTES", 0)
+    parallel = run(tmp_path, config, jobs=2)
+    assert [f.to_dict() for f in parallel.findings] == [f.to_dict() for f in serial.findings]
+    assert [(r.rel, r.kind) for r in parallel.files] == [(r.rel, r.kind) for r in serial.files]
+    assert any(f.code == "CL101" for f in serial.findings)
+
+
+# -- the second stage: comments and docstrings ----------------------------------------
+
+TRIGGERS = (b"requests", b"httpx")
+
+
+def test_trigger_only_in_prose_is_out_of_scope() -> None:
+    src = b'"""Retries requests that fail."""\n\n\ndef f(x):\n    """Like httpx."""\n    return x  # not requests\n'
+    assert not python_in_scope(src, TRIGGERS, suppressions=False)
+
+
+def test_trigger_in_code_or_in_a_string_value_is_in_scope() -> None:
+    assert python_in_scope(b"import requests\n", TRIGGERS, False)
+    assert python_in_scope(b"def f():\n    '''doc'''\n    return httpx.get(u)\n", TRIGGERS, False)
+    assert python_in_scope(b"LIB = 'requests'\n", TRIGGERS, False)  # a value, not a docstring
+    assert python_in_scope(b"x = 1; 'requests'.upper()\n", TRIGGERS, False)
+
+
+def test_fstring_statement_is_code() -> None:
+    assert python_in_scope(b'f"{requests.get(u)}"\n', TRIGGERS, False)
+
+
+def test_suppression_comment_is_in_scope_only_when_unused_suppressions_are_reported() -> None:
+    src = b"x = 1  # commlint: ignore[CL101] -- reason\n"
+    assert python_in_scope(src, TRIGGERS, suppressions=True)
+    assert not python_in_scope(src, TRIGGERS, suppressions=False)
+
+
+def test_untokenizable_file_is_in_scope() -> None:
+    assert code_view(b'x = """requests\n') is None
+    assert python_in_scope(b'x = """requests\n', TRIGGERS, False)
+    assert not python_in_scope(b'x = """\n', TRIGGERS, False)  # no trigger at all: stage one says no
+
+
+def test_encoding_cookie_is_honoured() -> None:
+    src = "# -*- coding: latin-1 -*-\nimport requests\nNAME = 'Jos\xe9'\n".encode("latin-1")
+    assert python_in_scope(src, TRIGGERS, False)
+
+
+def _source_files() -> list[Path]:
+    out = sorted((REPO / "src").rglob("*.py")) + sorted((REPO / "tests").rglob("*.py"))
+    return [p for p in out if "__pycache__" not in p.parts]
+
+
+@pytest.mark.parametrize("path", _source_files(), ids=lambda p: p.name)
+def test_code_view_keeps_every_name_and_non_docstring_string(path: Path) -> None:
+    """What the second stage looks at never loses code: every identifier, and
+    every string literal that is not a bare statement, is still in the view."""
+    data = path.read_bytes()
+    view = code_view(data)
+    assert view is not None
+    text = data.decode("utf-8")
+    tree = ast.parse(text)
+    docstrings = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            assert node.id in view
+        elif isinstance(node, ast.Attribute):
+            assert node.attr in view
+        elif isinstance(node, ast.alias):
+            assert node.name in view
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            segment = ast.get_source_segment(text, node)
+            if segment is not None:
+                assert segment in view
+
+
+def test_a_trigger_on_an_import_line_needs_no_tokenizer(monkeypatch) -> None:  # noqa: ANN001
+    import commlint.prefilter as pf
+
+    monkeypatch.setattr(pf, "code_view", lambda data: pytest.fail("tokenized"))
+    assert python_in_scope(b'"""Doc."""\nfrom http import client\nimport requests as r\n', TRIGGERS, False)
+    assert python_in_scope(b"from httpx import Client\n", TRIGGERS, False)
+
+
+def test_indented_import_lines_go_through_the_tokenizer() -> None:
+    example = b'def f():\n    """Example:\n\n        import requests\n    """\n'
+    assert not python_in_scope(example, TRIGGERS, False)  # docstring example code
+    assert python_in_scope(b"def f():\n    import requests\n", TRIGGERS, False)
+    top = b'"""Example:\n\nimport requests\n"""\n'
+    assert python_in_scope(top, TRIGGERS, False)  # taken as code without tokenizing: conservative
+    assert "requests" not in (code_view(top) or "requests")
