@@ -328,3 +328,19 @@ def test_unknown_base_revision_is_a_usage_error(repo: Path) -> None:
     assert p.returncode == 2 and "unknown git revision 'no-such-revision'" in p.stderr
     p = cli("check", "--no-cache", "--base", "--upload-pack=evil", cwd=repo)
     assert p.returncode == 2 and "Traceback" not in p.stderr
+
+
+def test_suppression_syntax_in_a_string_is_not_a_suppression(repo: Path) -> None:
+    (repo / "svc" / "doc.py").write_text(
+        GOOD + '\n\nHELP = """write `# commlint: ignore[CL101] -- reason` on the line"""\n'
+        "X = '// commlint: ignore[CL505]'\n")
+    p = cli("check", "--no-cache", "--select", "CL101,CL003", "svc/doc.py", cwd=repo)
+    assert p.returncode == 0, p.stdout
+
+
+def test_a_named_folder_is_checked_even_if_the_configuration_excludes_it(repo: Path) -> None:
+    (repo / "commlint.toml").write_text('extend-exclude = ["svc/"]\n')
+    assert cli("check", "--no-cache", cwd=repo).returncode == 0
+    p = cli("check", "--no-cache", "svc", cwd=repo)
+    assert p.returncode == 1 and "checked because it was named" in p.stdout
+    assert cli("check", "--no-cache", "svc/client.py", cwd=repo).returncode == 0  # files named one by one stay excluded

@@ -140,7 +140,15 @@ def discover(paths: list[Path], settings: Settings, warn=lambda msg: None) -> li
             if ks:
                 out.setdefault(rel, SourceFile(given, rel, ks))
             continue
-        _walk(given, root, bounds, exclude, settings, out, warn)
+        spec = exclude
+        rel_top = _rel_nofollow(given, root)
+        configured = (settings.exclude or []) + settings.extend_exclude
+        if configured and rel_top not in ("", ".") and _spec(configured).match_file(rel_top.rstrip("/") + "/"):
+            # a folder named on the command line is checked even if the configuration
+            # excludes it (files named one by one, as pre-commit passes them, stay excluded)
+            warn(f"{rel_top}: excluded by the configuration, checked because it was named")
+            spec = _spec(list(DEFAULT_EXCLUDE))
+        _walk(given, root, bounds, spec, settings, out, warn)
     return sorted(out.values(), key=lambda f: f.rel)
 
 

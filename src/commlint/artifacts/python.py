@@ -26,7 +26,7 @@ import libcst as cst
 
 from .. import cstwalk
 from ..model import Location
-from . import Artifact, ParseError
+from . import Artifact, ParseError, Suppression, comment_suppressions
 
 KIND = "python"
 EXTENSIONS = (".py",)
@@ -371,6 +371,21 @@ class PyModule(Artifact):
             symbol = scope.qualname if scope is not None and scope.kind != "module" else None
             return Location(self.path, line, col, eline, ecol, symbol=symbol or None)
         return super().locate(where)
+
+    def suppressions(self) -> list[Suppression]:
+        """``# commlint: ignore[...]`` in real comments only: not in strings or docstrings
+        that show the syntax."""
+        found = comment_suppressions(self.text)
+        if not found:
+            return found
+        lines: set[int] = set()
+        try:
+            for tok in tokenize.generate_tokens(io.StringIO(self.text).readline):
+                if tok.type == tokenize.COMMENT and "commlint:" in tok.string:
+                    lines.add(tok.start[0])
+        except (tokenize.TokenError, SyntaxError, IndentationError):
+            return found
+        return [s for s in found if s.line in lines]
 
     def facts(self) -> dict[str, Any]:
         from ..pyfacts import collect
