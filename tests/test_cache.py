@@ -271,3 +271,29 @@ def test_cross_file_rules_rerun_from_cached_facts(tmp_path: Path, checked: list[
     assert checked == []
     assert found(second) == found(first)
     assert second.examined == first.examined
+
+
+def test_an_earlier_avro_version_that_changes_invalidates_the_later_ones_result(tmp_path) -> None:  # noqa: ANN001
+    """order.v2.avsc's verdict depends on order.v1.avsc: a cached result must not survive a change to v1."""
+    import json as _json
+    import os
+    import subprocess
+    import sys
+
+    def schema(*fields):  # noqa: ANN001, ANN202
+        return _json.dumps({"type": "record", "name": "OrderCreated", "namespace": "shop",
+                            "fields": [{"name": f, "type": "string"} for f in fields]})
+
+    (tmp_path / "order.v1.avsc").write_text(schema("event_id", "order_id"))
+    (tmp_path / "order.v2.avsc").write_text(schema("event_id", "order_id", "coupon"))  # coupon: no default
+
+    def run() -> set[str]:
+        env = {**os.environ, "NO_COLOR": "1"}
+        p = subprocess.run([sys.executable, "-m", "commlint", "check", "--isolated", "--select", "CL403",
+                            "--format", "json", "."], cwd=tmp_path, capture_output=True, text=True, env=env)
+        return {f["location"]["path"] for f in _json.loads(p.stdout)["findings"]}
+
+    assert run() == {"order.v2.avsc"}
+    assert run() == {"order.v2.avsc"}  # from the cache
+    (tmp_path / "order.v1.avsc").write_text(schema("event_id", "order_id", "coupon"))
+    assert run() == set()

@@ -53,6 +53,10 @@ class AvroArtifact(Artifact):
         self.named: dict[str, Any] = {}  # fullname -> parsed definition
         self.defined_at: dict[str, str] = {}  # fullname -> JSON pointer of its definition
         self.problems: list[tuple[Any, str]] = []  # (pointer or Location, why the schema is invalid)
+        self.deps: set[str] = set()  # other files read for this file's findings (imports, earlier versions)
+
+    def dependencies(self) -> list[str]:
+        return sorted(self.deps)
 
     @property
     def valid(self) -> bool:
@@ -133,6 +137,8 @@ def load(path: str, text: str, folder: Path | None = None) -> AvroArtifact:
         m for _, m in art.problems if not m.startswith("unknown type")
     ):
         imported = _imports(folder, path, set(walker.unknown))
+        # any .avsc beside it may define (or stop defining) a type this file uses
+        art.deps.update(str(p) for p in _avsc_files(folder)[:MAX_IMPORT_FILES] if p.name != Path(path).name)
         if imported:
             art.problems[:] = [p for p in art.problems if not p[1].startswith("unknown type")]
             walker = _walk(doc.data, art.problems, {n: d for n, (d, _) in imported.items()})

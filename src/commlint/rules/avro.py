@@ -283,6 +283,7 @@ def earlier_versions(ctx: RuleContext, transitive: bool) -> list[tuple[str, Avro
     seen = {art.text}
     for _n, rel in side:
         p = root / rel
+        art.deps.add(str(p))  # an earlier version that changes changes this file's verdict
         try:
             st = p.stat()
         except OSError:
