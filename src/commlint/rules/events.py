@@ -200,23 +200,9 @@ class _Walker(cst.CSTVisitor):
         self.dead.pop()
         self.except_depth.pop()
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._enter(node)
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self._leave(original_node)
-
-    def visit_Lambda(self, node: cst.Lambda) -> None:
-        self._enter(node)
-
-    def leave_Lambda(self, original_node: cst.Lambda) -> None:
-        self._leave(original_node)
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._enter(node)
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self._leave(original_node)
+    # functions, lambdas and classes open a scope of their own
+    visit_FunctionDef = visit_Lambda = visit_ClassDef = _enter
+    leave_FunctionDef = leave_Lambda = leave_ClassDef = _leave
 
     def _loop(self, node: cst.CSTNode) -> None:
         self._mark(node)
