@@ -108,6 +108,23 @@ def _loader_cls():  # noqa: ANN202
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+_QUOTED = re.compile(r"'[^'\n]*'|\"(?:[^\"\\\n]|\\.)*\"|#[^\n]*")
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _flow_depth(text: str) -> int:
+    """The deepest nesting of flow collections (``[``/``{``) outside quotes and comments:
+    commlint's own measure, so its message does not depend on the YAML library's wording."""
+    depth = deepest = 0
+    for m in _BRACKETS.finditer(_QUOTED.sub("", text)):
+        if m.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(0, depth - 1)
+    return deepest
+
+
 def load_yaml(text: str, max_nodes: int = MAX_NODES) -> list[Document]:
     """Every document of a YAML stream, with positions."""
     import yaml
@@ -117,11 +134,15 @@ def load_yaml(text: str, max_nodes: int = MAX_NODES) -> list[Document]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        if _flow_depth(text) > MAX_DEPTH:
+            raise ParseError(f"YAML nested more than {MAX_DEPTH} levels deep", line, col) from None
         raise ParseError(f"YAML syntax error: {exc.problem or exc}", line, col) from None
     except yaml.YAMLError as exc:
+        if _flow_depth(text) > MAX_DEPTH:
+            raise ParseError(f"YAML nested more than {MAX_DEPTH} levels deep") from None
         raise ParseError(f"YAML error: {exc}") from None
     except RecursionError:
-        raise ParseError("YAML nested too deeply") from None
+        raise ParseError(f"YAML nested more than {MAX_DEPTH} levels deep") from None
     docs = []
     budget = _Budget(max_nodes, MAX_ALIAS_NODES)
     for node in nodes:
