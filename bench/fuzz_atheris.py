@@ -23,9 +23,9 @@ import atheris
 
 with atheris.instrument_imports():
     from commlint.artifacts import kinds_for
-    from commlint.catalogue import load
-    from commlint.config import build_settings
-    from commlint.discovery import SourceFile
+    from commlint.core.catalogue import load
+    from commlint.core.config import build_settings
+    from commlint.artifacts.discovery import SourceFile
     from commlint.engine import check_file, make_plan
 
 NAMES = ["client.py", "openapi.yaml", "openapi.json", "event.avsc", "orders.proto", "topics.yaml",

@@ -29,8 +29,8 @@ def corpus_paths(corpus: Path) -> list[Path]:
 
 
 def run(corpus: Path):
-    from commlint.catalogue import load
-    from commlint.config import build_settings
+    from commlint.core.catalogue import load
+    from commlint.core.config import build_settings
     from commlint.engine import check_paths
 
     corpus = corpus.resolve()

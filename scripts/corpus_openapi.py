@@ -17,8 +17,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from commlint.catalogue import load
-from commlint.config import build_settings
+from commlint.core.catalogue import load
+from commlint.core.config import build_settings
 from commlint.engine import check_paths
 
 

@@ -13,7 +13,7 @@ import pytest
 from conftest import found, run, write_tree
 
 from commlint.artifacts.avro import load
-from commlint.config import ConfigError
+from commlint.core.config import ConfigError
 
 
 def problems(schema: Any) -> list[tuple[str, str]]:

@@ -181,7 +181,7 @@ def test_a_read_only_cache_is_still_read(tree: Path, tmp_path: Path, checked: li
 
 
 def test_results_and_facts_survive_the_round_trip(tmp_path: Path) -> None:
-    from commlint.model import Finding, Fix, Edit, Location, Severity
+    from commlint.core.model import Finding, Fix, Edit, Location, Severity
 
     res = engine.FileResult("a/b.py", "python", parsed=True, facts={"calls": [{"host": "orders", "line": 3}]})
     res.findings.append(Finding("CL101", "missing-timeout", Severity.ERROR, "m", Location("a/b.py", 3, 5, 3, 9),

@@ -7,7 +7,7 @@ import importlib
 import re
 
 from commlint import engine
-from commlint.catalogue import load
+from commlint.core.catalogue import load
 from commlint.docs import README_BEGIN, README_END, rule_markdown
 from commlint.rules import CHECKS
 

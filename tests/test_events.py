@@ -43,7 +43,7 @@ def test_every_rule_fires_in_some_fixture() -> None:
     marked = set()
     for path in _fixture_cases():
         marked |= {code for _, _, code in expected_markers({path.name: path.read_text(encoding="utf-8")})}
-    from commlint.catalogue import load
+    from commlint.core.catalogue import load
 
     family = {r.code for r in load().rules if r.family == "events"}
     assert family - marked <= {"CL221", "CL232"}, f"no fixture exercises {sorted(family - marked - {'CL221', 'CL232'})}"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from commlint.catalogue import load
+from commlint.core.catalogue import load
 
 from conftest import expected_markers, expected_sidecar, found, normalise, run, write_tree
 

@@ -246,8 +246,8 @@ def test_whole_openapi_corpus_runs_without_internal_errors() -> None:
 
 
 def test_cached_result_is_not_reused_when_a_ref_target_changes(tmp_path: Path) -> None:
-    from commlint.catalogue import load
-    from commlint.config import build_settings
+    from commlint.core.catalogue import load
+    from commlint.core.config import build_settings
     from commlint.engine import check_paths, make_plan
     from commlint.runner import Cache
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from commlint import runner
-from commlint.catalogue import load
+from commlint.core.catalogue import load
 from commlint.engine import RunResult
-from commlint.prefilter import code_view, python_in_scope
+from commlint.artifacts.prefilter import code_view, python_in_scope
 
 from conftest import REPO, normalise, run, write_tree
 
@@ -149,7 +149,7 @@ def test_code_view_keeps_every_name_and_non_docstring_string(path: Path) -> None
 
 
 def test_a_trigger_on_an_import_line_needs_no_tokenizer(monkeypatch) -> None:  # noqa: ANN001
-    import commlint.prefilter as pf
+    import commlint.artifacts.prefilter as pf
 
     monkeypatch.setattr(pf, "code_view", lambda data: pytest.fail("tokenized"))
     assert python_in_scope(b'"""Doc."""\nfrom http import client\nimport requests as r\n', TRIGGERS, False)

@@ -10,9 +10,9 @@ import pathspec
 import pytest
 
 from commlint import runner
-from commlint.catalogue import load
-from commlint.cstwalk import walk
-from commlint.discovery import _spec
+from commlint.core.catalogue import load
+from commlint.artifacts.cstwalk import walk
+from commlint.artifacts.discovery import _spec
 
 from conftest import REPO, normalise, run, write_tree
 
@@ -217,7 +217,7 @@ def test_field_callbacks_are_called_too() -> None:
 @pytest.mark.parametrize("name,text", _python_sources()[:40] + _python_sources()[-1:], ids=lambda v: str(v)[:30])
 def test_below_trivia_there_is_only_trivia(name: str, text: str) -> None:
     """What lets walk skip whitespace, comments and operators when no callback wants them."""
-    from commlint.cstwalk import is_trivia
+    from commlint.artifacts.cstwalk import is_trivia
 
     tree = parse_or_skip(text)
     stack = [(tree, False)]

@@ -16,7 +16,7 @@ import pytest
 from conftest import REPO, expected_markers, found, run
 
 from commlint.artifacts.python import parse
-from commlint.rules._http import call_facts, http_calls
+from commlint.analyses.http import call_facts, http_calls
 
 PEERS = REPO / "fixtures" / "peers"
 FIXTURES = REPO / "fixtures" / "sync_calls"

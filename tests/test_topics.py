@@ -167,8 +167,8 @@ def test_corpus_topics_runs_without_a_crash() -> None:
     root = CORPUS / "topics"
     if not root.is_dir():
         pytest.skip("shared corpus not present")
-    from commlint.catalogue import load
-    from commlint.config import build_settings
+    from commlint.core.catalogue import load
+    from commlint.core.config import build_settings
 
     result = check_paths([root], build_settings(dict(ALL), root, load(), None), jobs=1)
     internal = [f.message for f in result.findings if f.code == "CL001"]
@@ -231,8 +231,8 @@ _docs = st.one_of(
 def test_any_shape_parses_and_checks_without_an_internal_error(doc) -> None:
     import yaml
 
-    from commlint.catalogue import load
-    from commlint.config import build_settings
+    from commlint.core.catalogue import load
+    from commlint.core.config import build_settings
     from commlint.rules import CHECKS, RuleContext
     from commlint.rules import topics as _checks  # noqa: F401 - registers CL601-CL607
 

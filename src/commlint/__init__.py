@@ -26,12 +26,12 @@ def check(paths: Any = (".",), config: dict[str, Any] | None = None, *, root: An
     ``config`` is a ``[tool.commlint]`` table as a dict (when None, the nearest
     ``commlint.toml``/``pyproject.toml`` is used); keyword options are
     configuration keys with ``_`` for ``-`` (``select=["C1"]``). Raises
-    ``commlint.config.ConfigError`` on a bad configuration.
+    ``commlint.core.config.ConfigError`` on a bad configuration.
     """
     from pathlib import Path
 
-    from .catalogue import load
-    from .config import build_settings, find_config, read_config
+    from .core.catalogue import load
+    from .core.config import build_settings, find_config, read_config
     from .engine import check_paths
 
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)

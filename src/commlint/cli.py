@@ -74,8 +74,8 @@ def check(
     no_prefilter: bool = False,
 ) -> None:
     """Check files and directories; exit 1 when there are findings, 2 on a usage or configuration error."""
-    from .catalogue import load
-    from .config import ConfigError, build_settings, find_config, read_config
+    from .core.catalogue import load
+    from .core.config import ConfigError, build_settings, find_config, read_config
 
     try:
         cat = load()
@@ -104,14 +104,14 @@ def check(
         root = cfg_path.parent.resolve() if cfg_path else Path.cwd()
         settings = build_settings(data, root, cat, cfg_path)
         if settings.base is not None and not Path(settings.base).is_dir():
-            from .gitutil import toplevel, verify_ref
+            from .core.gitutil import toplevel, verify_ref
 
             top = toplevel(root)
             if top is None:
                 _fail(f"--base {settings.base}: not a directory, and {root} is not in a git repository")
             verify_ref(settings.base, top)  # an unknown revision is a usage error, said once
         if diff_base is not None:
-            from .gitutil import changed_files
+            from .core.gitutil import changed_files
 
             targets = changed_files(diff_base, targets, root)
             if not targets:
@@ -198,7 +198,7 @@ class _progress_bar:  # noqa: N801
 
 def rules(format: str = "text") -> None:
     """List every rule: code, name, kind, severity and checklist items."""
-    from .catalogue import load
+    from .core.catalogue import load
 
     cat = load()
     if format == "md":
@@ -220,7 +220,7 @@ def rules(format: str = "text") -> None:
 
 def explain(rule: str) -> None:
     """Print one rule's documentation and examples."""
-    from .catalogue import load
+    from .core.catalogue import load
     from .docs import rule_markdown
 
     cat = load()

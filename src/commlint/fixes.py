@@ -13,9 +13,9 @@ import os
 import stat
 import tempfile
 
-from .discovery import SourceFile
+from .artifacts.discovery import SourceFile
 from .engine import FileResult, Plan, check_file
-from .model import Edit, Finding
+from .core.model import Edit, Finding
 
 
 def apply_edits(text: str, findings: list[Finding]) -> tuple[str, int]:
@@ -49,7 +49,7 @@ def _encoding(data: bytes, kind: str) -> str:
 def apply_all(
     sources: list[SourceFile], results: list[FileResult], plan: Plan, messages: list[str]
 ) -> tuple[list[FileResult], dict[str, int]]:
-    from .catalogue import load
+    from .core.catalogue import load
 
     cat = load()
     by_rel = {s.rel: s for s in sources}

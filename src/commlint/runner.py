@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
-from .discovery import SourceFile
+from .artifacts.discovery import SourceFile
 from .engine import FileResult, Plan, check_file, file_digest, is_candidate, read_source, wanted_kinds
 
 PARALLEL_BYTES = 256 * 1024  # source to parse before worker processes pay off (~0.5 s of Python)
@@ -240,9 +240,9 @@ def _pool_map(batches, plan: Plan, workers: int):  # noqa: ANN001, ANN202
 
 def _crashed(src: SourceFile, plan: Plan) -> FileResult:
     """A file that kills the process checking it: reported, not retried in this process."""
-    from .catalogue import load
+    from .core.catalogue import load
     from .engine import _engine_finding
-    from .model import Location
+    from .core.model import Location
 
     res = _unparsed(src)
     if "CL001" in plan.engine:

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from commlint.catalogue import load
-from commlint.config import build_settings
+from commlint.core.catalogue import load
+from commlint.core.config import build_settings
 from commlint.engine import RunResult, check_paths
 
 HERE = Path(__file__).resolve().parent

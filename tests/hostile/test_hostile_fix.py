@@ -13,7 +13,7 @@ from hostile import measure, write
 
 import commlint.fixes
 import commlint.rules.sync_calls  # noqa: F401 - registers CL101 before the tests wrap it
-from commlint.model import Edit, Fix
+from commlint.core.model import Edit, Fix
 from commlint.rules import CHECKS
 
 CALL = "import requests\nrequests.get('http://orders')\n"

@@ -14,9 +14,9 @@ import pytest
 from hostile import REPO, cli, measure, write
 
 import commlint.runner
-from commlint.catalogue import load
-from commlint.config import build_settings
-from commlint.discovery import SourceFile
+from commlint.core.catalogue import load
+from commlint.core.config import build_settings
+from commlint.artifacts.discovery import SourceFile
 from commlint.engine import check_file, make_plan
 from commlint.runner import Cache
 

@@ -24,9 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commlint.artifacts import kinds_for
-from commlint.catalogue import load
-from commlint.config import build_settings
-from commlint.discovery import SourceFile
+from commlint.core.catalogue import load
+from commlint.core.config import build_settings
+from commlint.artifacts.discovery import SourceFile
 from commlint.engine import RunResult, check_file, enabled_rules, make_plan
 from commlint.report import render
 

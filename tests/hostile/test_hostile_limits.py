@@ -13,7 +13,7 @@ import pytest
 from hostile import measure, write
 
 import commlint.rules.sync_calls  # noqa: F401 - registers CL101 before the tests replace it
-from commlint.config import ConfigError
+from commlint.core.config import ConfigError
 from commlint.rules import CHECKS
 from commlint.runner import Cache
 
@@ -108,8 +108,8 @@ def test_no_budget_off_the_main_thread(tmp_path: Path, monkeypatch) -> None:
 
 @pytest.mark.timeout(60)
 def test_a_timed_out_result_is_never_cached(tmp_path: Path, monkeypatch) -> None:
-    from commlint.catalogue import load
-    from commlint.config import build_settings
+    from commlint.core.catalogue import load
+    from commlint.core.config import build_settings
     from commlint.engine import make_plan
 
     write(tmp_path, {"client.py": CALL})

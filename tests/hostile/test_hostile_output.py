@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from hostile import REPO, write
 
-from commlint.catalogue import load
-from commlint.config import build_settings
+from commlint.core.catalogue import load
+from commlint.core.config import build_settings
 from commlint.engine import RunResult, enabled_rules
-from commlint.model import Edit, Finding, Fix, Location, Severity
+from commlint.core.model import Edit, Finding, Fix, Location, Severity
 from commlint.report import FORMATS, render
 
 SARIF_SCHEMA = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from ..model import Location
+from ..core.model import Location
 
 # Order matters where endings are shared: the first kind whose sniff() says yes
 # claims the file.

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..model import Location
+from ..core.model import Location
 from . import Artifact, ParseError
 from .yamljson import Document, join, load_json
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from ..model import Location
+from ..core.model import Location
 from . import Artifact, ParseError, Suppression, comment_suppressions
 from .yamljson import IGNORE_KEY, Document, join, load_json, load_yaml, split
 
@@ -277,7 +277,7 @@ class OpenAPIDoc(Artifact):
             return {}
         from urllib.parse import urlsplit
 
-        from ..pyfacts import normalise_path
+        from ..analyses.facts import normalise_path
         from ..rules.openapi import operations
 
         ops = []
@@ -303,7 +303,7 @@ class OpenAPIDoc(Artifact):
         return {"operations": ops, "hosts": hosts, "title": str(title)}
 
     def rel(self, file: Path) -> str:
-        from ..discovery import relpath
+        from .discovery import relpath
 
         return relpath(file, self.bound)
 
@@ -365,7 +365,7 @@ class OpenAPIDoc(Artifact):
 
 
 def _known_rule() -> Callable[[str], bool]:
-    from ..catalogue import load
+    from ..core.catalogue import load
 
     cat = load()
     return lambda key: cat.get(key) is not None

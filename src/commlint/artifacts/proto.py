@@ -24,7 +24,7 @@ from proto_schema_parser.antlr.ProtobufLexer import ProtobufLexer
 from proto_schema_parser.antlr.ProtobufParser import ProtobufParser
 from proto_schema_parser.parser import _ASTConstructor
 
-from ..model import Location
+from ..core.model import Location
 from . import Artifact
 
 KIND = "proto"

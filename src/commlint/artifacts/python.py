@@ -24,8 +24,8 @@ from typing import Any
 
 import libcst as cst
 
-from .. import cstwalk
-from ..model import Location
+from . import cstwalk
+from ..core.model import Location
 from . import Artifact, ParseError, Suppression, comment_suppressions
 
 KIND = "python"
@@ -388,7 +388,7 @@ class PyModule(Artifact):
         return [s for s in found if s.line in lines]
 
     def facts(self) -> dict[str, Any]:
-        from ..pyfacts import collect
+        from ..analyses.facts import collect
 
         return collect(self)
 

@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Location
+from ..core.model import Location
 from . import Artifact, ParseError
 from .yamljson import Document, join, load_json, load_yaml
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..catalogue import load
+from ..core.catalogue import load
 from ..docs import items_text, rule_markdown
-from ..model import Finding
+from ..core.model import Finding
 from . import clean
 from .jsonfmt import _clean_obj
 from .scorecard import scorecard

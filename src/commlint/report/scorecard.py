@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..catalogue import load
+from ..core.catalogue import load
 
 if TYPE_CHECKING:
     from ..engine import RunResult

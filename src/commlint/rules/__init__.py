@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..model import Finding, Fix, Location, RuleMeta, Severity
+from ..core.model import Finding, Fix, Location, RuleMeta, Severity
 
 CHECKS: dict[str, Callable[["RuleContext"], None]] = {}
 

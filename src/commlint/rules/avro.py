@@ -18,7 +18,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .. import gitutil
+from ..core import gitutil
 from ..artifacts.avro import (
     PRIMITIVES,
     AvroArtifact,
@@ -28,9 +28,9 @@ from ..artifacts.avro import (
     load,
 )
 from ..artifacts.yamljson import join
-from ..config import ConfigError
-from ..model import Severity
-from ..words import past_tense_problem, suggest
+from ..core.config import ConfigError
+from ..core.model import Severity
+from ..analyses.words import past_tense_problem, suggest
 from . import RuleContext, check
 
 

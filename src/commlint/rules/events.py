@@ -31,9 +31,9 @@ from ..artifacts.python import (
     positional,
     string_value,
 )
-from .. import cstwalk
-from ..model import Severity
-from ..words import past_tense_problem, split_words, suggest
+from ..artifacts import cstwalk
+from ..core.model import Severity
+from ..analyses.words import past_tense_problem, split_words, suggest
 from . import RuleContext, check
 
 # -- the libraries ---------------------------------------------------------------
@@ -1155,7 +1155,7 @@ def _known_calls(m: PyModule, opts: dict) -> set[str]:
 
 def settings_options(ctx: RuleContext, code: str) -> dict:
     """Another rule's options as configured for this run (CL204 knows CL203's store calls)."""
-    from ..catalogue import load
+    from ..core.catalogue import load
 
     meta = load().by_code[code]
     return ctx.settings.options_for(meta) if ctx.settings is not None else dict(meta.options)

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..artifacts.openapi import METHODS, OpenAPIDoc, file_reader, load_spec
 from ..artifacts.yamljson import join, split
-from ..model import Location
+from ..core.model import Location
 from . import RuleContext, check
 
 
@@ -391,8 +391,8 @@ def _base_version(art: OpenAPIDoc, ctx: RuleContext) -> OpenAPIDoc | str | None:
         return base
     if not settings.base:
         return None
-    from ..config import ConfigError
-    from ..gitutil import show
+    from ..core.config import ConfigError
+    from ..core.gitutil import show
 
     try:
         top = _git_top(str(Path(settings.root).resolve()), settings.base)
@@ -413,7 +413,7 @@ def _base_version(art: OpenAPIDoc, ctx: RuleContext) -> OpenAPIDoc | str | None:
 
 @functools.cache
 def _git_top(root: str, ref: str) -> Path | None:
-    from ..gitutil import toplevel, verify_ref
+    from ..core.gitutil import toplevel, verify_ref
 
     top = toplevel(Path(root))
     if top is None:

@@ -11,7 +11,7 @@ from proto_schema_parser import ast
 
 from ..artifacts.proto import Contract, ProtoArtifact, contract, walk
 from ..artifacts.proto import parse as parse_proto
-from ..model import Severity
+from ..core.model import Severity
 from . import RuleContext, check
 from .avro import base_unusable, base_versions
 

@@ -14,9 +14,9 @@ import re
 import libcst as cst
 
 from ..artifacts.python import PyModule, Scope, has_star_kwargs, keyword
-from ..model import Edit, Fix, Severity
+from ..core.model import Edit, Fix, Severity
 from . import RuleContext, check
-from ._http import (
+from ..analyses.http import (
     AIOHTTP,
     CLIENTS,
     GRPC,

@@ -1,7 +1,7 @@
 """Checks across files and services (CL7xx): the system view.
 
 Each file's facts (``Artifact.facts()``; cached with its findings) are joined
-into one model: services (``commlint.services``), the routes and gRPC methods
+into one model: services (``commlint.analyses.services``), the routes and gRPC methods
 they serve, the synchronous calls their handlers make, their contracts and
 their topics. No file is parsed again here.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from ..model import Location, Severity
-from ..services import ServiceMap
+from ..core.model import Location, Severity
+from ..analyses.services import ServiceMap
 from . import RuleContext, check
 
 FACT_KINDS = ("python", "openapi", "proto", "topics", "avro")
@@ -291,7 +291,7 @@ def grpc_server_without_health(ctx: RuleContext) -> None:
 
 def _schema_words(system: System) -> list[tuple[str, set[str]]]:
     """For each schema file, the word sets that may name the event it carries."""
-    from ..words import split_words
+    from ..analyses.words import split_words
 
     out = []
     for rel, facts in system.schemas.items():
@@ -318,7 +318,7 @@ def _schema_domains(system: System) -> set[str]:
 
 
 def _has_schema(topic: str, schemas: list[tuple[str, set[str]]]) -> bool:
-    from ..words import event_word, split_words
+    from ..analyses.words import event_word, split_words
 
     words = set(split_words(topic))
     last = event_word(topic)

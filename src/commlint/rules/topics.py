@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from ..artifacts.topics import Topic, TopicsFile
-from ..words import (
+from ..analyses.words import (
     COMMAND_VERBS,
     is_past_tense,
     past_tense_problem,

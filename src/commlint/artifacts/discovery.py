@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .artifacts import kinds_for
-from .config import DEFAULT_EXCLUDE, ConfigError, Settings
+from . import kinds_for
+from ..core.config import DEFAULT_EXCLUDE, ConfigError, Settings
 
 
 @dataclass(frozen=True)

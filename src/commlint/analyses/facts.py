@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import libcst as cst
 
-from .artifacts.python import PyModule, Scope, dotted, keyword, positional, string_value
+from ..artifacts.python import PyModule, Scope, dotted, keyword, positional, string_value
 
 VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
 APP_CLASSES = {
@@ -164,7 +164,7 @@ def _routes(module: PyModule) -> list[dict[str, Any]]:
 
 def _http_calls(module: PyModule) -> list[dict[str, Any]]:
     """Outbound calls from the sync-call analysis, with their URL as a template (runtime parts as ``{}``)."""
-    from .rules.sync_calls import GRPC, http_calls
+    from ..rules.sync_calls import GRPC, http_calls
 
     clients = {id(c.node): c for c in http_calls(module) if c.role == "client"}
     out = []
@@ -258,7 +258,7 @@ def collect(module: PyModule) -> dict[str, Any]:
     }
     if "facts.topics" not in module._cache:
         try:
-            from .rules import events
+            from ..rules import events
 
             events.kafka(module)  # leaves the module's literal topics in facts.topics
         except ImportError:

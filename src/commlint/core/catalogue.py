@@ -27,7 +27,7 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 def catalogue_dir() -> Path:
     """The installed catalogue, or the repository's ``rules/`` in a source checkout."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the commlint package
     installed = here / "_catalogue"
     if (installed / "checklist.toml").is_file():
         return installed

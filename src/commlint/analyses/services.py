@@ -115,7 +115,7 @@ class ServiceMap:
             if not _K8S_SERVICE.search(text):
                 continue
             try:
-                from .artifacts.yamljson import load_yaml
+                from ..artifacts.yamljson import load_yaml
 
                 docs = load_yaml(text)
             except Exception:  # noqa: BLE001 - not ours to report

@@ -22,14 +22,14 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from . import __version__
-from .artifacts import Artifact, ParseError, Suppression, kind_module
-from .catalogue import Catalogue, load
-from .config import Settings, enabled_rules, resolve_selector
-from .discovery import SourceFile, discover
-from .model import Finding, Location, RuleMeta
-from .prefilter import SUPPRESSION_MARK, contains_any, python_in_scope
-from .rules import CHECKS, RuleContext
+from .. import __version__
+from ..artifacts import Artifact, ParseError, Suppression, kind_module
+from ..core.catalogue import Catalogue, load
+from ..core.config import Settings, enabled_rules, resolve_selector
+from ..artifacts.discovery import SourceFile, discover
+from ..core.model import Finding, Location, RuleMeta
+from ..artifacts.prefilter import SUPPRESSION_MARK, contains_any, python_in_scope
+from ..rules import CHECKS, RuleContext
 
 ENGINE_CODES = ("CL001", "CL002", "CL003")
 STRUCTURED_EXTS = (".yaml", ".yml", ".json")
@@ -77,10 +77,10 @@ _NOT_IN_KEY = frozenset({
 def _build_fingerprint() -> list[list[Any]]:
     """Size and modification time of commlint's own code and catalogue, so a
     cache never outlives an edit to a rule in a source checkout."""
-    from .catalogue import catalogue_dir
+    from ..core.catalogue import catalogue_dir
 
     out: list[list[Any]] = []
-    stack = [os.path.dirname(os.path.abspath(__file__)), str(catalogue_dir())]
+    stack = [os.path.dirname(os.path.dirname(os.path.abspath(__file__))), str(catalogue_dir())]
     while stack:
         with os.scandir(stack.pop()) as it:
             for e in it:
@@ -270,7 +270,7 @@ def _head_sniff(kind: str, source: SourceFile, data: bytes) -> bool:
 
 def check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> FileResult:
     """Read, parse and check one file, within the ``file-timeout`` budget. Never raises."""
-    from .budget import FileTimeout, time_budget
+    from ..core.budget import FileTimeout, time_budget
 
     try:
         with time_budget(plan.settings.file_timeout):
@@ -486,7 +486,7 @@ def _names(cat: Catalogue, key: str, code: str) -> bool:
 
 def _per_file_ignored(rel: str, plan: Plan, cat: Catalogue) -> set[str]:
     """Codes that ``per-file-ignores`` drops for this path."""
-    from .discovery import _spec
+    from ..artifacts.discovery import _spec
 
     dropped: set[str] = set()
     for glob, sels in plan.settings.per_file_ignores.items():
@@ -531,7 +531,7 @@ def check_paths(
     cat = load()
     path_list = [Path(p) for p in paths] or [Path(".")]
     if settings is None:
-        from .config import build_settings, find_config, read_config
+        from ..core.config import build_settings, find_config, read_config
 
         cfg = find_config(path_list[0])
         root = cfg.parent if cfg else Path.cwd()
@@ -539,14 +539,14 @@ def check_paths(
     messages: list[str] = []
     sources = discover(path_list, settings, messages.append)
     plan = make_plan(settings, cat, prefilter)
-    from .runner import Cache, run_files
+    from ..runner import Cache, run_files
 
     if cache is None and cache_dir is not None:
         cache = Cache(Path(cache_dir), plan.key())
     results = run_files(sources, plan, jobs=jobs if jobs is not None else settings.jobs, cache=cache, progress=progress)
     fixed: dict[str, int] = {}
     if fix:
-        from .fixes import apply_all
+        from ..fixes import apply_all
 
         results, fixed = apply_all(sources, results, plan, messages)
     findings: list[Finding] = []
@@ -610,7 +610,7 @@ def run_system_rules(results: list[FileResult], plan: Plan, cat: Catalogue,
 
 def _suppress_system(findings: list[Finding], plan: Plan, cat: Catalogue) -> list[Finding]:
     """Inline suppressions for cross-file findings: read only the files they land in."""
-    from .artifacts import comment_suppressions
+    from ..artifacts import comment_suppressions
 
     by_path: dict[str, list[Finding]] = {}
     for f in findings:
