@@ -14,7 +14,8 @@ import pytest
 
 from commlint.core.catalogue import load
 from commlint.core.config import build_settings
-from commlint.engine import RunResult, check_paths
+from commlint.engine import RunResult
+from commlint.api import check_paths
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

@@ -14,7 +14,7 @@ import pytest
 from conftest import REPO, expected_markers, found, run, write_tree
 
 from commlint.artifacts import python as py
-from commlint.rules import events
+from commlint.analyses.kafka import build as events
 
 FIXTURES = REPO / "fixtures" / "events"
 FAMILY = {"select": ["CL2"]}

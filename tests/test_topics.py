@@ -11,7 +11,7 @@ import pytest
 from conftest import CORPUS, REPO, expected_markers, found, run, write_tree
 
 from commlint.artifacts import topics as model
-from commlint.engine import check_paths
+from commlint.api import check_paths
 
 FIXTURES = REPO / "fixtures" / "topics"
 ALL = {"select": ["CL6", "CL001"]}

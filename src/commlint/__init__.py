@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from .core.version import __version__
 
 if TYPE_CHECKING:
     from .engine import RunResult
@@ -30,18 +30,12 @@ def check(paths: Any = (".",), config: dict[str, Any] | None = None, *, root: An
     """
     from pathlib import Path
 
+    from .api import check_paths
     from .core.catalogue import load
-    from .core.config import build_settings, find_config, read_config
-    from .engine import check_paths
+    from .core.config import load_settings
 
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
-    cat = load()
-    cfg_path = None
-    if config is None:
-        cfg_path = find_config(Path(paths[0]) if paths else Path("."))
-        config = read_config(cfg_path) if cfg_path else {}
-    data = dict(config)
-    data.update({k.replace("_", "-"): v for k, v in options.items()})
-    base = Path(root) if root is not None else (cfg_path.parent if cfg_path else Path.cwd())
-    settings = build_settings(data, base, cat, cfg_path)
+    settings = load_settings(Path(paths[0]) if paths else Path("."), load(), data=config,
+                             overrides={k.replace("_", "-"): v for k, v in options.items()},
+                             root=Path(root) if root is not None else None)
     return check_paths(paths, settings)

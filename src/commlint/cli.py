@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
-from . import __version__
+from .core.version import __version__
 
 # argparse, not typer: typer builds a pydantic TypeAdapter for every option on
 # every run, and importing pydantic alone costs 0.1 s, a fifth of the budget for
@@ -75,7 +75,7 @@ def check(
 ) -> None:
     """Check files and directories; exit 1 when there are findings, 2 on a usage or configuration error."""
     from .core.catalogue import load
-    from .core.config import ConfigError, build_settings, find_config, read_config
+    from .core.config import ConfigError, find_config, load_settings, read_config
 
     try:
         cat = load()
@@ -102,7 +102,7 @@ def check(
         if jobs is not None:
             data["jobs"] = jobs
         root = cfg_path.parent.resolve() if cfg_path else Path.cwd()
-        settings = build_settings(data, root, cat, cfg_path)
+        settings = load_settings(targets[0], cat, data=data, config_file=cfg_path, root=root)
         if settings.base is not None and not Path(settings.base).is_dir():
             from .core.gitutil import toplevel, verify_ref
 
@@ -122,7 +122,7 @@ def check(
 
             directory = cache_dir or (root / settings.cache_dir if settings.cache_dir else default_cache_dir(root))
         progress = _progress_bar() if (format == "text" and sys.stderr.isatty() and not os.environ.get("CI")) else None
-        from .engine import check_paths
+        from .api import check_paths
 
         if diff_base is not None and not targets:
             from .engine import RunResult, enabled_rules

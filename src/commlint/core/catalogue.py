@@ -52,6 +52,10 @@ class Family:
     module: str
     description: str
     triggers: tuple[bytes, ...] = ()  # a file must contain one of these to be parsed for this family
+    # cross-file families: the kinds whose facts they read and, per kind, what a file must
+    # contain to hold any (None: every file of the kind)
+    fact_kinds: tuple[str, ...] = ()
+    fact_triggers: dict[str, tuple[bytes, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,8 @@ def load(directory: str | None = None) -> Catalogue:
             module=fam_raw.get("module", f"commlint.rules.{path.stem}"),
             description=fam_raw.get("description", "").strip(),
             triggers=tuple(t.encode() for t in fam_raw.get("triggers", ())),
+            fact_kinds=tuple(fam_raw.get("fact-kinds", ())),
+            fact_triggers={k: tuple(t.encode() for t in v) for k, v in fam_raw.get("fact-triggers", {}).items()},
         )
         families.append(family)
         for r in raw.get("rules", []):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.text import Text
 
-from . import one_line
+from ..core.escape import one_line
 
 if TYPE_CHECKING:
     from ..engine import RunResult

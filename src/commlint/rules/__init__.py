@@ -13,9 +13,9 @@ project's facts); ``ctx.options`` the rule's options merged over the
 catalogue's defaults. The engine adds the rule's code, name, severity and
 checklist items to every report.
 
-What a check examined (``ctx.examine(n)``, or the family module's
-``SUBJECTS[code](ctx)``) feeds the checklist scorecard: an item passes only
-when its rules looked at something. For documents, the file is the subject.
+What a check examines (``@check(code, subjects=count)``, or ``ctx.examine(n)`` while it
+runs) feeds the checklist scorecard: an item passes only when its rules looked at
+something. For documents, the file is the subject.
 """
 
 from __future__ import annotations
@@ -26,14 +26,21 @@ from typing import Any, Callable
 from ..core.model import Finding, Fix, Location, RuleMeta, Severity
 
 CHECKS: dict[str, Callable[["RuleContext"], None]] = {}
+Subjects = Callable[["RuleContext"], int]
 
 
-def check(code: str) -> Callable[[Callable[["RuleContext"], None]], Callable[["RuleContext"], None]]:
+def check(code: str, *, subjects: Subjects | None = None) -> Callable[[Callable[["RuleContext"], None]], Callable[["RuleContext"], None]]:
+    """Register a rule's check. ``subjects(ctx)`` counts what the check examines in a file
+    (calls, consumer loops, produce calls, ...): the scorecard passes a checklist item only
+    when its rules examined something. Python and cross-file checks must declare it (a test
+    holds them to it); for other kinds the parsed document is the subject."""
+
     def register(fn: Callable[["RuleContext"], None]) -> Callable[["RuleContext"], None]:
         if code in CHECKS and CHECKS[code] is not fn:
             raise RuntimeError(f"two checks registered for {code}")
         CHECKS[code] = fn
         fn.code = code  # type: ignore[attr-defined]
+        fn.subjects = subjects  # type: ignore[attr-defined]
         return fn
 
     return register
