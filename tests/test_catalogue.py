@@ -77,6 +77,7 @@ def test_checklist_has_the_twelve_items() -> None:
 
 
 def test_wheel_ships_the_catalogue(tmp_path) -> None:  # noqa: ANN001
+    import os
     import subprocess
     import sys
     import zipfile
@@ -95,6 +96,18 @@ def test_wheel_ships_the_catalogue(tmp_path) -> None:  # noqa: ANN001
     assert any(p.name == "rule.toml" for p in catalogue) and any("bad" in p.parts for p in catalogue)
     for p in catalogue:  # the family files, every rule.toml and every example file (explain shows them)
         assert f"commlint/_catalogue/{p.relative_to(REPO / 'rules').as_posix()}" in names, p
+    # installed (not editable), `commlint explain` reads the examples from the package
+    site = tmp_path / "site"
+    p = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr[-2000:]
+    p = subprocess.run([sys.executable, "-c", "import commlint, sys; from commlint.cli import main; "
+                        "sys.stderr.write(commlint.__file__ + '\\n'); main(['explain', 'CL101'])"],
+                       cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(site)},
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0 and p.stderr.startswith(str(site)), p.stderr[-2000:]
+    assert "`bad/orders/client.py`:" in p.stdout and "`fixed/orders/client.py`:" in p.stdout
+    assert "timeout=5.0)  # expect: CL101" in p.stdout
 
 
 def test_python_rules_count_what_they_examine() -> None:
