@@ -35,6 +35,13 @@ def expected_markers(files: dict[str, str]) -> set[tuple[str, int, str]]:
     return out
 
 
+def family_codes(family: str) -> set[str]:
+    """The codes of every rule the catalogue lists in a family (``topics``, ``sync_calls``...)."""
+    codes = {r.code for r in load().rules if r.family == family}
+    assert codes, f"no family {family!r} in the catalogue"
+    return codes
+
+
 def expected_sidecar(entries: tuple[str, ...] | list[str]) -> set[tuple[str, int, str]]:
     out = set()
     for e in entries:

@@ -1,4 +1,4 @@
-"""The checks, one module per family; each family's catalogue is ``rules/<family>.toml``.
+"""The checks, one module (or package) per family; a rule's catalogue entry and examples are the folder ``rules/<family>/<CODE>-<name>/``.
 
 A check is a function registered under its rule code::
 
