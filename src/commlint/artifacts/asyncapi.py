@@ -80,6 +80,18 @@ class AsyncAPIDoc(Artifact):
         head = self.version.split(".", 1)[0]
         return int(head) if head.isdigit() else 0
 
+    def protocols(self) -> set[str]:
+        """The protocols its servers declare (lower case); empty when it declares none."""
+        servers = self.data.get("servers")
+        if not isinstance(servers, dict):
+            return set()
+        out = set()
+        for srv in servers.values():
+            srv, _ = self.deref(srv, "")
+            if isinstance(srv, dict) and isinstance(srv.get("protocol"), str):
+                out.add(srv["protocol"].lower())
+        return out
+
     # -- locations --------------------------------------------------------------------
     def locate(self, where: Any) -> Location:
         if isinstance(where, str) and self.doc is not None:

@@ -19,6 +19,19 @@ DLQ = re.compile(r"(?:^|[._-])(?:dlq|dlt|dead[._-]?letters?|retry(?:[._-]?\d+)?)
 MAX_ERRORS = 25
 
 
+def event_contract(ctx: RuleContext) -> bool:
+    """Whether the document is a Kafka event contract, which the standard's event rules are about:
+    its servers speak Kafka, or it declares no servers. A WebSocket, MQTT or AMQP API is not judged."""
+    protocols = ctx.artifact.protocols()
+    return not protocols or any(p.startswith(tuple(ctx.options.get("protocols", ["kafka"]))) for p in protocols)
+
+
+def _topic_like(ch: Channel) -> bool:
+    """An event channel: not a dead-letter or retry channel, not a path (``/``, ``devices/{id}``:
+    WebSocket, MQTT or AMQP addressing, not a Kafka topic)."""
+    return not DLQ.search(ch.address) and "/" not in ch.address
+
+
 def _norm(name: str) -> str:
     return name.replace("_", "").replace("-", "").lower()
 
@@ -137,6 +150,8 @@ def _event_channels(doc: AsyncAPIDoc) -> list[tuple[Channel, list[str]]]:
 @check("CL801")
 def channel_address_pattern(ctx: RuleContext) -> None:
     doc: AsyncAPIDoc = ctx.artifact
+    if not event_contract(ctx):
+        return
     pattern = re.compile(ctx.options["pattern"])
     for ch, parts in _event_channels(doc):
         candidate = ".".join(parts)
@@ -161,11 +176,13 @@ def channel_address_pattern(ctx: RuleContext) -> None:
 @check("CL802")
 def message_not_past_tense(ctx: RuleContext) -> None:
     doc: AsyncAPIDoc = ctx.artifact
+    if not event_contract(ctx):
+        return
     extra = set(ctx.options["extra-past-words"])
     state = set(ctx.options["state-words"])
     seen: set[str] = set()
     for ch in doc.channels():
-        if DLQ.search(ch.address):
+        if not _topic_like(ch):
             continue
         for m in ch.messages:
             if not m.name or m.pointer in seen:
@@ -187,7 +204,7 @@ def _messages(doc: AsyncAPIDoc) -> list[Message]:
     seen: set[str] = set()
     out = []
     for ch in doc.channels():
-        if DLQ.search(ch.address):
+        if not _topic_like(ch):
             continue
         for m in ch.messages:
             if m.pointer not in seen:
@@ -217,6 +234,8 @@ def _fields(doc: AsyncAPIDoc, m: Message) -> set[str] | None:
 @check("CL803")
 def envelope_missing(ctx: RuleContext) -> None:
     doc: AsyncAPIDoc = ctx.artifact
+    if not event_contract(ctx):
+        return
     wanted = ctx.options["fields"]
     for m in _messages(doc):
         have = _fields(doc, m)
@@ -235,6 +254,8 @@ def envelope_missing(ctx: RuleContext) -> None:
 @check("CL804")
 def correlation_id_missing(ctx: RuleContext) -> None:
     doc: AsyncAPIDoc = ctx.artifact
+    if not event_contract(ctx):
+        return
     names = {_norm(n) for n in ctx.options["fields"]}
     for m in _messages(doc):
         if m.correlation:
