@@ -20,6 +20,7 @@ from ..analyses.words import (
     split_words,
     suggest,
 )
+from ..core.model import Severity
 from . import RuleContext, check
 
 PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|\$\([^)]*\)|#\{[^}]*\}|%\{[^}]*\}")
@@ -317,3 +318,21 @@ def event_topic_compacted(ctx: RuleContext) -> None:
                    f"event topic {t.name!r} has cleanup.policy={','.join(sorted(policy))}: compaction deletes every "
                    "event but the latest of each key, so published events are rewritten away; use "
                    "cleanup.policy=delete with a retention, and a separate compacted topic for the current state")
+
+
+# -- CL609 -------------------------------------------------------------------------------
+
+
+
+@check("CL609")
+def registry_compatibility_none(ctx: RuleContext) -> None:
+    for c in ctx.artifact.compatibility:
+        what = "the registry's default" if c.subject == "*" else f"subject {c.subject!r}"
+        if c.level == "NONE":
+            ctx.report(c.loc, f"Schema Registry compatibility of {what} is NONE: the registry accepts any new "
+                              "schema, so a producer can break every consumer; set BACKWARD (or FULL)")
+        elif c.level.startswith("FORWARD"):
+            ctx.report(c.loc, f"Schema Registry compatibility of {what} is {c.level}: consumers on the new schema "
+                              "can read old events, but the registry does not check that consumers on the old "
+                              "schema can read new ones; the standard asks for BACKWARD (or FULL)",
+                       severity=Severity.NOTE)
