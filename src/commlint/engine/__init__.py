@@ -9,13 +9,11 @@ CL003 for an inline suppression that suppresses nothing.
 
 from __future__ import annotations
 
-import errno
 import functools
 import hashlib
 import importlib
 import json
 import os
-import stat
 import sys
 import time
 from dataclasses import dataclass, field, fields
@@ -24,6 +22,7 @@ from typing import Any, Callable, Iterable
 
 from .. import __version__
 from ..artifacts import Artifact, ParseError, Suppression, kind_module
+from ..core import safeio
 from ..core.catalogue import Catalogue, load
 from ..core.config import Settings, enabled_rules, resolve_selector
 from ..artifacts.discovery import SourceFile, discover
@@ -243,23 +242,22 @@ def decode_text(data: bytes) -> str:
     return data.decode("utf-8")
 
 
+DEPENDENCY_LIMIT = 64 * 1024 * 1024  # a dependency larger than this is known by its size
+
+
 def file_digest(path: str) -> str:
-    """What a dependency's content was (``missing`` for no such file)."""
-    try:
-        with open(path, "rb") as fh:
-            return hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
-    except OSError:
-        return "missing"
+    """What a dependency's content was (``missing`` for no such file; a folder listing
+    for ``dir:<folder>[:<suffix>]``, a result that depends on which files exist)."""
+    if path.startswith("dir:"):
+        folder, _, suffix = path[4:].partition("\0")
+        return safeio.listing_digest(folder, None, suffix or None)
+    return safeio.digest(path, DEPENDENCY_LIMIT)
 
 
 def read_source(path: Path, limit: int) -> bytes:
-    """At most ``limit + 1`` bytes of a regular file (a FIFO or device put in its place
-    since discovery raises OSError instead of blocking or reading forever)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with open(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
-        return fh.read(limit + 1)
+    """At most ``limit + 1`` bytes of a regular file (safeio: a FIFO, device or link put
+    in its place since discovery raises OSError instead of blocking or reading forever)."""
+    return safeio.read_file(path, limit, truncate=True)
 
 
 def _head_sniff(kind: str, source: SourceFile, data: bytes) -> bool:
@@ -543,6 +541,12 @@ def check_paths(
 
     if cache is None and cache_dir is not None:
         cache = Cache(Path(cache_dir), plan.key())
+    from ..runner import max_jobs
+
+    requested = jobs if jobs is not None else settings.jobs
+    if requested is not None and requested > max_jobs():
+        messages.append(f"jobs: {requested} worker processes asked for, {max_jobs()} used "
+                        "(at most twice the cores, and 64)")
     results = run_files(sources, plan, jobs=jobs if jobs is not None else settings.jobs, cache=cache, progress=progress)
     fixed: dict[str, int] = {}
     if fix:
@@ -618,7 +622,8 @@ def _suppress_system(findings: list[Finding], plan: Plan, cat: Catalogue) -> lis
     out: list[Finding] = []
     for path, fs in by_path.items():
         try:
-            text = (Path(plan.settings.root) / path).read_text(encoding="utf-8", errors="replace")
+            limit = max(plan.settings.max_file_size, plan.settings.max_python_file_size)
+            text = safeio.read_file(Path(plan.settings.root) / path, limit, plan.settings.root).decode("utf-8", "replace")
         except OSError:
             out.extend(fs)
             continue
