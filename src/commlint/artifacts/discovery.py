@@ -7,6 +7,7 @@ files are read: a FIFO, socket or device is skipped (opening one could block).
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from dataclasses import dataclass
@@ -14,7 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from . import kinds_for
+from ..core import safeio
 from ..core.config import DEFAULT_EXCLUDE, ConfigError, Settings
+
+GITIGNORE_LIMIT = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,10 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
         d, ignores = stack.pop()
         try:
             st = os.stat(d)
-        except OSError:
+        except OSError as exc:
+            if exc.errno != errno.ENOENT:  # gone since it was listed: nothing to say
+                warn(f"{_short(_under(os.path.abspath(d), root_prefix, d))}: cannot enter folder "
+                     f"({_why(exc)}), not checked")
             continue
         if (st.st_dev, st.st_ino) in seen:
             continue  # already entered (a symbolic link loop or a second link to it)
@@ -171,10 +178,10 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
             gi = os.path.join(d, ".gitignore")
             if os.path.isfile(gi):
                 try:
-                    with open(gi, encoding="utf-8", errors="replace") as fh:
-                        ignores = ignores + [(d_prefix, _spec(fh.read().splitlines()))]
-                except OSError:
-                    pass
+                    text = safeio.read_file(gi, GITIGNORE_LIMIT, bounds[-1]).decode("utf-8", "replace")
+                    ignores = ignores + [(d_prefix, _spec(text.splitlines()))]
+                except OSError as exc:
+                    warn(f"{_short(_under(gi, root_prefix, gi))}: not read ({_why(exc)})")
         try:
             with os.scandir(d) as it:
                 entries = sorted(it, key=lambda e: e.name)
@@ -188,7 +195,9 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
                 is_link = entry.is_symlink()
                 if not is_dir and not entry.is_file():
                     continue  # a FIFO, socket or device (opening one could block), or a dangling link
-            except OSError:
+            except OSError as exc:
+                if exc.errno == errno.ENAMETOOLONG:
+                    warn(f"{_short(_under(d_prefix + name, root_prefix, entry.path))}: {_why(exc)}, not checked")
                 continue
             ks = () if is_dir else tuple(kinds_for(name))
             if not is_dir and not ks:
@@ -209,6 +218,17 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
                 stack.append((entry.path, ignores))
             else:
                 out.setdefault(rel, SourceFile(Path(entry.path), rel, ks))
+
+
+def _why(exc: OSError) -> str:
+    if exc.errno == errno.ENAMETOOLONG:
+        return "path longer than the system allows (PATH_MAX)"
+    return exc.strerror or str(exc)
+
+
+def _short(rel: str, keep: int = 120) -> str:
+    """A path for a message: a path longer than PATH_MAX is shown by its two ends."""
+    return rel if len(rel) <= 2 * keep else f"{rel[:keep]}...{rel[-keep:]}"
 
 
 def _prefix(absolute: str) -> str:

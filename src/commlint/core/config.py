@@ -257,13 +257,13 @@ def build_settings(data: dict[str, Any], root: Path, catalogue: Catalogue, confi
     if "respect-gitignore" in data:
         s.respect_gitignore = _bool(data["respect-gitignore"], "respect-gitignore")
     if "max-file-size" in data:
-        s.max_file_size = parse_size(data["max-file-size"], "max-file-size")
+        s.max_file_size = parse_size(data["max-file-size"], f"{where}: max-file-size")
     if "max-python-file-size" in data:
-        s.max_python_file_size = parse_size(data["max-python-file-size"], "max-python-file-size")
+        s.max_python_file_size = parse_size(data["max-python-file-size"], f"{where}: max-python-file-size")
     if "base" in data:
         if not isinstance(data["base"], str) or not data["base"].strip():
             # an empty revision (an unset CI variable) would turn the comparisons off, silently
-            raise ConfigError(f"base: expected a git revision or a folder, got {data['base']!r}")
+            raise ConfigError(f"{where}: base: expected a git revision or a folder, got {data['base']!r}")
         s.base = data["base"]
     for key in ("services", "hosts", "compatibility"):
         if key in data:
