@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile import REPO, cli, measure, write
+from hostile import REPO, case, cli, measure, write  # noqa: F401 (case: a fixture)
 
 from commlint.core import safeio
 
@@ -409,3 +409,43 @@ def test_a_path_longer_than_path_max_is_reported(tmp_path: Path) -> None:
     assert any("PATH_MAX" in msg for msg in m.result.messages), m.result.messages
     p = cli("check", "--isolated", "--no-cache", ".", cwd=tmp_path)
     assert "PATH_MAX" in p.stdout
+
+
+# -- item 7: no exponential work ---------------------------------------------------------------
+
+
+def _mesh(services: int, calls: int) -> dict[str, str]:
+    """Each service's one handler calls the next ``calls`` services: a DAG with exponentially
+    many paths (the tester's 20 x 10 took over 600 s)."""
+    files = {}
+    for i in range(services):
+        peers = [j for j in range(i + 1, min(services, i + 1 + calls))]
+        body = "".join(f"    c{j}.get('/v1/x')\n" for j in peers) or "    pass\n"
+        clients = "".join(f"c{j} = httpx.Client(base_url='http://s{j}.shop.svc.cluster.local', timeout=5)\n" for j in peers)
+        files[f"s{i}/requirements.txt"] = "fastapi\n"
+        files[f"s{i}/app.py"] = (f"import httpx\nfrom fastapi import FastAPI\n\napp = FastAPI()\n{clients}\n\n"
+                                 f"@app.get('/v1/x')\ndef x():\n{body}")
+    return files
+
+
+@pytest.mark.timeout(120)
+def test_call_chains_are_polynomial(case) -> None:
+    m = case(_mesh(20, 10), {"select": ["CL701"]})
+    assert m.seconds < 30, m.seconds
+    chains = [f for f in m.result.active if f.code == "CL701"]
+    assert chains and max(len(f.related) for f in chains) == 8  # MAX_HOPS
+    assert m.cl001() == []
+
+
+@pytest.mark.timeout(60)
+def test_a_cross_file_rule_has_a_budget(case, monkeypatch) -> None:
+    from commlint.rules import system
+
+    def forever(project):  # noqa: ANN001, ANN202
+        while True:
+            pass
+
+    monkeypatch.setattr(system, "build", forever)
+    m = case(_mesh(3, 2), {"select": ["CL701", "CL001"], "file-timeout": 1})
+    assert [msg for msg in m.cl001(".") if "cross-file rule CL701" in msg and "file-timeout" in msg]
+    assert m.seconds < 20

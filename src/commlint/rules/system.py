@@ -9,7 +9,7 @@ their topics. No file is parsed again here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from ..core.model import Location, Severity
 from ..analyses.services import ServiceMap
@@ -154,40 +154,24 @@ def _hops(call: Call) -> bool:
     )
 
 
-def _chains(start: Handler) -> Iterator[list[Call]]:
-    """Maximal chains of synchronous hops from a handler (cycles end a chain)."""
-    stack: list[tuple[Handler, list[Call], frozenset[int]]] = [(start, [], frozenset({id(start)}))]
-    while stack:
-        h, path, seen = stack.pop()
-        extended = False
-        for c in h.calls:
-            if not _hops(c):
-                continue
-            nxt = path + [c]
-            if c.target is not None and id(c.target) not in seen and len(nxt) < MAX_HOPS:
-                stack.append((c.target, nxt, seen | {id(c.target)}))
-            else:
-                yield nxt
-            extended = True
-        if not extended and path:
-            yield path
-
-
 @check("CL701")
 def call_chain_too_long(ctx: RuleContext) -> None:
+    from ..analyses.chains import longest_chains
+
     system = build(ctx.artifact)
     limit = int(ctx.options.get("max-hops", 2))
     ctx.examine(sum(1 for h in system.handlers if h.calls))
     targeted = {id(c.target) for c in system.calls if c.target is not None and _hops(c)}
     entries = [h for h in system.handlers if id(h) not in targeted] or system.handlers
-    reported: dict[tuple, list[Call]] = {}
+    hop_calls: dict[int, list[Call]] = {id(h): [c for c in h.calls if _hops(c)] for h in system.handlers}
+    chain_of = longest_chains(system.handlers, lambda h: hop_calls.get(id(h), []), lambda c: c.target,
+                              max(MAX_HOPS, limit + 1))
+    reported: dict[int, list[Call]] = {}  # one finding per call that starts a chain too long
     for h in entries:
-        for chain in _chains(h):
-            if len(chain) <= limit:
-                continue
-            key = tuple(id(c) for c in chain[: limit + 1])
-            if key not in reported or len(chain) > len(reported[key]):
-                reported[key] = chain
+        for first in hop_calls[id(h)]:
+            chain = chain_of(first, h)
+            if len(chain) > limit and (id(first) not in reported or len(chain) > len(reported[id(first)])):
+                reported[id(first)] = chain
     for chain in sorted(reported.values(), key=lambda ch: (ch[0].rel, ch[0].fact["line"], len(ch))):
         first = chain[0]
         start = next(h for h in system.handlers if first in h.calls)
