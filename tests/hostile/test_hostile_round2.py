@@ -449,3 +449,111 @@ def test_a_cross_file_rule_has_a_budget(case, monkeypatch) -> None:
     m = case(_mesh(3, 2), {"select": ["CL701", "CL001"], "file-timeout": 1})
     assert [msg for msg in m.cl001(".") if "cross-file rule CL701" in msg and "file-timeout" in msg]
     assert m.seconds < 20
+
+
+# -- item 1: Avro lookups read regular files in the tree, bounded --------------------------------
+
+USES_UNKNOWN = '{"type": "record", "name": "Order", "namespace": "shop", "fields": [{"name": "m", "type": "shop.Money"}]}'
+MONEY = '{"type": "record", "name": "Money", "namespace": "shop", "fields": [{"name": "cents", "type": "long"}]}'
+
+
+@pytest.mark.timeout(60)
+def test_avro_lookups_never_read_devices_fifos_or_links_out_of_the_tree(tmp_path: Path, monkeypatch) -> None:
+    tree, outside = tmp_path / "tree", tmp_path / "outside"
+    write(outside, {"money.avsc": MONEY})
+    write(tree, {"schemas/order.avsc": USES_UNKNOWN})
+    (tree / "schemas" / "zero.avsc").symlink_to("/dev/zero")
+    (tree / "schemas" / "money.avsc").symlink_to(outside / "money.avsc")
+    os.mkfifo(tree / "schemas" / "pipe.avsc")
+    (tree / "schemas" / "v0").mkdir()
+    (tree / "schemas" / "order.v1.avsc").symlink_to("/dev/zero")
+    m = measure(tree, {"file-timeout": 0}, memory=True)
+    assert m.seconds < 20 and m.peak_bytes < 200 * 1024 * 1024
+    assert "CL400" in m.codes("schemas/order.avsc")  # Money stays unknown: the link out of the tree is not read
+    assert m.internal_errors() == []
+
+
+# -- item 4: a $ref never reads an ignored file, never echoes a referenced value ---------------
+
+
+@pytest.mark.timeout(60)
+def test_a_ref_to_a_git_ignored_file_is_not_read(tmp_path: Path) -> None:
+    secret = "-----BEGIN PRIVATE KEY-----SECRETVALUE"
+    spec = ("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n"
+            "    S: {$ref: 'gcp-key.json#/private_key'}\n    T: {$ref: 'frag.json#/value'}\n")
+    write(tmp_path, {".gitignore": "gcp-key.json\n", "gcp-key.json": json.dumps({"private_key": secret}),
+                     "frag.json": json.dumps({"value": "ANOTHERSECRET"}), "api.yaml": spec})
+    for fmt in ("text", "json", "sarif", "github"):
+        p = cli("check", "--isolated", "--no-cache", "--select", "CL300", "-f", fmt, ".", cwd=tmp_path)
+        assert "SECRETVALUE" not in p.stdout and "ANOTHERSECRET" not in p.stdout, p.stdout
+    m = measure(tmp_path, {"select": ["CL300"]})
+    assert any("ignored by git" in f.message for f in m.result.active), [f.message for f in m.result.active]
+
+
+# -- item 6: cached results depend on every file they read, and on the listings --------------
+
+V2 = '{"type": "record", "name": "Order", "fields": [{"name": "id", "type": "string"}]}'
+V1 = '{"type": "record", "name": "Order", "fields": [{"name": "id", "type": "int"}]}'
+
+
+@pytest.mark.timeout(120)
+def test_the_cache_sees_files_added_beside_a_schema(tmp_path: Path) -> None:
+    write(tmp_path, {"schemas/order.v2.avsc": V2, "types/order.avsc": USES_UNKNOWN})
+    cache = tmp_path / "cache"
+    args = ["check", "--isolated", "--select", "CL400,CL403", "--cache-dir", str(cache), "-f", "json", "."]
+
+    def codes() -> set[tuple[str, str]]:
+        p = cli(*args, cwd=tmp_path)
+        return {(f["code"], f["location"]["path"]) for f in json.loads(p.stdout)["findings"]}
+
+    first = codes()
+    assert ("CL403", "schemas/order.v2.avsc") not in first and ("CL400", "types/order.avsc") in first
+    write(tmp_path, {"schemas/order.v1.avsc": V1, "types/money.avsc": MONEY})
+    second = codes()
+    assert ("CL403", "schemas/order.v2.avsc") in second
+    assert ("CL400", "types/order.avsc") not in second
+
+
+# -- item 8: TRANSITIVE looks at the whole history ----------------------------------------------
+
+
+def _avro(fields: list[str]) -> str:
+    return json.dumps({"type": "record", "name": "Order", "fields": [json.loads(f) for f in fields]})
+
+
+@pytest.mark.timeout(180)
+def test_transitive_compatibility_sees_every_version(tmp_path: Path) -> None:
+    write(tmp_path, {"order.avsc": _avro(['{"name": "x", "type": "int"}'])})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "v1")
+    extra: list[str] = []
+    for i in range(59):
+        extra.append(json.dumps({"name": f"f{i}", "type": "int", "default": 0}))
+        write(tmp_path, {"order.avsc": _avro(extra)})
+        git(tmp_path, "commit", "-qam", f"v{i + 2}")
+    write(tmp_path, {"order.avsc": _avro(extra + ['{"name": "x", "type": "string", "default": ""}'])})
+    m = measure(tmp_path, {"select": ["CL403"], "compatibility": {"*": "BACKWARD_TRANSITIVE"}})
+    assert "CL403" in m.codes("order.avsc"), [f.message for f in m.result.active]
+    m = measure(tmp_path, {"select": ["CL403"], "compatibility": {"*": "BACKWARD"}})
+    assert "CL403" not in m.codes("order.avsc")
+
+
+# -- item 12: a file in a submodule is compared with the commit the base records ---------------
+
+
+@pytest.mark.timeout(120)
+def test_a_submodule_file_gets_the_base_its_superproject_records(tmp_path: Path) -> None:
+    sub, sup = tmp_path / "sub", tmp_path / "super"
+    write(sub, {"order.avsc": V1})
+    git(sub, "init", "-q")
+    git(sub, "add", ".")
+    git(sub, "commit", "-qm", "v1")
+    sup.mkdir()
+    git(sup, "init", "-q")
+    git(sup, "submodule", "add", "-q", str(sub), "schemas")
+    git(sup, "commit", "-qm", "with the submodule")
+    write(sup / "schemas", {"order.avsc": V2})
+    git(sup / "schemas", "commit", "-qam", "v2, not recorded by the superproject")
+    m = measure(sup, {"select": ["CL403"], "base": "HEAD"})
+    assert "CL403" in m.codes("schemas/order.avsc"), [f.message for f in m.result.active] + m.result.messages

@@ -249,3 +249,56 @@ def _rel_nofollow(path: Path, base: Path) -> str:
         return Path(os.path.abspath(path)).relative_to(os.path.abspath(base)).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def ignored(path: Path, settings: Settings) -> str | None:
+    """Why a file that a lookup (a ``$ref``) would read is not part of what is checked:
+    excluded by the configuration or the defaults, or git-ignored; None when it is."""
+    root = Path(os.path.realpath(settings.root))
+    real = Path(os.path.realpath(path))
+    try:
+        rel = real.relative_to(root).as_posix()
+    except ValueError:
+        return None  # outside the run's root: the caller's own bound decides
+    exclude = _spec(list(DEFAULT_EXCLUDE) + (settings.exclude or []) + settings.extend_exclude)
+    parts = rel.split("/")
+    for i in range(1, len(parts)):
+        if exclude.match_file("/".join(parts[:i]) + "/"):
+            return "excluded by the configuration"
+    if exclude.match_file(rel):
+        return "excluded by the configuration"
+    if not settings.respect_gitignore:
+        return None
+    for i in range(len(parts)):
+        folder = root.joinpath(*parts[:i])
+        spec = _gitignore_spec(str(folder), str(root))
+        if spec is None:
+            continue
+        below = parts[i:]
+        for j in range(1, len(below)):
+            if spec.match_file("/".join(below[:j]) + "/"):
+                return "ignored by git (.gitignore)"
+        if spec.match_file("/".join(below)):
+            return "ignored by git (.gitignore)"
+    return None
+
+
+_GITIGNORES: dict[tuple[str, int, int], Any] = {}
+
+
+def _gitignore_spec(folder: str, root: str) -> Any:
+    gi = os.path.join(folder, ".gitignore")
+    try:
+        st = os.stat(gi)
+    except OSError:
+        return None
+    key = (gi, st.st_mtime_ns, st.st_size)
+    if key not in _GITIGNORES:
+        try:
+            text = safeio.read_file(gi, GITIGNORE_LIMIT, root).decode("utf-8", "replace")
+        except OSError:
+            return None
+        if len(_GITIGNORES) > 1024:
+            _GITIGNORES.clear()
+        _GITIGNORES[key] = _spec(text.splitlines())
+    return _GITIGNORES[key]

@@ -114,10 +114,11 @@ def is_regular(path: "os.PathLike[str] | str", root: "os.PathLike[str] | str | N
 
 
 def list_dir(folder: "os.PathLike[str] | str", root: "os.PathLike[str] | str | None" = None,
-             suffix: str | tuple[str, ...] | None = None, max_entries: int = MAX_ENTRIES) -> list[str]:
-    """Sorted names of the regular files of ``folder`` (in the tree) ending with ``suffix``;
-    links are followed only inside the tree; at most ``max_entries`` names. A folder that
-    cannot be listed has no names."""
+             suffix: str | tuple[str, ...] | None = None, max_entries: int = MAX_ENTRIES,
+             dirs: bool = False) -> list[str]:
+    """Sorted names of the regular files (``dirs``: the folders) of ``folder`` (in the tree)
+    ending with ``suffix``; links are followed only inside the tree; at most ``max_entries``
+    names. A folder that cannot be listed has no names."""
     try:
         real = _real(folder)
     except OSError:
@@ -131,7 +132,10 @@ def list_dir(folder: "os.PathLike[str] | str", root: "os.PathLike[str] | str | N
                 if suffix is not None and not entry.name.endswith(suffix):
                     continue
                 try:
-                    if entry.is_symlink():
+                    if dirs:
+                        if not entry.is_dir() or (entry.is_symlink() and not inside(_real(entry.path), root)):
+                            continue
+                    elif entry.is_symlink():
                         if not is_regular(entry.path, root):
                             continue
                     elif not entry.is_file(follow_symlinks=False):
@@ -165,6 +169,12 @@ def listing_digest(folder: "os.PathLike[str] | str", root: "os.PathLike[str] | s
     """What a folder listing was, for results that depend on which files exist."""
     import hashlib
 
-    names = list_dir(folder, root, suffix)
+    names = list_dir(folder, root, suffix) + [n + "/" for n in list_dir(folder, root, suffix, dirs=True)]
     return "dir:" + hashlib.blake2b("\0".join(names).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
+
+
+def listing_dependency(folder: "os.PathLike[str] | str", suffix: str | None = None) -> str:
+    """The dependency key (``FileResult.deps``) of a folder's listing: a cached result that
+    looked for files there is reused only while the same names are there."""
+    return f"dir:{os.fspath(folder)}" + (f"\0{suffix}" if suffix else "")

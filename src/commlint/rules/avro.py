@@ -18,7 +18,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..core import gitutil
+from ..core import gitutil, safeio
 from ..artifacts.avro import (
     PRIMITIVES,
     AvroArtifact,
@@ -161,6 +161,7 @@ def optional_field_shape(ctx: RuleContext) -> None:
 
 _VERSIONED_STEM = re.compile(r"^(?:(?P<subject>.+?)[._-])?[vV](?P<n>\d+)$")
 _VERSION_DIR = re.compile(r"^[vV](?P<n>\d+)$")
+VERSION_LIMIT = 16 * 1024 * 1024  # an earlier version larger than this is not read
 
 
 def sibling_versions(root: Path, rel: str) -> list[tuple[int, str]]:
@@ -170,7 +171,7 @@ def sibling_versions(root: Path, rel: str) -> list[tuple[int, str]]:
     m = _VERSIONED_STEM.match(p.name[: -len(".avsc")])
     if m:
         subject, n = m.group("subject") or "", int(m.group("n"))
-        for entry in _listdir(root / p.parent):
+        for entry in safeio.list_dir(root / p.parent, root):
             if not entry.lower().endswith(".avsc") or entry == p.name:
                 continue
             other = _VERSIONED_STEM.match(entry[: -len(".avsc")])
@@ -179,24 +180,29 @@ def sibling_versions(root: Path, rel: str) -> list[tuple[int, str]]:
     d = _VERSION_DIR.match(p.parent.name)
     if d:
         n = int(d.group("n"))
-        for entry in _listdir(root / p.parent.parent):
+        for entry in safeio.list_dir(root / p.parent.parent, root, dirs=True):
             other = _VERSION_DIR.match(entry)
-            if other and int(other.group("n")) < n and (root / p.parent.parent / entry / p.name).is_file():
+            if other and int(other.group("n")) < n and safeio.is_regular(root / p.parent.parent / entry / p.name, root):
                 out[str(p.parent.parent / entry / p.name)] = int(other.group("n"))
     return sorted(((n, path) for path, n in out.items()), key=lambda x: (x[0], x[1]))
 
 
-def _listdir(path: Path) -> list[str]:
-    try:
-        return sorted(os.listdir(path))
-    except OSError:
-        return []
+def version_listings(root: Path, rel: str) -> list[str]:
+    """The folder listings ``sibling_versions`` depends on (a version added beside a schema
+    changes its verdict), as dependency keys."""
+    p = PurePosixPath(rel)
+    out = [safeio.listing_dependency(root / p.parent, ".avsc")] if _VERSIONED_STEM.match(p.name[: -len(".avsc")]) else []
+    if _VERSION_DIR.match(p.parent.name):
+        out.append(safeio.listing_dependency(root / p.parent.parent))
+        out += [str(root / p.parent.parent / d / p.name) for d in safeio.list_dir(root / p.parent.parent, root, dirs=True)
+                if _VERSION_DIR.match(d)]
+    return out
 
 
 @functools.lru_cache(maxsize=256)
-def _load_file(path: str, mtime: int, size: int, rel: str) -> AvroArtifact | None:
+def _load_file(path: str, mtime: int, size: int, rel: str, root: str) -> AvroArtifact | None:
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        text = safeio.read_file(path, VERSION_LIMIT, root).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None
     return load(rel, text, Path(path).parent)
@@ -211,6 +217,12 @@ def _base_dir(root: Path, base: str) -> Path | None:
     """``base`` as a directory holding an earlier copy of the tree (as buf's ``--against DIR``), if it is one."""
     d = Path(base) if Path(base).is_absolute() else root / base
     return d if d.is_dir() else None
+
+
+def _ref_folder(root: Path, folder: Path) -> str:
+    """Where ``--base`` is a revision: the repository the run checks (a file in one of its
+    submodules is compared with the commit the revision records for it), else the file's."""
+    return str(root) if _toplevel(str(root)) is not None else str(folder)
 
 
 @functools.lru_cache(maxsize=16)
@@ -235,10 +247,11 @@ def base_versions(root: Path, rel: str, base: str | None, transitive: bool) -> l
     if base and _base_dir(root, base) is not None:
         old = _base_dir(root, base) / rel  # type: ignore[operator]
         try:
-            out.append((f"{base.rstrip('/')}/{rel}", old.read_text(encoding="utf-8-sig"), old.parent))
+            text = safeio.read_file(old, VERSION_LIMIT, _base_dir(root, base)).decode("utf-8-sig")
+            out.append((f"{base.rstrip('/')}/{rel}", text, old.parent))
         except (OSError, UnicodeDecodeError):
             pass
-    elif base and base_problem(base, str(path.parent)) is None:
+    elif base and base_problem(base, _ref_folder(root, path.parent)) is None:
         refs.append(base)
     if not refs and not transitive:
         return out
@@ -249,10 +262,17 @@ def base_versions(root: Path, rel: str, base: str | None, transitive: bool) -> l
         inside = path.relative_to(top.resolve()).as_posix()
     except ValueError:
         return out
-    if transitive:
-        refs += [c for c in gitutil.log_versions(inside, top) if c not in refs]
+    texts: dict[str, str] = {}
+    if refs:  # a file in a submodule: the submodule commit the base revision records
+        mapped = gitutil.base_for(refs[0], top, root)
+        if mapped is not None:
+            texts.update({refs[0]: t for t in gitutil.show_many([mapped[0]], inside, mapped[1]).values()})
+    if transitive:  # every commit that changed the file: all of them, however many
+        history = [c for c in gitutil.log_versions(inside, top) if c not in refs]
+        refs += history
+        texts.update(gitutil.show_many(history, inside, top))
     for ref in refs:
-        text = gitutil.show(ref, inside, top)
+        text = texts.get(ref)
         if text is not None:
             label = ref[:12] if re.fullmatch(r"[0-9a-f]{40}", ref) else ref
             out.append((f"{label}:{inside}", text, path.parent))
@@ -265,7 +285,7 @@ def base_unusable(ctx: RuleContext) -> str | None:
     root = Path(ctx.settings.root)
     if not base or _base_dir(root, base) is not None:
         return None
-    return base_problem(base, str((root / ctx.artifact.path).resolve().parent))
+    return base_problem(base, _ref_folder(root, (root / ctx.artifact.path).resolve().parent))
 
 
 def earlier_versions(ctx: RuleContext, transitive: bool) -> list[tuple[str, AvroArtifact]]:
@@ -281,6 +301,9 @@ def earlier_versions(ctx: RuleContext, transitive: bool) -> list[tuple[str, Avro
         side = side[-1:]
     out: list[tuple[str, AvroArtifact]] = []
     seen = {art.text}
+    # which versions exist matters as much as what they hold: a version added beside the
+    # schema later changes its verdict, so the folder listings are dependencies too
+    art.deps.update(version_listings(root, art.path))
     for _n, rel in side:
         p = root / rel
         art.deps.add(str(p))  # an earlier version that changes changes this file's verdict
@@ -288,7 +311,7 @@ def earlier_versions(ctx: RuleContext, transitive: bool) -> list[tuple[str, Avro
             st = p.stat()
         except OSError:
             continue
-        old = _load_file(str(p), st.st_mtime_ns, st.st_size, rel)
+        old = _load_file(str(p), st.st_mtime_ns, st.st_size, rel, str(root))
         if old is not None and old.text not in seen:
             seen.add(old.text)
             out.append((rel, old))
