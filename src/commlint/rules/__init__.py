@@ -56,6 +56,14 @@ class RuleContext:
     findings: list[Finding] = field(default_factory=list)
     examined: int = 0  # subjects (calls, consumers, topics, ...) the check looked at
 
+    def options_of(self, code: str) -> dict[str, Any]:
+        """Another rule's options as configured for this run (CL215 names topics by CL601's
+        pattern; CL204 knows CL203's store calls): one setting serves both rules."""
+        from ..core.catalogue import load
+
+        meta = load().by_code[code]
+        return self.settings.options_for(meta) if self.settings is not None else dict(meta.options)
+
     def examine(self, count: int = 1) -> None:
         """Count what the check looked at: the scorecard calls an item "pass" only when
         its rules examined something and found nothing wrong."""

@@ -21,7 +21,8 @@ from ..artifacts.avro import PRIMITIVES, AvroArtifact, load
 from ..analyses.avro_compat import Incompatibility, compatibility, describe
 from ..artifacts.yamljson import join
 from ..core.model import Severity
-from ..analyses.base_versions import base_unusable, base_versions, sibling_versions
+from ..analyses.base_versions import VERSION_LIMIT, base_unusable, base_versions, sibling_versions, version_listings
+from ..core import safeio
 from ..analyses.words import past_tense_problem, suggest
 from . import RuleContext, check
 
@@ -153,9 +154,9 @@ def optional_field_shape(ctx: RuleContext) -> None:
 
 
 @functools.lru_cache(maxsize=256)
-def _load_file(path: str, mtime: int, size: int, rel: str) -> AvroArtifact | None:
+def _load_file(path: str, mtime: int, size: int, rel: str, root: str) -> AvroArtifact | None:
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        text = safeio.read_file(path, VERSION_LIMIT, root).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None
     return load(rel, text, Path(path).parent)
@@ -174,6 +175,9 @@ def earlier_versions(ctx: RuleContext, transitive: bool) -> list[tuple[str, Avro
         side = side[-1:]
     out: list[tuple[str, AvroArtifact]] = []
     seen = {art.text}
+    # which versions exist matters as much as what they hold: a version added beside the
+    # schema later changes its verdict, so the folder listings are dependencies too
+    art.deps.update(version_listings(root, art.path, ".avsc"))
     for _n, rel in side:
         p = root / rel
         art.deps.add(str(p))  # an earlier version that changes changes this file's verdict
@@ -181,7 +185,7 @@ def earlier_versions(ctx: RuleContext, transitive: bool) -> list[tuple[str, Avro
             st = p.stat()
         except OSError:
             continue
-        old = _load_file(str(p), st.st_mtime_ns, st.st_size, rel)
+        old = _load_file(str(p), st.st_mtime_ns, st.st_size, rel, str(root))
         if old is not None and old.text not in seen:
             seen.add(old.text)
             out.append((rel, old))

@@ -182,14 +182,16 @@ def validation_errors(art: OpenAPIDoc) -> list[tuple[str, str, bool]]:
             err = _explain(err)
             ptr = _pointer(err.absolute_path)
             meta.add(ptr)
-            found.setdefault(ptr, []).append(_message(err))
+            found.setdefault(ptr, []).append(_message(err, redact=refs.follow(ptr, True)[0] != art.file))
         for err in validator.root_validator(spec_path):
             if isinstance(err, _Stopped):
                 if not _is_ref_failure(err.exc):
                     stopped.append((_pointer(err.parts), f"{type(err.exc).__name__}: {err.exc}"))
                 continue
             ptr = _pointer(getattr(err, "commlint_parts", ()) + tuple(err.absolute_path))
-            found.setdefault(ptr, []).append(_message(err))
+            # a value read from another file (a $ref'd fragment) never goes into a message
+            elsewhere = refs.follow(ptr, True)[0] != art.file
+            found.setdefault(ptr, []).append(_message(err, redact=elsewhere))
     except Exception as exc:  # noqa: BLE001 - never let the validator stop the run
         stopped.append(("", f"{type(exc).__name__}: {exc}"))
     for ptr, why in stopped:
@@ -223,9 +225,25 @@ def _explain(err: Any) -> Any:
     return err
 
 
-def _message(err: Any) -> str:
-    """An error's message without the repr of a whole object or array in front of it."""
+_LEADING_VALUE = re.compile(r"^(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\{.*?\}|\[.*?\]|\S+)(?= (?:is|does|has|should|was|are|expected)\b)", re.S)
+
+
+def _message(err: Any, redact: bool = False) -> str:
+    """An error's message without the repr of a whole object or array in front of it;
+    ``redact``: without the value at all (it comes from a referenced file, which may hold
+    anything, a secret included), only its type and what the schema wanted."""
     message, instance = err.message, err.instance
+    if redact:
+        what = {dict: "this object", list: "this array", str: "this string", bool: "this boolean"}.get(
+            type(instance), "this value")
+        shown = repr(instance) if type(instance) in (dict, list, str, bool, int, float) else None
+        if shown and message.startswith(shown):
+            message = what + message[len(shown):]
+        elif shown and shown in message:
+            message = message.replace(shown, what)
+        else:  # the error does not say which value it holds: whatever leads the message goes
+            message = _LEADING_VALUE.sub("this value", message)
+        return re.sub(r"\((?:'[^']*'(?:, )?)+ (?:was|were) unexpected\)", "(names not shown: from a referenced file)", message)
     if isinstance(instance, (dict, list)) and message.startswith(repr(instance)):
         return ("this object" if isinstance(instance, dict) else "this array") + message[len(repr(instance)):]
     return message

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..analyses.system import Call, System, chains, is_hop, segments_match, build
+from ..analyses.chains import longest_chains
+from ..analyses.system import MAX_HOPS, Call, System, build, is_hop, segments_match
 from ..core.model import Location, Severity
 from ..analyses.words import event_word, split_words
 from . import RuleContext, check
@@ -40,14 +41,15 @@ def call_chain_too_long(ctx: RuleContext) -> None:
     limit = int(ctx.options.get("max-hops", 2))
     targeted = {id(c.target) for c in system.calls if c.target is not None and is_hop(c)}
     entries = [h for h in system.handlers if id(h) not in targeted] or system.handlers
-    reported: dict[tuple, list[Call]] = {}
+    hop_calls: dict[int, list[Call]] = {id(h): [c for c in h.calls if is_hop(c)] for h in system.handlers}
+    chain_of = longest_chains(system.handlers, lambda h: hop_calls.get(id(h), []), lambda c: c.target,
+                              max(MAX_HOPS, limit + 1))
+    reported: dict[int, list[Call]] = {}  # one finding per call that starts a chain too long
     for h in entries:
-        for chain in chains(h):
-            if len(chain) <= limit:
-                continue
-            key = tuple(id(c) for c in chain[: limit + 1])
-            if key not in reported or len(chain) > len(reported[key]):
-                reported[key] = chain
+        for first in hop_calls[id(h)]:
+            chain = chain_of(first, h)
+            if len(chain) > limit and (id(first) not in reported or len(chain) > len(reported[id(first)])):
+                reported[id(first)] = chain
     for chain in sorted(reported.values(), key=lambda ch: (ch[0].rel, ch[0].fact["line"], len(ch))):
         first = chain[0]
         start = next(h for h in system.handlers if first in h.calls)

@@ -17,7 +17,6 @@ from ...artifacts.python import (
     keyword,
     string_value,
 )
-from ...core.catalogue import load
 from ...core.model import Severity
 from .. import RuleContext, check
 
@@ -164,12 +163,6 @@ def _known_calls(m: PyModule, opts: dict) -> set[str]:
     return set(opts.get("check-functions", [])) | set(opts.get("mark-functions", []))
 
 
-def settings_options(ctx: RuleContext, code: str) -> dict:
-    """Another rule's options as configured for this run (CL204 knows CL203's store calls)."""
-    meta = load().by_code[code]
-    return ctx.settings.options_for(meta) if ctx.settings is not None else dict(meta.options)
-
-
 def _faust_exactly_once(m: PyModule) -> bool:
     for site in m.calls:
         arg = keyword(site.node, "processing_guarantee")
@@ -212,7 +205,7 @@ def no_dead_letter(ctx: RuleContext) -> None:
     patterns = [p.lower() for p in ctx.options.get("dlq-patterns", [])]
     helpers = set(ctx.options.get("dlq-functions", []))
     produce_by_node = {id(p.node): p for p in k.produces}
-    idempotency = settings_options(ctx, "CL203")
+    idempotency = ctx.options_of("CL203")
     known = _known_calls(m, idempotency) | helpers
     for loop in k.loops:
         if not loop.effects:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from ...analyses.kafka.build import kafka
@@ -9,9 +11,9 @@ from ...analyses.kafka.flow import (
     unique_topics,
     envelope_candidates,
     field_values,
-    strip_suffix,
 )
-from ...analyses.kafka.model import SEMVER, TOPIC_SEGMENT
+from ...analyses.kafka.model import SEMVER
+from ...analyses.naming import fits, is_internal, name_problem, segments, strip_dead_letter
 from ...analyses.words import past_tense_problem, split_words, suggest
 from ...artifacts.python import (
     PyModule,
@@ -70,9 +72,8 @@ def not_past_tense(ctx: RuleContext) -> None:
         if problem is not None:
             ctx.report(value, f"event_type {name!r} {problem}: events are facts about what happened "
                        f"(order.created), not commands.{_suggest(name)}", scope=scope)
-    suffixes = ctx.options.get("topic-suffixes", [])
     for name, node in unique_topics(k):
-        base = strip_suffix(name, suffixes)
+        base = strip_dead_letter(name)
         segments = base.split(".")
         problem = past_tense_problem(segments[-1], extra, states) if segments[-1] else None
         if problem is None or id(node) in seen:
@@ -128,17 +129,12 @@ def produce_without_key(ctx: RuleContext) -> None:
 @check("CL215", subjects=topics)
 def topic_name_pattern(ctx: RuleContext) -> None:
     m: PyModule = ctx.artifact
-    segments_wanted = int(ctx.options.get("segments", 3))
-    suffixes = ctx.options.get("topic-suffixes", [])
+    pattern = re.compile(ctx.options_of("CL601")["pattern"])
     for name, node in unique_topics(kafka(m)):
-        base = strip_suffix(name, suffixes)
-        segments = base.split(".")
-        bad = [s for s in segments if not TOPIC_SEGMENT.match(s)]
-        if len(segments) == segments_wanted and not bad:
+        parts = segments(strip_dead_letter(name))
+        if parts is None or is_internal(name) or fits(parts, pattern):
             continue
-        why = (f"has {len(segments)} segment{'s' if len(segments) != 1 else ''}, not {segments_wanted}"
-               if len(segments) != segments_wanted else f"segment {bad[0]!r} is not lower-case words")
-        ctx.report(node, f"topic {name!r} {why}: name topics <domain>.<entity>.<event> "
+        ctx.report(node, f"topic {name!r} {name_problem(parts)}: name topics <domain>.<entity>.<event> "
                    "(order.order.created), dot-separated and lower case.")
 
 
