@@ -14,22 +14,26 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from ..analyses.system import Call, System, build, chains, is_hop
+from ..analyses.chains import longest_chains
+from ..analyses.system import MAX_HOPS, Call, System, build, is_hop
 from ..engine.project import Project
+from .graph_html import MAX_TOPICS, _mark, render_html
 
 if TYPE_CHECKING:
     from ..engine import RunResult
 
 GRAPH_FORMATS = ("mermaid", "dot", "html", "json")
-MAX_TOPICS = 200  # beyond this a picture is no longer read; the JSON keeps them all
 
 
 def _longest_chain(system: System) -> list[Call]:
     targeted = {id(c.target) for c in system.calls if c.target is not None and is_hop(c)}
     entries = [h for h in system.handlers if id(h) not in targeted] or system.handlers
+    hop_calls: dict[int, list[Call]] = {id(h): [c for c in h.calls if is_hop(c)] for h in system.handlers}
+    chain_of = longest_chains(system.handlers, lambda h: hop_calls.get(id(h), []), lambda c: c.target, MAX_HOPS)
     best: list[Call] = []
     for h in entries:
-        for chain in chains(h):
+        for first in hop_calls[id(h)]:
+            chain = chain_of(first, h)
             if len(chain) > len(best):
                 best = chain
     return best
@@ -122,13 +126,6 @@ def _id(prefix: str, name: str) -> str:
     return prefix + re.sub(r"[^A-Za-z0-9_]", "_", name)
 
 
-def _mark(s: dict[str, Any]) -> str:
-    if s["status"] == "pass":
-        return "✔ no findings"
-    items = ", ".join(s["failing"][:4]) + ("…" if len(s["failing"]) > 4 else "")
-    return f"✘ {s['findings']} finding{'s' if s['findings'] != 1 else ''}" + (f" ({items})" if items else "")
-
-
 def _mermaid_text(text: str) -> str:
     return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;").replace("|", "#124;")
 
@@ -213,7 +210,5 @@ def render_graph(model: dict[str, Any], fmt: str) -> str:
     if fmt == "dot":
         return render_dot(model)
     if fmt == "html":
-        from .graph_html import render_html
-
         return render_html(model)
     return render_mermaid(model)

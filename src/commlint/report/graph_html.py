@@ -11,8 +11,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from .graph import MAX_TOPICS, _mark
 
+MAX_TOPICS = 200  # beyond this a picture is no longer read; the JSON keeps them all
 BOX_W, BOX_H, TOPIC_H = 210, 58, 40
 COL_GAP, ROW_GAP, MARGIN = 190, 26, 40
 COLORS = {
@@ -21,6 +21,13 @@ COLORS = {
     "external": ("#f1f1f1", "#777777"),
     "topic": ("#e8f0fe", "#1a56db"),
 }
+
+
+def _mark(s: dict[str, Any]) -> str:
+    if s["status"] == "pass":
+        return "✔ no findings"
+    items = ", ".join(s["failing"][:4]) + ("…" if len(s["failing"]) > 4 else "")
+    return f"✘ {s['findings']} finding{'s' if s['findings'] != 1 else ''}" + (f" ({items})" if items else "")
 
 
 def _nodes_and_edges(model: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:

@@ -8,6 +8,7 @@ import re
 from importlib import resources
 from typing import Any
 
+from ..analyses.naming import is_dead_letter
 from ..analyses.words import past_tense_problem, suggest
 from ..artifacts.asyncapi import AsyncAPIDoc, Channel, Message
 from ..artifacts.yamljson import join, pointer, split
@@ -15,7 +16,6 @@ from . import RuleContext, check
 
 SCHEMA_VERSIONS = ("2.0.0", "2.1.0", "2.2.0", "2.3.0", "2.4.0", "2.5.0", "2.6.0", "3.0.0", "3.1.0")
 PARAM = re.compile(r"\{[^}]*\}|\$\{[^}]*\}")
-DLQ = re.compile(r"(?:^|[._-])(?:dlq|dlt|dead[._-]?letters?|retry(?:[._-]?\d+)?)$", re.IGNORECASE)
 MAX_ERRORS = 25
 
 
@@ -29,7 +29,7 @@ def event_contract(ctx: RuleContext) -> bool:
 def _topic_like(ch: Channel) -> bool:
     """An event channel: not a dead-letter or retry channel, not a path (``/``, ``devices/{id}``:
     WebSocket, MQTT or AMQP addressing, not a Kafka topic)."""
-    return not DLQ.search(ch.address) and "/" not in ch.address
+    return not is_dead_letter(ch.address) and "/" not in ch.address
 
 
 def _norm(name: str) -> str:
@@ -138,7 +138,7 @@ def _event_channels(doc: AsyncAPIDoc) -> list[tuple[Channel, list[str]]]:
     """Channels the naming rules read: not dead-letter or retry channels, parameters as ``x``."""
     out = []
     for ch in doc.channels():
-        if DLQ.search(ch.address) or ch.address.startswith("_"):
+        if is_dead_letter(ch.address) or ch.address.startswith("_"):
             continue
         parts = PARAM.sub("x", ch.address).split(".")
         if not any(p and p != "x" for p in parts):

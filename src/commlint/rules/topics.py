@@ -279,7 +279,7 @@ def single_partition_topic(ctx: RuleContext) -> None:
 def is_event_topic(t: Topic, state: set[str]) -> bool:
     """A topic that carries events: its name ends in a past-tense event and it is no state topic."""
     parts = segments(t.event_name or t.name)
-    if parts is None or is_dlq(t.name) or t.dlq or is_internal(t.name) or is_state_topic(t, state):
+    if parts is None or is_dead_letter(t.name) or t.dlq or is_internal(t.name) or is_state_topic(t, state):
         return False
     words = [w for w in split_words(".".join(parts).replace(HOLE, " ")) if not VERSION.match(w)]
     return bool(words) and is_past_tense(words[-1])
