@@ -30,7 +30,6 @@ from ..core.model import Location
 from . import Artifact, ParseError, Suppression, comment_suppressions
 
 KIND = "python"
-EXTENSIONS = (".py",)
 
 
 def decode(data: bytes) -> str:
