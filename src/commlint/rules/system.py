@@ -8,26 +8,26 @@ from ..analyses.chains import longest_chains
 from ..analyses.system import MAX_HOPS, Call, System, build, is_hop, segments_match
 from ..core.model import Location, Severity
 from ..analyses.words import event_word, split_words
-from . import RuleContext, check
+from . import SystemContext, check
 
 
 # -- what each check examines (for the checklist scorecard) -----------------------------------
 
 
-def handlers_with_calls(ctx: RuleContext) -> int:
+def handlers_with_calls(ctx: SystemContext) -> int:
     return sum(1 for h in build(ctx.artifact).handlers if h.calls)
 
 
-def routes_and_operations(ctx: RuleContext) -> int:
+def routes_and_operations(ctx: SystemContext) -> int:
     system = build(ctx.artifact)
     return len(system.handlers) + sum(len(f.get("operations", [])) for f in system.documents.values())
 
 
-def grpc_servers(ctx: RuleContext) -> int:
+def grpc_servers(ctx: SystemContext) -> int:
     return sum(len(facts.get("grpc_servers", [])) for facts in build(ctx.artifact).python.values())
 
 
-def topics_seen(ctx: RuleContext) -> int:
+def topics_seen(ctx: SystemContext) -> int:
     system = build(ctx.artifact)
     declared = {t["name"] for facts in system.topics.values() for t in facts.get("topics", [])}
     return len(declared) + sum(len(v) for f in system.python.values() for v in (f.get("topics") or {}).values())
@@ -35,7 +35,7 @@ def topics_seen(ctx: RuleContext) -> int:
 
 
 @check("CL701", subjects=handlers_with_calls)
-def call_chain_too_long(ctx: RuleContext) -> None:
+def call_chain_too_long(ctx: SystemContext) -> None:
     system = build(ctx.artifact)
     limit = int(ctx.options.get("max-hops", 2))
     targeted = {id(c.target) for c in system.calls if c.target is not None and is_hop(c)}
@@ -87,7 +87,7 @@ def _documented(docs: list[dict[str, Any]], method: str, template: str) -> bool:
 
 
 @check("CL702", subjects=routes_and_operations)
-def route_without_contract(ctx: RuleContext) -> None:
+def route_without_contract(ctx: SystemContext) -> None:
     system = build(ctx.artifact)
     rpcs = {(name, r) for facts in system.protos.values() for name, methods in (facts.get("services") or {}).items()
             for r in methods}
@@ -126,7 +126,7 @@ def route_without_contract(ctx: RuleContext) -> None:
 
 
 @check("CL703", subjects=grpc_servers)
-def grpc_server_without_health(ctx: RuleContext) -> None:
+def grpc_server_without_health(ctx: SystemContext) -> None:
     system = build(ctx.artifact)
     healthy: set[str | None] = set()
     servers = []
@@ -188,7 +188,7 @@ def _is_template(name: str) -> bool:
 
 
 @check("CL704", subjects=topics_seen)
-def topic_contract_missing(ctx: RuleContext) -> None:
+def topic_contract_missing(ctx: SystemContext) -> None:
     system = build(ctx.artifact)
     declared: dict[str, tuple[str, int]] = {}
     for rel, facts in system.topics.items():

@@ -18,7 +18,7 @@ from ...artifacts.python import (
     string_value,
 )
 from ...core.model import Severity
-from .. import RuleContext, check
+from .. import PythonContext, check
 
 # -- the checks: consumers --------------------------------------------------------------------------
 
@@ -36,21 +36,21 @@ def falsy(m: PyModule, expr: cst.BaseExpression, scope: Scope) -> bool | None:
     return None
 
 
-def _unknown(ctx: RuleContext, node: cst.CSTNode, scope: Scope, message: str) -> None:
+def _unknown(ctx: PythonContext, node: cst.CSTNode, scope: Scope, message: str) -> None:
     if ctx.settings is not None and getattr(ctx.settings, "strict", False):
         ctx.report(node, message, scope=scope, severity=Severity.NOTE)
 
 
-def consumers(ctx: RuleContext) -> int:
+def consumers(ctx: PythonContext) -> int:
     return sum(1 for c in kafka(ctx.artifact).clients if c.role == "consumer")
 
 
-def loops(ctx: RuleContext) -> int:
+def loops(ctx: PythonContext) -> int:
     return len(kafka(ctx.artifact).loops)
 
 
 @check("CL201", subjects=consumers)
-def auto_commit(ctx: RuleContext) -> None:
+def auto_commit(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     for c in kafka(m).clients:
         if c.role != "consumer" or c.node is None or c.library not in AUTO_COMMIT_KEY:
@@ -89,7 +89,7 @@ def _dead(k: Kafka, site: CallSite, region: cst.CSTNode) -> bool:
 
 
 @check("CL202", subjects=loops)
-def commit_before_processing(ctx: RuleContext) -> None:
+def commit_before_processing(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
     for loop in k.loops:
@@ -176,7 +176,7 @@ def _where(loop: Loop) -> str:
 
 
 @check("CL203", subjects=loops)
-def no_duplicate_detection(ctx: RuleContext) -> None:
+def no_duplicate_detection(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
     for loop in k.loops:
@@ -199,7 +199,7 @@ def _dlq_like(text: str, patterns: Iterable[str]) -> bool:
 
 
 @check("CL204", subjects=loops)
-def no_dead_letter(ctx: RuleContext) -> None:
+def no_dead_letter(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
     patterns = [p.lower() for p in ctx.options.get("dlq-patterns", [])]
