@@ -95,7 +95,7 @@ def calls(ctx: PythonContext) -> int:
 @check("CL101", subjects=calls)
 def missing_timeout(ctx: PythonContext) -> None:
     module: PyModule = ctx.artifact
-    seconds = float(ctx.options.get("fix-timeout", 5.0))
+    seconds = float(ctx.options["fix-timeout"])
     for c in http_calls(module):
         if c.timeout is not None:
             continue
@@ -164,7 +164,7 @@ def unbounded_timeout(ctx: PythonContext) -> None:
 @check("CL103", subjects=calls)
 def phase_timeouts(ctx: PythonContext) -> None:
     module: PyModule = ctx.artifact
-    per_phase = bool(ctx.options.get("require-phases", False))
+    per_phase = bool(ctx.options["require-phases"])
     for c, spec in _specs(module):
         if spec is None or spec.kind == "none":
             continue
@@ -187,8 +187,8 @@ def phase_timeouts(ctx: PythonContext) -> None:
 @check("CL104", subjects=calls)
 def timeout_ceiling(ctx: PythonContext) -> None:
     module: PyModule = ctx.artifact
-    ceiling = float(ctx.options.get("ceiling", 5.0))
-    phases = set(ctx.options.get("phases", ["connect", "read", "write", "total"]))
+    ceiling = float(ctx.options["ceiling"])
+    phases = set(ctx.options["phases"])
     for c, spec in _specs(module):
         if spec is None:
             continue
@@ -209,10 +209,10 @@ def timeout_ceiling(ctx: PythonContext) -> None:
 # -- CL111, CL112: headers ---------------------------------------------------------------------
 
 
-def _header_check(ctx: PythonContext, default: str, why: str) -> None:
+def _header_check(ctx: PythonContext, why: str) -> None:
     module: PyModule = ctx.artifact
-    names = {n.lower() for n in ctx.options.get("names", [default])}
-    shown = " or ".join(f"`{n}`" for n in ctx.options.get("names", [default]))
+    names = {n.lower() for n in ctx.options["names"]}
+    shown = " or ".join(f"`{n}`" for n in ctx.options["names"])
     for c in http_calls(module):
         if c.role == "client" or (c.library is HTTP_CLIENT and c.role != "method"):
             continue
@@ -230,12 +230,12 @@ def _header_check(ctx: PythonContext, default: str, why: str) -> None:
 
 @check("CL111", subjects=calls)
 def missing_request_id(ctx: PythonContext) -> None:
-    _header_check(ctx, "X-Request-ID", "propagate the correlation ID on every outbound call.")
+    _header_check(ctx, "propagate the correlation ID on every outbound call.")
 
 
 @check("CL112", subjects=calls)
 def missing_caller_service(ctx: PythonContext) -> None:
-    _header_check(ctx, "X-Caller-Service", "name the calling service so downstream services know who is calling.")
+    _header_check(ctx, "name the calling service so downstream services know who is calling.")
 
 
 # -- CL121: a connection per request ---------------------------------------------------------------
@@ -316,9 +316,9 @@ def _address_problem(host: str, options: dict) -> str | None:
         ip = ipaddress.ip_address(host)
     except ValueError:
         return "a load-balancer hostname" if LOAD_BALANCER.search(host) else None
-    if ip.is_loopback and options.get("allow-loopback", True):
+    if ip.is_loopback and options["allow-loopback"]:
         return None
-    for allowed in options.get("allow", []):
+    for allowed in options["allow"]:
         try:
             if ip in ipaddress.ip_network(allowed, strict=False):
                 return None
@@ -479,7 +479,7 @@ def _policy(module: PyModule, node: cst.CSTNode, q: str, call: cst.Call | None, 
 @check("CL131", subjects=calls)
 def retry_policy(ctx: PythonContext) -> None:
     module: PyModule = ctx.artifact
-    limit = float(ctx.options.get("max-retries", 3))
+    limit = float(ctx.options["max-retries"])
     found: list[tuple[cst.CSTNode, str, cst.Call | None, Scope]] = []
     for site in module.calls:
         q = qualname(module, site.node.func)

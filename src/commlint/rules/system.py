@@ -37,7 +37,7 @@ def topics_seen(ctx: SystemContext) -> int:
 @check("CL701", subjects=handlers_with_calls)
 def call_chain_too_long(ctx: SystemContext) -> None:
     system = build(ctx.artifact)
-    limit = int(ctx.options.get("max-hops", 2))
+    limit = int(ctx.options["max-hops"])
     targeted = {id(c.target) for c in system.calls if c.target is not None and is_hop(c)}
     entries = [h for h in system.handlers if id(h) not in targeted] or system.handlers
     hop_calls: dict[int, list[Call]] = {id(h): [c for c in h.calls if is_hop(c)] for h in system.handlers}
@@ -105,7 +105,7 @@ def route_without_contract(ctx: SystemContext) -> None:
             where = "its OpenAPI documents" if docs else "any OpenAPI document (the service has none)"
             ctx.report(loc, f"route {method} {template} of service {h.service} is served by {h.function} "
                             f"but not declared in {where}.")
-    if not ctx.options.get("report-unserved", True):
+    if not ctx.options["report-unserved"]:
         return
     served = {(h.service, h.label) for h in system.handlers}
     services_with_routes = {h.service for h in system.handlers if not h.label.startswith("grpc ")}
@@ -209,9 +209,9 @@ def topic_contract_missing(ctx: SystemContext) -> None:
                                f"topic {name!r} is {verb} here but no topic configuration in the tree declares it: "
                                "declare it (partitions, retention, its consumers' dead-letter topic) with the others.")
     schemas = _schema_words(system)
-    if not schemas or not ctx.options.get("require-schema", True):
+    if not schemas or not ctx.options["require-schema"]:
         return
-    ignore = tuple(ctx.options.get("no-schema-suffixes", []))
+    ignore = tuple(ctx.options["no-schema-suffixes"])
     domains = _schema_domains(system)
     for name, (rel, line) in sorted(declared.items()):
         domain = name.split(".", 1)[0].lower()

@@ -9,6 +9,7 @@ import libcst as cst
 from ...analyses.kafka.build import kafka
 from ...analyses.kafka.flow import call_name, reachable
 from ...analyses.kafka.model import AUTO_COMMIT_KEY, CONSUMING, GROUP_KEY, Kafka, Loop
+from ...analyses.naming import is_dead_letter
 from ...artifacts.python import (
     CallSite,
     PyModule,
@@ -202,8 +203,8 @@ def _dlq_like(text: str, patterns: Iterable[str]) -> bool:
 def no_dead_letter(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
-    patterns = [p.lower() for p in ctx.options.get("dlq-patterns", [])]
-    helpers = set(ctx.options.get("dlq-functions", []))
+    patterns = [p.lower() for p in ctx.options["dlq-patterns"]]
+    helpers = set(ctx.options["dlq-functions"])
     produce_by_node = {id(p.node): p for p in k.produces}
     idempotency = ctx.options_of("CL203")
     known = _known_calls(m, idempotency) | helpers
@@ -224,7 +225,8 @@ def no_dead_letter(ctx: PythonContext) -> None:
             p = produce_by_node.get(id(s.node))
             if p is not None and p.topic is not None:
                 topic = m.constant(p.topic, s.scope)
-                if _dlq_like(string_value(topic) or m.tree.code_for_node(p.topic), patterns):
+                name = string_value(topic)
+                if (name is not None and is_dead_letter(name)) or _dlq_like(name or m.tree.code_for_node(p.topic), patterns):
                     found = True
             if found:
                 break

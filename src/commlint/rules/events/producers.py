@@ -41,7 +41,7 @@ def produces_and_topics(ctx: PythonContext) -> int:
 def missing_envelope_field(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
-    required = list(ctx.options.get("envelope-fields", []))
+    required = list(ctx.options["envelope-fields"])
     for shape, scope, headers in envelope_candidates(m, k):
         present = set(shape.fields) | headers
         missing = [f for f in required if f not in present]
@@ -94,7 +94,7 @@ def _suggest(name: str) -> str:
 def event_version_not_semver(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
-    require_patch = bool(ctx.options.get("require-patch", False))
+    require_patch = bool(ctx.options["require-patch"])
     seen: set[int] = set()
     for expr, scope in field_values(m, k, "event_version"):
         value = m.constant(expr, scope)

@@ -66,9 +66,9 @@ def steps(ctx: PythonContext) -> int:
 @check("CL221", subjects=steps)
 def step_without_compensation(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
-    index = int(ctx.options.get("compensation-position", 2))
+    index = int(ctx.options["compensation-position"])
     for step in saga_steps(m, ctx.options):
-        if step.unknown or _given(m, step, ctx.options.get("compensation-keywords", [])):
+        if step.unknown or _given(m, step, ctx.options["compensation-keywords"]):
             continue
         if index and step.positional >= index:
             continue
@@ -85,7 +85,7 @@ def step_without_timeout(ctx: PythonContext) -> None:
             cls = site.scope.enclosing_class()
             wrapped.add(id(cls) if cls is not None else 0)
     for step in saga_steps(m, ctx.options):
-        if step.unknown or _given(m, step, ctx.options.get("timeout-keywords", [])):
+        if step.unknown or _given(m, step, ctx.options["timeout-keywords"]):
             continue
         cls = step.scope.enclosing_class()
         if (id(cls) if cls is not None else 0) in wrapped:
