@@ -12,18 +12,18 @@ from ..analyses.naming import is_dead_letter
 from ..analyses.words import past_tense_problem, suggest
 from ..artifacts.asyncapi import AsyncAPIDoc, Channel, Message
 from ..artifacts.yamljson import join, pointer, split
-from . import RuleContext, check
+from . import AsyncAPIContext, check
 
 SCHEMA_VERSIONS = ("2.0.0", "2.1.0", "2.2.0", "2.3.0", "2.4.0", "2.5.0", "2.6.0", "3.0.0", "3.1.0")
 PARAM = re.compile(r"\{[^}]*\}|\$\{[^}]*\}")
 MAX_ERRORS = 25
 
 
-def event_contract(ctx: RuleContext) -> bool:
+def event_contract(ctx: AsyncAPIContext) -> bool:
     """Whether the document is a Kafka event contract, which the standard's event rules are about:
     its servers speak Kafka, or it declares no servers. A WebSocket, MQTT or AMQP API is not judged."""
     protocols = ctx.artifact.protocols()
-    return not protocols or any(p.startswith(tuple(ctx.options.get("protocols", ["kafka"]))) for p in protocols)
+    return not protocols or any(p.startswith(tuple(ctx.options["protocols"])) for p in protocols)
 
 
 def _topic_like(ch: Channel) -> bool:
@@ -119,7 +119,7 @@ _NONE = object()
 
 
 @check("CL800")
-def invalid_asyncapi(ctx: RuleContext) -> None:
+def invalid_asyncapi(ctx: AsyncAPIContext) -> None:
     doc: AsyncAPIDoc = ctx.artifact
     if doc.doc is None:
         return
@@ -148,7 +148,7 @@ def _event_channels(doc: AsyncAPIDoc) -> list[tuple[Channel, list[str]]]:
 
 
 @check("CL801")
-def channel_address_pattern(ctx: RuleContext) -> None:
+def channel_address_pattern(ctx: AsyncAPIContext) -> None:
     doc: AsyncAPIDoc = ctx.artifact
     if not event_contract(ctx):
         return
@@ -157,7 +157,7 @@ def channel_address_pattern(ctx: RuleContext) -> None:
         candidate = ".".join(parts)
         if pattern.fullmatch(candidate):
             continue
-        if "/" in ch.address and not ctx.options.get("check-paths", False):
+        if "/" in ch.address and not ctx.options["check-paths"]:
             continue  # an MQTT/AMQP/WebSocket path, not a Kafka topic
         if candidate != candidate.lower():
             why = "has upper-case letters"
@@ -174,7 +174,7 @@ def channel_address_pattern(ctx: RuleContext) -> None:
 
 
 @check("CL802")
-def message_not_past_tense(ctx: RuleContext) -> None:
+def message_not_past_tense(ctx: AsyncAPIContext) -> None:
     doc: AsyncAPIDoc = ctx.artifact
     if not event_contract(ctx):
         return
@@ -232,7 +232,7 @@ def _fields(doc: AsyncAPIDoc, m: Message) -> set[str] | None:
 
 
 @check("CL803")
-def envelope_missing(ctx: RuleContext) -> None:
+def envelope_missing(ctx: AsyncAPIContext) -> None:
     doc: AsyncAPIDoc = ctx.artifact
     if not event_contract(ctx):
         return
@@ -252,7 +252,7 @@ def envelope_missing(ctx: RuleContext) -> None:
 
 
 @check("CL804")
-def correlation_id_missing(ctx: RuleContext) -> None:
+def correlation_id_missing(ctx: AsyncAPIContext) -> None:
     doc: AsyncAPIDoc = ctx.artifact
     if not event_contract(ctx):
         return

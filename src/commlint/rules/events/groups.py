@@ -7,18 +7,18 @@ import libcst as cst
 from ...analyses.kafka.build import kafka
 from ...analyses.kafka.model import GROUP_KEY, RECEIVE_METHODS
 from ...core.model import Severity
-from .. import RuleContext, check
+from .. import PythonContext, check
 
 NO_GROUP_DEFAULT = ("kafka", "aiokafka")  # group_id defaults to None: no group, no committed offsets
 ASSIGN_METHODS = frozenset({"assign", "incremental_assign"})
 
 
-def _consumers(ctx: RuleContext) -> int:
+def _consumers(ctx: PythonContext) -> int:
     return sum(1 for c in kafka(ctx.artifact).clients if c.role == "consumer" and c.node is not None)
 
 
 @check("CL241", subjects=_consumers)
-def consumer_without_group(ctx: RuleContext) -> None:
+def consumer_without_group(ctx: PythonContext) -> None:
     for c in kafka(ctx.artifact).clients:
         if c.role != "consumer" or c.node is None or c.library not in GROUP_KEY:
             continue
