@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from ..analyses.chains import longest_chains
+from ..analyses.kubernetes import exposures
 from ..analyses.system import MAX_HOPS, Call, System, build, is_hop, segments_match
-from ..core.model import Location, Severity
 from ..analyses.words import event_word, split_words
+from ..core.model import Location, Severity
 from . import SystemContext, check
-
 
 # -- what each check examines (for the checklist scorecard) -----------------------------------
 
@@ -262,3 +263,33 @@ def topic_not_in_asyncapi(ctx: SystemContext) -> None:
                 ctx.report(Location(rel, t["line"], 1),
                            f"topic {name!r} is {verb} here but no AsyncAPI document declares a channel for it "
                            f"({len(docs)} in the tree): add the channel, its operation and message to the contract.")
+
+
+# -- CL706: gRPC exposed outside the cluster --------------------------------------------------
+
+
+def _manifest_exposures(ctx: SystemContext) -> list:
+    project = ctx.artifact
+    yaml_files = [r.rel for r in project.files if r.rel.lower().endswith((".yaml", ".yml"))]
+    return exposures(Path(project.settings.root), yaml_files)
+
+
+def manifests_exposing(ctx: SystemContext) -> int:
+    return len(_manifest_exposures(ctx))
+
+
+@check("CL706", subjects=manifests_exposing)
+def grpc_exposed_externally(ctx: SystemContext) -> None:
+    for e in _manifest_exposures(ctx):
+        if not e.grpc_ports:
+            continue
+        where = Location(e.rel, e.line, e.column, pointer=e.pointer)
+        ports = ", ".join(e.grpc_ports)
+        if e.certain:
+            ctx.report(where, f"{e.kind} {e.name!r} ({e.how}) exposes gRPC outside the cluster ({ports}): use gRPC "
+                       "only for internal service-to-service calls and expose REST to external clients "
+                       "(a ClusterIP Service for gRPC; REST, or a REST gateway, at the edge)")
+        else:
+            ctx.report(where, f"{e.kind} {e.name!r} routes gRPC through a Gateway: if that Gateway faces clients "
+                       "outside the cluster, expose REST to them instead (gRPC is for internal calls)",
+                       severity=Severity.NOTE)

@@ -1,0 +1,102 @@
+"""What Kubernetes manifests in the tree expose outside the cluster: Services of type
+LoadBalancer or NodePort, Ingresses and Gateway API routes, with the ports they carry and
+whether those speak gRPC (a port named ``grpc``/``grpc-*``, ``appProtocol: grpc`` or
+``kubernetes.io/h2c``, port 50051, an Ingress annotated for a gRPC backend, a GRPCRoute).
+
+Manifests are read once per run, through safeio, with positions for every node."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..artifacts.yamljson import join, load_yaml
+from ..core import safeio
+
+_KINDS = re.compile(r"(?m)^kind:\s*[\"']?(Service|Ingress|GRPCRoute)[\"']?\s*(?:#.*)?$")
+GRPC_PORTS = frozenset({50051})
+LIMIT = 1_000_000
+BACKEND_PROTOCOL = re.compile(r"(^|/)backend-protocol$")
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """A manifest object that reaches outside the cluster (or may: a GRPCRoute)."""
+
+    rel: str
+    line: int
+    column: int
+    pointer: str
+    kind: str  # Service | Ingress | GRPCRoute
+    name: str
+    how: str  # "type LoadBalancer", "an Ingress", ...
+    grpc_ports: tuple[str, ...]  # the ports that speak gRPC, as written ("grpc 50051")
+    backends: tuple[str, ...]  # Service names it sends traffic to (Ingress), or its own name (Service)
+    certain: bool  # False: a GRPCRoute, which may serve an internal Gateway
+
+
+def _grpc_port(port: dict[str, Any]) -> str | None:
+    name = str(port.get("name", "")).lower()
+    proto = str(port.get("appProtocol", "")).lower()
+    number = port.get("port")
+    if name == "grpc" or name.startswith(("grpc-", "grpc_")) or proto in ("grpc", "kubernetes.io/h2c") \
+            or number in GRPC_PORTS or port.get("targetPort") in GRPC_PORTS or str(port.get("targetPort", "")) == "grpc":
+        return f"{port.get('name') or 'port'} {number}" if number is not None else str(port.get("name") or "grpc")
+    return None
+
+
+def _ingress_backends(spec: dict[str, Any]) -> list[str]:
+    out = []
+    default = (spec.get("defaultBackend") or spec.get("backend") or {})
+    for backend in [default] + [p.get("backend") or {} for r in spec.get("rules") or [] if isinstance(r, dict)
+                                for p in ((r.get("http") or {}).get("paths") or []) if isinstance(p, dict)]:
+        if not isinstance(backend, dict):
+            continue
+        svc = backend.get("service") if isinstance(backend.get("service"), dict) else None
+        name = (svc or {}).get("name") or backend.get("serviceName")
+        if isinstance(name, str):
+            out.append(name)
+    return out
+
+
+def exposures(root: Path, yaml_files: Iterable[str]) -> list[Exposure]:
+    """Every Service of type LoadBalancer/NodePort, Ingress and GRPCRoute in the manifests."""
+    out: list[Exposure] = []
+    for rel in yaml_files:
+        try:
+            text = safeio.read_file(root / rel, LIMIT, root).decode("utf-8", "replace")
+        except OSError:
+            continue
+        if not _KINDS.search(text):
+            continue
+        try:
+            docs = load_yaml(text)
+        except Exception:  # noqa: BLE001 - a manifest that does not parse is not ours to report
+            continue
+        for doc in docs:
+            d = doc.data
+            if not isinstance(d, dict) or not isinstance(d.get("spec"), dict):
+                continue
+            kind, spec = d.get("kind"), d["spec"]
+            meta = d.get("metadata") if isinstance(d.get("metadata"), dict) else {}
+            name = str(meta.get("name", ""))
+            annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+            if kind == "Service" and spec.get("type") in ("LoadBalancer", "NodePort"):
+                ports = [p for p in spec.get("ports") or [] if isinstance(p, dict)]
+                grpc = tuple(g for g in (_grpc_port(p) for p in ports) if g)
+                ptr = join("/spec", "type")
+                out.append(Exposure(rel, *doc.position(ptr), ptr, "Service", name, f"type {spec['type']}",
+                                    grpc, (name,), True))
+            elif kind == "Ingress":
+                protocol = next((str(v).upper() for k, v in annotations.items() if BACKEND_PROTOCOL.search(str(k))), "")
+                grpc = ("backend-protocol " + protocol,) if protocol in ("GRPC", "GRPCS") else ()
+                ptr = "/kind"
+                out.append(Exposure(rel, *doc.position(ptr), ptr, "Ingress", name, "an Ingress", grpc,
+                                    tuple(_ingress_backends(spec)), True))
+            elif kind == "GRPCRoute":
+                ptr = "/kind"
+                out.append(Exposure(rel, *doc.position(ptr), ptr, "GRPCRoute", name, "a Gateway API GRPCRoute",
+                                    ("GRPCRoute",), (), False))
+    return out
