@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..analyses.alerts import alert_files_and_lag_alerts
 from ..analyses.chains import longest_chains
 from ..analyses.kubernetes import exposures
 from ..analyses.system import MAX_HOPS, Call, System, build, is_hop, segments_match
@@ -293,3 +294,40 @@ def grpc_exposed_externally(ctx: SystemContext) -> None:
             ctx.report(where, f"{e.kind} {e.name!r} routes gRPC through a Gateway: if that Gateway faces clients "
                        "outside the cluster, expose REST to them instead (gRPC is for internal calls)",
                        severity=Severity.NOTE)
+
+
+# -- CL707: consumer lag nobody is alerted on ---------------------------------------------------
+
+
+def _groups(ctx: SystemContext) -> list[tuple[str, str, int]]:
+    """Consumer groups declared in topic configuration: (name, file, line)."""
+    out = []
+    for rel, facts in sorted(build(ctx.artifact).topics.items()):
+        for g in facts.get("groups", []):
+            if g.get("name") and not _is_template(str(g["name"])):
+                out.append((str(g["name"]), rel, int(g.get("line", 1))))
+    return out
+
+
+def consumer_groups(ctx: SystemContext) -> int:
+    return len(_groups(ctx))
+
+
+@check("CL707", subjects=consumer_groups)
+def consumer_lag_unalerted(ctx: SystemContext) -> None:
+    groups = _groups(ctx)
+    if not groups:
+        return
+    project = ctx.artifact
+    yaml_files = [r.rel for r in project.files if r.rel.lower().endswith((".yaml", ".yml"))]
+    files, alerts = alert_files_and_lag_alerts(Path(project.settings.root), yaml_files)
+    if not files:
+        return  # alerting lives elsewhere (another repository, a SaaS): nothing here to judge
+    for name, rel, line in groups:
+        if any(a.covers(name) for a in alerts):
+            continue
+        where = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+        ctx.report(Location(rel, line, 1), f"consumer group {name!r} has no consumer-lag alert: the alert rules "
+                   f"in {where} cover no lag of this group. Alert on its lag (e.g. "
+                   f"`sum(kafka_consumergroup_lag{{consumergroup=\"{name}\"}}) > 1000` for 10m) so a consumer "
+                   "falling behind is seen before its events are hours stale.")
