@@ -553,7 +553,13 @@ def check_paths(
     for r in results:
         findings.extend(_post(r.findings, plan, cat))
     system_examined: dict[str, int] = {}
-    findings.extend(_post(run_system_rules(results, plan, cat, system_examined), plan, cat))
+    from .partial import is_partial, project_results, reported_on
+
+    if plan.rules.get("system") and is_partial(path_list, settings):  # judged with the whole project's facts
+        project = project_results(results, plan, cat, cache, jobs if jobs is not None else settings.jobs)
+        findings.extend(_post(reported_on(run_system_rules(project, plan, cat, system_examined), results), plan, cat))
+    else:
+        findings.extend(_post(run_system_rules(results, plan, cat, system_examined), plan, cat))
     findings.sort(key=Finding.sort_key)
     return RunResult(findings, results, enabled_rules(settings, cat), settings, messages,
                      time.perf_counter() - start, fixed, system_examined)
