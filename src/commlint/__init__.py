@@ -40,8 +40,16 @@ def check(paths: Any = (".",), config: dict[str, Any] | None = None, *, root: An
     if config is None:
         cfg_path = find_config(Path(paths[0]) if paths else Path("."))
         config = read_config(cfg_path) if cfg_path else {}
+    from .core.config import KEYS, ConfigError, did_you_mean
+
     data = dict(config)
-    data.update({k.replace("_", "-"): v for k, v in options.items()})
+    given = {k.replace("_", "-"): v for k, v in options.items()}
+    unknown = sorted(k for k in options if k.replace("_", "-") not in KEYS)
+    if unknown:  # named as the caller wrote them, not blamed on a configuration file
+        hint = did_you_mean(unknown[0], [k.replace("-", "_") for k in KEYS]) if len(unknown) == 1 else ""
+        raise ConfigError(f"commlint.check(): unknown argument(s) {', '.join(unknown)}{hint}")
+    data.update(given)
+    origins = {k: f"commlint.check({k.replace('-', '_')}=...)" for k in given}
     base = Path(root) if root is not None else (cfg_path.parent if cfg_path else Path.cwd())
-    settings = build_settings(data, base, cat, cfg_path)
+    settings = build_settings(data, base, cat, cfg_path, origins)
     return check_paths(paths, settings)

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..engine import RunResult
 
-FORMATS = ("text", "json", "sarif", "github", "checklist", "markdown")
+FORMATS = ("full", "concise", "json", "sarif", "github", "checklist", "markdown")
+ALIASES = {"text": "full", "md": "markdown"}  # accepted everywhere a format is named
+CHOICES = FORMATS + tuple(ALIASES)
+
+
+def canonical(fmt: str) -> str:
+    return ALIASES.get(fmt, fmt)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # C0, C1, bidi overrides
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -28,11 +34,14 @@ def one_line(text: str) -> str:
 
 
 def render(fmt: str, result: "RunResult", *, color: bool = False, statistics: bool = False,
-           checklist: bool = False, quiet: bool = False) -> str:
-    if fmt == "text":
+           checklist: bool = False, quiet: bool = False, notes: list[str] | None = None) -> str:
+    """The report in ``fmt``; ``notes`` collects what a format had to leave out (said on stderr)."""
+    fmt = canonical(fmt)
+    if fmt in ("full", "concise"):
         from .text import render_text
 
-        return render_text(result, color=color, statistics=statistics, checklist=checklist, quiet=quiet)
+        return render_text(result, color=color, statistics=statistics, checklist=checklist, quiet=quiet,
+                           concise=fmt == "concise")
     if fmt == "json":
         from .jsonfmt import render_json
 
@@ -40,7 +49,7 @@ def render(fmt: str, result: "RunResult", *, color: bool = False, statistics: bo
     if fmt == "sarif":
         from .sarif import render_sarif
 
-        return render_sarif(result)
+        return render_sarif(result, notes)
     if fmt == "github":
         from .github import render_github
 
