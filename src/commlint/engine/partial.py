@@ -1,5 +1,6 @@
-"""A partial run (pre-commit passing the changed files, ``--diff-base``): cross-file
-rules are judged with the whole project's facts, never with the given files alone.
+"""A partial run (pre-commit passing the changed files, ``--diff-base``, standard
+input): cross-file rules are judged with the whole project's facts, never with the
+given files alone.
 
 The rest of the project (the configuration's folder, or the git work tree the run
 is at) is discovered as a whole-tree run would discover it, and each file's facts
@@ -31,16 +32,12 @@ def _project_root(root: Path, settings: Any) -> bool:
 
 
 def is_partial(paths: list[Path], settings: Any) -> bool:
-    """Whether the paths given leave part of the project's tree out."""
-    root = Path(settings.root).resolve()
-    for p in paths:
-        try:
-            rp = p.resolve()
-        except OSError:
-            continue
-        if rp == root or rp in root.parents:
-            return False
-    return _project_root(root, settings)
+    """Whether the run is given files one by one (pre-commit, ``--diff-base``, standard
+    input) inside a project. A folder named on the command line is the system its
+    cross-file rules judge, as before (``commlint check examples/shop``)."""
+    if not paths or any(p.is_dir() for p in paths):
+        return False
+    return _project_root(Path(settings.root).resolve(), settings)
 
 
 def facts_plan(plan: Any, catalogue: Catalogue) -> Any:
