@@ -54,7 +54,7 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
         if "Could not find a version" in p.stdout + p.stderr or "Network is unreachable" in p.stdout + p.stderr:
             pytest.skip("the hook environment could not be installed (no package index)")
     assert p.returncode == 1, p.stdout + p.stderr
-    assert "CL101 missing-timeout" in p.stdout
+    assert "client.py:8:12: CL101 error missing-timeout" in p.stdout
     (work / "client.py").write_text(CLIENT.replace("request_id})", "request_id}, timeout=5)"))
     _git("add", "client.py", cwd=work)
     p = run()
