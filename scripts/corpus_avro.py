@@ -31,7 +31,7 @@ def corpus_paths(corpus: Path) -> list[Path]:
 def run(corpus: Path):
     from commlint.core.catalogue import load
     from commlint.core.config import build_settings
-    from commlint.engine import check_paths
+    from commlint.api import check_paths
 
     corpus = corpus.resolve()
     settings = build_settings({"select": ["CL4"]}, corpus, load(), None)

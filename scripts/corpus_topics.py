@@ -19,7 +19,7 @@ sys.path.insert(0, str(REPO / "src"))
 from commlint.artifacts import topics as model
 from commlint.core.catalogue import load
 from commlint.core.config import build_settings
-from commlint.engine import check_paths
+from commlint.api import check_paths
 
 
 def main() -> int:

@@ -17,7 +17,7 @@ SCORE_BEGIN, SCORE_END = "<!-- scorecard:begin -->", "<!-- scorecard:end -->"
 def example_scorecard() -> str:
     from commlint.core.catalogue import load
     from commlint.core.config import build_settings, find_config, read_config
-    from commlint.engine import check_paths
+    from commlint.api import check_paths
     from commlint.report.scorecard import render_markdown
 
     shop = REPO / "examples" / "shop"

@@ -14,7 +14,8 @@ import pytest
 
 from commlint.core.catalogue import load
 from commlint.core.config import build_settings
-from commlint.engine import RunResult, check_paths
+from commlint.engine import RunResult
+from commlint.api import check_paths
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -32,6 +33,13 @@ def expected_markers(files: dict[str, str]) -> set[tuple[str, int, str]]:
                 for code in m.group("codes").split(","):
                     out.add((path, i, code.strip()))
     return out
+
+
+def family_codes(family: str) -> set[str]:
+    """The codes of every rule the catalogue lists in a family (``topics``, ``sync_calls``...)."""
+    codes = {r.code for r in load().rules if r.family == family}
+    assert codes, f"no family {family!r} in the catalogue"
+    return codes
 
 
 def expected_sidecar(entries: tuple[str, ...] | list[str]) -> set[tuple[str, int, str]]:

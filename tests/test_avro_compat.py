@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from conftest import CORPUS
 
-from commlint.artifacts.avro import compatibility, load
+from commlint.artifacts.avro import load
+from commlint.analyses.avro_compat import compatibility
 
 avro_schema = pytest.importorskip("avro.schema")
 avro_compat = pytest.importorskip("avro.compatibility")

@@ -119,11 +119,11 @@ def test_a_new_version_or_an_edited_rule_starts_afresh(tree: Path, tmp_path: Pat
     cache = tmp_path / "cache"
     check(tree, {}, jobs=1, cache_dir=cache)
     checked.clear()
-    monkeypatch.setattr(engine, "__version__", "999.0")
+    monkeypatch.setattr(engine.plan, "__version__", "999.0")
     check(tree, {}, jobs=1, cache_dir=cache)
     assert sorted(checked) == ["svc/bad.py", "svc/good.py"]
     checked.clear()
-    monkeypatch.setattr(engine, "_build_fingerprint", lambda: [["rules/sync_calls.toml", 1, 2]])
+    monkeypatch.setattr(engine.plan, "_build_fingerprint", lambda: [["rules/sync_calls.toml", 1, 2]])
     check(tree, {}, jobs=1, cache_dir=cache)
     assert sorted(checked) == ["svc/bad.py", "svc/good.py"]
 

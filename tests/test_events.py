@@ -11,14 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import REPO, expected_markers, found, run, write_tree
+from conftest import REPO, expected_markers, family_codes, found, run, write_tree
 
 from commlint.artifacts import python as py
-from commlint.rules import events
+from commlint.analyses.kafka import build as events
 
 FIXTURES = REPO / "fixtures" / "events"
 FAMILY = {"select": ["CL2"]}
-CODES = {f"CL2{n:02d}" for n in range(100)}
+CODES = family_codes("events")
 
 
 def _fixture_cases() -> list[Path]:

@@ -248,7 +248,8 @@ def test_whole_openapi_corpus_runs_without_internal_errors() -> None:
 def test_cached_result_is_not_reused_when_a_ref_target_changes(tmp_path: Path) -> None:
     from commlint.core.catalogue import load
     from commlint.core.config import build_settings
-    from commlint.engine import check_paths, make_plan
+    from commlint.engine import make_plan
+    from commlint.api import check_paths
     from commlint.runner import Cache
 
     root = tmp_path / "repo"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from .core.version import __version__
 
 if TYPE_CHECKING:
     from .engine import RunResult
@@ -30,26 +30,19 @@ def check(paths: Any = (".",), config: dict[str, Any] | None = None, *, root: An
     """
     from pathlib import Path
 
+    from .api import check_paths
     from .core.catalogue import load
-    from .core.config import build_settings, find_config, read_config
-    from .engine import check_paths
+    from .core.config import load_settings
 
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
-    cat = load()
-    cfg_path = None
-    if config is None:
-        cfg_path = find_config(Path(paths[0]) if paths else Path("."))
-        config = read_config(cfg_path) if cfg_path else {}
     from .core.config import KEYS, ConfigError, did_you_mean
 
-    data = dict(config)
     given = {k.replace("_", "-"): v for k, v in options.items()}
     unknown = sorted(k for k in options if k.replace("_", "-") not in KEYS)
     if unknown:  # named as the caller wrote them, not blamed on a configuration file
         hint = did_you_mean(unknown[0], [k.replace("-", "_") for k in KEYS]) if len(unknown) == 1 else ""
         raise ConfigError(f"commlint.check(): unknown argument(s) {', '.join(unknown)}{hint}")
-    data.update(given)
     origins = {k: f"commlint.check({k.replace('-', '_')}=...)" for k in given}
-    base = Path(root) if root is not None else (cfg_path.parent if cfg_path else Path.cwd())
-    settings = build_settings(data, base, cat, cfg_path, origins)
+    settings = load_settings(Path(paths[0]) if paths else Path("."), load(), data=config, overrides=given,
+                             root=Path(root) if root is not None else None, origins=origins)
     return check_paths(paths, settings)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
-from . import __version__
+from .core.version import __version__
 
 # argparse, not typer: typer builds a pydantic TypeAdapter for every option on
 # every run, and importing pydantic alone costs 0.1 s, a fifth of the budget for
@@ -108,7 +108,7 @@ def check(
 ) -> None:
     """Check files and directories; exit 1 when there are findings, 2 on a usage or configuration error."""
     from .core.catalogue import load
-    from .core.config import ConfigError, build_settings, find_config, read_config
+    from .core.config import ConfigError, find_config, load_settings, read_config
 
     if isinstance(output, (str, Path)):
         output = [str(output)]
@@ -154,7 +154,7 @@ def check(
         if jobs is not None:
             data["jobs"] = jobs
         root = cfg_path.parent.resolve() if cfg_path else Path.cwd()
-        settings = build_settings(data, root, cat, cfg_path, origins)
+        settings = load_settings(targets[0], cat, data=data, config_file=cfg_path, root=root, origins=origins)
         if settings.base is not None and not Path(settings.base).is_dir():
             from .core.gitutil import toplevel, verify_ref
 
@@ -173,7 +173,7 @@ def check(
         if stdin:
             if fix or diff or add_suppressions:
                 _fail("--fix, --diff and --add-suppressions need files, not standard input")
-            from .engine.stdin import check_stdin
+            from .api import check_stdin
 
             result = check_stdin(sys.stdin.buffer.read(), str(targets[0]), settings, jobs=settings.jobs)
         else:
@@ -188,7 +188,7 @@ def check(
                 directory = cache_dir or (root / settings.cache_dir if settings.cache_dir else default_cache_dir(root))
             progress = _progress_bar() if (format in ("full", "concise") and sys.stderr.isatty()
                                            and not os.environ.get("CI")) else None
-            from .engine import check_paths
+            from .api import check_paths
 
             if diff_base is not None and not targets:
                 from .engine import RunResult, enabled_rules

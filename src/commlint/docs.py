@@ -36,7 +36,7 @@ def rule_markdown(rule: RuleMeta, cat: Catalogue | None = None, examples: bool =
     out.append(f"- Kind: {rule.kind}; default severity: {rule.severity.label}"
                f"{'; off by default' if not rule.default_enabled else ''}{'; fixable' if rule.fixable else ''}")
     out.append(f"- Evidences: {items_text(rule, cat)}")
-    out.append(f"- Code: `{rule.module}`; catalogue: `rules/{rule.family}.toml`")
+    out.append(f"- Code: `{rule.module}`; catalogue and examples: `rules/{rule.folder}/`")
     if rule.aliases:
         out.append(f"- Former names: {', '.join(rule.aliases)}")
     out += ["", "## What it does", "", rule.what, "", "## Why is this bad?", ""]
@@ -54,13 +54,24 @@ def rule_markdown(rule: RuleMeta, cat: Catalogue | None = None, examples: bool =
         out += ["## Examples", ""]
         for ex in rule.examples:
             title = ex.title or ("Violation" if ex.kind == "bad" else "Conforming")
-            out.append(f"**{'Bad' if ex.kind == 'bad' else 'Good'}: {title}**")
-            out.append("")
-            for path, code in ex.files.items():
-                if len(ex.files) > 1:
-                    out.append(f"`{path}`:")
-                out += [f"```{_lang(path)}", code.rstrip("\n"), "```", ""]
+            out += [f"**{'Bad' if ex.kind == 'bad' else 'Good'}: {title}**", ""]
+            out += _files_markdown(ex.name, ex.files)
+            if ex.expect:  # formats without comments list the findings in rule.toml
+                out += ["Reported at " + ", ".join(f"`{ex.name}/{e}`" for e in ex.expect) + ".", ""]
+            fixed = ex.fixed
+            if fixed is not None:
+                changed = {k: v for k, v in fixed.items() if ex.files.get(k) != v}
+                out += ["**Fixed by `commlint check --fix`:**", ""]
+                out += _files_markdown(ex.fixed_name or "fixed", changed)
     return "\n".join(out).rstrip() + "\n"
+
+
+def _files_markdown(folder: str, files: dict[str, str]) -> list[str]:
+    """Each file of an example under its name in the rule's folder (``bad/orders/client.py``)."""
+    out = []
+    for path, code in files.items():
+        out += [f"`{folder}/{path}`:", "", f"```{_lang(path)}", code.rstrip("\n"), "```", ""]
+    return out
 
 
 def rules_table_markdown(cat: Catalogue | None = None) -> str:

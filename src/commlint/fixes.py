@@ -107,9 +107,9 @@ def apply_all(
 
 def _fixable(findings: list[Finding], plan: Plan, cat) -> list[Finding]:  # noqa: ANN001
     """Findings whose fixes may be applied: not suppressed inline, not dropped by per-file-ignores."""
-    from .engine import _post
+    from .engine import per_file_ignores
 
-    return [f for f in _post(findings, plan, cat) if f.fix is not None and f.suppressed is None]
+    return [f for f in per_file_ignores(findings, plan, cat) if f.fix is not None and f.suppressed is None]
 
 
 def _parse_problem(kind: str, rel: str, text: str, plan: Plan) -> str | None:

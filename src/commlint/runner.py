@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .artifacts.discovery import SourceFile
-from .engine import FileResult, Plan, check_file, file_digest, is_candidate, read_source, wanted_kinds
+from .engine import FileResult, Plan, check_file, is_candidate, wanted_kinds
+from .artifacts.reading import file_digest, read_source
 
 PARALLEL_BYTES = 256 * 1024  # source to parse before worker processes pay off (~0.5 s of Python)
 BATCH_BYTES = 128 * 1024  # small files travel to a worker together, up to this much
@@ -241,12 +242,12 @@ def _pool_map(batches, plan: Plan, workers: int):  # noqa: ANN001, ANN202
 def _crashed(src: SourceFile, plan: Plan) -> FileResult:
     """A file that kills the process checking it: reported, not retried in this process."""
     from .core.catalogue import load
-    from .engine import _engine_finding
+    from .engine import engine_finding
     from .core.model import Location
 
     res = _unparsed(src)
     if "CL001" in plan.engine:
-        res.findings.append(_engine_finding(
+        res.findings.append(engine_finding(
             load().by_code["CL001"], "checking this file stopped its worker process (out of memory?); not checked",
             Location(src.rel), plan.settings))
     return res

@@ -22,7 +22,8 @@ import pytest
 
 from commlint.core.catalogue import load
 from commlint.core.config import build_settings
-from commlint.engine import RunResult, check_paths
+from commlint.engine import RunResult
+from commlint.api import check_paths
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent

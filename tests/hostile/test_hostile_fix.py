@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hostile import measure, write
 
+import commlint.api
 import commlint.fixes
 import commlint.rules.sync_calls  # noqa: F401 - registers CL101 before the tests wrap it
 from commlint.core.model import Edit, Fix
@@ -66,7 +67,7 @@ def test_fixes_are_recomputed_on_the_bytes_that_are_written(tmp_path: Path, monk
         (tmp_path / "client.py").write_text("# a new first line\n\n" + CALL)
         return real(sources, results, plan, messages)
 
-    monkeypatch.setattr(commlint.fixes, "apply_all", edited_meanwhile)
+    monkeypatch.setattr(commlint.api, "apply_all", edited_meanwhile)
     m = measure(tmp_path, fix=True)
     assert (tmp_path / "client.py").read_text() == "# a new first line\n\n" + FIXED
     assert m.result.fixed == {"client.py": 1}

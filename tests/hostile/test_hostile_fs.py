@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hostile import REPO, cli, measure, write
 
+import commlint.engine.pipeline
 import commlint.runner
 from commlint.core.catalogue import load
 from commlint.core.config import build_settings
@@ -57,14 +58,14 @@ def test_symlinks_out_of_the_tree_are_not_followed(tmp_path: Path, monkeypatch) 
 def test_an_unreadable_file_is_cl001(tmp_path: Path, monkeypatch) -> None:
     """Tests run as root, who can read anything: the denial is simulated at the one place files are opened."""
     write(tmp_path, {"denied.py": CALL, "ok.py": CALL})
-    real = commlint.engine.read_source
+    real = commlint.engine.pipeline.read_source
 
     def read(path, limit):  # noqa: ANN001, ANN202
         if Path(path).name == "denied.py":
             raise PermissionError(13, "Permission denied")
         return real(path, limit)
 
-    monkeypatch.setattr(commlint.engine, "read_source", read)
+    monkeypatch.setattr(commlint.engine.pipeline, "read_source", read)
     monkeypatch.setattr(commlint.runner, "read_source", read)
     m = measure(tmp_path)
     assert m.cl001("denied.py") == ["cannot read file: Permission denied"]
@@ -96,6 +97,7 @@ def test_a_file_deleted_during_the_run_is_skipped(tmp_path: Path, monkeypatch) -
 @pytest.mark.timeout(60)
 def test_a_file_deleted_before_fix_is_left_alone(tmp_path: Path, monkeypatch) -> None:
     write(tmp_path, {"client.py": CALL})
+    import commlint.api
     import commlint.fixes
 
     real = commlint.fixes.apply_all
@@ -104,7 +106,7 @@ def test_a_file_deleted_before_fix_is_left_alone(tmp_path: Path, monkeypatch) ->
         (tmp_path / "client.py").unlink()
         return real(sources, results, plan, messages)
 
-    monkeypatch.setattr(commlint.fixes, "apply_all", apply_all)
+    monkeypatch.setattr(commlint.api, "apply_all", apply_all)
     m = measure(tmp_path, fix=True)
     assert m.result.fixed == {}
     assert any("client.py: not fixed, cannot re-read the file" in msg for msg in m.result.messages)

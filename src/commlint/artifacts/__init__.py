@@ -151,6 +151,17 @@ class Artifact:
         return {}
 
 
+def text_suppressions(kind: str | None, text: str) -> list[Suppression]:
+    """The comment suppressions of a file of ``kind``, as that kind defines comments: a kind
+    module may define ``comment_suppressions_in(text)`` (Python: real comments, not strings);
+    others use the generic comment scan. Per-file and cross-file findings both read them so."""
+    if kind is not None:
+        own = getattr(kind_module(kind), "comment_suppressions_in", None)
+        if own is not None:
+            return own(text)
+    return comment_suppressions(text)
+
+
 def kind_module(kind: str) -> ModuleType:
     return importlib.import_module(f"{__name__}.{kind}")
 

@@ -26,7 +26,7 @@ import contextlib
 import dataclasses
 import functools
 import re
-from typing import Any, Callable
+from typing import Any
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState  # what libcst's own position providers extend

@@ -271,37 +271,6 @@ class OpenAPIDoc(Artifact):
         files = set(self._refs.files) if self._refs is not None else set()
         return sorted(str(p) for p in files | self.deps if p != self.file)
 
-    def facts(self) -> dict[str, Any]:
-        """Operations, server hosts and title, for the cross-file contract rules."""
-        if self.doc is None:
-            return {}
-        from urllib.parse import urlsplit
-
-        from ..analyses.facts import normalise_path
-        from ..rules.openapi import operations
-
-        ops = []
-        for path, method, ptr, _op, _file, _params in operations(self):
-            line, col = self.doc.position(ptr)
-            ops.append({"method": method.upper(), "path": path, "template": normalise_path(path),
-                        "line": line, "column": col, "pointer": ptr})
-        hosts = []
-        servers = self.data.get("servers")
-        for server in servers if isinstance(servers, list) else []:
-            url = server.get("url") if isinstance(server, dict) else None
-            if isinstance(url, str) and "://" in url:
-                try:
-                    host = urlsplit(url).hostname
-                except ValueError:
-                    host = None
-                if host:
-                    hosts.append(host)
-        if isinstance(self.data.get("host"), str):
-            hosts.append(self.data["host"].split(":", 1)[0])
-        info = self.data.get("info")
-        title = info.get("title", "") if isinstance(info, dict) else ""
-        return {"operations": ops, "hosts": hosts, "title": str(title)}
-
     def rel(self, file: Path) -> str:
         from .discovery import relpath
 

@@ -25,6 +25,7 @@ from typing import Any
 import libcst as cst
 
 from . import cstwalk
+from .cstnodes import dotted, has_star_args, has_star_kwargs, keyword, positional, string_value  # noqa: F401 - re-exported
 from ..core.model import Location
 from . import Artifact, ParseError, Suppression, comment_suppressions
 
@@ -186,59 +187,6 @@ class Origin:
     call: cst.Call | None
 
 
-def dotted(expr: cst.BaseExpression) -> str | None:
-    """``a.b.c`` for a Name/Attribute chain, else None."""
-    parts = []
-    while isinstance(expr, cst.Attribute):
-        parts.append(expr.attr.value)
-        expr = expr.value
-    if isinstance(expr, cst.Name):
-        parts.append(expr.value)
-        return ".".join(reversed(parts))
-    return None
-
-
-def string_value(expr: cst.BaseExpression | None) -> str | None:
-    """The value of a plain or concatenated string literal (not an f-string)."""
-    if isinstance(expr, cst.SimpleString):
-        try:
-            value = expr.evaluated_value
-        except Exception:  # noqa: BLE001 - odd literals are just "unknown"
-            return None
-        return value if isinstance(value, str) else None
-    if isinstance(expr, cst.ConcatenatedString):
-        left, right = string_value(expr.left), string_value(expr.right)
-        if left is not None and right is not None:
-            return left + right
-    return None
-
-
-def keyword(call: cst.Call, name: str) -> cst.Arg | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
-
-
-def positional(call: cst.Call, index: int) -> cst.Arg | None:
-    i = 0
-    for arg in call.args:
-        if arg.keyword is not None or arg.star:
-            break
-        if i == index:
-            return arg
-        i += 1
-    return None
-
-
-def has_star_kwargs(call: cst.Call) -> bool:
-    return any(arg.star == "**" for arg in call.args)
-
-
-def has_star_args(call: cst.Call) -> bool:
-    return any(arg.star == "*" for arg in call.args)
-
-
 class PyModule(Artifact):
     kind = KIND
 
@@ -373,24 +321,7 @@ class PyModule(Artifact):
         return super().locate(where)
 
     def suppressions(self) -> list[Suppression]:
-        """``# commlint: ignore[...]`` in real comments only: not in strings or docstrings
-        that show the syntax."""
-        found = comment_suppressions(self.text)
-        if not found:
-            return found
-        lines: set[int] = set()
-        try:
-            for tok in tokenize.generate_tokens(io.StringIO(self.text).readline):
-                if tok.type == tokenize.COMMENT and "commlint:" in tok.string:
-                    lines.add(tok.start[0])
-        except (tokenize.TokenError, SyntaxError, IndentationError):
-            return found
-        return [s for s in found if s.line in lines]
-
-    def facts(self) -> dict[str, Any]:
-        from ..analyses.facts import collect
-
-        return collect(self)
+        return comment_suppressions_in(self.text)
 
 
 
@@ -560,3 +491,19 @@ class _Indexer(cst.CSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         self.m.calls.append(CallSite(node, self.scope, self.loop_depth[-1] > 0))
+
+
+def comment_suppressions_in(text: str) -> list[Suppression]:
+    """``# commlint: ignore[...]`` in real comments only: not in strings or docstrings
+    that show the syntax."""
+    found = comment_suppressions(text)
+    if not found:
+        return found
+    lines: set[int] = set()
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.COMMENT and "commlint:" in tok.string:
+                lines.add(tok.start[0])
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return found
+    return [s for s in found if s.line in lines]

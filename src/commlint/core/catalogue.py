@@ -1,13 +1,22 @@
-"""The rule catalogue: ``rules/*.toml``, shipped in the wheel as ``commlint/_catalogue``.
+"""The rule catalogue: ``rules/``, shipped in the wheel as ``commlint/_catalogue``.
 
-Each family file names the module holding its checks (``commlint.rules.<family>``)
-and lists its rules: code, readable name, checklist items, the sentences of the
-standard they enforce, What / Why / How to fix, options and examples. The
-checklist itself is ``rules/checklist.toml``. Everything that documents a rule
-(``commlint rules``, ``commlint explain``, the README table, SARIF rule help) is
-rendered from here; the examples are run as tests.
+``rules/checklist.toml`` is the standard's checklist and sections.
+``rules/<family>.toml`` is a family's header: its title, kind, the module holding
+its checks (``commlint.rules.<family>``) and its triggers. Each rule is a folder
+``rules/<family>/<CODE>-<name>/``::
 
-Loading is cheap (tomllib only): ``commlint rules`` never imports a parser.
+    rule.toml         code, name, checklist items, the sentences of the standard it
+                      enforces, What / Why / How to fix, options, and an optional
+                      [examples.<folder>] table per example (title, options, args, expect)
+    bad/  bad-2/ ...  the bad examples: real files at the paths they need
+    good/ good-2/ ... the good examples
+    fixed/ fixed-2/   what `commlint check --fix` makes of bad/, bad-2/ (the rule is fixable)
+
+Everything that documents a rule (``commlint rules``, ``commlint explain``, the
+README table, SARIF rule help) is rendered from here; the examples are run as tests.
+
+Loading is cheap (tomllib and a directory listing; no example is read):
+``commlint rules`` never imports a parser.
 """
 
 from __future__ import annotations
@@ -52,6 +61,10 @@ class Family:
     module: str
     description: str
     triggers: tuple[bytes, ...] = ()  # a file must contain one of these to be parsed for this family
+    # cross-file families: the kinds whose facts they read and, per kind, what a file must
+    # contain to hold any (None: every file of the kind)
+    fact_kinds: tuple[str, ...] = ()
+    fact_triggers: dict[str, tuple[bytes, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -91,34 +104,70 @@ def _str_tuple(value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _example(raw: dict[str, Any], where: str) -> Example:
-    kind = raw.get("kind")
-    if kind not in ("bad", "good"):
-        raise ValueError(f"{where}: example kind must be 'bad' or 'good'")
-    if "files" in raw:
-        files = dict(raw["files"])
-    elif "path" in raw and "code" in raw:
-        files = {raw["path"]: raw["code"]}
-    else:
-        raise ValueError(f"{where}: an example needs 'path' and 'code', or 'files'")
-    return Example(
-        kind=kind,
-        files=files,
-        title=raw.get("title", ""),
-        expect=_str_tuple(raw.get("expect"), where),
-        options=dict(raw.get("options", {})),
-        args=dict(raw.get("args", {})),
-    )
+EXAMPLE_RE = re.compile(r"^(?P<kind>bad|good|fixed)(?:-(?P<n>[2-9]|[1-9]\d+))?$")
+EXAMPLE_KEYS = {"title", "expect", "options", "args"}
 
 
-def _rule(raw: dict[str, Any], family: Family, path: Path, sections: dict[str, str], items: set[str]) -> RuleMeta:
+def _examples(folder: Path, tables: dict[str, Any], where: str) -> tuple[Example, ...]:
+    """The example folders beside a rule.toml, in the order of its [examples.*] tables, then by name."""
+    names: set[str] = set()
+    for entry in folder.iterdir():
+        if entry.name == "rule.toml" or entry.name == "__pycache__" or entry.name.startswith("."):
+            continue
+        if not entry.is_dir() or not EXAMPLE_RE.match(entry.name):
+            raise ValueError(f"{where}: {entry.name!r} is not an example folder (bad, good, fixed, bad-2, ...)")
+        names.add(entry.name)
+    if not isinstance(tables, dict):
+        raise ValueError(f"{where}: [examples.<folder>] tables expected")
+    for name, table in tables.items():
+        if name not in names:
+            raise ValueError(f"{where}: [examples.{name}] names no example folder")
+        if name.startswith("fixed") and set(table) - {"title"}:
+            raise ValueError(f"{where}: [examples.{name}] may only have a title (it runs as its bad example)")
+        if not isinstance(table, dict) or set(table) - EXAMPLE_KEYS:
+            raise ValueError(f"{where}: [examples.{name}] keys are {sorted(EXAMPLE_KEYS)}")
+    out = []
+    for name in [*tables, *sorted(names - set(tables))]:
+        m = EXAMPLE_RE.match(name)
+        assert m is not None
+        if m["kind"] == "fixed":
+            if name.replace("fixed", "bad", 1) not in names:
+                raise ValueError(f"{where}: {name}/ has no bad example to fix ({name.replace('fixed', 'bad', 1)}/)")
+            continue
+        raw = tables.get(name, {})
+        if raw.get("expect") and m["kind"] == "good":
+            raise ValueError(f"{where}: [examples.{name}]: a good example expects nothing")
+        fixed = name.replace("bad", "fixed", 1)
+        out.append(Example(
+            kind=m["kind"],
+            name=name,
+            folder=str(folder / name),
+            title=raw.get("title", ""),
+            expect=_str_tuple(raw.get("expect"), where),
+            options=dict(raw.get("options", {})),
+            args=dict(raw.get("args", {})),
+            fixed_folder=str(folder / fixed) if m["kind"] == "bad" and fixed in names else None,
+        ))
+    return tuple(out)
+
+
+def _rule(folder: Path, family: Family, sections: dict[str, str], items: set[str]) -> RuleMeta:
+    where = f"{family.id}/{folder.name}/rule.toml"
+    try:
+        with open(folder / "rule.toml", "rb") as fh:
+            raw = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ValueError(f"{where}: missing (every folder in rules/{family.id}/ is a rule)") from None
     code = raw.get("code", "?")
-    where = f"{path.name}: rule {code}"
     if not CODE_RE.match(code):
         raise ValueError(f"{where}: a code looks like CL123")
     name = raw.get("name", "")
     if not NAME_RE.match(name):
         raise ValueError(f"{where}: name {name!r} must be lower-case words joined by '-'")
+    if folder.name != f"{code}-{name}":
+        raise ValueError(f"{where}: the folder of rule {code} {name} is {code}-{name}")
+    if "fixable" in raw:
+        raise ValueError(f"{where}: 'fixable' follows from a fixed example (fixed/ beside bad/); remove it")
     checklist = _str_tuple(raw.get("checklist"), where)
     secs = _str_tuple(raw.get("sections"), where)
     for item in checklist:
@@ -132,6 +181,7 @@ def _rule(raw: dict[str, Any], family: Family, path: Path, sections: dict[str, s
     for key in ("summary", "what", "why", "fix"):
         if not str(raw.get(key, "")).strip():
             raise ValueError(f"{where}: '{key}' is required")
+    examples = _examples(folder, raw.get("examples", {}), where)
     return RuleMeta(
         code=code,
         name=name,
@@ -147,10 +197,11 @@ def _rule(raw: dict[str, Any], family: Family, path: Path, sections: dict[str, s
         why=raw["why"].strip(),
         fix=raw["fix"].strip(),
         options=dict(raw.get("options", {})),
-        examples=tuple(_example(e, f"{where} example {i}") for i, e in enumerate(raw.get("examples", []))),
+        examples=examples,
         default_enabled=bool(raw.get("default", True)),
         aliases=_str_tuple(raw.get("aliases"), where),
-        fixable=bool(raw.get("fixable", False)),
+        fixable=any(ex.fixed_folder for ex in examples),
+        folder=f"{family.id}/{folder.name}",
     )
 
 
@@ -179,10 +230,17 @@ def load(directory: str | None = None) -> Catalogue:
             module=fam_raw.get("module", f"commlint.rules.{path.stem}"),
             description=fam_raw.get("description", "").strip(),
             triggers=tuple(t.encode() for t in fam_raw.get("triggers", ())),
+            fact_kinds=tuple(fam_raw.get("fact-kinds", ())),
+            fact_triggers={k: tuple(t.encode() for t in v) for k, v in fam_raw.get("fact-triggers", {}).items()},
         )
+        if "rules" in raw:
+            raise ValueError(f"{path.name}: a rule is a folder rules/{path.stem}/<CODE>-<name>/, not [[rules]]")
         families.append(family)
-        for r in raw.get("rules", []):
-            rules.append(_rule(r, family, path, sections, item_ids))
+        rule_dirs = root / path.stem
+        if rule_dirs.is_dir():
+            for folder in sorted(rule_dirs.iterdir()):
+                if folder.is_dir() and folder.name != "__pycache__":
+                    rules.append(_rule(folder, family, sections, item_ids))
     seen: dict[str, str] = {}
     for r in rules:
         for key in (r.code, r.name, *r.aliases):

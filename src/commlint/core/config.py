@@ -325,3 +325,32 @@ def enabled_rules(settings: Settings, catalogue: Catalogue) -> list[RuleMeta]:
     chosen |= {r.code for sel in settings.extend_select for r in resolve_selector(sel, catalogue)}
     chosen -= {r.code for sel in settings.ignore for r in resolve_selector(sel, catalogue, include_off=True)}
     return [r for r in catalogue.rules if r.code in chosen]
+
+
+def load_settings(
+    start: Path,
+    catalogue: Catalogue,
+    *,
+    data: dict[str, Any] | None = None,
+    config_file: Path | None = None,
+    isolated: bool = False,
+    overrides: dict[str, Any] | None = None,
+    root: Path | None = None,
+    origins: dict[str, str] | None = None,
+) -> Settings:
+    """The run's settings: the one way the CLI, the Python API and the engine resolve them.
+
+    The table is ``data`` when given (read from ``config_file``, named in messages), else the
+    configuration file (``config_file``, or the nearest ``commlint.toml`` / ``pyproject.toml``
+    with ``[tool.commlint]`` above ``start``; none when ``isolated``); ``overrides``
+    (command-line flags, API keywords) go on top.
+    Paths in the settings are relative to ``root``, else the configuration's folder, else
+    the current directory.
+    """
+    cfg_path = config_file
+    if data is None:
+        cfg_path = None if isolated else (config_file or find_config(start))
+        data = read_config(cfg_path) if cfg_path else {}
+    merged = {**data, **(overrides or {})}
+    base = root if root is not None else (cfg_path.parent.resolve() if cfg_path else Path.cwd())
+    return build_settings(merged, base, catalogue, cfg_path, origins)

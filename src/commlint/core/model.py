@@ -6,7 +6,9 @@ Findings are frozen records; reporters only format them.
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 
@@ -146,24 +148,56 @@ class Finding:
 
 @dataclass(frozen=True)
 class Example:
-    """A rule's good or bad example. ``files`` maps a path to its content.
+    """A rule's good or bad example: a folder of real files beside the rule's
+    ``rule.toml`` (``bad/``, ``bad-2/``, ``good/``...), holding the files at the
+    paths the example needs (``bad/orders/client.py``).
 
     Bad examples mark the lines that must fire inline (``# expect: CL101``)
     or list them in ``expect`` as ``"path:line:CODE"`` where the format has
-    no comments (JSON).
+    no comments (JSON, Avro). A bad example with a ``fixed`` counterpart
+    (``fixed/`` for ``bad/``, ``fixed-2/`` for ``bad-2/``) is what
+    ``commlint check --fix`` turns it into, byte for byte.
+
+    The files are read when first asked for: loading the catalogue reads no example.
     """
 
     kind: str  # "bad" | "good"
-    files: dict[str, str]
+    name: str = ""  # the folder: bad, bad-2, good...
+    folder: str | None = None  # where its files are
     title: str = ""
     expect: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
     args: dict[str, Any] = field(default_factory=dict)
+    fixed_folder: str | None = None  # a bad example's fixed counterpart
+
+    @functools.cached_property
+    def files(self) -> dict[str, str]:
+        """Path (relative to the example's folder, with '/') -> content."""
+        return read_tree(self.folder) if self.folder else {}
+
+    @functools.cached_property
+    def fixed(self) -> dict[str, str] | None:
+        """What ``--fix`` makes of the files, or None when the example has no fixed counterpart."""
+        return read_tree(self.fixed_folder) if self.fixed_folder else None
+
+    @property
+    def fixed_name(self) -> str | None:
+        return self.name.replace("bad", "fixed", 1) if self.fixed_folder else None
+
+
+def read_tree(folder: str) -> dict[str, str]:
+    """Every file under ``folder`` (not ``__pycache__``), decoded as UTF-8 with its line endings kept."""
+    root = Path(folder)
+    out: dict[str, str] = {}
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.relative_to(root).parts and p.suffix != ".pyc":
+            out[p.relative_to(root).as_posix()] = p.read_bytes().decode("utf-8")
+    return out
 
 
 @dataclass(frozen=True)
 class RuleMeta:
-    """A rule as the catalogue (``rules/*.toml``) describes it."""
+    """A rule as the catalogue (``rules/<family>/<CODE>-<name>/rule.toml``) describes it."""
 
     code: str
     name: str
@@ -182,7 +216,8 @@ class RuleMeta:
     examples: tuple[Example, ...]
     default_enabled: bool = True
     aliases: tuple[str, ...] = ()
-    fixable: bool = False
+    fixable: bool = False  # a bad example has a fixed counterpart
+    folder: str = ""  # the rule's folder in the catalogue, relative to it: "sync_calls/CL101-missing-timeout"
 
     @property
     def items(self) -> tuple[str, ...]:

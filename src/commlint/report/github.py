@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import clean
+from ..core.escape import clean
 
 if TYPE_CHECKING:
     from ..engine import RunResult

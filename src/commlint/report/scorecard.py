@@ -64,7 +64,7 @@ def render_checklist(result: "RunResult", color: bool = False) -> str:
     from rich.table import Table
     from rich.text import Text
 
-    from . import one_line
+    from ..core.escape import one_line
 
     table = Table(title="Microservices communication checklist", show_lines=False)
     table.add_column("item")
@@ -80,7 +80,7 @@ def render_checklist(result: "RunResult", color: bool = False) -> str:
 
 
 def render_markdown(result: "RunResult") -> str:
-    from . import one_line
+    from ..core.escape import one_line
 
     rows = scorecard(result)
     counts = {s: sum(1 for e in rows if e["status"] == s) for s in ("pass", "fail", "not checked")}

@@ -15,7 +15,7 @@ import textwrap
 from collections import Counter
 from typing import TYPE_CHECKING, Callable
 
-from . import one_line
+from ..core.escape import one_line
 
 if TYPE_CHECKING:
     from ..core.model import Finding

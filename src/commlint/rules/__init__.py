@@ -1,4 +1,4 @@
-"""The checks, one module per family; each family's catalogue is ``rules/<family>.toml``.
+"""The checks, one module (or package) per family; a rule's catalogue entry and examples are the folder ``rules/<family>/<CODE>-<name>/``.
 
 A check is a function registered under its rule code::
 
@@ -13,9 +13,9 @@ project's facts); ``ctx.options`` the rule's options merged over the
 catalogue's defaults. The engine adds the rule's code, name, severity and
 checklist items to every report.
 
-What a check examined (``ctx.examine(n)``, or the family module's
-``SUBJECTS[code](ctx)``) feeds the checklist scorecard: an item passes only
-when its rules looked at something. For documents, the file is the subject.
+What a check examines (``@check(code, subjects=count)``, or ``ctx.examine(n)`` while it
+runs) feeds the checklist scorecard: an item passes only when its rules looked at
+something. For documents, the file is the subject.
 """
 
 from __future__ import annotations
@@ -26,14 +26,21 @@ from typing import Any, Callable
 from ..core.model import Finding, Fix, Location, RuleMeta, Severity
 
 CHECKS: dict[str, Callable[["RuleContext"], None]] = {}
+Subjects = Callable[["RuleContext"], int]
 
 
-def check(code: str) -> Callable[[Callable[["RuleContext"], None]], Callable[["RuleContext"], None]]:
+def check(code: str, *, subjects: Subjects | None = None) -> Callable[[Callable[["RuleContext"], None]], Callable[["RuleContext"], None]]:
+    """Register a rule's check. ``subjects(ctx)`` counts what the check examines in a file
+    (calls, consumer loops, produce calls, ...): the scorecard passes a checklist item only
+    when its rules examined something. Python and cross-file checks must declare it (a test
+    holds them to it); for other kinds the parsed document is the subject."""
+
     def register(fn: Callable[["RuleContext"], None]) -> Callable[["RuleContext"], None]:
         if code in CHECKS and CHECKS[code] is not fn:
             raise RuntimeError(f"two checks registered for {code}")
         CHECKS[code] = fn
         fn.code = code  # type: ignore[attr-defined]
+        fn.subjects = subjects  # type: ignore[attr-defined]
         return fn
 
     return register
@@ -48,6 +55,14 @@ class RuleContext:
     severity: Severity
     findings: list[Finding] = field(default_factory=list)
     examined: int = 0  # subjects (calls, consumers, topics, ...) the check looked at
+
+    def options_of(self, code: str) -> dict[str, Any]:
+        """Another rule's options as configured for this run (CL215 names topics by CL601's
+        pattern; CL204 knows CL203's store calls): one setting serves both rules."""
+        from ..core.catalogue import load
+
+        meta = load().by_code[code]
+        return self.settings.options_for(meta) if self.settings is not None else dict(meta.options)
 
     def examine(self, count: int = 1) -> None:
         """Count what the check looked at: the scorecard calls an item "pass" only when

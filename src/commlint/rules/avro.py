@@ -12,24 +12,16 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..core import gitutil
-from ..artifacts.avro import (
-    PRIMITIVES,
-    AvroArtifact,
-    Incompatibility,
-    compatibility,
-    describe,
-    load,
-)
+from ..artifacts.avro import PRIMITIVES, AvroArtifact, load
+from ..analyses.avro_compat import Incompatibility, compatibility, describe
 from ..artifacts.yamljson import join
-from ..core.config import ConfigError
 from ..core.model import Severity
+from ..analyses.base_versions import base_unusable, base_versions, sibling_versions
 from ..analyses.words import past_tense_problem, suggest
 from . import RuleContext, check
 
@@ -159,39 +151,6 @@ def optional_field_shape(ctx: RuleContext) -> None:
 
 # -- earlier versions -----------------------------------------------------------------------
 
-_VERSIONED_STEM = re.compile(r"^(?:(?P<subject>.+?)[._-])?[vV](?P<n>\d+)$")
-_VERSION_DIR = re.compile(r"^[vV](?P<n>\d+)$")
-
-
-def sibling_versions(root: Path, rel: str) -> list[tuple[int, str]]:
-    """Earlier versions of ``rel`` kept beside it, oldest first: (version, relative path)."""
-    p = PurePosixPath(rel)
-    out: dict[str, int] = {}
-    m = _VERSIONED_STEM.match(p.name[: -len(".avsc")])
-    if m:
-        subject, n = m.group("subject") or "", int(m.group("n"))
-        for entry in _listdir(root / p.parent):
-            if not entry.lower().endswith(".avsc") or entry == p.name:
-                continue
-            other = _VERSIONED_STEM.match(entry[: -len(".avsc")])
-            if other and (other.group("subject") or "") == subject and int(other.group("n")) < n:
-                out[str(p.parent / entry)] = int(other.group("n"))
-    d = _VERSION_DIR.match(p.parent.name)
-    if d:
-        n = int(d.group("n"))
-        for entry in _listdir(root / p.parent.parent):
-            other = _VERSION_DIR.match(entry)
-            if other and int(other.group("n")) < n and (root / p.parent.parent / entry / p.name).is_file():
-                out[str(p.parent.parent / entry / p.name)] = int(other.group("n"))
-    return sorted(((n, path) for path, n in out.items()), key=lambda x: (x[0], x[1]))
-
-
-def _listdir(path: Path) -> list[str]:
-    try:
-        return sorted(os.listdir(path))
-    except OSError:
-        return []
-
 
 @functools.lru_cache(maxsize=256)
 def _load_file(path: str, mtime: int, size: int, rel: str) -> AvroArtifact | None:
@@ -202,72 +161,6 @@ def _load_file(path: str, mtime: int, size: int, rel: str) -> AvroArtifact | Non
     return load(rel, text, Path(path).parent)
 
 
-@functools.lru_cache(maxsize=64)
-def _toplevel(folder: str) -> Path | None:
-    return gitutil.toplevel(Path(folder))
-
-
-def _base_dir(root: Path, base: str) -> Path | None:
-    """``base`` as a directory holding an earlier copy of the tree (as buf's ``--against DIR``), if it is one."""
-    d = Path(base) if Path(base).is_absolute() else root / base
-    return d if d.is_dir() else None
-
-
-@functools.lru_cache(maxsize=16)
-def base_problem(ref: str, folder: str) -> str | None:
-    """Why the ``--base`` revision cannot be used for a file in ``folder``, or None."""
-    top = _toplevel(folder)
-    if top is None:
-        return "not inside a git repository (nor a directory)"
-    try:
-        gitutil.verify_ref(ref, top)
-    except ConfigError as exc:
-        return str(exc)
-    return None
-
-
-def base_versions(root: Path, rel: str, base: str | None, transitive: bool) -> list[tuple[str, str, Path]]:
-    """Earlier versions of a file as (label, text, folder): the file under ``base`` when it is a
-    directory, else at the ``base`` git revision; and, when transitive, every commit that changed it."""
-    out = []
-    refs = []
-    path = (root / rel).resolve()
-    if base and _base_dir(root, base) is not None:
-        old = _base_dir(root, base) / rel  # type: ignore[operator]
-        try:
-            out.append((f"{base.rstrip('/')}/{rel}", old.read_text(encoding="utf-8-sig"), old.parent))
-        except (OSError, UnicodeDecodeError):
-            pass
-    elif base and base_problem(base, str(path.parent)) is None:
-        refs.append(base)
-    if not refs and not transitive:
-        return out
-    top = _toplevel(str(path.parent))
-    if top is None:
-        return out
-    try:
-        inside = path.relative_to(top.resolve()).as_posix()
-    except ValueError:
-        return out
-    if transitive:
-        refs += [c for c in gitutil.log_versions(inside, top) if c not in refs]
-    for ref in refs:
-        text = gitutil.show(ref, inside, top)
-        if text is not None:
-            label = ref[:12] if re.fullmatch(r"[0-9a-f]{40}", ref) else ref
-            out.append((f"{label}:{inside}", text, path.parent))
-    return out
-
-
-def base_unusable(ctx: RuleContext) -> str | None:
-    """Why ``--base`` cannot be compared with for this file (reported once per file as a note), or None."""
-    base = ctx.settings.base
-    root = Path(ctx.settings.root)
-    if not base or _base_dir(root, base) is not None:
-        return None
-    return base_problem(base, str((root / ctx.artifact.path).resolve().parent))
-
-
 def earlier_versions(ctx: RuleContext, transitive: bool) -> list[tuple[str, AvroArtifact]]:
     """The versions a schema must stay compatible with: (label, parsed schema).
 
@@ -276,7 +169,7 @@ def earlier_versions(ctx: RuleContext, transitive: bool) -> list[tuple[str, Avro
     """
     art: AvroArtifact = ctx.artifact
     root = Path(ctx.settings.root)
-    side = sibling_versions(root, art.path)
+    side = sibling_versions(root, art.path, ".avsc")
     if not transitive:
         side = side[-1:]
     out: list[tuple[str, AvroArtifact]] = []
@@ -292,10 +185,10 @@ def earlier_versions(ctx: RuleContext, transitive: bool) -> list[tuple[str, Avro
         if old is not None and old.text not in seen:
             seen.add(old.text)
             out.append((rel, old))
-    for label, text, folder in base_versions(root, art.path, ctx.settings.base, transitive):
-        if text not in seen:
-            seen.add(text)
-            out.append((label, load(art.path, text, folder)))
+    for v in base_versions(root, art.path, ctx.settings.base, transitive):
+        if v.text not in seen:
+            seen.add(v.text)
+            out.append((v.label, load(art.path, v.text, v.folder)))
     return out
 
 
@@ -360,7 +253,7 @@ def incompatible_change(ctx: RuleContext) -> None:
     art: AvroArtifact = ctx.artifact
     if not art.valid:
         return
-    problem = base_unusable(ctx)
+    problem = base_unusable(ctx.settings, ctx.artifact.path)
     if problem:
         ctx.report("", f"cannot compare with --base {ctx.settings.base}: {problem}", severity=Severity.NOTE)
     mode = compatibility_mode(ctx.settings, art)

@@ -12,8 +12,8 @@ from proto_schema_parser import ast
 from ..artifacts.proto import Contract, ProtoArtifact, contract, walk
 from ..artifacts.proto import parse as parse_proto
 from ..core.model import Severity
+from ..analyses.base_versions import base_unusable, base_versions
 from . import RuleContext, check
-from .avro import base_unusable, base_versions
 
 # buf's PACKAGE_VERSION_SUFFIX: v1, v1beta1, v1alpha, v1p1beta1, v1test
 VERSION_RE = re.compile(r"^v\d+(?:(?:alpha|beta)\d*|p\d+(?:alpha|beta)\d*|test\w*)?$")
@@ -192,17 +192,18 @@ def breaking_change(ctx: RuleContext) -> None:
     if art.file is None or not base:
         return
     root = Path(ctx.settings.root)
-    problem = base_unusable(ctx)
+    problem = base_unusable(ctx.settings, ctx.artifact.path)
     if problem:
         ctx.report(1, f"cannot compare with --base {base}: {problem}", severity=Severity.NOTE)
         return
     new = contract(art.file)
     pkg_node = next((e for e in art.file.file_elements if isinstance(e, ast.Package)), None)
     top = pkg_node or art.syntax_line or 1
-    for label, text, _folder in base_versions(root, art.path, base, False):
-        if text == art.text:
+    for version in base_versions(root, art.path, base, False):
+        label = version.label
+        if version.text == art.text:
             continue
-        before = parse_proto(art.path, text)
+        before = parse_proto(art.path, version.text)
         if before.file is None:
             continue
         old = contract(before.file)

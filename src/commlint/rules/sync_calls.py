@@ -15,28 +15,12 @@ import libcst as cst
 
 from ..artifacts.python import PyModule, Scope, has_star_kwargs, keyword
 from ..core.model import Edit, Fix, Severity
+from ..analyses.routes import per_request, stored_calls, why_per_request
 from . import RuleContext, check
-from ..analyses.http import (
-    AIOHTTP,
-    CLIENTS,
-    GRPC,
-    GRPC_CHANNELS,
-    HTTP_CLIENT,
-    LIBRARY_PREFIXES,
-    REQUESTS,
-    URLLIB3,
-    HttpCall,
-    argument,
-    call_headers,
-    http_calls,
-    is_none,
-    mounts_adapter,
-    number,
-    qualname,
-    resolve,
-    text,
-    timeout_spec,
-)
+from ..analyses.http import AIOHTTP, CLIENTS, GRPC, GRPC_CHANNELS, HTTP_CLIENT, REQUESTS, URLLIB3, HttpCall, argument, http_calls, mounts_adapter, qualname, text
+from ..analyses.headers import call_headers
+from ..analyses.values import is_none, number, resolve
+from ..analyses.timeouts import timeout_spec
 
 # -- fixes ------------------------------------------------------------------------------
 
@@ -100,10 +84,15 @@ def _seconds(x: float) -> str:
     return "more seconds than a float holds" if x == float("inf") else f"{x:g} s"
 
 
+def calls(ctx: RuleContext) -> int:
+    """What the CL1xx checks examine: the module's outbound calls and clients."""
+    return len(http_calls(ctx.artifact))
+
+
 # -- CL101, CL102, CL103, CL104: timeouts -----------------------------------------------------
 
 
-@check("CL101")
+@check("CL101", subjects=calls)
 def missing_timeout(ctx: RuleContext) -> None:
     module: PyModule = ctx.artifact
     seconds = float(ctx.options.get("fix-timeout", 5.0))
@@ -151,7 +140,7 @@ def _specs(module: PyModule):
         yield c, spec
 
 
-@check("CL102")
+@check("CL102", subjects=calls)
 def unbounded_timeout(ctx: RuleContext) -> None:
     module: PyModule = ctx.artifact
     for c, spec in _specs(module):
@@ -172,7 +161,7 @@ def unbounded_timeout(ctx: RuleContext) -> None:
         )
 
 
-@check("CL103")
+@check("CL103", subjects=calls)
 def phase_timeouts(ctx: RuleContext) -> None:
     module: PyModule = ctx.artifact
     per_phase = bool(ctx.options.get("require-phases", False))
@@ -195,7 +184,7 @@ def phase_timeouts(ctx: RuleContext) -> None:
         ctx.report(c.timeout_at, f"{_describe(c)}: {problem}", scope=c.scope)
 
 
-@check("CL104")
+@check("CL104", subjects=calls)
 def timeout_ceiling(ctx: RuleContext) -> None:
     module: PyModule = ctx.artifact
     ceiling = float(ctx.options.get("ceiling", 5.0))
@@ -239,170 +228,23 @@ def _header_check(ctx: RuleContext, default: str, why: str) -> None:
         ctx.report(c.node, f"{_describe(c)} sends no {shown} {kind}: {why}", scope=c.scope)
 
 
-@check("CL111")
+@check("CL111", subjects=calls)
 def missing_request_id(ctx: RuleContext) -> None:
     _header_check(ctx, "X-Request-ID", "propagate the correlation ID on every outbound call.")
 
 
-@check("CL112")
+@check("CL112", subjects=calls)
 def missing_caller_service(ctx: RuleContext) -> None:
     _header_check(ctx, "X-Caller-Service", "name the calling service so downstream services know who is calling.")
 
 
 # -- CL121: a connection per request ---------------------------------------------------------------
 
-ROUTE_DECORATORS = frozenset(
-    {"get", "post", "put", "patch", "delete", "head", "options", "trace", "route", "api_route", "websocket", "view"}
-)
-# registration calls: attribute or qualified name -> (keyword, positional index) of the handler
-ROUTE_REGISTRATIONS = {
-    **{f"add_{v}": ("handler", 1) for v in ("get", "post", "put", "patch", "delete", "head", "options")},
-    "add_route": ("handler", 2),
-    "add_url_rule": ("view_func", 2),
-    "add_api_route": ("endpoint", 1),
-    "add_api_websocket_route": ("endpoint", 1),
-}
-ROUTE_FUNCTIONS = {
-    **{f"aiohttp.web.{v}": ("handler", 1) for v in ("get", "post", "put", "patch", "delete", "head", "route")},
-    "starlette.routing.Route": ("endpoint", 1),
-    "fastapi.routing.APIRoute": ("endpoint", 1),
-}
-VIEW_BASES = frozenset(
-    {"aiohttp.web.View", "flask.views.MethodView", "flask.views.View", "starlette.endpoints.HTTPEndpoint"}
-)
-VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "dispatch_request"})
-ONCE_DECORATORS = frozenset({"cache", "lru_cache", "cached_property", "cached", "alru_cache", "asynccontextmanager"})
-
-
-def _function_named(module: PyModule, expr: cst.BaseExpression, scope: Scope) -> Scope | None:
-    """The module-defined function (or class ``__init__``) an expression names."""
-    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value in ("self", "cls"):
-        cls = scope.enclosing_class()
-        values = cls.bindings.get(expr.attr.value, []) if cls is not None else []
-    elif isinstance(expr, cst.Name):
-        values = module.lookup(expr.value, scope)
-        if not values and expr.value in module.classes:
-            init = module.classes[expr.value].bindings.get("__init__", [])
-            values = init
-    else:
-        return None
-    for v in values:
-        if isinstance(v, cst.FunctionDef):
-            return module.scope_of.get(id(v))
-    return None
-
-
-def _decorator_name(dec: cst.Decorator) -> str:
-    d = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
-    return d.attr.value if isinstance(d, cst.Attribute) else d.value if isinstance(d, cst.Name) else ""
-
-
-def _handlers(module: PyModule) -> dict[int, tuple[str, Scope, cst.CSTNode | None]]:
-    """Functions that run once per incoming request: id(scope) -> ("handler", scope, decorator or registration)."""
-    out: dict[int, tuple[str, Scope, cst.CSTNode | None]] = {}
-    for scope in module.scopes:
-        if scope.kind != "function":
-            continue
-        for dec in scope.decorators:
-            d = dec.decorator
-            if (
-                isinstance(d, cst.Call)
-                and isinstance(d.func, cst.Attribute)
-                and d.func.attr.value in ROUTE_DECORATORS
-                and not (qualname(module, d.func) or "").startswith(LIBRARY_PREFIXES)
-            ):
-                out[id(scope)] = ("handler", scope, d)
-        cls = scope.parent
-        if (
-            cls is not None
-            and scope.name in VIEW_METHODS
-            and isinstance(cls.node, cst.ClassDef)
-            and any((qualname(module, b.value) or "") in VIEW_BASES for b in cls.node.bases)
-        ):
-            out[id(scope)] = ("handler", scope, None)
-    for site in module.calls:
-        f = site.node.func
-        q = qualname(module, f) or ""
-        spec = ROUTE_FUNCTIONS.get(q) or (
-            ROUTE_REGISTRATIONS.get(f.attr.value) if isinstance(f, cst.Attribute) and not q else None
-        )
-        if spec is None:
-            continue
-        handler = argument(module, site.node, site.scope, *spec).expr
-        target = _function_named(module, handler, site.scope) if handler is not None else None
-        if target is not None:
-            out[id(target)] = ("handler", target, site.node)
-    return out
-
-
-def _stored_calls(module: PyModule) -> set[int]:
-    """Calls whose result is kept (``app.state.c = ...``, ``cache[k] = ...``, ``global c; c = ...``)."""
-
-    def build(m: PyModule) -> set[int]:
-        out = set()
-        for store in m.stores:
-            t = store.target
-            fn = store.scope.enclosing_function()
-            is_self = isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == "self"
-            if not (is_self and fn is not None and fn.name == "__init__"):
-                out.add(id(store.value))
-        for scope in m.scopes:
-            for name in scope.declared:
-                for value in scope.bindings.get(name, []):
-                    out.add(id(value))
-        return out
-
-    return module.analysis("sync_calls.stored", build)
-
-
-def per_request(module: PyModule) -> dict[int, tuple[str, Scope, cst.CSTNode | None]]:
-    """Functions that run per request or per loop iteration: id(scope) -> (how, scope, where).
-
-    ``how`` is "handler", "loop" (called in a loop at ``where``) or "called"
-    (from the function ``where`` names, itself in the map).
-    """
-
-    def build(m: PyModule) -> dict[int, tuple[str, Scope, cst.CSTNode | None]]:
-        runs = dict(_handlers(m))
-        stored = _stored_calls(m)
-        edges: list[tuple[Scope | None, Scope]] = []
-        for site in m.calls:
-            callee = _function_named(m, site.node.func, site.scope)
-            if callee is None or id(site.node) in stored:
-                continue
-            if any(_decorator_name(d) in ONCE_DECORATORS for d in callee.decorators):
-                continue
-            edges.append((site.scope.enclosing_function(), callee))
-            if site.in_loop and id(callee) not in runs:
-                runs[id(callee)] = ("loop", callee, site.node)
-        changed = True
-        while changed:
-            changed = False
-            for caller, callee in edges:
-                if caller is not None and id(caller) in runs and id(callee) not in runs:
-                    runs[id(callee)] = ("called", callee, caller)
-                    changed = True
-        return runs
-
-    return module.analysis("sync_calls.per_request", build)
-
-
-def _why(module: PyModule, runs: dict, key: int, depth: int = 0) -> str:
-    """Say why a function runs per request, following the chain of callers."""
-    how, scope, where = runs[key]
-    if how == "handler":
-        return f"request handler `{scope.qualname}`"
-    if how == "loop":
-        return f"`{scope.qualname}`, called in a loop at line {module.span(where)[0]}"
-    if depth > 5:
-        return f"`{scope.qualname}`"
-    return f"`{scope.qualname}`, called from {_why(module, runs, id(where), depth + 1)}"
-
 
 PER_CALL_FUNCTIONS = ("requests", "httpx", "aiohttp", "urllib")
 
 
-@check("CL121")
+@check("CL121", subjects=calls)
 def connection_per_request(ctx: RuleContext) -> None:
     module: PyModule = ctx.artifact
     for c in http_calls(module):
@@ -418,7 +260,7 @@ def connection_per_request(ctx: RuleContext) -> None:
     if not builders:
         return
     runs = per_request(module)
-    stored = _stored_calls(module)
+    stored = stored_calls(module)
     for site, q in builders:
         if id(site.node) in stored:
             continue
@@ -427,7 +269,7 @@ def connection_per_request(ctx: RuleContext) -> None:
         if site.in_loop:
             why = "in a loop"
         elif fn is not None and id(fn) in runs:
-            why = f"in {_why(module, runs, id(fn))}"
+            why = f"in {why_per_request(module, runs, id(fn))}"
         if why is None:
             continue
         ctx.report(
@@ -503,7 +345,7 @@ def _addresses(module: PyModule):
                 yield target, "target", site.scope
 
 
-@check("CL122")
+@check("CL122", subjects=calls)
 def hardcoded_address(ctx: RuleContext) -> None:
     module: PyModule = ctx.artifact
     seen: set[int] = set()
@@ -634,7 +476,7 @@ def _policy(module: PyModule, node: cst.CSTNode, q: str, call: cst.Call | None, 
     return None
 
 
-@check("CL131")
+@check("CL131", subjects=calls)
 def retry_policy(ctx: RuleContext) -> None:
     module: PyModule = ctx.artifact
     limit = float(ctx.options.get("max-retries", 3))
@@ -669,13 +511,3 @@ def retry_policy(ctx: RuleContext) -> None:
                 f"{limit:g} retries with exponential backoff (option `max-retries`).",
                 scope=scope,
             )
-
-
-# -- what each check examines (for the checklist scorecard) ---------------------------------------
-
-
-def _calls(ctx: RuleContext) -> int:
-    return len(http_calls(ctx.artifact))
-
-
-SUBJECTS = {code: _calls for code in ("CL101", "CL102", "CL103", "CL104", "CL111", "CL112", "CL121", "CL122", "CL131")}

@@ -1,188 +1,47 @@
-"""Checks across files and services (CL7xx): the system view.
-
-Each file's facts (``Artifact.facts()``; cached with its findings) are joined
-into one model: services (``commlint.analyses.services``), the routes and gRPC methods
-they serve, the synchronous calls their handlers make, their contracts and
-their topics. No file is parsed again here.
-"""
+"""Checks across files and services (CL7xx): call chains, code against its contracts, gRPC health, topics against configuration and schemas. They read the system model (``commlint.analyses.system``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
+from ..analyses.system import Call, System, chains, is_hop, segments_match, build
 from ..core.model import Location, Severity
-from ..analyses.services import ServiceMap
+from ..analyses.words import event_word, split_words
 from . import RuleContext, check
 
-FACT_KINDS = ("python", "openapi", "proto", "topics", "avro")
-# A Python file is parsed for these facts only if it contains one of these.
-FACT_TRIGGERS = {
-    "python": ["fastapi", "flask", "aiohttp", "starlette", "grpc", "requests", "httpx", "urllib",
-               "kafka", "faust", "Servicer", "Stub"],
-}
-MAX_HOPS = 8
+
+# -- what each check examines (for the checklist scorecard) -----------------------------------
 
 
-# -- the model ------------------------------------------------------------------------
+def handlers_with_calls(ctx: RuleContext) -> int:
+    return sum(1 for h in build(ctx.artifact).handlers if h.calls)
 
 
-@dataclass(eq=False)
-class Handler:
-    service: str
-    rel: str
-    function: str  # qualified name in its module
-    label: str  # "GET /v1/orders/{}" or "grpc InventoryService.CheckStock"
-    line: int
-    column: int
-    calls: list["Call"] = field(default_factory=list)
+def routes_and_operations(ctx: RuleContext) -> int:
+    system = build(ctx.artifact)
+    return len(system.handlers) + sum(len(f.get("operations", [])) for f in system.documents.values())
 
 
-@dataclass(eq=False)
-class Call:
-    service: str
-    rel: str
-    fact: dict[str, Any]
-    target_service: str | None = None
-    target: Handler | None = None
-
-    @property
-    def location(self) -> Location:
-        return Location(self.rel, self.fact["line"], self.fact["column"], symbol=self.fact.get("function") or None)
-
-    def describe(self) -> str:
-        f = self.fact
-        where = self.target_service or f.get("host") or "?"
-        if f["kind"] == "grpc":
-            return f"{where} gRPC {f.get('service')}.{f.get('method')}"
-        return f"{where} {f.get('method')} {f.get('path') or '/'}"
+def grpc_servers(ctx: RuleContext) -> int:
+    return sum(len(facts.get("grpc_servers", [])) for facts in build(ctx.artifact).python.values())
 
 
-@dataclass
-class System:
-    services: ServiceMap
-    python: dict[str, dict[str, Any]]  # rel -> facts
-    handlers: list[Handler]
-    calls: list[Call]
-    documents: dict[str, dict[str, Any]]  # openapi rel -> facts
-    protos: dict[str, dict[str, Any]]
-    topics: dict[str, dict[str, Any]]
-    schemas: dict[str, dict[str, Any]]
+def topics_seen(ctx: RuleContext) -> int:
+    system = build(ctx.artifact)
+    declared = {t["name"] for facts in system.topics.values() for t in facts.get("topics", [])}
+    return len(declared) + sum(len(v) for f in system.python.values() for v in (f.get("topics") or {}).values())
 
 
-def _segments_match(a: str, b: str) -> bool:
-    sa, sb = a.strip("/").split("/"), b.strip("/").split("/")
-    return len(sa) == len(sb) and all(x == y or x == "{}" or y == "{}" for x, y in zip(sa, sb))
 
-
-def _reachable(rel: str, start: str, service: str, python: dict[str, dict[str, Any]],
-               by_name: dict[tuple[str, str], list[tuple[str, str]]]) -> set[tuple[str, str]]:
-    """Functions a handler reaches through calls by name within its service (approximate)."""
-    seen = {(rel, start)}
-    todo = [(rel, start)]
-    while todo:
-        r, fn = todo.pop()
-        for name in python.get(r, {}).get("functions", {}).get(fn, []):
-            for target in by_name.get((service, name), []):
-                if target not in seen and len(seen) < 500:
-                    seen.add(target)
-                    todo.append(target)
-    return seen
-
-
-def build(project: Any) -> System:
-    def memo() -> System:
-        python = {rel: facts for rel, facts in project.facts("python") if facts}
-        yaml_files = [r.rel for r in project.files if r.rel.lower().endswith((".yaml", ".yml"))]
-        services = ServiceMap(project.settings.root, sorted(python), project.settings, yaml_files)
-        handlers: list[Handler] = []
-        calls: list[Call] = []
-        by_name: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        for rel, facts in python.items():
-            svc = services.service_of(rel)
-            if svc is None:
-                continue
-            for fn in facts.get("defined", []):
-                by_name.setdefault((svc, fn.rsplit(".", 1)[-1]), []).append((rel, fn))
-            for r in facts.get("routes", []):
-                handlers.append(Handler(svc, rel, r["handler"], f"{r['method']} {r['template']}", r["line"], r["column"]))
-            for s in facts.get("servicers", []):
-                for m in s["methods"]:
-                    handlers.append(Handler(svc, rel, f"{s['class']}.{m}", f"grpc {s['service']}.{m}", s["line"], s["column"]))
-            for c in facts.get("calls", []):
-                call = Call(svc, rel, c, services.service_for_host(c.get("host")))
-                calls.append(call)
-        # the handler each call lands on
-        for call in calls:
-            f = call.fact
-            for h in handlers:
-                if call.target_service is not None and h.service != call.target_service:
-                    continue
-                if f["kind"] == "grpc":
-                    if h.label == f"grpc {f.get('service')}.{f.get('method')}":
-                        call.target, call.target_service = h, h.service
-                        break
-                elif call.target_service is not None and f.get("template") and h.label.split(" ", 1)[0] == f["method"] \
-                        and _segments_match(h.label.split(" ", 1)[1], f["template"]):
-                    call.target = h
-                    break
-        # the calls each handler makes, through the helpers it calls
-        for h in handlers:
-            reach = _reachable(h.rel, h.function, h.service, python, by_name)
-            h.calls = [c for c in calls if c.service == h.service and (c.rel, c.fact.get("function", "")) in reach]
-        return System(
-            services, python, handlers, calls,
-            {rel: f for rel, f in project.facts("openapi")},
-            {rel: f for rel, f in project.facts("proto")},
-            {rel: f for rel, f in project.facts("topics")},
-            {rel: f for rel, f in project.facts("avro")},
-        )
-
-    cache = project.__dict__.setdefault("_cache", {})
-    if "system" not in cache:
-        cache["system"] = memo()
-    return cache["system"]
-
-
-# -- CL701: call chains ------------------------------------------------------------------
-
-
-def _hops(call: Call) -> bool:
-    """A call counts as a hop when it leaves the service for a known host or service."""
-    return call.target_service is not None and call.target_service != call.service or (
-        call.target_service is None and bool(call.fact.get("host"))
-    )
-
-
-def _chains(start: Handler) -> Iterator[list[Call]]:
-    """Maximal chains of synchronous hops from a handler (cycles end a chain)."""
-    stack: list[tuple[Handler, list[Call], frozenset[int]]] = [(start, [], frozenset({id(start)}))]
-    while stack:
-        h, path, seen = stack.pop()
-        extended = False
-        for c in h.calls:
-            if not _hops(c):
-                continue
-            nxt = path + [c]
-            if c.target is not None and id(c.target) not in seen and len(nxt) < MAX_HOPS:
-                stack.append((c.target, nxt, seen | {id(c.target)}))
-            else:
-                yield nxt
-            extended = True
-        if not extended and path:
-            yield path
-
-
-@check("CL701")
+@check("CL701", subjects=handlers_with_calls)
 def call_chain_too_long(ctx: RuleContext) -> None:
     system = build(ctx.artifact)
     limit = int(ctx.options.get("max-hops", 2))
-    ctx.examine(sum(1 for h in system.handlers if h.calls))
-    targeted = {id(c.target) for c in system.calls if c.target is not None and _hops(c)}
+    targeted = {id(c.target) for c in system.calls if c.target is not None and is_hop(c)}
     entries = [h for h in system.handlers if id(h) not in targeted] or system.handlers
     reported: dict[tuple, list[Call]] = {}
     for h in entries:
-        for chain in _chains(h):
+        for chain in chains(h):
             if len(chain) <= limit:
                 continue
             key = tuple(id(c) for c in chain[: limit + 1])
@@ -220,15 +79,14 @@ def _documents_of(system: System, service: str) -> list[dict[str, Any]]:
 def _documented(docs: list[dict[str, Any]], method: str, template: str) -> bool:
     for d in docs:
         for op in d.get("operations", []):
-            if op["method"] == method and _segments_match(op["template"], template):
+            if op["method"] == method and segments_match(op["template"], template):
                 return True
     return False
 
 
-@check("CL702")
+@check("CL702", subjects=routes_and_operations)
 def route_without_contract(ctx: RuleContext) -> None:
     system = build(ctx.artifact)
-    ctx.examine(len(system.handlers) + sum(len(f.get("operations", [])) for f in system.documents.values()))
     rpcs = {(name, r) for facts in system.protos.values() for name, methods in (facts.get("services") or {}).items()
             for r in methods}
     for h in system.handlers:
@@ -255,7 +113,7 @@ def route_without_contract(ctx: RuleContext) -> None:
             continue
         (owner,) = owners
         for op in facts.get("operations", []):
-            if not any(s == owner and lbl.split(" ", 1)[0] == op["method"] and _segments_match(lbl.split(" ", 1)[1], op["template"])
+            if not any(s == owner and lbl.split(" ", 1)[0] == op["method"] and segments_match(lbl.split(" ", 1)[1], op["template"])
                        for s, lbl in served if not lbl.startswith("grpc ")):
                 ctx.report(Location(rel, op["line"], op.get("column", 1), pointer=op.get("pointer")),
                            f"{op['method']} {op['path']} is documented for service {owner} but no route in its code serves it.",
@@ -265,7 +123,7 @@ def route_without_contract(ctx: RuleContext) -> None:
 # -- CL703: gRPC health checking ------------------------------------------------------------------
 
 
-@check("CL703")
+@check("CL703", subjects=grpc_servers)
 def grpc_server_without_health(ctx: RuleContext) -> None:
     system = build(ctx.artifact)
     healthy: set[str | None] = set()
@@ -276,7 +134,6 @@ def grpc_server_without_health(ctx: RuleContext) -> None:
             healthy.add(svc or rel)  # registered anywhere in the service counts
         for s in facts.get("grpc_servers", []):
             servers.append((rel, svc, s))
-    ctx.examine(len(servers))
     for rel, svc, s in servers:
         if (svc or rel) in healthy:
             continue
@@ -291,8 +148,6 @@ def grpc_server_without_health(ctx: RuleContext) -> None:
 
 def _schema_words(system: System) -> list[tuple[str, set[str]]]:
     """For each schema file, the word sets that may name the event it carries."""
-    from ..analyses.words import split_words
-
     out = []
     for rel, facts in system.schemas.items():
         stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
@@ -318,8 +173,6 @@ def _schema_domains(system: System) -> set[str]:
 
 
 def _has_schema(topic: str, schemas: list[tuple[str, set[str]]]) -> bool:
-    from ..analyses.words import event_word, split_words
-
     words = set(split_words(topic))
     last = event_word(topic)
     for name, sw in schemas:
@@ -332,14 +185,13 @@ def _is_template(name: str) -> bool:
     return any(c in name for c in "{}$<>*")
 
 
-@check("CL704")
+@check("CL704", subjects=topics_seen)
 def topic_contract_missing(ctx: RuleContext) -> None:
     system = build(ctx.artifact)
     declared: dict[str, tuple[str, int]] = {}
     for rel, facts in system.topics.items():
         for t in facts.get("topics", []):
             declared.setdefault(t["name"], (rel, t.get("line", 1)))
-    ctx.examine(len(declared) + sum(len(v) for f in system.python.values() for v in (f.get("topics") or {}).values()))
     if declared:
         for rel, facts in sorted(system.python.items()):
             topics = facts.get("topics") or {}

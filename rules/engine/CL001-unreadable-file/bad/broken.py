@@ -1,0 +1,2 @@
+import requests
+def fetch(:  # expect: CL001

@@ -1,0 +1,162 @@
+"""Earlier versions of a contract file, for the breaking-change rules (OpenAPI, Avro, proto).
+
+One loader for every kind: the ``--base`` value is a directory holding an earlier copy of
+the tree (as buf's ``--against DIR``) or a git revision; Avro also keeps versions side by
+side (``order.v1.avsc`` / ``order.v2.avsc``, ``v1/order.avsc``), and a ``*_TRANSITIVE``
+mode compares with every committed version. Nothing here parses a kind: callers get text
+and a reader for the other files of that version (a spec's ``$ref``s).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable
+
+from ..core import gitutil
+from ..core.config import ConfigError
+
+Reader = Callable[[Path], "str | None"]
+
+
+@dataclass(frozen=True)
+class Version:
+    """One earlier version: a label for messages, its text, and the folder its relative
+    references resolve against."""
+
+    label: str
+    text: str
+    folder: Path
+
+
+@functools.lru_cache(maxsize=64)
+def git_top(folder: str) -> Path | None:
+    top = gitutil.toplevel(Path(folder))
+    return top.resolve() if top is not None else None
+
+
+def base_dir(root: Path, base: str) -> Path | None:
+    """``base`` as a directory holding an earlier copy of the tree, if it is one."""
+    d = Path(base) if Path(base).is_absolute() else root / base
+    return d if d.is_dir() else None
+
+
+@functools.lru_cache(maxsize=16)
+def base_problem(ref: str, folder: str) -> str | None:
+    """Why the ``--base`` revision cannot be used for a file in ``folder``, or None."""
+    top = git_top(folder)
+    if top is None:
+        return "not inside a git repository (nor a directory)"
+    try:
+        gitutil.verify_ref(ref, top)
+    except ConfigError as exc:
+        return str(exc)
+    return None
+
+
+def base_unusable(settings: Any, path: str) -> str | None:
+    """Why ``--base`` cannot be compared with for the file at ``path`` (relative to the run's
+    root), reported once per file as a note; None when it can, or when no base is set."""
+    base = settings.base
+    root = Path(settings.root)
+    if not base or base_dir(root, base) is not None:
+        return None
+    return base_problem(base, str((root / path).resolve().parent))
+
+
+def git_reader(root: Path, base: str, file: Path) -> Reader | None:
+    """Reads files of the tree as they are at the git revision ``base`` (None: the file is not
+    in a repository that has that revision). Raises ConfigError for an unusable revision."""
+    top = git_top(str(file.parent))
+    if top is None or top not in file.parents:
+        return None
+    problem = base_problem(base, str(file.parent))
+    if problem:
+        raise ConfigError(problem)
+
+    def read(path: Path) -> str | None:
+        try:
+            return gitutil.show(base, path.relative_to(top).as_posix(), top)
+        except ValueError:
+            return None
+
+    return read
+
+
+def option_path(root: Path, option: str, rel: str) -> tuple[Path, Path]:
+    """A rule's ``base-path`` option, a file or a folder mirroring the tree: the earlier
+    version of ``rel`` and the folder its references may read."""
+    given = (root / option).resolve()
+    if given.is_dir():
+        return (given / rel).resolve(), given
+    return given, given.parent
+
+
+_VERSIONED_STEM = re.compile(r"^(?:(?P<subject>.+?)[._-])?[vV](?P<n>\d+)$")
+_VERSION_DIR = re.compile(r"^[vV](?P<n>\d+)$")
+
+
+def _listdir(path: Path) -> list[str]:
+    try:
+        return sorted(os.listdir(path))
+    except OSError:
+        return []
+
+
+def sibling_versions(root: Path, rel: str, ext: str) -> list[tuple[int, str]]:
+    """Earlier versions of ``rel`` kept beside it, oldest first: (version, relative path)."""
+    p = PurePosixPath(rel)
+    out: dict[str, int] = {}
+    m = _VERSIONED_STEM.match(p.name[: -len(ext)])
+    if m:
+        subject, n = m.group("subject") or "", int(m.group("n"))
+        for entry in _listdir(root / p.parent):
+            if not entry.lower().endswith(ext) or entry == p.name:
+                continue
+            other = _VERSIONED_STEM.match(entry[: -len(ext)])
+            if other and (other.group("subject") or "") == subject and int(other.group("n")) < n:
+                out[str(p.parent / entry)] = int(other.group("n"))
+    d = _VERSION_DIR.match(p.parent.name)
+    if d:
+        n = int(d.group("n"))
+        for entry in _listdir(root / p.parent.parent):
+            other = _VERSION_DIR.match(entry)
+            if other and int(other.group("n")) < n and (root / p.parent.parent / entry / p.name).is_file():
+                out[str(p.parent.parent / entry / p.name)] = int(other.group("n"))
+    return sorted(((n, path) for path, n in out.items()), key=lambda x: (x[0], x[1]))
+
+
+def base_versions(root: Path, rel: str, base: str | None, transitive: bool) -> list[Version]:
+    """Earlier versions of a file: the file under ``base`` when it is a directory, else at the
+    ``base`` git revision; and, when transitive, every commit that changed it."""
+    out: list[Version] = []
+    refs = []
+    path = (root / rel).resolve()
+    if base and base_dir(root, base) is not None:
+        old = base_dir(root, base) / rel  # type: ignore[operator]
+        try:
+            out.append(Version(f"{base.rstrip('/')}/{rel}", old.read_text(encoding="utf-8-sig"), old.parent))
+        except (OSError, UnicodeDecodeError):
+            pass
+    elif base and base_problem(base, str(path.parent)) is None:
+        refs.append(base)
+    if not refs and not transitive:
+        return out
+    top = git_top(str(path.parent))
+    if top is None:
+        return out
+    try:
+        inside = path.relative_to(top).as_posix()
+    except ValueError:
+        return out
+    if transitive:
+        refs += [c for c in gitutil.log_versions(inside, top) if c not in refs]
+    for ref in refs:
+        text = gitutil.show(ref, inside, top)
+        if text is not None:
+            label = ref[:12] if re.fullmatch(r"[0-9a-f]{40}", ref) else ref
+            out.append(Version(f"{label}:{inside}", text, path.parent))
+    return out

@@ -1,0 +1,258 @@
+"""Following a consumed message into its handlers, and events as values: the shape of a payload, its fields, its headers, topic names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import libcst as cst
+
+from ...artifacts.python import (
+    CallSite,
+    PyModule,
+    Scope,
+    dotted,
+    keyword,
+    string_value,
+)
+from .build import is_agent, read_mapping
+from .model import DUMPS, MODEL_BASES, SERIALISE_METHODS, Kafka, Loop
+
+# -- following handlers ---------------------------------------------------------------------
+
+
+def functions_called(m: PyModule, call: cst.Call, scope: Scope) -> list[Scope] | None:
+    """The functions of this module a call runs (``handle(msg)``, ``self.handle(msg)``); None if elsewhere."""
+    f = call.func
+    while isinstance(f, cst.Call):  # functools.partial-free: handler()(msg)
+        f = f.func
+    values: list[cst.BaseExpression] = []
+    if isinstance(f, cst.Name) and f.value in m.classes and not m.lookup(f.value, scope):
+        init = m.classes[f.value].bindings.get("__init__", [])  # a class of this module: its __init__ runs
+        return [m.scope_of[id(v)] for v in init if id(v) in m.scope_of]
+    if isinstance(f, cst.Name):
+        values = m.lookup(f.value, scope)
+    elif isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value in ("self", "cls"):
+        cls = scope.enclosing_class()
+        values = cls.bindings.get(f.attr.value, []) if cls is not None else []
+    elif isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name):
+        # state = LocalState(); state.add(msg): a method of a class defined here
+        for v in m.lookup(f.value.value, scope):
+            if isinstance(v, cst.Call) and isinstance(v.func, cst.Name) and v.func.value in m.classes \
+                    and m.qualname(v.func) is None:
+                values = m.classes[v.func.value].bindings.get(f.attr.value, [])
+    fns = [m.scope_of[id(v)] for v in values if isinstance(v, cst.FunctionDef) and id(v) in m.scope_of]
+    return fns or None
+
+
+def reachable(m: PyModule, k: Kafka, loop: Loop, known: frozenset[str] | set[str] = frozenset(),
+              depth: int = 3) -> tuple[list[CallSite], list[Scope], bool]:
+    """Calls the loop makes, directly and through handlers defined here; the handlers; all resolved?
+
+    A handler defined in another module makes the answer unknown, unless its name is ``known``
+    (the idempotency store's and the dead-letter helper's calls)."""
+    sites = list(loop.calls)
+    seen: list[Scope] = []
+    resolved = True
+    produced = {id(p.node) for p in k.produces}
+    frontier = [(s, 0) for s in loop.handlers if id(s.node) not in produced]
+    while frontier:
+        site, d = frontier.pop()
+        fns = functions_called(m, site.node, site.scope)
+        if fns is None:
+            if d == 0 and not _library_call(m, k, site) and call_name(site.node) not in known:
+                resolved = False
+            continue
+        for fn in fns:
+            if any(fn is s for s in seen) or d >= depth:
+                continue
+            seen.append(fn)
+            inner = k.calls_by_scope.get(id(fn), [])
+            sites.extend(inner)
+            frontier.extend((s, d + 1) for s in inner if functions_called(m, s.node, s.scope) is not None)
+    return sites, seen, resolved
+
+
+def _library_call(m: PyModule, k: Kafka, site: CallSite) -> bool:
+    """A method of an object built from an imported library (``db.execute`` on ``sqlite3.connect()``)
+    or of a faust agent (``agent.ask``, ``agent.send``)."""
+    f = site.node.func
+    if not isinstance(f, cst.Attribute):
+        return False
+    base: cst.BaseExpression = f.value
+    while True:  # app.cache.client.sadd(...): any object along the chain built from a library
+        if m.origin(base, site.scope) is not None or (k.resolver is not None and is_agent(m, k.resolver, base, site.scope)):
+            return True
+        if not isinstance(base, cst.Attribute):
+            return False
+        base = base.value
+
+
+def call_name(call: cst.Call) -> str:
+    f = call.func
+    if isinstance(f, cst.Attribute):
+        return f.attr.value
+    return f.value if isinstance(f, cst.Name) else ""
+
+
+# -- events as values ---------------------------------------------------------------------------
+
+
+@dataclass
+class EventShape:
+    node: cst.CSTNode  # the dict literal or the model construction
+    fields: dict[str, cst.BaseExpression | None]  # field -> literal value where known
+    model: str | None = None  # class name for a model
+
+
+def unwrap(m: PyModule, expr: cst.BaseExpression | None, scope: Scope) -> tuple[cst.BaseExpression | None, str | None]:
+    """Strip serialisation (``json.dumps(e).encode()``) and follow a name to its single value."""
+    name = None
+    for _ in range(8):
+        if expr is None:
+            return None, name
+        if isinstance(expr, cst.Await):
+            expr = expr.expression
+            continue
+        if isinstance(expr, cst.Name):
+            vals = m.lookup(expr.value, scope)
+            if len(vals) != 1 or isinstance(vals[0], (cst.FunctionDef, cst.ClassDef)):
+                return expr, name
+            name, expr = expr.value, vals[0]
+            continue
+        if isinstance(expr, cst.Call):
+            q = m.qualname(expr.func)
+            f = expr.func
+            if (q in DUMPS or (isinstance(f, cst.Name) and f.value in ("asdict", "bytes", "str") and q in (None, "dataclasses.asdict"))) \
+                    and expr.args:
+                expr = expr.args[0].value
+                continue
+            if isinstance(f, cst.Attribute) and f.attr.value in SERIALISE_METHODS:
+                expr = f.value
+                continue
+        return expr, name
+    return None, name
+
+
+def event_shape(m: PyModule, k: Kafka, expr: cst.BaseExpression | None, scope: Scope) -> EventShape | None:
+    """The fields of an event built here as a dict literal or a model whose fields can be read."""
+    value, name = unwrap(m, expr, scope)
+    if value is None:
+        return None
+    if isinstance(value, cst.Dict):
+        keys = read_mapping(m, cst.Name(name), scope, k) if name else read_mapping(m, value, scope, k)
+        if keys is None:
+            return None
+        return EventShape(value, {key: m.constant(v, scope) for key, v in keys.items()})
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and m.qualname(value.func) is None:
+        fields = model_fields(m, value.func.value)
+        if fields is None:
+            return None
+        for a in value.args:
+            if a.keyword is not None:
+                fields[a.keyword.value] = m.constant(a.value, scope)
+        return EventShape(value, fields, value.func.value)
+    return None
+
+
+def model_fields(m: PyModule, cls_name: str, _depth: int = 0) -> dict[str, cst.BaseExpression | None] | None:
+    """Fields of a class defined in this module (annotations, defaults, ``self.x``), or None if unreadable."""
+    cls = m.classes.get(cls_name)
+    if cls is None or not isinstance(cls.node, cst.ClassDef) or _depth > 5:
+        return None
+    out: dict[str, cst.BaseExpression | None] = {}
+    for base in cls.node.bases:
+        b = dotted(base.value) or ""
+        last = b.rsplit(".", 1)[-1]
+        if last in MODEL_BASES or last in ("object", "Enum"):
+            continue
+        inner = model_fields(m, last, _depth + 1) if last in m.classes else None
+        if inner is None:
+            return None  # a base we cannot read may declare the envelope
+        out.update(inner)
+    for stmt in cls.node.body.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for s in stmt.body:
+                if isinstance(s, cst.AnnAssign) and isinstance(s.target, cst.Name):
+                    out[s.target.value] = s.value
+                elif isinstance(s, cst.Assign):
+                    for t in s.targets:
+                        if isinstance(t.target, cst.Name):
+                            out[t.target.value] = s.value
+    for attr, values in cls.attributes.items():
+        out.setdefault(attr, values[-1] if values else None)
+    return out
+
+
+def header_keys(m: PyModule, expr: cst.BaseExpression | None, scope: Scope) -> set[str] | None:
+    """Keys of a headers literal (a dict or a list of (key, value) pairs), None if unreadable."""
+    if expr is None:
+        return set()
+    value = m.constant(expr, scope)
+    if isinstance(value, cst.Dict):
+        keys = read_mapping(m, value, scope)
+        return set(keys) if keys is not None else None
+    if isinstance(value, (cst.List, cst.Tuple)):
+        out = set()
+        for el in value.elements:
+            if isinstance(el.value, cst.Tuple) and el.value.elements:
+                key = string_value(el.value.elements[0].value)
+                if key is None:
+                    return None
+                out.add(key)
+            else:
+                return None
+        return out
+    return None
+
+
+def envelope_candidates(m: PyModule, k: Kafka) -> Iterator[tuple[EventShape, Scope, set[str]]]:
+    """Produced events we can read, and dicts shaped like an envelope with data (once each)."""
+    seen: set[int] = set()
+    for p in k.produces:
+        shape = event_shape(m, k, p.value, p.site.scope)
+        headers = header_keys(m, p.headers, p.site.scope)
+        if shape is not None and headers is not None and id(shape.node) not in seen:
+            seen.add(id(shape.node))
+            yield shape, p.site.scope, headers
+    for d, scope in k.dicts:
+        if id(d) in seen:
+            continue
+        keys = {string_value(el.key) for el in d.elements if isinstance(el, cst.DictElement)}
+        if "event_type" in keys and keys & {"data", "payload"}:
+            shape = event_shape(m, k, d, scope)
+            if shape is not None:
+                seen.add(id(d))
+                yield shape, scope, set()
+
+
+def field_values(m: PyModule, k: Kafka, name: str) -> Iterator[tuple[cst.BaseExpression, Scope]]:
+    """Literal values given to an envelope field anywhere: dict keys, keyword arguments, class defaults."""
+    for d, scope in k.dicts:
+        for el in d.elements:
+            if isinstance(el, cst.DictElement) and string_value(el.key) == name:
+                yield el.value, scope
+    for site in m.calls:
+        arg = keyword(site.node, name)
+        if arg is not None:
+            yield arg.value, site.scope
+    for cls in m.classes.values():
+        if isinstance(cls.node, cst.ClassDef):
+            for stmt in cls.node.body.body:
+                if isinstance(stmt, cst.SimpleStatementLine):
+                    for s in stmt.body:
+                        if isinstance(s, (cst.AnnAssign, cst.Assign)) and s.value is not None:
+                            targets = [s.target] if isinstance(s, cst.AnnAssign) else [t.target for t in s.targets]
+                            if any(isinstance(t, cst.Name) and t.value == name for t in targets):
+                                yield s.value, cls
+
+
+# -- topic names --------------------------------------------------------------------------------
+
+
+def unique_topics(k: Kafka) -> Iterator[tuple[str, cst.CSTNode]]:
+    seen: set[int] = set()
+    for name, node, _how in k.topic_literals:
+        if id(node) not in seen and not name.startswith(("_", "^")) and "{" not in name:
+            seen.add(id(node))
+            yield name, node

@@ -1,0 +1,239 @@
+"""Consumer checks (CL201-CL204): offsets committed after processing, duplicate detection, a dead-letter path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import libcst as cst
+
+from ...analyses.kafka.build import kafka
+from ...analyses.kafka.flow import call_name, reachable
+from ...analyses.kafka.model import AUTO_COMMIT_KEY, CONSUMING, GROUP_KEY, Kafka, Loop
+from ...artifacts.python import (
+    CallSite,
+    PyModule,
+    Scope,
+    dotted,
+    keyword,
+    string_value,
+)
+from ...core.model import Severity
+from .. import RuleContext, check
+
+# -- the checks: consumers --------------------------------------------------------------------------
+
+
+def falsy(m: PyModule, expr: cst.BaseExpression, scope: Scope) -> bool | None:
+    """True/False for a literal switch (False, "false", 0), None when unknown."""
+    v = m.constant(expr, scope)
+    if isinstance(v, cst.Name) and v.value in ("True", "False"):
+        return v.value == "False"
+    if isinstance(v, cst.Integer):
+        return v.value == "0"
+    s = string_value(v)
+    if s is not None and s.lower() in ("true", "false"):
+        return s.lower() == "false"
+    return None
+
+
+def _unknown(ctx: RuleContext, node: cst.CSTNode, scope: Scope, message: str) -> None:
+    if ctx.settings is not None and getattr(ctx.settings, "strict", False):
+        ctx.report(node, message, scope=scope, severity=Severity.NOTE)
+
+
+def consumers(ctx: RuleContext) -> int:
+    return sum(1 for c in kafka(ctx.artifact).clients if c.role == "consumer")
+
+
+def loops(ctx: RuleContext) -> int:
+    return len(kafka(ctx.artifact).loops)
+
+
+@check("CL201", subjects=consumers)
+def auto_commit(ctx: RuleContext) -> None:
+    m: PyModule = ctx.artifact
+    for c in kafka(m).clients:
+        if c.role != "consumer" or c.node is None or c.library not in AUTO_COMMIT_KEY:
+            continue
+        if c.methods and not c.methods & CONSUMING:
+            continue  # built to read metadata (committed offsets, watermarks), never to consume
+        if c.config is None:
+            _unknown(ctx, c.node, c.scope, "consumer configuration cannot be read here: make sure auto-commit is off.")
+            continue
+        key = AUTO_COMMIT_KEY[c.library]
+        if c.library == "confluent_kafka" and "enable.auto.offset.store" in c.config \
+                and falsy(m, c.config["enable.auto.offset.store"], c.scope):
+            continue  # only offsets stored explicitly (after processing) are auto-committed
+        if c.library != "confluent_kafka" and GROUP_KEY[c.library] not in c.config:
+            continue  # without a group nothing is committed at all
+        value = c.config.get(key)
+        if value is None:
+            ctx.report(c.node, f"consumer leaves `{key}` at its default, which is ON: offsets are committed on a "
+                       "timer whether or not the message was processed. Set it to False and commit after processing.",
+                       scope=c.scope)
+            continue
+        off = falsy(m, value, c.scope)
+        if off is False:
+            ctx.report(value, f"consumer turns `{key}` on: offsets are committed on a timer whether or not the "
+                       "message was processed. Set it to False and commit after processing.", scope=c.scope)
+        elif off is None:
+            _unknown(ctx, value, c.scope, f"`{key}` is set from a value commlint cannot read: make sure it is False.")
+
+
+def _dead(k: Kafka, site: CallSite, region: cst.CSTNode) -> bool:
+    """Whether a call sits in a branch that jumps away (``if ...: commit(); continue``) inside the region."""
+    for loops in k.dead.get(id(site.node), ()):
+        if not isinstance(region, (cst.For, cst.While)) or region in loops:
+            return True
+    return False
+
+
+@check("CL202", subjects=loops)
+def commit_before_processing(ctx: RuleContext) -> None:
+    m: PyModule = ctx.artifact
+    k = kafka(m)
+    for loop in k.loops:
+        if loop.kind == "agent" or not loop.commits:
+            continue
+        live = [h for h in loop.handlers if not _dead(k, h, loop.region) and id(h.node) not in k.in_except]
+        if not live:
+            continue
+        first = k.order[id(live[0].node)]
+        start = k.order.get(id(loop.receive), 0) if loop.receive is not None else 0
+        for c in loop.commits:
+            pos = k.order[id(c.node)]
+            if start < pos < first and not _dead(k, c, loop.region) and id(c.node) not in k.in_except:
+                ctx.report(c.node, f"offset committed before the message is processed (`{excerpt(m, live[0].node)}` "
+                           "runs after it): a crash in between loses the message. Commit after processing.",
+                           scope=c.scope)
+
+
+def excerpt(m: PyModule, node: cst.CSTNode, limit: int = 60) -> str:
+    text = " ".join(m.tree.code_for_node(node).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _mentions(m: PyModule, node: cst.CSTNode, fields: Iterable[str]) -> bool:
+    code = m.tree.code_for_node(node)
+    return any(f in code for f in fields)
+
+
+def _keyed(m: PyModule, site: CallSite, fields: list[str]) -> bool:
+    """A store call keyed by event_id: an argument mentions it, or is a name bound from it, or is a parameter."""
+    for a in site.node.args:
+        if _mentions(m, a.value, fields):
+            return True
+        if isinstance(a.value, cst.Name):
+            vals = m.lookup(a.value.value, site.scope)
+            if not vals or any(_mentions(m, v, fields) for v in vals):
+                return True
+    return False
+
+
+def _idempotency(m: PyModule, k: Kafka, loop: Loop, opts: dict) -> str | None:
+    """None when the loop detects duplicates, else what is missing."""
+    if loop.kind == "agent" and _faust_exactly_once(m):
+        return None
+    sites, handlers, _ = reachable(m, k, loop, _known_calls(m, opts))
+    if any(call_name(s.node) == "send_offsets_to_transaction" for s in sites):
+        return None  # consume-transform-produce in a Kafka transaction: exactly once
+    decorators = set(opts.get("idempotent-decorators", []))
+    for fn in handlers:
+        for dec in fn.decorators:
+            d = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
+            name = (dotted(d) or "").rsplit(".", 1)[-1]
+            if name in decorators or "idempot" in name.lower():
+                return None
+    fields = list(opts.get("key-fields", ["event_id"]))
+    checks = [s for s in sites if call_name(s.node) in set(opts.get("check-functions", []))]
+    marks = [s for s in sites if call_name(s.node) in set(opts.get("mark-functions", []))]
+    atomic = [s for s in sites if keyword(s.node, "nx") is not None and _keyed(m, s, fields)]
+    if atomic:
+        return None
+    if not checks:
+        return "never checks an idempotency store before processing"
+    if not any(_keyed(m, s, fields) for s in checks):
+        return f"checks `{call_name(checks[0].node)}` but not by {' or '.join(fields)}"
+    if not marks:
+        return f"checks `{call_name(checks[0].node)}` but never records the event as processed"
+    return None
+
+
+def _known_calls(m: PyModule, opts: dict) -> set[str]:
+    return set(opts.get("check-functions", [])) | set(opts.get("mark-functions", []))
+
+
+def _faust_exactly_once(m: PyModule) -> bool:
+    for site in m.calls:
+        arg = keyword(site.node, "processing_guarantee")
+        if arg is not None and "exactly" in (string_value(m.constant(arg.value, site.scope)) or ""):
+            return True
+    return False
+
+
+def _where(loop: Loop) -> str:
+    return {"poll": "consumer loop", "iterate": "consumer loop", "agent": "faust agent"}[loop.kind]
+
+
+@check("CL203", subjects=loops)
+def no_duplicate_detection(ctx: RuleContext) -> None:
+    m: PyModule = ctx.artifact
+    k = kafka(m)
+    for loop in k.loops:
+        if not loop.effects:
+            continue  # it only reads, decodes or logs the message
+        _, _, resolved = reachable(m, k, loop, _known_calls(m, ctx.options))
+        if not resolved:
+            _unknown(ctx, loop.anchor, loop.scope, f"{_where(loop)} hands messages to code in another module: "
+                     "make sure it detects duplicates by event_id.")
+            continue
+        problem = _idempotency(m, k, loop, ctx.options)
+        if problem is not None:
+            ctx.report(loop.anchor, f"{_where(loop)} {problem}: a redelivered message is processed twice. Skip "
+                       "events whose event_id is already recorded, and record it after processing.", scope=loop.scope)
+
+
+def _dlq_like(text: str, patterns: Iterable[str]) -> bool:
+    low = text.lower()
+    return any(p in low for p in patterns)
+
+
+@check("CL204", subjects=loops)
+def no_dead_letter(ctx: RuleContext) -> None:
+    m: PyModule = ctx.artifact
+    k = kafka(m)
+    patterns = [p.lower() for p in ctx.options.get("dlq-patterns", [])]
+    helpers = set(ctx.options.get("dlq-functions", []))
+    produce_by_node = {id(p.node): p for p in k.produces}
+    idempotency = ctx.options_of("CL203")
+    known = _known_calls(m, idempotency) | helpers
+    for loop in k.loops:
+        if not loop.effects:
+            continue
+        dlq_calls = {call_name(h.node) for h in loop.handlers if _dlq_like(call_name(h.node), patterns)}
+        sites, _, resolved = reachable(m, k, loop, known | dlq_calls)
+        if not resolved:
+            _unknown(ctx, loop.anchor, loop.scope, f"{_where(loop)} hands messages to code in another module: "
+                     "make sure failures go to a dead-letter topic.")
+            continue
+        found = False
+        for s in sites:
+            name = call_name(s.node)
+            if name in helpers or _dlq_like(name, patterns):
+                found = True
+            p = produce_by_node.get(id(s.node))
+            if p is not None and p.topic is not None:
+                topic = m.constant(p.topic, s.scope)
+                if _dlq_like(string_value(topic) or m.tree.code_for_node(p.topic), patterns):
+                    found = True
+            if found:
+                break
+        if not found:
+            ctx.report(loop.anchor, f"{_where(loop)} has no dead-letter path: a message that keeps failing "
+                       "blocks the partition or is lost. Retry a few times, then produce it to a dead-letter topic.",
+                       scope=loop.scope)
+
+
+# -- what each check examines (for the checklist scorecard) ------------------------------------
+
+

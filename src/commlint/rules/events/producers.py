@@ -1,0 +1,140 @@
+"""Producer checks (CL211-CL215): the event envelope, past-tense names, semantic versions, keyed sends, topic names."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from ...analyses.kafka.build import kafka
+from ...analyses.kafka.flow import (
+    unique_topics,
+    envelope_candidates,
+    field_values,
+)
+from ...analyses.kafka.model import SEMVER
+from ...analyses.naming import fits, is_internal, name_problem, segments, strip_dead_letter
+from ...analyses.words import past_tense_problem, split_words, suggest
+from ...artifacts.python import (
+    PyModule,
+    string_value,
+)
+from .. import RuleContext, check
+from .consumers import excerpt
+
+# -- the checks: producers ----------------------------------------------------------------------------
+
+
+def produces(ctx: RuleContext) -> int:
+    return len(kafka(ctx.artifact).produces)
+
+
+def topics(ctx: RuleContext) -> int:
+    return len(kafka(ctx.artifact).topic_literals)
+
+
+def produces_and_topics(ctx: RuleContext) -> int:
+    return produces(ctx) + topics(ctx)
+
+
+@check("CL211", subjects=produces)
+def missing_envelope_field(ctx: RuleContext) -> None:
+    m: PyModule = ctx.artifact
+    k = kafka(m)
+    required = list(ctx.options.get("envelope-fields", []))
+    for shape, scope, headers in envelope_candidates(m, k):
+        present = set(shape.fields) | headers
+        missing = [f for f in required if f not in present]
+        if not missing:
+            continue
+        what = f"event model `{shape.model}`" if shape.model else "event"
+        ctx.report(shape.node, f"{what} lacks envelope field{'s' if len(missing) > 1 else ''} "
+                   f"{', '.join(missing)}: every event carries {', '.join(required)}.", scope=scope)
+
+
+def _past_options(opts: dict) -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(w.lower() for w in opts.get("past-words", [])), frozenset(w.lower() for w in opts.get("state-words", []))
+
+
+@check("CL212", subjects=produces_and_topics)
+def not_past_tense(ctx: RuleContext) -> None:
+    m: PyModule = ctx.artifact
+    k = kafka(m)
+    extra, states = _past_options(ctx.options)
+    seen: set[int] = set()
+    for expr, scope in field_values(m, k, "event_type"):
+        value = m.constant(expr, scope)
+        name = string_value(value)
+        if name is None or id(value) in seen or not split_words(name):
+            continue
+        seen.add(id(value))
+        problem = past_tense_problem(name, extra, states)
+        if problem is not None:
+            ctx.report(value, f"event_type {name!r} {problem}: events are facts about what happened "
+                       f"(order.created), not commands.{_suggest(name)}", scope=scope)
+    for name, node in unique_topics(k):
+        base = strip_dead_letter(name)
+        segments = base.split(".")
+        problem = past_tense_problem(segments[-1], extra, states) if segments[-1] else None
+        if problem is None or id(node) in seen:
+            continue
+        if len(segments) < 2 and "command" not in problem:
+            continue  # a bare noun like "orders" breaks the naming pattern (CL215), not the tense
+        seen.add(id(node))
+        ctx.report(node, f"topic {name!r}: {problem}. Name topics after the fact (<domain>.<entity>.<event>, "
+                   f"order.order.created).{_suggest(base)}", scope=None)
+
+
+def _suggest(name: str) -> str:
+    s = suggest(name)
+    return f" Try {s!r}." if s else ""
+
+
+@check("CL213", subjects=produces)
+def event_version_not_semver(ctx: RuleContext) -> None:
+    m: PyModule = ctx.artifact
+    k = kafka(m)
+    require_patch = bool(ctx.options.get("require-patch", False))
+    seen: set[int] = set()
+    for expr, scope in field_values(m, k, "event_version"):
+        value = m.constant(expr, scope)
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, (cst.Integer, cst.Float)):
+            ctx.report(value, f"event_version is the number {value.value}, not a semantic version string "
+                       "such as \"1.0\" or \"1.0.0\".", scope=scope)
+            continue
+        s = string_value(value)
+        if s is None:
+            continue
+        match = SEMVER.match(s)
+        if match is None or (require_patch and match.group(3) is None):
+            want = "MAJOR.MINOR.PATCH" if require_patch else "MAJOR.MINOR or MAJOR.MINOR.PATCH"
+            ctx.report(value, f"event_version {s!r} is not a semantic version ({want}).", scope=scope)
+
+
+@check("CL214", subjects=produces)
+def produce_without_key(ctx: RuleContext) -> None:
+    m: PyModule = ctx.artifact
+    for p in kafka(m).produces:
+        if p.unknown_args or p.partition:
+            continue
+        if p.key is None or (isinstance(p.key, cst.Name) and p.key.value == "None"):
+            ctx.report(p.node, f"`{excerpt(m, p.node.func)}` sends without a key: messages of one entity land on "
+                       "different partitions and lose their order. Key by the entity id (key=order_id).",
+                       scope=p.site.scope)
+
+
+@check("CL215", subjects=topics)
+def topic_name_pattern(ctx: RuleContext) -> None:
+    m: PyModule = ctx.artifact
+    pattern = re.compile(ctx.options_of("CL601")["pattern"])
+    for name, node in unique_topics(kafka(m)):
+        parts = segments(strip_dead_letter(name))
+        if parts is None or is_internal(name) or fits(parts, pattern):
+            continue
+        ctx.report(node, f"topic {name!r} {name_problem(parts)}: name topics <domain>.<entity>.<event> "
+                   "(order.order.created), dot-separated and lower case.")
+
+
