@@ -28,9 +28,52 @@ class Exit(Exception):
 
 
 def _echo(text: str, err: bool = False, nl: bool = True) -> None:
-    stream = sys.stderr if err else sys.stdout
-    stream.write(text + ("\n" if nl else ""))
-    stream.flush()
+    _write(sys.stderr if err else sys.stdout, text + ("\n" if nl else ""))
+
+
+def _write(stream, text: str) -> None:  # noqa: ANN001
+    """Write to stdout or stderr whatever their encoding (a lone surrogate or a character
+    the encoding lacks is escaped) and whatever happens to them: a closed pipe or a full
+    device ends the run with exit 2 and one line on stderr, never a traceback."""
+    try:
+        try:
+            stream.write(text)
+        except UnicodeEncodeError:
+            enc = getattr(stream, "encoding", None) or "utf-8"
+            stream.write(text.encode(enc, "backslashreplace").decode(enc, "replace"))
+        stream.flush()
+    except (OSError, ValueError) as exc:
+        _stream_failed(stream, exc)
+
+
+def _stream_failed(stream, exc: BaseException) -> None:  # noqa: ANN001
+    try:  # the interpreter flushes at exit too: make that flush harmless
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    if stream is not sys.stderr:
+        reason = getattr(exc, "strerror", None) or exc
+        try:
+            sys.stderr.write(f"commlint: error: cannot write the report to standard output: {reason}\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+    raise Exit(2)
+
+
+def _write_bytes(data: bytes) -> None:
+    """A patch goes out as bytes (UTF-8), whatever the locale says stdout's encoding is."""
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:
+        _write(sys.stdout, data.decode("utf-8"))
+        return
+    try:
+        sys.stdout.flush()
+        out.write(data)
+        out.flush()
+    except (OSError, ValueError) as exc:
+        _stream_failed(sys.stdout, exc)
 
 
 def _split(values: Optional[list[str]]) -> Optional[list[str]]:
@@ -97,7 +140,7 @@ def check(
     base: Optional[str] = None,
     jobs: Optional[int] = None,
     no_cache: bool = False,
-    cache_dir: Optional[Path] = None,
+    cache_dir: Optional[str] = None,
     diff_base: Optional[str] = None,
     no_prefilter: bool = False,
     color: str = "auto",
@@ -146,9 +189,15 @@ def check(
         if strict:
             data["strict"] = True
         if base is not None:
+            if not base.strip():
+                _fail("--base: empty revision (an unset variable?); give a git revision or a folder")
             data["base"] = base
             origins["base"] = "--base"
-        elif diff_base is not None and "base" not in data:
+        if cache_dir is not None and not str(cache_dir).strip():
+            _fail("--cache-dir: empty path (an unset variable?)")
+        if diff_base is not None and not diff_base.strip():
+            _fail("--diff-base: empty revision (an unset variable?)")
+        if base is None and diff_base is not None and "base" not in data:
             data["base"] = diff_base  # breaking changes are judged against the same revision
             origins["base"] = "--diff-base"
         if jobs is not None:
@@ -183,9 +232,11 @@ def check(
                 targets = changed_files(diff_base, targets, root)
             directory = None
             if not no_cache and settings.base is None:  # results against a git base depend on more than the files
-                from .runner import default_cache_dir
+                from .runner import check_cache_dir, default_cache_dir
 
-                directory = cache_dir or (root / settings.cache_dir if settings.cache_dir else default_cache_dir(root))
+                directory = Path(cache_dir) if cache_dir else (root / settings.cache_dir if settings.cache_dir
+                                                               else default_cache_dir(root))
+                directory = check_cache_dir(directory, targets)
             progress = _progress_bar() if (format in ("full", "concise") and sys.stderr.isatty()
                                            and not os.environ.get("CI")) else None
             from .api import check_paths
@@ -240,9 +291,13 @@ def check(
         raise Exit(0)
     if diff:
         from .fixes import preview
+        from .report import one_line
 
-        text = preview(result)
-        _echo(text, nl=False)
+        refused: list[str] = []
+        text = preview(result, refused)
+        _write_bytes(text.encode("utf-8"))
+        for msg in refused:
+            _echo(f"commlint: {one_line(msg)}", err=True)
         raise Exit(1 if text and not exit_zero else 0)  # fixes pending, as ruff --diff
     from .report import render
 
@@ -260,12 +315,11 @@ def check(
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
+                path.write_bytes(text.encode("utf-8", "backslashreplace"))  # a lone surrogate cannot stop a report
             except OSError as exc:
                 _fail(f"cannot write {path}: {exc.strerror or exc}")
         else:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+            _write(sys.stdout, text)
     for note in dict.fromkeys(notes):
         _warn(note)
     raise Exit(0 if exit_zero or not result.failed() else 1)
@@ -386,7 +440,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--stdin-filename", metavar="PATH", help="With - : the path the standard input's content is checked as.")
     c.add_argument("--jobs", "-j", type=_positive, metavar="N", help="Worker processes (default: all cores).")
     c.add_argument("--no-cache", action="store_true", help="Do not read or write the result cache.")
-    c.add_argument("--cache-dir", type=Path, metavar="DIR", help="Where the result cache lives (default: .commlint_cache/).")
+    c.add_argument("--cache-dir", metavar="DIR", help="Where the result cache lives (default: .commlint_cache/).")
     c.add_argument("--no-prefilter", action="store_true", help=argparse.SUPPRESS)
 
     r = sub.add_parser("rules", help="List every rule.", description=(rules.__doc__ or "").strip())

@@ -15,6 +15,7 @@ import textwrap
 from collections import Counter
 from typing import TYPE_CHECKING, Callable
 
+from ..core.escape import name as display_name
 from ..core.escape import one_line
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ def render_text(result: "RunResult", *, color: bool = False, statistics: bool = 
     elif concise:
         for f in active:
             loc = f.location
-            where = f"{one_line(display_path(loc.path, root))}:{loc.line}:{loc.column}:"
+            where = f"{display_name(display_path(loc.path, root))}:{loc.line}:{loc.column}:"
             fix = " [*]" if f.fix is not None else ""
             out.append(f"{style(where, '1')} {style(f.code, STYLE[f.severity.label])} {f.severity.label}{fix} "
                        f"{one_line(f.message)}")
@@ -129,7 +130,7 @@ def render_text(result: "RunResult", *, color: bool = False, statistics: bool = 
         for f in active:
             loc = f.location
             sev = f.severity.label
-            where = f"{one_line(display_path(loc.path, root))}:{loc.line}:{loc.column}:"
+            where = f"{display_name(display_path(loc.path, root))}:{loc.line}:{loc.column}:"
             head = f"{style(where, '1')} {style(f.code, STYLE[sev])} {style(sev, STYLE[sev])} {style(f.name, '1')}"
             tail = " ".join(x for x in (_items(f), "(fixable with --fix)" if f.fix is not None else "") if x)
             out.append(f"{head} {style(tail, '35')}" if tail else head)
