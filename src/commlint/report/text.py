@@ -57,8 +57,9 @@ class _Lines:
     def get(self, rel: str, line: int) -> str | None:
         if rel not in self.files:
             try:
-                with open(os.path.join(self.root, rel), "rb") as fh:
-                    data = fh.read(16 * 1024 * 1024)
+                from ..core.safeio import read_file
+
+                data = read_file(os.path.join(self.root, rel), 16 * 1024 * 1024, self.root, truncate=True)
                 self.files[rel] = data.decode("utf-8", "replace").lstrip("\ufeff").splitlines()
             except OSError:
                 self.files[rel] = None
