@@ -33,12 +33,23 @@ def replace(text: str, begin: str, end: str, body: str) -> str:
     return f"{head}{begin}\n{body}{end}{tail}"
 
 
+def linked(table: str) -> str:
+    """The rule table with each code linked to its generated page (docs/rules/<CODE>.md)."""
+    import re
+
+    return re.sub(r"^\| (CL\d{3}) \|", r"| [\1](docs/rules/\1.md) |", table, flags=re.M)
+
+
 def render(text: str) -> str:
-    text = replace(text, README_BEGIN, README_END, rules_table_markdown())
+    text = replace(text, README_BEGIN, README_END, linked(rules_table_markdown()))
     return replace(text, SCORE_BEGIN, SCORE_END, example_scorecard())
 
 
 if __name__ == "__main__":
     readme = REPO / "README.md"
     readme.write_text(render(readme.read_text(encoding="utf-8")), encoding="utf-8")
-    print("README rule table and example scorecard updated")
+    sys.path.insert(0, str(REPO / "scripts"))
+    import gen_docs  # noqa: E402
+
+    gen_docs.write()
+    print("README rule table, example scorecard and docs/rules/ updated")

@@ -164,3 +164,15 @@ def test_every_rule_family_is_in_the_independence_contract() -> None:
     independent = next(set(c["modules"]) for c in contracts if c["type"] == "independence")
     families = {f.module for f in load().families if f.id != "engine"}
     assert families == independent, f"add to the independence contract: {sorted(families - independent)}"
+
+
+def test_every_module_of_the_package_is_in_a_layer() -> None:
+    """A new top-level module or package outside the layers contract would escape it."""
+    import tomllib
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]
+    layers = next(c["layers"] for c in contracts if c["type"] == "layers")
+    named = {m.strip() for layer in layers for m in layer.split("|")}
+    top = {f"commlint.{p.stem}" for p in PACKAGE.glob("*.py") if p.stem not in ("__init__", "__main__")}
+    top |= {f"commlint.{p.name}" for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert top <= named, f"add to the layers contract in pyproject.toml: {sorted(top - named)}"

@@ -175,7 +175,7 @@ def test_diff_previews_without_writing(tmp_path: Path, monkeypatch: pytest.Monke
     path = tmp_path / "client.py"
     path.write_text(before, encoding="utf-8")
     result = _check(tmp_path, "--isolated", "--diff", monkeypatch=monkeypatch)
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # fixes pending, as ruff --diff
     assert path.read_text(encoding="utf-8") == before
     assert "--- a/client.py" in result.output and "+++ b/client.py" in result.output
     assert "+        timeout=5.0,\n" in result.output

@@ -35,7 +35,14 @@ def check(paths: Any = (".",), config: dict[str, Any] | None = None, *, root: An
     from .core.config import load_settings
 
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
-    settings = load_settings(Path(paths[0]) if paths else Path("."), load(), data=config,
-                             overrides={k.replace("_", "-"): v for k, v in options.items()},
-                             root=Path(root) if root is not None else None)
+    from .core.config import KEYS, ConfigError, did_you_mean
+
+    given = {k.replace("_", "-"): v for k, v in options.items()}
+    unknown = sorted(k for k in options if k.replace("_", "-") not in KEYS)
+    if unknown:  # named as the caller wrote them, not blamed on a configuration file
+        hint = did_you_mean(unknown[0], [k.replace("-", "_") for k in KEYS]) if len(unknown) == 1 else ""
+        raise ConfigError(f"commlint.check(): unknown argument(s) {', '.join(unknown)}{hint}")
+    origins = {k: f"commlint.check({k.replace('-', '_')}=...)" for k in given}
+    settings = load_settings(Path(paths[0]) if paths else Path("."), load(), data=config, overrides=given,
+                             root=Path(root) if root is not None else None, origins=origins)
     return check_paths(paths, settings)

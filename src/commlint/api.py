@@ -3,6 +3,7 @@ worker processes, through the result cache), apply fixes, then the cross-file ru
 
 from __future__ import annotations
 
+import importlib
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -11,6 +12,7 @@ from typing import Any
 
 from .artifacts.discovery import discover
 from .core.catalogue import load
+from .core.catalogue import Catalogue
 from .core.config import Settings, enabled_rules, load_settings
 from .core.model import Finding
 from .engine import RunResult, make_plan, per_file_ignores, run_system_rules
@@ -56,7 +58,12 @@ def check_paths(
     for r in results:
         findings.extend(per_file_ignores(r.findings, plan, cat))
     system_examined: dict[str, int] = {}
-    findings.extend(per_file_ignores(run_system_rules(results, plan, cat, system_examined), plan, cat))
+    if plan.rules.get("system") and is_partial(path_list, settings):  # judged with the whole project's facts
+        project = project_results(results, plan, cat, cache, jobs if jobs is not None else settings.jobs)
+        system = reported_on(run_system_rules(project, plan, cat, system_examined), results)
+    else:
+        system = run_system_rules(results, plan, cat, system_examined)
+    findings.extend(per_file_ignores(system, plan, cat))
     findings.sort(key=Finding.sort_key)
     return RunResult(findings, results, enabled_rules(settings, cat), settings, messages,
                      time.perf_counter() - start, fixed, system_examined)
@@ -76,3 +83,104 @@ def draw_graph(paths: list[str], fmt: str = "mermaid") -> str:
     root = cfg.parent.resolve() if cfg else Path.cwd()
     settings = load_settings(Path(paths[0]) if paths else Path("."), load(), data=data, config_file=cfg, root=root)
     return render_graph(graph_model(check_paths(paths, settings)), fmt)
+
+
+# -- a partial run (pre-commit passing the changed files, --diff-base, standard input) ----------
+#
+# Cross-file rules are judged with the whole project's facts, never with the given files
+# alone. The rest of the project (the configuration's folder, or the git work tree the run
+# is at) is discovered as a whole-tree run would discover it, and each file's facts come
+# from the result cache or from a facts-only parse (no per-file rule runs, no per-file
+# finding kept). The files given keep their own, fresh results. Cross-file findings are
+# reported only on the files given, as ruff reports only on the files it was passed.
+
+
+def _project_root(root: Path, settings: Any) -> bool:
+    """Whether the run's root is a project worth scanning whole: it holds the
+    configuration or is a git work tree (never a home folder by accident)."""
+    if settings.config_path is not None:
+        return True
+    return os.path.exists(os.path.join(root, ".git"))
+
+
+def is_partial(paths: list[Path], settings: Any) -> bool:
+    """Whether the run is given files one by one (pre-commit, ``--diff-base``, standard
+    input) inside a project. A folder named on the command line is the system its
+    cross-file rules judge, as before (``commlint check examples/shop``)."""
+    if not paths or any(p.is_dir() for p in paths):
+        return False
+    return _project_root(Path(settings.root).resolve(), settings)
+
+
+def facts_plan(plan: Any, catalogue: Catalogue) -> Any:
+    """A plan that parses only what cross-file rules read and runs no per-file rule."""
+    from .engine import Plan
+
+    triggers: dict[str, tuple[bytes, ...] | None] = {}
+    fact_triggers: dict[str, tuple[bytes, ...]] = {}
+    for code in plan.rules.get("system", ()):
+        mod = importlib.import_module(catalogue.by_code[code].module)
+        for kind in getattr(mod, "FACT_KINDS", ()):
+            extra = getattr(mod, "FACT_TRIGGERS", {}).get(kind)
+            current = triggers.get(kind, ())
+            if current is None or extra is None:
+                triggers[kind] = None
+                fact_triggers.pop(kind, None)
+            else:
+                both = tuple(sorted(set(current) | {t.encode() for t in extra}))
+                triggers[kind] = both
+                fact_triggers[kind] = both
+    return Plan(plan.settings, {"system": list(plan.rules.get("system", ()))}, triggers, set(), plan.prefilter,
+                set(plan.fact_kinds), {}, fact_triggers)
+
+
+def project_results(given: list[Any], plan: Any, catalogue: Catalogue, cache: Any, jobs: int | None) -> list[Any]:
+    """The given files' results and, for every other file of the project, one
+    holding its facts (from the cache or a facts-only parse)."""
+    settings = plan.settings
+    known = {r.rel for r in given}
+    try:
+        everything = discover([Path(settings.root)], settings)
+    except Exception:  # noqa: BLE001 - the given files' facts are what is left
+        return list(given)
+    rest = [s for s in everything if s.rel not in known]
+    if not rest:
+        return list(given)
+    fplan = facts_plan(plan, catalogue)
+    fcache = Cache(cache.path.parent, fplan.key()) if cache is not None else None
+    others = run_files(rest, fplan, jobs=jobs, cache=fcache)
+    return list(given) + [r for r in others if r.kind]
+
+
+def reported_on(findings: list[Finding], given: list[Any]) -> list[Finding]:
+    """Cross-file findings that land in a file given (or on no file, such as an internal error)."""
+    rels = {r.rel for r in given}
+    return [f for f in findings if f.location.path in rels or f.location.path in ("", ".")]
+
+
+def check_stdin(data: bytes, filename: str, settings: Settings, jobs: int | None = None) -> RunResult:
+    """``commlint check -`` (with ``--stdin-filename``): one file's content from standard
+    input, checked as if it were at that path (its kind, its configuration, its service),
+    cross-file rules judged with the rest of the project's facts."""
+    from .artifacts import kinds_for
+    from .artifacts.discovery import SourceFile, relpath
+    from .engine import check_file
+
+    start = time.perf_counter()
+    cat = load()
+    plan = make_plan(settings, cat)
+    path = Path(filename)
+    rel = relpath(path, Path(settings.root))
+    kinds = tuple(kinds_for(path.name))
+    if not kinds:
+        return RunResult([], [], enabled_rules(settings, cat), settings,
+                         [f"{filename}: not a kind of file commlint reads (.py, .yaml, .json, .avsc, .proto, .tf)"])
+    result = check_file(SourceFile(path, rel, kinds), plan, data)
+    findings = per_file_ignores(result.findings, plan, cat)
+    examined: dict[str, int] = {}
+    if plan.rules.get("system"):
+        project = project_results([result], plan, cat, None, jobs) if is_partial([path], settings) else [result]
+        findings += per_file_ignores(reported_on(run_system_rules(project, plan, cat, examined), [result]), plan, cat)
+    findings.sort(key=lambda f: f.sort_key())
+    return RunResult(findings, [result], enabled_rules(settings, cat), settings, [],
+                     time.perf_counter() - start, {}, examined)

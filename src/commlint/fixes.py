@@ -32,8 +32,10 @@ def apply_edits(text: str, findings: list[Finding]) -> tuple[str, int]:
         taken.extend(spans)
         edits.extend(f.fix.edits)
         applied += 1
+    crlf = "\r\n" in text  # a new line is written with the file's own line ending
     for e in sorted(edits, key=lambda e: e.start, reverse=True):
-        text = text[: e.start] + e.replacement + text[e.end :]
+        replacement = e.replacement.replace("\r\n", "\n").replace("\n", "\r\n") if crlf else e.replacement
+        text = text[: e.start] + replacement + text[e.end :]
     return text, applied
 
 

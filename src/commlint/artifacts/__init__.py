@@ -35,6 +35,7 @@ KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 SUPPRESS_RE = re.compile(
     r"commlint:\s*ignore\[(?P<codes>[^\]]*)\](?:\s*--\s*(?P<reason>[^\n]*?))?\s*(?:\*/)?\s*$"
 )
+BARE_SUPPRESS_RE = re.compile(r"commlint:\s*ignore(?![\[\w-])")  # no [CODES]: names no rule
 
 
 class ParseError(Exception):
@@ -62,6 +63,8 @@ class Suppression:
     line: int
     pointer: str | None = None
     used: set[str] = field(default_factory=set)
+    column: int = 1  # where the comment starts (CL003 points there)
+    bare: bool = False  # ``commlint: ignore`` naming no rule: suppresses nothing, reported (CL002)
 
     def covers(self, loc: Location) -> bool:
         if self.pointer is not None:
@@ -79,13 +82,19 @@ def comment_suppressions(text: str, markers: tuple[str, ...] = ("#", "//", "/*")
         if "commlint:" not in line:
             continue
         m = SUPPRESS_RE.search(line)
-        if not m:
+        bare = None if m else BARE_SUPPRESS_RE.search(line)
+        if not m and not bare:
             continue
-        prefix = line[: m.start()].rstrip()
+        start = (m or bare).start()  # type: ignore[union-attr]
+        prefix = line[:start].rstrip()
         if not any(prefix.endswith(mk) or mk in prefix for mk in markers):
             continue
-        codes = tuple(c.strip() for c in m.group("codes").split(",") if c.strip())
-        out.append(Suppression(codes, (m.group("reason") or "").strip(), i))
+        column = max(prefix.rfind(mk) for mk in markers) + 1
+        if bare:
+            out.append(Suppression((), "", i, column=column, bare=True))
+            continue
+        codes = tuple(c.strip() for c in m.group("codes").split(",") if c.strip())  # type: ignore[union-attr]
+        out.append(Suppression(codes, (m.group("reason") or "").strip(), i, column=column))  # type: ignore[union-attr]
     return out
 
 

@@ -184,26 +184,62 @@ def _str_list(value: Any, key: str) -> list[str]:
     return list(value)
 
 
-def build_settings(data: dict[str, Any], root: Path, catalogue: Catalogue, config_path: Path | None = None) -> Settings:
-    where = str(config_path) if config_path else "configuration"
+def did_you_mean(word: str, choices: Any) -> str:
+    """`` (did you mean X?)`` for the closest of ``choices``, or nothing."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.7)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def unknown_keys(data: dict[str, Any], where: str) -> None:
     unknown = sorted(set(data) - KEYS)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(KEYS))})")
+    if not unknown:
+        return
+    hints = [did_you_mean(k, KEYS) for k in unknown]
+    if "tool" in unknown and isinstance(data.get("tool"), dict) and "commlint" in data["tool"]:
+        hint = (" ([tool.commlint] belongs in pyproject.toml; in commlint.toml write the settings at the"
+                " top level, without the [tool.commlint] header)")
+    elif len(unknown) == 1 and hints[0]:
+        hint = hints[0]
+    else:
+        hint = "".join(f"; {k}{h}" for k, h in zip(unknown, hints) if h) or ""
+        hint = f" ({hint[2:]})" if hint else ""
+    raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}{hint} (known: {', '.join(sorted(KEYS))})")
+
+
+def build_settings(data: dict[str, Any], root: Path, catalogue: Catalogue, config_path: Path | None = None,
+                   origins: dict[str, str] | None = None) -> Settings:
+    """``origins``: for keys that did not come from the file, where they came from
+    (``--select``, ``check(select=...)``), so an error names what the user wrote."""
+    where = str(config_path) if config_path else "configuration"
+    origins = origins or {}
+    unknown_keys({k: v for k, v in data.items() if k not in origins}, where)
+
+    def named(key: str) -> str:
+        return origins.get(key.split(".", 1)[0]) or f"{where}: {key}"
+
     s = Settings(root=root, config_path=config_path)
     if "select" in data:
-        s.select = _str_list(data["select"], "select")
-    s.extend_select = _str_list(data.get("extend-select", []), "extend-select")
-    s.ignore = _str_list(data.get("ignore", []), "ignore")
+        s.select = _str_list(data["select"], named("select"))
+    s.extend_select = _str_list(data.get("extend-select", []), named("extend-select"))
+    s.ignore = _str_list(data.get("ignore", []), named("ignore"))
     for key in ("select", "extend-select", "ignore"):
-        for sel in _str_list(data.get(key, []), key):
-            resolve_selector(sel, catalogue)
+        for sel in _str_list(data.get(key, []), named(key)):
+            try:
+                resolve_selector(sel, catalogue)
+            except ConfigError as exc:
+                raise ConfigError(f"{named(key)}: {exc}") from None
     pfi = data.get("per-file-ignores", {})
     if not isinstance(pfi, dict):
-        raise ConfigError("per-file-ignores: expected a table of glob = [codes]")
+        raise ConfigError(f"{named('per-file-ignores')}: expected a table of glob = [codes]")
     for glob, codes in pfi.items():
         s.per_file_ignores[glob] = _str_list(codes, f"per-file-ignores.{glob}")
         for sel in s.per_file_ignores[glob]:
-            resolve_selector(sel, catalogue)
+            try:
+                resolve_selector(sel, catalogue)
+            except ConfigError as exc:
+                raise ConfigError(f"{named('per-file-ignores')}.{glob}: {exc}") from None
     s.exclude = _str_list(data.get("exclude", []), "exclude")
     s.extend_exclude = _str_list(data.get("extend-exclude", []), "extend-exclude")
     sev = data.get("severity", {})
@@ -227,13 +263,15 @@ def build_settings(data: dict[str, Any], root: Path, catalogue: Catalogue, confi
     for key, opts in rules.items():
         rule = catalogue.get(key)
         if rule is None:
-            raise ConfigError(f"rules.{key}: unknown rule")
+            names = [r.code for r in catalogue.rules] + [r.name for r in catalogue.rules]
+            raise ConfigError(f"{named('rules')}.{key}: unknown rule{did_you_mean(key, names)}")
         if not isinstance(opts, dict):
             raise ConfigError(f"rules.{key}: expected a table of options")
         for opt, value in opts.items():
             if opt not in rule.options:
                 known = ", ".join(sorted(rule.options)) or "none"
-                raise ConfigError(f"rules.{key}: unknown option {opt!r} (options of {rule.code}: {known})")
+                raise ConfigError(f"{named('rules')}.{key}: unknown option {opt!r}{did_you_mean(opt, rule.options)}"
+                                  f" (options of {rule.code}: {known})")
             default = rule.options[opt]
             if default is not None and not _same_type(default, value):
                 raise ConfigError(
@@ -365,7 +403,11 @@ def resolve_selector(sel: str, catalogue: Catalogue, include_off: bool = False) 
     else:
         group = []
     if not group:
-        raise ConfigError(f"unknown rule selector {sel!r}: not a rule code, name, code prefix, checklist item or section")
+        names = [r.code for r in rules] + [r.name for r in rules] + sorted(catalogue.sections) + ["ALL"]
+        raise ConfigError(f"unknown rule selector {sel!r}: not a rule code, name, code prefix, checklist item or "
+                          f"section{did_you_mean(s, names)}")
+    if s.upper() == "ALL":
+        return group  # ALL is every rule, as in ruff, the opt-in ones too
     return [r for r in group if include_off or r.default_enabled]
 
 
@@ -388,6 +430,7 @@ def load_settings(
     isolated: bool = False,
     overrides: dict[str, Any] | None = None,
     root: Path | None = None,
+    origins: dict[str, str] | None = None,
 ) -> Settings:
     """The run's settings: the one way the CLI, the Python API and the engine resolve them.
 
@@ -404,4 +447,4 @@ def load_settings(
         data = read_config(cfg_path) if cfg_path else {}
     merged = {**data, **(overrides or {})}
     base = root if root is not None else (cfg_path.parent.resolve() if cfg_path else Path.cwd())
-    return build_settings(merged, base, catalogue, cfg_path)
+    return build_settings(merged, base, catalogue, cfg_path, origins)

@@ -26,6 +26,10 @@ def apply_suppressions(artifact: Artifact, findings: list[Finding], plan: Plan, 
         except Exception:  # noqa: BLE001
             problems = []
         out.extend(engine_finding(cat.by_code["CL002"], message, loc, settings) for loc, message in problems)
+        out.extend(engine_finding(
+            cat.by_code["CL002"], "`commlint: ignore` names no rule, so it suppresses nothing: write "
+            "`commlint: ignore[CODE] -- reason`", Location(artifact.path, sup.line, sup.column), settings)
+            for sup in sups if sup.bare)
     for f in findings:
         for sup in sups:
             if not sup.covers(f.location):
@@ -42,7 +46,7 @@ def apply_suppressions(artifact: Artifact, findings: list[Finding], plan: Plan, 
         for sup in sups:
             for code in sup.codes:
                 rule = cat.get(code)
-                loc = Location(artifact.path, sup.line, 1, pointer=sup.pointer)
+                loc = Location(artifact.path, sup.line, sup.column, pointer=sup.pointer)
                 if rule is None:
                     out.append(engine_finding(meta, f"suppression names an unknown rule {code!r}", loc, settings))
                 elif code not in sup.used and rule.code in enabled and rule.kind != "system":

@@ -9,14 +9,24 @@ if TYPE_CHECKING:
 
 from ..core.escape import clean, one_line  # noqa: F401 - the one escape path, for every reporter
 
-FORMATS = ("text", "json", "sarif", "github", "checklist", "markdown")
+
+FORMATS = ("full", "concise", "json", "sarif", "github", "checklist", "markdown")
+ALIASES = {"text": "full", "md": "markdown"}  # accepted everywhere a format is named
+CHOICES = FORMATS + tuple(ALIASES)
+
+
+def canonical(fmt: str) -> str:
+    return ALIASES.get(fmt, fmt)
 
 def render(fmt: str, result: "RunResult", *, color: bool = False, statistics: bool = False,
-           checklist: bool = False, quiet: bool = False) -> str:
-    if fmt == "text":
+           checklist: bool = False, quiet: bool = False, notes: list[str] | None = None) -> str:
+    """The report in ``fmt``; ``notes`` collects what a format had to leave out (said on stderr)."""
+    fmt = canonical(fmt)
+    if fmt in ("full", "concise"):
         from .text import render_text
 
-        return render_text(result, color=color, statistics=statistics, checklist=checklist, quiet=quiet)
+        return render_text(result, color=color, statistics=statistics, checklist=checklist, quiet=quiet,
+                           concise=fmt == "concise")
     if fmt == "json":
         from .jsonfmt import render_json
 
@@ -24,7 +34,7 @@ def render(fmt: str, result: "RunResult", *, color: bool = False, statistics: bo
     if fmt == "sarif":
         from .sarif import render_sarif
 
-        return render_sarif(result)
+        return render_sarif(result, notes)
     if fmt == "github":
         from .github import render_github
 

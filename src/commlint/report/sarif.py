@@ -25,7 +25,17 @@ if TYPE_CHECKING:
     from ..engine import RunResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFO_URI = "https://pypi.org/project/commlint/"
+# Where the tool's page is, when it has one that exists: the GitHub Action sets it to
+# the repository it runs commlint from. No default: commlint is not published anywhere.
+INFO_URI_ENV = "COMMLINT_INFORMATION_URI"
+
+# GitHub code scanning's limits on one upload ("SARIF support for code scanning",
+# "SARIF results exceed limits"): a file over them is rejected whole.
+MAX_RESULTS = 25_000
+MAX_RULES = 25_000
+MAX_LOCATIONS = 1_000
+MAX_RELATED = 1_000
+MAX_GZIP_BYTES = 10 * 1024 * 1024
 
 
 def _rule_entry(rule) -> dict[str, Any]:  # noqa: ANN001
@@ -95,16 +105,58 @@ def _uri(path: str) -> str:
     return quote(raw, safe="/")
 
 
-def render_sarif(result: "RunResult") -> str:
+def _within_limits(findings: list[Finding], notes: list[str]) -> list[Finding]:
+    """At most MAX_RESULTS results, the most severe kept (active before suppressed)."""
+    if len(findings) <= MAX_RESULTS:
+        return findings
+    ranked = sorted(findings, key=lambda f: (f.suppressed is not None, -int(f.severity), f.sort_key()))
+    kept, left = ranked[:MAX_RESULTS], ranked[MAX_RESULTS:]
+    by_code: dict[str, int] = {}
+    for f in left:
+        by_code[f.code] = by_code.get(f.code, 0) + 1
+    worst = max(f.severity for f in left).label
+    notes.append(f"SARIF: {len(left)} of {len(findings)} results left out (GitHub code scanning takes at most "
+                 f"{MAX_RESULTS:,} per run; the most severe kept, the worst left out is a {worst}): "
+                 + ", ".join(f"{c} {n}" for c, n in sorted(by_code.items())))
+    keep = {id(f) for f in kept}
+    return [f for f in findings if id(f) in keep]
+
+
+def render_sarif(result: "RunResult", notes: list[str] | None = None) -> str:
+    """``notes``: what had to be left out to stay within GitHub's limits (said on stderr)."""
+    notes = [] if notes is None else notes
+    text = _render(result, _within_limits(list(result.findings), notes), notes)
+    import gzip
+
+    findings = list(result.findings)
+    size = len(gzip.compress(text.encode("utf-8"), 6))
+    while size > MAX_GZIP_BYTES and findings:
+        keep = max(0, int(len(findings) * min(0.9, MAX_GZIP_BYTES / size)))
+        ranked = sorted(findings, key=lambda f: (f.suppressed is not None, -int(f.severity), f.sort_key()))[:keep]
+        ids = {id(f) for f in ranked}
+        findings = [f for f in findings if id(f) in ids]
+        trimmed: list[str] = []
+        text = _render(result, _within_limits(findings, trimmed), [])
+        size = len(gzip.compress(text.encode("utf-8"), 6))
+        if size <= MAX_GZIP_BYTES or not findings:
+            notes.append(f"SARIF: {len(result.findings) - len(findings)} of {len(result.findings)} results left out "
+                         "to keep the file within GitHub's 10 MB (gzip) upload limit; the most severe kept")
+    return text
+
+
+def _render(result: "RunResult", findings: list[Finding], notes: list[str]) -> str:
+    import os
+
     cat = load()
     rules = list(result.rules)
-    used = {f.code for f in result.findings}
+    used = {f.code for f in findings}
     for code in sorted(used - {r.code for r in rules}):
         rules.append(cat.by_code[code])
+    rules = rules[:MAX_RULES]  # the catalogue holds far fewer: never reached
     index = {r.code: i for i, r in enumerate(rules)}
     seen: dict[str, int] = {}
     results = []
-    for f in result.findings:
+    for f in findings:
         entry: dict[str, Any] = {
             "ruleId": f.code,
             "ruleIndex": index[f.code],
@@ -116,8 +168,12 @@ def render_sarif(result: "RunResult") -> str:
         }
         if f.related:
             entry["relatedLocations"] = [
-                {"id": i, **_location(r), "message": {"text": clean(r.symbol or r.path)}} for i, r in enumerate(f.related)
+                {"id": i, **_location(r), "message": {"text": clean(r.symbol or r.path)}}
+                for i, r in enumerate(f.related[:MAX_RELATED])
             ]
+            if len(f.related) > MAX_RELATED:
+                notes.append(f"SARIF: {f.code} at {f.location.path}:{f.location.line}: {len(f.related) - MAX_RELATED}"
+                             f" of {len(f.related)} related locations left out (at most {MAX_RELATED:,})")
         if f.suppressed is not None:
             entry["suppressions"] = [{"kind": "inSource", "justification": clean(f.suppressed)}]
         if f.fix is not None:
@@ -140,7 +196,6 @@ def render_sarif(result: "RunResult") -> str:
                 "name": "commlint",
                 "semanticVersion": __version__,
                 "version": __version__,
-                "informationUri": INFO_URI,
                 "rules": [_rule_entry(r) for r in rules],
             }
         },
@@ -155,5 +210,8 @@ def render_sarif(result: "RunResult") -> str:
         "columnKind": "unicodeCodePoints",
         "properties": {"checklist": scorecard(result)},
     }
+    info = os.environ.get(INFO_URI_ENV, "")
+    if info.startswith(("https://", "http://")):
+        run["tool"]["driver"]["informationUri"] = info  # type: ignore[index]
     doc = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(_clean_obj(doc), indent=2, ensure_ascii=False) + "\n"

@@ -364,7 +364,7 @@ def hardcoded_address(ctx: PythonContext) -> None:
         ctx.report(
             where,
             f"service address uses {problem}; use the service's DNS name "
-            "(`inventory.inventory-prod.svc.cluster.local`) so it survives rescheduling and scaling.",
+            "(`<service>.<namespace>.svc.cluster.local`) so it survives rescheduling and scaling.",
             scope=scope,
         )
 
