@@ -112,7 +112,8 @@ def render_sarif(result: "RunResult") -> str:
             "message": {"text": clean(f.message)},
             "locations": [_location(f.location)],
             "partialFingerprints": {"commlint/v1": _fingerprint(f, seen)},
-            "properties": {"name": f.name, "checklist": list(f.checklist), "sections": list(f.sections)},
+            "properties": {"name": f.name, "checklist": list(f.checklist), "sections": list(f.sections),
+                           **dict(f.properties)},
         }
         if f.related:
             entry["relatedLocations"] = [

@@ -78,6 +78,7 @@ class RuleContext:
         scope: Any = None,
         related: tuple[Location, ...] = (),
         severity: Any = None,
+        properties: dict[str, str] | None = None,
     ) -> None:
         if isinstance(where, Location):
             loc = where
@@ -96,5 +97,6 @@ class RuleContext:
                 sections=self.meta.sections,
                 fix=fix,
                 related=related,
+                properties=tuple(sorted(properties.items())) if properties else (),
             )
         )
