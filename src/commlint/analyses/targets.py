@@ -12,9 +12,14 @@ through constants, f-strings, ``os.getenv(name, default)`` and settings attribut
 - a host under a public top-level domain (``hooks.slack.com``, ``www.googleapis.com``,
   any two-letter country domain) and public addresses are external; other dotted names
   (``inventory.inventory-prod``) are a cluster's own naming, internal;
+- plain ``http://`` to a host chosen at run time (``f"http://{host}:{port}/users"``) is internal
+  (third-party APIs are served over https);
+- in an API gateway or backend-for-frontend (a path naming ``gateway``, ``bff``, ``proxy``,
+  ``upstream``), a call whose target cannot be read otherwise is internal;
 - a host known only by name: ``*_SERVICE_URL``, ``settings.inventory_svc_host``... are
   internal; names of identity providers and SaaS APIs (``JWKS_URL``, ``keycloak_url``,
-  ``SLACK_WEBHOOK``) are external; anything else is unknown.
+  ``SLACK_WEBHOOK``) and of infrastructure that is no service of the system (Consul, Vault,
+  Elasticsearch...) are external; anything else is unknown.
 
 gRPC stubs are internal unless their target is external ("gRPC only for internal
 service-to-service calls").
@@ -45,7 +50,8 @@ _EXTERNAL_NAME = re.compile(
     r"jwks|keycloak|auth0|okta|oauth|openid|oidc|cognito|slack|stripe|paypal|github|gitlab|google|gcp|azure|aws|"
     r"s3|twilio|sendgrid|mailgun|openai|anthropic|tableau|webhook|telegram|discord|sentry|public[_-]?key|"
     r"certs?_url|facebook|twitter|shopify|hubspot|salesforce|zendesk|jira|notion|firebase|apple|microsoft|"
-    r"graph_api|weather|maps?_api|geocod", re.I)
+    r"graph_api|weather|maps?_api|geocod|"
+    r"consul|vault|elastic|opensearch|prometheus|grafana|loki|jaeger|zipkin|minio|registry", re.I)  # infrastructure
 
 
 def host_of(value: str, complete: bool, form: str = "url") -> str | None:
@@ -163,6 +169,10 @@ def _names(module: PyModule, expr: cst.BaseExpression | None, scope: Scope, dept
     return out
 
 
+def _names_external(module: PyModule, expr: cst.BaseExpression, scope: Scope) -> bool:
+    return any(classify_name(n) == EXTERNAL for n in _names(module, expr, scope) if "://" not in n)
+
+
 def _env_default(module: PyModule, expr: cst.BaseExpression | None, scope: Scope) -> cst.BaseExpression | None:
     """``os.getenv("X", "http://inventory:8000")`` -> the default's expression."""
     value = resolve(module, expr, scope) if expr is not None else None
@@ -186,6 +196,8 @@ def classify_url(module: PyModule, expr: cst.BaseExpression | None, scope: Scope
             host = host_of(t.value, t.complete, form)
             if host:
                 return classify_host(host, settings)
+            if form == "url" and t.value.lower().startswith("http://") and not _names_external(module, expr, scope):
+                return INTERNAL  # plain HTTP to a host chosen at run time: a service in the cluster
     verdicts = set()
     for n in _names(module, expr, scope):
         host = host_of(n, True, form) if "://" in n or form != "url" else None
@@ -210,13 +222,26 @@ def call_target(module: PyModule, call, settings=None) -> str:  # noqa: ANN001
             return EXTERNAL if verdict == EXTERNAL else INTERNAL
         url = call.url(m)
         verdict = classify_url(m, url, call.scope, settings) if url is not None else UNKNOWN
-        if verdict != UNKNOWN or call.role != "method" or call.client is None or call.client.call is None:
+        if verdict != UNKNOWN:
             return verdict
+        if call.role != "method" or call.client is None or call.client.call is None:
+            return _by_path(m)
         owner = next((c for c in http_calls(m) if c.role == "client" and c.node is call.client.call), None)
         if owner is None:
             return UNKNOWN
         base = owner.url(m)
+        if base is None:
+            return _by_path(m)
         form = "host" if owner.library.name in ("urllib3", "http.client") and "from_url" not in owner.qualname else "url"
-        return classify_url(m, base, owner.scope, settings, form) if base is not None else UNKNOWN
+        verdict = classify_url(m, base, owner.scope, settings, form)
+        return verdict if verdict != UNKNOWN else _by_path(m)
 
     return module.analysis(key, build)
+
+
+_GATEWAY_PATH = re.compile(r"(?:^|[/_-])(?:api[_-]?gateway|gateway|bff|backend[_-]for[_-]frontend|upstreams?|proxy)(?:[/_.-]|$)", re.I)
+
+
+def _by_path(module: PyModule) -> str:
+    """An API gateway's or a backend-for-frontend's calls reach the system's own services."""
+    return INTERNAL if _GATEWAY_PATH.search(module.path) else UNKNOWN

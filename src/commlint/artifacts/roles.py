@@ -29,6 +29,7 @@ EXAMPLE_DIRS = frozenset({"examples", "example", "docs", "doc", "docs_src", "sam
                           "tutorial", "tutorials", "demos", "notebooks", "cookbook"})
 SCRIPT_DIRS = frozenset({"scripts", "script", "bin", "benchmarks", "benchmark", "bench"})
 TEST_FILE = re.compile(r"^(?:test_.*|.*_tests?|tests?|conftest|locustfile|.*_spec)\.py$")
+EXAMPLE_FILE = re.compile(r"^(?:examples?|demo|samples?|tutorial)(?:_.*)?\.py$|^.*_(?:examples?|demo|samples?)\.py$")
 SCRIPT_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "manage.py", "tasks.py", "dodo.py"})
 
 
@@ -38,7 +39,7 @@ def conventional_role(path: str) -> str:
     dirs, name = [p.lower() for p in parts[:-1]], parts[-1]
     if any(d in TEST_DIRS for d in dirs) or TEST_FILE.match(name.lower()):
         return TEST
-    if any(d in EXAMPLE_DIRS for d in dirs):
+    if any(d in EXAMPLE_DIRS for d in dirs) or EXAMPLE_FILE.match(name.lower()):
         return EXAMPLE
     if any(d in SCRIPT_DIRS for d in dirs) or name in SCRIPT_FILES:
         return SCRIPT
