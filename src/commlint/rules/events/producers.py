@@ -16,6 +16,7 @@ from ...analyses.kafka.model import SEMVER
 from ...analyses.naming import fits, is_internal, name_problem, segments, strip_dead_letter
 from ...analyses.words import past_tense_problem, split_words, suggest
 from ...artifacts.python import (
+    dotted,
     PyModule,
     string_value,
 )
@@ -62,7 +63,7 @@ def not_past_tense(ctx: PythonContext) -> None:
     k = kafka(m)
     extra, states = _past_options(ctx.options)
     seen: set[int] = set()
-    for expr, scope in field_values(m, k, "event_type"):
+    for expr, scope in field_values(m, k, "event_type") if _publishes_events(m, k) else ():
         value = m.constant(expr, scope)
         name = string_value(value)
         if name is None or id(value) in seen or not split_words(name):
@@ -83,6 +84,23 @@ def not_past_tense(ctx: PythonContext) -> None:
         seen.add(id(node))
         ctx.report(node, f"topic {name!r}: {problem}. Name topics after the fact (<domain>.<entity>.<event>, "
                    f"order.order.created).{_suggest(base)}", scope=None)
+
+
+EVENT_CLASS_SUFFIXES = ("Event", "Envelope", "Message", "EventBase")
+
+
+def _publishes_events(m: PyModule, k) -> bool:  # noqa: ANN001
+    """Whether ``event_type`` values in this module name published events: the module produces
+    messages or declares event classes. An audit-log row or a paging API's ``event_type`` is no event."""
+    if k.produces:
+        return True
+    for cls in m.classes.values():
+        node = cls.node
+        if isinstance(node, cst.ClassDef) and (node.name.value.endswith(EVENT_CLASS_SUFFIXES) or any(
+            (dotted(b.value) or "").endswith(EVENT_CLASS_SUFFIXES) for b in node.bases
+        )):
+            return True
+    return False
 
 
 def _suggest(name: str) -> str:
