@@ -29,7 +29,7 @@ EXAMPLE_DIRS = frozenset({"examples", "example", "docs", "doc", "docs_src", "sam
                           "tutorial", "tutorials", "demos", "notebooks", "cookbook"})
 SCRIPT_DIRS = frozenset({"scripts", "script", "bin", "benchmarks", "benchmark", "bench"})
 TEST_FILE = re.compile(r"^(?:test_.*|.*_tests?|tests?|conftest|locustfile|.*_spec)\.py$")
-EXAMPLE_FILE = re.compile(r"^(?:examples?|demo|samples?|tutorial)(?:_.*)?\.py$|^.*_(?:examples?|demo|samples?)\.py$")
+EXAMPLE_FILE = re.compile(r"^(?:examples?|demo|samples?|tutorial)(?:_.*)?\.py$")
 SCRIPT_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "manage.py", "tasks.py", "dodo.py"})
 
 
