@@ -15,7 +15,7 @@ from .core.catalogue import load
 from .core.catalogue import Catalogue
 from .core.config import Settings, enabled_rules, load_settings
 from .core.model import Finding
-from .engine import RunResult, make_plan, per_file_ignores, run_system_rules
+from .engine import ENGINE_CODES, RunResult, make_plan, per_file_ignores, run_system_rules
 from .fixes import apply_all
 from .runner import Cache, max_jobs, run_files
 
@@ -64,9 +64,28 @@ def check_paths(
     else:
         system = run_system_rules(results, plan, cat, system_examined)
     findings.extend(per_file_ignores(system, plan, cat))
+    findings, left_out = by_scope(findings, sources, settings)
     findings.sort(key=Finding.sort_key)
     return RunResult(findings, results, enabled_rules(settings, cat), settings, messages,
-                     time.perf_counter() - start, fixed, system_examined)
+                     time.perf_counter() - start, fixed, system_examined, left_out)
+
+
+def by_scope(findings: list[Finding], sources: list, settings: Settings) -> tuple[list[Finding], dict[str, int]]:
+    """The findings the run's ``scope`` reports, and how many were left out per file role
+    (tests, examples and docs, scripts: see ``artifacts/roles.py``). Engine findings
+    (a file that cannot be read) are always reported."""
+    from .artifacts.roles import file_role, judged
+
+    roles = {s.rel: file_role(s.role_path, settings) for s in sources if "python" in s.kinds}
+    kept: list[Finding] = []
+    left_out: dict[str, int] = {}
+    for f in findings:
+        role = roles.get(f.location.path)
+        if role is None or f.code in ENGINE_CODES or judged(role, settings):
+            kept.append(f)
+        elif f.suppressed is None:
+            left_out[role] = left_out.get(role, 0) + 1
+    return kept, left_out
 
 
 # -- cross-file rules -------------------------------------------------------------------

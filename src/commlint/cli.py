@@ -148,6 +148,7 @@ def check(
     baseline: Optional[Path] = None,
     write_baseline: Optional[Path] = None,
     add_suppressions: bool = False,
+    scope: Optional[str] = None,
 ) -> None:
     """Check files and directories; exit 1 when there are findings, 2 on a usage or configuration error."""
     from .core.catalogue import load
@@ -202,6 +203,8 @@ def check(
             origins["base"] = "--diff-base"
         if jobs is not None:
             data["jobs"] = jobs
+        if scope is not None:
+            data["scope"] = scope
         root = cfg_path.parent.resolve() if cfg_path else Path.cwd()
         settings = load_settings(targets[0], cat, data=data, config_file=cfg_path, root=root, origins=origins)
         if settings.base is not None and not Path(settings.base).is_dir():
@@ -449,6 +452,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--jobs", "-j", type=_positive, metavar="N", help="Worker processes (default: all cores).")
     c.add_argument("--no-cache", action="store_true", help="Do not read or write the result cache.")
     c.add_argument("--cache-dir", metavar="DIR", help="Where the result cache lives (default: .commlint_cache/).")
+    c.add_argument("--scope", choices=("production", "all"), metavar="SCOPE",
+                   help="Python files whose findings are reported: production (default: not tests, examples, docs, scripts) or all.")
     c.add_argument("--no-prefilter", action="store_true", help=argparse.SUPPRESS)
 
     r = sub.add_parser("rules", help="List every rule.", description=(rules.__doc__ or "").strip())

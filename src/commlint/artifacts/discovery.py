@@ -26,6 +26,11 @@ class SourceFile:
     path: Path  # as opened
     rel: str  # as reported: relative to the run's root, with '/'
     kinds: tuple[str, ...]
+    below: str = ""  # the path below the folder named on the command line (what its role is read from)
+
+    @property
+    def role_path(self) -> str:
+        return self.below or self.rel
 
 
 def _spec(patterns: list[str]) -> "_Spec | _DirNames":
@@ -152,11 +157,12 @@ def discover(paths: list[Path], settings: Settings, warn=lambda msg: None) -> li
             # excludes it (files named one by one, as pre-commit passes them, stay excluded)
             warn(f"{rel_top}: excluded by the configuration, checked because it was named")
             spec = _spec(list(DEFAULT_EXCLUDE))
-        _walk(given, root, bounds, spec, settings, out, warn)
+        _walk(given, root, bounds, spec, settings, out, warn, _prefix(os.path.abspath(given)))
     return sorted(out.values(), key=lambda f: f.rel)
 
 
-def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings, out, warn) -> None:  # noqa: ANN001
+def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings, out, warn,  # noqa: ANN001
+          top_prefix: str = "") -> None:
     # Plain strings, not Path objects: this loop sees every directory entry of the tree.
     root_prefix = _prefix(os.path.abspath(root))
     seen: set[tuple[int, int]] = set()
@@ -217,7 +223,8 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
             if is_dir:
                 stack.append((entry.path, ignores))
             else:
-                out.setdefault(rel, SourceFile(Path(entry.path), rel, ks))
+                below = absolute[len(top_prefix):] if top_prefix and absolute.startswith(top_prefix) else ""
+                out.setdefault(rel, SourceFile(Path(entry.path), rel, ks, below.replace(os.sep, "/")))
 
 
 def _why(exc: OSError) -> str:

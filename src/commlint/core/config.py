@@ -24,8 +24,10 @@ KEYS = {
     "select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude",
     "severity", "fail-on", "rules", "strict", "max-file-size", "max-python-file-size",
     "base", "services", "hosts", "compatibility", "jobs", "cache-dir", "respect-gitignore",
-    "file-timeout",
+    "file-timeout", "scope", "test-paths", "example-paths", "script-paths", "production-paths",
+    "internal-hosts", "external-hosts",
 }
+SCOPES = ("production", "all")
 
 
 # Schema Registry's compatibility modes (``compatibility = {glob = mode}``)
@@ -62,6 +64,13 @@ class Settings:
     cache_dir: str | None = None
     respect_gitignore: bool = True
     file_timeout: float = 20.0  # seconds one file's parse and rules may take (0: no limit)
+    scope: str = "production"  # which Python files' findings are reported: production code, or all
+    test_paths: list[str] = field(default_factory=list)  # gitignore-style patterns of test code
+    example_paths: list[str] = field(default_factory=list)  # ... of examples and documentation
+    script_paths: list[str] = field(default_factory=list)  # ... of scripts
+    production_paths: list[str] = field(default_factory=list)  # ... that are production whatever their names
+    internal_hosts: list[str] = field(default_factory=list)  # host globs of this system's services
+    external_hosts: list[str] = field(default_factory=list)  # host globs of third-party APIs
 
     def options_for(self, rule: RuleMeta) -> dict[str, Any]:
         merged = dict(rule.options)
@@ -322,6 +331,13 @@ def build_settings(data: dict[str, Any], root: Path, catalogue: Catalogue, confi
         except ConfigError:
             raise ConfigError(f"{where}: file-timeout: expected a number of seconds up to 86400 "
                               f"(0: no limit), got {value!r}") from None
+    if "scope" in data:
+        if data["scope"] not in SCOPES:
+            raise ConfigError(f"{where}: scope: expected one of {', '.join(SCOPES)}, got {data['scope']!r}")
+        s.scope = data["scope"]
+    for key in ("test-paths", "example-paths", "script-paths", "production-paths", "internal-hosts", "external-hosts"):
+        if key in data:
+            setattr(s, key.replace("-", "_"), _str_list(data[key], f"{where}: {key}"))
     if "cache-dir" in data:
         if not isinstance(data["cache-dir"], str) or not data["cache-dir"].strip():
             raise ConfigError(f"{where}: cache-dir: expected a folder, got {data['cache-dir']!r}")

@@ -104,6 +104,7 @@ class Finding:
     fix: Fix | None = None
     related: tuple[Location, ...] = ()
     suppressed: str | None = None  # the justification, when an inline suppression applies
+    properties: tuple[tuple[str, str], ...] = ()  # what the rule knew: ("target", "internal"), ...
 
     def with_(self, **changes: Any) -> "Finding":
         return replace(self, **changes)
@@ -128,6 +129,8 @@ class Finding:
             d["related"] = [r.to_dict() for r in self.related]
         if self.suppressed is not None:
             d["suppressed"] = self.suppressed
+        if self.properties:
+            d["properties"] = dict(self.properties)
         return d
 
     @classmethod
@@ -143,6 +146,7 @@ class Finding:
             fix=Fix.from_dict(d["fix"]) if d.get("fix") else None,
             related=tuple(Location.from_dict(r) for r in d.get("related", ())),
             suppressed=d.get("suppressed"),
+            properties=tuple(sorted((str(k), str(v)) for k, v in (d.get("properties") or {}).items())),
         )
 
 

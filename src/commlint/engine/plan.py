@@ -56,6 +56,7 @@ class Plan:
 _NOT_IN_KEY = frozenset({
     "config_path", "select", "extend_select", "ignore", "exclude", "extend_exclude", "fail_on",
     "jobs", "cache_dir", "respect_gitignore", "per_file_ignores",
+    "scope", "test_paths", "example_paths", "script_paths", "production_paths",  # roles: applied after the cache
 })
 
 

@@ -41,6 +41,7 @@ class RunResult:
     duration: float = 0.0
     fixed: dict[str, int] = field(default_factory=dict)
     system_examined: dict[str, int] = field(default_factory=dict)
+    left_out: dict[str, int] = field(default_factory=dict)  # role -> findings not reported under the scope
 
     @property
     def examined(self) -> dict[str, int]:

@@ -38,6 +38,8 @@ def render_json(result: "RunResult") -> str:
             "suppressed": len(result.findings) - len(active),
             "by_severity": by_severity,
             "fixed": result.fixed,
+            "scope": result.settings.scope,
+            "left_out": result.left_out,  # file role -> findings the scope does not report
         },
         "checklist": scorecard(result),
         "messages": result.messages,

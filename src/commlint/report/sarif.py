@@ -164,7 +164,8 @@ def _render(result: "RunResult", findings: list[Finding], notes: list[str]) -> s
             "message": {"text": clean(f.message)},
             "locations": [_location(f.location)],
             "partialFingerprints": {"commlint/v1": _fingerprint(f, seen)},
-            "properties": {"name": f.name, "checklist": list(f.checklist), "sections": list(f.sections)},
+            "properties": {"name": f.name, "checklist": list(f.checklist), "sections": list(f.sections),
+                           **dict(f.properties)},
         }
         if f.related:
             entry["relatedLocations"] = [

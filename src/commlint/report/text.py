@@ -177,6 +177,12 @@ def summary_line(result: "RunResult") -> str:
     fixable = sum(1 for f in active if f.fix is not None)
     if fixable:
         head += f"; {fixable} fixable with --fix"
+    if result.left_out:
+        from ..artifacts.roles import ROLE_NAMES
+
+        n = sum(result.left_out.values())
+        why = ", ".join(f"{c} in {ROLE_NAMES.get(r, r)} code" for r, c in sorted(result.left_out.items()))
+        head += f"; {n} left out ({why}; --scope all reports them)"
     if result.fixed:
         head += f"; fixed {sum(result.fixed.values())} in {plural(len(result.fixed), 'file')}"
     return head + "."

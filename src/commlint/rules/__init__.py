@@ -85,6 +85,7 @@ class RuleContext(Generic[A]):
         scope: Any = None,
         related: tuple[Location, ...] = (),
         severity: Any = None,
+        properties: dict[str, str] | None = None,
     ) -> None:
         if isinstance(where, Location):
             loc = where
@@ -103,6 +104,7 @@ class RuleContext(Generic[A]):
                 sections=self.meta.sections,
                 fix=fix,
                 related=related,
+                properties=tuple(sorted(properties.items())) if properties else (),
             )
         )
 

@@ -21,6 +21,8 @@ from ..analyses.http import AIOHTTP, CLIENTS, GRPC, GRPC_CHANNELS, HTTP_CLIENT, 
 from ..analyses.headers import call_headers
 from ..analyses.values import is_none, number, resolve
 from ..analyses.timeouts import timeout_spec
+from ..analyses.inbound import no_inbound_request, runs_once
+from ..analyses.targets import EXTERNAL, UNKNOWN, call_target, host_of  # noqa: F401 - host_of re-exported
 
 # -- fixes ------------------------------------------------------------------------------
 
@@ -210,13 +212,23 @@ def timeout_ceiling(ctx: PythonContext) -> None:
 
 
 def _header_check(ctx: PythonContext, why: str) -> None:
+    """Internal calls only (a third party neither reads nor forwards these headers; a call whose
+    target cannot be told is judged under --strict); for X-Request-ID, only where a request
+    came in: a start-up call or a CLI command has no correlation ID to propagate."""
     module: PyModule = ctx.artifact
     names = {n.lower() for n in ctx.options["names"]}
     shown = " or ".join(f"`{n}`" for n in ctx.options["names"])
+    strict = bool(getattr(ctx.settings, "strict", False))
+    propagation = ctx.meta.code == "CL111"
     for c in http_calls(module):
         if c.role == "client" or (c.library is HTTP_CLIENT and c.role != "method"):
             continue
         if c.role == "method" and c.name in ("send", "ws_connect"):
+            continue
+        target = call_target(module, c, ctx.settings)
+        if target == EXTERNAL or (target == UNKNOWN and not strict):
+            continue
+        if propagation and no_inbound_request(module, c.scope, c.node):
             continue
         sent = call_headers(module, c)
         if names & sent.names:
@@ -225,7 +237,8 @@ def _header_check(ctx: PythonContext, why: str) -> None:
         if not sent.complete:
             _note(ctx, c.node, f"{_describe(c)}: cannot tell whether it sends the {shown} {kind}.", c.scope)
             continue
-        ctx.report(c.node, f"{_describe(c)} sends no {shown} {kind}: {why}", scope=c.scope)
+        ctx.report(c.node, f"{_describe(c)} sends no {shown} {kind}: {why}", scope=c.scope,
+                   properties={"target": target})
 
 
 @check("CL111", subjects=calls)
@@ -246,21 +259,33 @@ PER_CALL_FUNCTIONS = ("requests", "httpx", "aiohttp", "urllib")
 
 @check("CL121", subjects=calls)
 def connection_per_request(ctx: PythonContext) -> None:
+    """A connection opened per request: a module-level request function (``requests.get``) in a
+    function or loop, a client built in a request handler, in a loop, in a function called from
+    one, or in a helper that builds it, uses it and drops it. Not code that runs once: at
+    import or start-up, in a CLI command or ``main``, behind a cache or an ``if X is None:`` guard."""
     module: PyModule = ctx.artifact
     for c in http_calls(module):
         fn = c.scope.enclosing_function()
         if c.role == "function" and c.library.name in PER_CALL_FUNCTIONS and (fn is not None or c.site.in_loop):
+            if not c.site.in_loop and runs_once(module, c.scope, c.node):
+                continue
             ctx.report(
                 c.node,
                 f"`{c.qualname}(...)` opens a new connection on every call; "
                 "use a pooled client (a `Session`/`Client` built once and reused).",
                 scope=c.scope,
+                properties={"target": call_target(module, c, ctx.settings)},
             )
     builders = [(s, q) for s in module.calls if (q := qualname(module, s.node.func)) in CLIENTS or q in GRPC_CHANNELS]
     if not builders:
         return
     runs = per_request(module)
     stored = stored_calls(module)
+    used_in: dict[int, set[int]] = {}
+    for c in http_calls(module):
+        if c.role == "method" and c.client is not None and c.client.call is not None:
+            where = c.scope.enclosing_function()
+            used_in.setdefault(id(c.client.call), set()).add(id(where) if where is not None else 0)
     for site, q in builders:
         if id(site.node) in stored:
             continue
@@ -270,6 +295,9 @@ def connection_per_request(ctx: PythonContext) -> None:
             why = "in a loop"
         elif fn is not None and id(fn) in runs:
             why = f"in {why_per_request(module, runs, id(fn))}"
+        elif fn is not None and fn.name != "__init__" and id(fn) in used_in.get(id(site.node), ()) \
+                and not runs_once(module, site.scope, site.node):
+            why = f"in `{fn.qualname}` and dropped after use"
         if why is None:
             continue
         ctx.report(
@@ -283,32 +311,6 @@ def connection_per_request(ctx: PythonContext) -> None:
 # -- CL122: hard-coded addresses ---------------------------------------------------------------
 
 LOAD_BALANCER = re.compile(r"\.elb(\.[a-z0-9-]+)?\.amazonaws\.com$", re.IGNORECASE)
-
-
-def host_of(value: str, complete: bool, form: str) -> str | None:
-    """The host a URL (``form`` "url"), ``host[:port]`` ("host") or gRPC target ("target") names."""
-    rest = value.strip()
-    if form == "url":
-        if "://" not in rest:
-            return None
-        rest = rest.split("://", 1)[1]
-    elif form == "target":
-        for prefix in ("dns:///", "dns:", "ipv4:", "ipv6:", "unix:"):
-            if rest.startswith(prefix):
-                if prefix == "unix:":
-                    return None
-                rest = rest[len(prefix):]
-                break
-    end = min([i for i in (rest.find(ch) for ch in "/?#,") if i >= 0], default=-1)
-    netloc = rest if end < 0 else rest[:end]
-    netloc = netloc.rsplit("@", 1)[-1]
-    if netloc.startswith("["):
-        return netloc[1:netloc.index("]")] if "]" in netloc else None
-    if end < 0 and not complete and ":" not in netloc:
-        return None  # the host may go on at run time
-    if netloc.count(":") > 1:  # a bare IPv6 address (``ipv6:`` targets)
-        return netloc
-    return netloc.split(":", 1)[0] or None
 
 
 def _address_problem(host: str, options: dict) -> str | None:

@@ -16,6 +16,7 @@ from ...analyses.kafka.model import SEMVER
 from ...analyses.naming import fits, is_internal, name_problem, segments, strip_dead_letter
 from ...analyses.words import past_tense_problem, split_words, suggest
 from ...artifacts.python import (
+    dotted,
     PyModule,
     string_value,
 )
@@ -62,7 +63,7 @@ def not_past_tense(ctx: PythonContext) -> None:
     k = kafka(m)
     extra, states = _past_options(ctx.options)
     seen: set[int] = set()
-    for expr, scope in field_values(m, k, "event_type"):
+    for expr, scope in _event_types(m, k):
         value = m.constant(expr, scope)
         name = string_value(value)
         if name is None or id(value) in seen or not split_words(name):
@@ -83,6 +84,40 @@ def not_past_tense(ctx: PythonContext) -> None:
         seen.add(id(node))
         ctx.report(node, f"topic {name!r}: {problem}. Name topics after the fact (<domain>.<entity>.<event>, "
                    f"order.order.created).{_suggest(base)}", scope=None)
+
+
+EVENT_CLASS_SUFFIXES = ("Event", "Envelope", "Message", "EventBase")
+
+
+ENVELOPE_KEYS = frozenset({"event_id", "event_version", "timestamp", "source", "correlation_id", "data", "payload"})
+
+
+def _event_types(m: PyModule, k):  # noqa: ANN001, ANN202
+    """The ``event_type`` values that name published events: all of them in a module that produces
+    messages; elsewhere those of an event-shaped dict (another envelope key beside it) and of event
+    classes (``class OrderCreated(BaseEvent)``). An audit-log row's or a paging API's
+    ``event_type=`` keyword is no event."""
+    if k.produces:
+        yield from field_values(m, k, "event_type")
+        return
+    for d, scope in k.dicts:
+        keys = {string_value(el.key) for el in d.elements if isinstance(el, cst.DictElement)}
+        if "event_type" in keys and keys & ENVELOPE_KEYS:
+            for el in d.elements:
+                if isinstance(el, cst.DictElement) and string_value(el.key) == "event_type":
+                    yield el.value, scope
+    for cls in m.classes.values():
+        node = cls.node
+        if not isinstance(node, cst.ClassDef) or not (node.name.value.endswith(EVENT_CLASS_SUFFIXES) or any(
+            (dotted(b.value) or "").endswith(EVENT_CLASS_SUFFIXES) for b in node.bases
+        )):
+            continue
+        for stmt in node.body.body:
+            for s in getattr(stmt, "body", ()) if isinstance(stmt, cst.SimpleStatementLine) else ():
+                if isinstance(s, (cst.AnnAssign, cst.Assign)) and s.value is not None:
+                    targets = [s.target] if isinstance(s, cst.AnnAssign) else [t.target for t in s.targets]
+                    if any(isinstance(t, cst.Name) and t.value == "event_type" for t in targets):
+                        yield s.value, cls
 
 
 def _suggest(name: str) -> str:

@@ -16,7 +16,7 @@ def stock(product_id):
 def reserve(session: requests.Session, url, request_id):
     session = requests.Session()
     session.headers.update({"X-Caller-Service": "order-service"})
-    return session.post(url, timeout=5)  # expect: CL111
+    return session.post("http://inventory.inventory-prod/v1/reservations", timeout=5)  # expect: CL111
 
 
 def check(request):

@@ -1,0 +1,69 @@
+"""File roles: production code, tests, examples and documentation, scripts.
+
+Rules judge production code by default (``scope = "production"``); ``--scope all``
+(or ``scope = "all"``) judges every file. A Python file's role comes from
+conventional paths (``tests/``, ``test_*.py``, ``conftest.py``, ``examples/``,
+``docs/``, ``scripts/``...) and from the ``test-paths``, ``example-paths`` and
+``script-paths`` settings (gitignore-style patterns, which win over the
+conventions). Only Python source has a role: an OpenAPI document, a schema or a
+topic file under ``docs/`` is still the contract.
+
+The path a role is read from is the file's path below the folder named on the
+command line (``commlint check examples/shop`` checks the shop as production
+code), or its path from the root for a file named on its own (pre-commit passes
+``tests/test_api.py``: a test, as in a whole-tree run).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+PRODUCTION, TEST, EXAMPLE, SCRIPT = "production", "test", "example", "script"
+ROLES = (PRODUCTION, TEST, EXAMPLE, SCRIPT)
+ROLE_NAMES = {TEST: "test", EXAMPLE: "example/docs", SCRIPT: "script"}
+
+TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "unit_tests", "integration_tests",
+                       "functional_tests", "e2e", "e2e_tests", "testdata", "test_data"})
+EXAMPLE_DIRS = frozenset({"examples", "example", "docs", "doc", "docs_src", "samples", "sample",
+                          "tutorial", "tutorials", "demos", "notebooks", "cookbook"})
+SCRIPT_DIRS = frozenset({"scripts", "script", "bin", "benchmarks", "benchmark", "bench"})
+TEST_FILE = re.compile(r"^(?:test_.*|.*_tests?|tests?|conftest|locustfile|.*_spec)\.py$")
+EXAMPLE_FILE = re.compile(r"^(?:examples?|demo|samples?|tutorial)(?:_.*)?\.py$")
+SCRIPT_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "manage.py", "tasks.py", "dodo.py"})
+
+
+def conventional_role(path: str) -> str:
+    """The role conventional names give a path (``a/tests/x.py`` -> "test")."""
+    parts = path.replace("\\", "/").strip("/").split("/")
+    dirs, name = [p.lower() for p in parts[:-1]], parts[-1]
+    if any(d in TEST_DIRS for d in dirs) or TEST_FILE.match(name.lower()):
+        return TEST
+    if any(d in EXAMPLE_DIRS for d in dirs) or EXAMPLE_FILE.match(name.lower()):
+        return EXAMPLE
+    if any(d in SCRIPT_DIRS for d in dirs) or name in SCRIPT_FILES:
+        return SCRIPT
+    return PRODUCTION
+
+
+@functools.lru_cache(maxsize=64)
+def _spec(patterns: tuple[str, ...]):  # noqa: ANN202
+    from .discovery import _spec as spec  # gitignore-style, as exclude reads them
+
+    return spec(list(patterns))
+
+
+def file_role(path: str, settings=None) -> str:  # noqa: ANN001
+    """The role of a Python file at ``path`` (see the module docstring)."""
+    if settings is not None:
+        for role, patterns in ((TEST, settings.test_paths), (EXAMPLE, settings.example_paths),
+                               (SCRIPT, settings.script_paths), (PRODUCTION, settings.production_paths)):
+            if patterns and _spec(tuple(patterns)).match_file(path):
+                return role
+    return conventional_role(path)
+
+
+def judged(role: str, settings=None) -> bool:  # noqa: ANN001
+    """Whether findings in a file of this role are reported under the run's ``scope``."""
+    scope = getattr(settings, "scope", PRODUCTION) if settings is not None else PRODUCTION
+    return scope == "all" or role == PRODUCTION
