@@ -186,6 +186,41 @@ def _auto_ack(m: PyModule, c: Client, call: cst.Call, scope: Scope, names: tuple
             c.auto_ack_why = f"`{n}=True`"
 
 
+def _transient(m: PyModule, queue: cst.BaseExpression | None, scope: Scope, _depth: int = 0) -> bool:
+    """A reply or subscription queue: ``result.method.queue`` of an exclusive or auto-delete declaration,
+    or the direct reply-to pseudo-queue. Losing its messages on a crash is its nature, not a bug."""
+    if queue is None or _depth > 4:
+        return False
+    if literal(m, queue, scope) == "amq.rabbitmq.reply-to":
+        return True
+    values: list[cst.BaseExpression] = []
+    if isinstance(queue, cst.Name):
+        values = m.lookup(queue.value, scope)
+    elif isinstance(queue, cst.Attribute) and isinstance(queue.value, cst.Name) and queue.value.value == "self":
+        cls = scope.enclosing_class()
+        values = cls.attributes.get(queue.attr.value, []) if cls is not None else []
+    elif isinstance(queue, cst.Attribute):
+        values = [queue]
+    for v in values:
+        while isinstance(v, cst.Attribute):  # result.method.queue
+            v = v.value
+        if isinstance(v, cst.Await):
+            v = v.expression
+        if isinstance(v, cst.Name) and v is not queue:
+            if _transient(m, v, scope, _depth + 1):
+                return True
+        elif isinstance(v, cst.Call) and method(v) in ("queue_declare", "declare_queue"):
+            if truthy(m, arg(v, "exclusive"), scope) or truthy(m, arg(v, "auto_delete"), scope):
+                return True
+    return False
+
+
+def _rpc_server(m: PyModule, loop: Loop) -> bool:
+    """A handler that answers each request on its ``reply_to`` queue: request/reply, RabbitMQ's own use."""
+    return any(method(s.node) in ("basic_publish", "publish") and "reply_to" in m.tree.code_for_node(s.node)
+               for s in loop.calls)
+
+
 def consumers(m: PyModule, k: Kafka) -> None:
     decls = declarations(m, k)
     libs = roots(m)
@@ -249,7 +284,11 @@ def consumers(m: PyModule, k: Kafka) -> None:
         queue = arg(call, "queue", 0) if method(call) == "consume" else \
             (call.func.value if isinstance(call.func, cst.Attribute) else None)
         found.append((iterate_loop(m, k, "rabbitmq", c, it, region, scope, names), queue, scope))
+    transient = {id(loop.client) for loop, queue, scope in found if _transient(m, queue, scope)}
+    k.clients[:] = [c for c in k.clients if id(c) not in transient]
     for loop, queue, scope in found:
+        if id(loop.client) in transient or _rpc_server(m, loop):
+            continue
         classify(m, k, loop, ack_kind)
         _dead_letter(m, k, loop, queue, scope, decls)
         k.loops.append(loop)
