@@ -13,7 +13,7 @@ from .artifacts.discovery import discover
 from .core.catalogue import load
 from .core.config import Settings, enabled_rules, load_settings
 from .core.model import Finding
-from .engine import RunResult, per_file_ignores, make_plan, run_system_rules
+from .engine import RunResult, make_plan, per_file_ignores, run_system_rules
 from .fixes import apply_all
 from .runner import Cache, max_jobs, run_files
 

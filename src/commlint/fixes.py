@@ -15,8 +15,8 @@ import tempfile
 
 from .artifacts.discovery import SourceFile
 from .core import safeio
-from .engine import FileResult, Plan, check_file
 from .core.model import Edit, Finding
+from .engine import FileResult, Plan, check_file
 
 
 def apply_edits(text: str, findings: list[Finding]) -> tuple[str, int]:

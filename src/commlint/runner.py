@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .artifacts.discovery import SourceFile
-from .engine import FileResult, Plan, check_file, is_candidate, wanted_kinds
 from .artifacts.reading import file_digest, read_source
+from .engine import FileResult, Plan, check_file, is_candidate, wanted_kinds
 
 PARALLEL_BYTES = 256 * 1024  # source to parse before worker processes pay off (~0.5 s of Python)
 BATCH_BYTES = 128 * 1024  # small files travel to a worker together, up to this much
@@ -357,8 +357,8 @@ def _pool_map(batches, plan: Plan, workers: int):  # noqa: ANN001, ANN202
 def _crashed(src: SourceFile, plan: Plan) -> FileResult:
     """A file that kills the process checking it: reported, not retried in this process."""
     from .core.catalogue import load
-    from .engine import engine_finding
     from .core.model import Location
+    from .engine import engine_finding
 
     res = _unparsed(src)
     if "CL001" in plan.engine:

@@ -10,6 +10,7 @@ and a reader for the other files of that version (a spec's ``$ref``s).
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -104,14 +105,23 @@ _VERSION_DIR = re.compile(r"^[vV](?P<n>\d+)$")
 VERSION_LIMIT = 16 * 1024 * 1024  # an earlier version larger than this is not read
 
 
+def lookup_tree(root: Path, file: Path) -> Path:
+    """The tree a version lookup may read: the run's root, or for a file named outside it
+    (``commlint check ../schemas``) the folder two levels up (``v1/order.avsc`` beside ``v2/``)."""
+    real = Path(os.path.realpath(file))
+    top = Path(os.path.realpath(root))
+    return top if top in real.parents else real.parent.parent
+
+
 def sibling_versions(root: Path, rel: str, ext: str) -> list[tuple[int, str]]:
     """Earlier versions of ``rel`` kept beside it, oldest first: (version, relative path)."""
     p = PurePosixPath(rel)
+    tree = lookup_tree(root, root / rel)
     out: dict[str, int] = {}
     m = _VERSIONED_STEM.match(p.name[: -len(ext)])
     if m:
         subject, n = m.group("subject") or "", int(m.group("n"))
-        for entry in safeio.list_dir(root / p.parent, root):
+        for entry in safeio.list_dir(root / p.parent, tree):
             if not entry.lower().endswith(ext) or entry == p.name:
                 continue
             other = _VERSIONED_STEM.match(entry[: -len(ext)])
@@ -120,9 +130,9 @@ def sibling_versions(root: Path, rel: str, ext: str) -> list[tuple[int, str]]:
     d = _VERSION_DIR.match(p.parent.name)
     if d:
         n = int(d.group("n"))
-        for entry in safeio.list_dir(root / p.parent.parent, root, dirs=True):
+        for entry in safeio.list_dir(root / p.parent.parent, tree, dirs=True):
             other = _VERSION_DIR.match(entry)
-            if other and int(other.group("n")) < n and safeio.is_regular(root / p.parent.parent / entry / p.name, root):
+            if other and int(other.group("n")) < n and safeio.is_regular(root / p.parent.parent / entry / p.name, tree):
                 out[str(p.parent.parent / entry / p.name)] = int(other.group("n"))
     return sorted(((n, path) for path, n in out.items()), key=lambda x: (x[0], x[1]))
 
@@ -134,7 +144,8 @@ def version_listings(root: Path, rel: str, ext: str) -> list[str]:
     out = [safeio.listing_dependency(root / p.parent, ext)] if _VERSIONED_STEM.match(p.name[: -len(ext)]) else []
     if _VERSION_DIR.match(p.parent.name):
         out.append(safeio.listing_dependency(root / p.parent.parent))
-        out += [str(root / p.parent.parent / d / p.name) for d in safeio.list_dir(root / p.parent.parent, root, dirs=True)
+        out += [str(root / p.parent.parent / d / p.name)
+                for d in safeio.list_dir(root / p.parent.parent, lookup_tree(root, root / rel), dirs=True)
                 if _VERSION_DIR.match(d)]
     return out
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .services import ServiceMap
 from ..core.model import Location
+from .services import ServiceMap
 
 MAX_HOPS = 8
 

@@ -31,7 +31,6 @@ from . import Artifact, ParseError
 from .yamljson import Document, join, load_json
 
 KIND = "avro"
-EXTENSIONS = (".avsc",)
 
 PRIMITIVES = frozenset({"null", "boolean", "int", "long", "float", "double", "bytes", "string"})
 NAMED = frozenset({"record", "error", "enum", "fixed"})

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import kinds_for
 from ..core import safeio
 from ..core.config import DEFAULT_EXCLUDE, ConfigError, Settings
+from . import kinds_for
 
 GITIGNORE_LIMIT = 4 * 1024 * 1024
 

@@ -26,7 +26,6 @@ from . import Artifact, ParseError, Suppression, comment_suppressions
 from .yamljson import IGNORE_KEY, Document, join, load_json, load_yaml, split
 
 KIND = "openapi"
-EXTENSIONS = (".yaml", ".yml", ".json")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MAX_FILES = 20_000  # files one spec may reach through $ref
 

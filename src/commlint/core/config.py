@@ -68,17 +68,6 @@ class Settings:
         merged.update(self.rule_options.get(rule.code, {}))
         return merged
 
-    def fingerprint(self) -> dict[str, Any]:
-        """Everything that can change a file's findings, for the result cache."""
-        return {
-            "rule_options": self.rule_options,
-            "strict": self.strict,
-            "max": [self.max_file_size, self.max_python_file_size],
-            "base": self.base,
-            "compatibility": self.compatibility,
-        }
-
-
 CONFIG_LIMIT = 4 * 1024 * 1024  # a configuration file larger than this is an error
 _OURS = re.compile(rb"(?m)^[ \t]*\[+[ \t]*tool[ \t]*\.[ \t]*[\"']?commlint\b|\bcommlint[ \t]*[.=]|^[ \t]*\[[ \t]*tool[ \t]*\][^\[]*commlint")
 

@@ -11,9 +11,8 @@ from ..core.config import Settings
 from ..core.model import Finding, Location
 from ..rules import CHECKS, RuleContext
 from .pipeline import examined
-from .results import engine_finding
 from .plan import Plan
-from .results import FileResult
+from .results import FileResult, engine_finding
 from .suppress import suppress_system
 
 

@@ -9,8 +9,8 @@ from ..core import safeio
 from ..core.catalogue import Catalogue
 from ..core.config import resolve_selector
 from ..core.model import Finding, Location
-from .results import engine_finding
 from .plan import Plan
+from .results import engine_finding
 
 
 def apply_suppressions(artifact: Artifact, findings: list[Finding], plan: Plan, cat: Catalogue) -> list[Finding]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from ..core.version import __version__
 from ..core.escape import clean
+from ..core.version import __version__
 from .scorecard import scorecard
 
 if TYPE_CHECKING:

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.text import Text
 
-from ..core.escape import name as display_name, one_line
+from ..core.escape import name as display_name
+from ..core.escape import one_line
 
 if TYPE_CHECKING:
     from ..engine import RunResult

@@ -15,14 +15,14 @@ from ..artifacts.openapi import OpenAPIDoc, file_reader, load_spec
 from ..artifacts.yamljson import join, split
 from ..core.config import ConfigError
 from ..core.model import Location
-from . import RuleContext, check
+from . import OpenAPIContext, check
 
 
-def _report(ctx: RuleContext, ptr: str, message: str, through: bool = False) -> None:
+def _report(ctx: OpenAPIContext, ptr: str, message: str, through: bool = False) -> None:
     _emit(ctx, ctx.artifact.where(ptr, through), message)
 
 
-def _emit(ctx: RuleContext, placed: tuple[Location, tuple[Location, ...]], message: str) -> None:
+def _emit(ctx: OpenAPIContext, placed: tuple[Location, tuple[Location, ...]], message: str) -> None:
     """Report at a place from ``where``/``place``; a node in another file is named in the message too."""
     loc, related = placed
     if related:
@@ -34,7 +34,7 @@ def _emit(ctx: RuleContext, placed: tuple[Location, tuple[Location, ...]], messa
 
 
 @check("CL300")
-def invalid_document(ctx: RuleContext) -> None:
+def invalid_document(ctx: OpenAPIContext) -> None:
     art: OpenAPIDoc = ctx.artifact
     if not art.is_document:
         return
@@ -263,7 +263,7 @@ def _version_tuple(text: str) -> tuple[int, ...]:
 
 
 @check("CL301")
-def old_version(ctx: RuleContext) -> None:
+def old_version(ctx: OpenAPIContext) -> None:
     art: OpenAPIDoc = ctx.artifact
     if not art.is_document:
         return
@@ -293,7 +293,7 @@ def _base_paths(art: OpenAPIDoc) -> list[str]:
 
 
 @check("CL302")
-def unversioned_path(ctx: RuleContext) -> None:
+def unversioned_path(ctx: OpenAPIContext) -> None:
     art: OpenAPIDoc = ctx.artifact
     paths = art.data.get("paths") if art.is_document else None
     if not isinstance(paths, dict):
@@ -316,7 +316,7 @@ def unversioned_path(ctx: RuleContext) -> None:
 
 
 @check("CL303")
-def missing_request_id(ctx: RuleContext) -> None:
+def missing_request_id(ctx: OpenAPIContext) -> None:
     art: OpenAPIDoc = ctx.artifact
     if not art.is_document:
         return
@@ -330,7 +330,7 @@ def missing_request_id(ctx: RuleContext) -> None:
 
 
 @check("CL304")
-def breaking_change(ctx: RuleContext) -> None:
+def breaking_change(ctx: OpenAPIContext) -> None:
     art: OpenAPIDoc = ctx.artifact
     if not art.is_document:
         return
@@ -344,7 +344,7 @@ def breaking_change(ctx: RuleContext) -> None:
         _report(ctx, ptr, message)
 
 
-def _base_version(art: OpenAPIDoc, ctx: RuleContext) -> OpenAPIDoc | str | None:
+def _base_version(art: OpenAPIDoc, ctx: OpenAPIContext) -> OpenAPIDoc | str | None:
     """The earlier version to compare with: ``base-path`` (a file, or a folder mirroring the
     tree), else the same path at ``--base``; a string says why it cannot be read."""
     settings = ctx.settings

@@ -13,19 +13,19 @@ from ..artifacts.proto import Contract, ProtoArtifact, contract, walk
 from ..artifacts.proto import parse as parse_proto
 from ..core.model import Severity
 from ..analyses.base_versions import base_unusable, base_versions
-from . import RuleContext, check
+from . import ProtoContext, check
 
 # buf's PACKAGE_VERSION_SUFFIX: v1, v1beta1, v1alpha, v1p1beta1, v1test
 VERSION_RE = re.compile(r"^v\d+(?:(?:alpha|beta)\d*|p\d+(?:alpha|beta)\d*|test\w*)?$")
 
 
-def _file(ctx: RuleContext) -> ast.File | None:
+def _file(ctx: ProtoContext) -> ast.File | None:
     """The parsed file, or None when it did not parse (CL500 says why)."""
     return ctx.artifact.file
 
 
 @check("CL500")
-def unparsable_proto(ctx: RuleContext) -> None:
+def unparsable_proto(ctx: ProtoContext) -> None:
     art: ProtoArtifact = ctx.artifact
     if art.error is not None:
         line, _col, message = art.error
@@ -33,7 +33,7 @@ def unparsable_proto(ctx: RuleContext) -> None:
 
 
 @check("CL501")
-def not_proto3(ctx: RuleContext) -> None:
+def not_proto3(ctx: ProtoContext) -> None:
     art: ProtoArtifact = ctx.artifact
     if art.file is None:
         return
@@ -55,7 +55,7 @@ def _required(node: Any) -> bool:
 
 
 @check("CL502")
-def required_field(ctx: RuleContext) -> None:
+def required_field(ctx: ProtoContext) -> None:
     file = _file(ctx)
     if file is None:
         return
@@ -66,7 +66,7 @@ def required_field(ctx: RuleContext) -> None:
 
 
 @check("CL503")
-def unversioned_package(ctx: RuleContext) -> None:
+def unversioned_package(ctx: ProtoContext) -> None:
     file = _file(ctx)
     if file is None:
         return
@@ -78,7 +78,7 @@ def unversioned_package(ctx: RuleContext) -> None:
 
 
 @check("CL505")
-def streaming_rpc(ctx: RuleContext) -> None:
+def streaming_rpc(ctx: ProtoContext) -> None:
     file = _file(ctx)
     if file is None:
         return
@@ -186,7 +186,7 @@ def breaking_changes(old: Contract, new: Contract, top: Any) -> list[tuple[Any, 
 
 
 @check("CL504")
-def breaking_change(ctx: RuleContext) -> None:
+def breaking_change(ctx: ProtoContext) -> None:
     art: ProtoArtifact = ctx.artifact
     base = ctx.settings.base
     if art.file is None or not base:

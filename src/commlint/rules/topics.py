@@ -30,7 +30,7 @@ from ..analyses.words import (
     split_words,
     suggest,
 )
-from . import RuleContext, check
+from . import TopicsContext, check
 
 DAY_MS = 86_400_000
 
@@ -60,7 +60,7 @@ def _marked(t: Topic, markers: set[str]) -> bool:
 
 
 @check("CL601")
-def topic_name_pattern(ctx: RuleContext) -> None:
+def topic_name_pattern(ctx: TopicsContext) -> None:
     pattern = re.compile(ctx.options["pattern"])
     for t, parts in named_topics(ctx.artifact):
         if fits(parts, pattern):
@@ -80,7 +80,7 @@ def topic_name_pattern(ctx: RuleContext) -> None:
 
 
 @check("CL602")
-def topic_event_not_past_tense(ctx: RuleContext) -> None:
+def topic_event_not_past_tense(ctx: TopicsContext) -> None:
     extra = {w.lower() for w in ctx.options["extra-words"]}
     state = {w.lower() for w in ctx.options["state-words"]}
     for t, parts in named_topics(ctx.artifact):
@@ -135,7 +135,7 @@ def _policy(t: Topic) -> set[str] | None:
 
 
 @check("CL603")
-def topic_retention(ctx: RuleContext) -> None:
+def topic_retention(ctx: TopicsContext) -> None:
     min_days = float(ctx.options["min-days"])
     audit_days = float(ctx.options["audit-days"])
     audit_words = {w.lower() for w in ctx.options["audit-words"]}
@@ -180,7 +180,7 @@ def is_state_topic(t: Topic, state: set[str]) -> bool:
 
 
 @check("CL604")
-def snapshot_topic_not_compacted(ctx: RuleContext) -> None:
+def snapshot_topic_not_compacted(ctx: TopicsContext) -> None:
     state = {w.lower() for w in ctx.options["state-words"]}
     for t in ctx.artifact.topics:
         if is_internal(t.name) or not is_state_topic(t, state):
@@ -209,7 +209,7 @@ def _fill(template: str, topic: str, group: str) -> str:
 
 
 @check("CL605")
-def consumer_group_without_dlq(ctx: RuleContext) -> None:
+def consumer_group_without_dlq(ctx: TopicsContext) -> None:
     art: TopicsFile = ctx.artifact
     names = {t.name for t in art.topics}
     templates = [str(x) for x in ctx.options["dlq-names"]]
@@ -242,7 +242,7 @@ def domain_of(name: str, explicit: str | None, mapping: dict[str, str]) -> str:
 
 
 @check("CL606")
-def topic_shared_across_domains(ctx: RuleContext) -> None:
+def topic_shared_across_domains(ctx: TopicsContext) -> None:
     art: TopicsFile = ctx.artifact
     mapping = {str(k): str(v) for k, v in dict(ctx.options["domains"]).items()}
     declared = {t.name: t for t in art.topics}
@@ -263,7 +263,7 @@ def topic_shared_across_domains(ctx: RuleContext) -> None:
 
 
 @check("CL607")
-def single_partition_topic(ctx: RuleContext) -> None:
+def single_partition_topic(ctx: TopicsContext) -> None:
     for t in ctx.artifact.topics:
         if t.partitions != 1 or is_dead_letter(t.name) or t.dlq or is_internal(t.name):
             continue
@@ -276,7 +276,7 @@ def single_partition_topic(ctx: RuleContext) -> None:
 
 
 @check("CL608")
-def queue_without_dead_letter(ctx: RuleContext) -> None:
+def queue_without_dead_letter(ctx: TopicsContext) -> None:
     """An SQS queue without a redrive policy, a RabbitMQ queue without a dead-letter exchange (own or by policy)."""
     for q in ctx.artifact.queues:
         if q.dead_letter is not False or q.is_dlq or q.transient:

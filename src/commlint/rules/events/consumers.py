@@ -9,6 +9,7 @@ import libcst as cst
 from ...analyses.messaging import messaging as kafka  # every broker: Kafka, RabbitMQ, SQS, NATS, FastStream
 from ...analyses.kafka.flow import call_name, reachable
 from ...analyses.kafka.model import AUTO_COMMIT_KEY, CONSUMING, GROUP_KEY, Kafka, Loop
+from ...analyses.naming import is_dead_letter
 from ...artifacts.python import (
     CallSite,
     PyModule,
@@ -18,7 +19,7 @@ from ...artifacts.python import (
     string_value,
 )
 from ...core.model import Severity
-from .. import RuleContext, check
+from .. import PythonContext, check
 
 # -- the checks: consumers --------------------------------------------------------------------------
 
@@ -36,21 +37,21 @@ def falsy(m: PyModule, expr: cst.BaseExpression, scope: Scope) -> bool | None:
     return None
 
 
-def _unknown(ctx: RuleContext, node: cst.CSTNode, scope: Scope, message: str) -> None:
+def _unknown(ctx: PythonContext, node: cst.CSTNode, scope: Scope, message: str) -> None:
     if ctx.settings is not None and getattr(ctx.settings, "strict", False):
         ctx.report(node, message, scope=scope, severity=Severity.NOTE)
 
 
-def consumers(ctx: RuleContext) -> int:
+def consumers(ctx: PythonContext) -> int:
     """Consumers whose acknowledgement mode CL201 judges (an SQS receive has none)."""
     return sum(1 for c in kafka(ctx.artifact).clients if c.role == "consumer" and c.library != "sqs")
 
 
-def loops(ctx: RuleContext) -> int:
+def loops(ctx: PythonContext) -> int:
     return len(kafka(ctx.artifact).loops)
 
 
-def judged_loops(ctx: RuleContext) -> int:
+def judged_loops(ctx: PythonContext) -> int:
     """Loops whose dead-letter path CL204 can judge here (not a queue whose policy lives elsewhere)."""
     return sum(1 for loop in kafka(ctx.artifact).loops if loop.dead_letter != "external")
 
@@ -70,7 +71,7 @@ def _acked(loop: Loop) -> str:
     return "message deleted" if loop.library == "sqs" else "message acknowledged"
 
 
-def _auto_ack(ctx: RuleContext, c) -> None:  # noqa: ANN001
+def _auto_ack(ctx: PythonContext, c) -> None:  # noqa: ANN001
     """A consumer of another broker that acknowledges every message on delivery."""
     what = LIBRARY.get(c.library, c.library)
     ctx.report(c.auto_ack, f"{what} consumer acknowledges each message on delivery ({c.auto_ack_why}), before it "
@@ -79,7 +80,7 @@ def _auto_ack(ctx: RuleContext, c) -> None:  # noqa: ANN001
 
 
 @check("CL201", subjects=consumers)
-def auto_commit(ctx: RuleContext) -> None:
+def auto_commit(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     for c in kafka(m).clients:
         if c.role == "consumer" and c.auto_ack is not None:
@@ -121,7 +122,7 @@ def _dead(k: Kafka, site: CallSite, region: cst.CSTNode) -> bool:
 
 
 @check("CL202", subjects=loops)
-def commit_before_processing(ctx: RuleContext) -> None:
+def commit_before_processing(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
     reported: set[int] = set()  # one callback may serve several consumers
@@ -214,7 +215,7 @@ def _where(loop: Loop) -> str:
 
 
 @check("CL203", subjects=loops)
-def no_duplicate_detection(ctx: RuleContext) -> None:
+def no_duplicate_detection(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
     for loop in k.loops:
@@ -251,11 +252,11 @@ def _requeue_off(m: PyModule, s: CallSite) -> bool:
 
 
 @check("CL204", subjects=judged_loops)
-def no_dead_letter(ctx: RuleContext) -> None:
+def no_dead_letter(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
-    patterns = [p.lower() for p in ctx.options.get("dlq-patterns", [])]
-    helpers = set(ctx.options.get("dlq-functions", []))
+    patterns = [p.lower() for p in ctx.options["dlq-patterns"]]
+    helpers = set(ctx.options["dlq-functions"])
     produce_by_node = {id(p.node): p for p in k.produces}
     idempotency = ctx.options_of("CL203")
     known = _known_calls(m, idempotency) | helpers
@@ -275,8 +276,9 @@ def no_dead_letter(ctx: RuleContext) -> None:
                 found = True
             p = produce_by_node.get(id(s.node))
             for dest in ((p.topic, *p.destinations) if p is not None else ()):
-                if dest is not None and _dlq_like(string_value(m.constant(dest, s.scope)) or m.tree.code_for_node(dest),
-                                                  patterns):
+                name = string_value(m.constant(dest, s.scope)) if dest is not None else None
+                if dest is not None and ((name is not None and is_dead_letter(name))
+                                         or _dlq_like(name or m.tree.code_for_node(dest), patterns)):
                     found = True
             if loop.dead_letter == "missing" and _requeue_off(m, s):
                 found = True

@@ -20,34 +20,34 @@ from ...artifacts.python import (
     PyModule,
     string_value,
 )
-from .. import RuleContext, check
+from .. import PythonContext, check
 from .consumers import excerpt
 
 # -- the checks: producers ----------------------------------------------------------------------------
 
 
-def produces(ctx: RuleContext) -> int:
+def produces(ctx: PythonContext) -> int:
     return len(kafka(ctx.artifact).produces)
 
 
-def keyed_produces(ctx: RuleContext) -> int:
+def keyed_produces(ctx: PythonContext) -> int:
     """Publishes to a destination that orders by key (Kafka, FIFO queues): what CL214 judges."""
     return sum(1 for p in kafka(ctx.artifact).produces if p.keyed)
 
 
-def topics(ctx: RuleContext) -> int:
+def topics(ctx: PythonContext) -> int:
     return len(kafka(ctx.artifact).topic_literals)
 
 
-def produces_and_topics(ctx: RuleContext) -> int:
+def produces_and_topics(ctx: PythonContext) -> int:
     return produces(ctx) + topics(ctx)
 
 
 @check("CL211", subjects=produces)
-def missing_envelope_field(ctx: RuleContext) -> None:
+def missing_envelope_field(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
-    required = list(ctx.options.get("envelope-fields", []))
+    required = list(ctx.options["envelope-fields"])
     queued = set()  # payloads of work queues: events only when they carry an envelope field
     for p in k.produces:
         if p.events_only:
@@ -71,7 +71,7 @@ def _past_options(opts: dict) -> tuple[frozenset[str], frozenset[str]]:
 
 
 @check("CL212", subjects=produces_and_topics)
-def not_past_tense(ctx: RuleContext) -> None:
+def not_past_tense(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
     extra, states = _past_options(ctx.options)
@@ -105,10 +105,10 @@ def _suggest(name: str) -> str:
 
 
 @check("CL213", subjects=produces)
-def event_version_not_semver(ctx: RuleContext) -> None:
+def event_version_not_semver(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
-    require_patch = bool(ctx.options.get("require-patch", False))
+    require_patch = bool(ctx.options["require-patch"])
     seen: set[int] = set()
     for expr, scope in field_values(m, k, "event_version"):
         value = m.constant(expr, scope)
@@ -129,7 +129,7 @@ def event_version_not_semver(ctx: RuleContext) -> None:
 
 
 @check("CL214", subjects=keyed_produces)
-def produce_without_key(ctx: RuleContext) -> None:
+def produce_without_key(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     for p in kafka(m).produces:
         if p.unknown_args or p.partition or not p.keyed:
@@ -146,7 +146,7 @@ def produce_without_key(ctx: RuleContext) -> None:
 
 
 @check("CL215", subjects=topics)
-def topic_name_pattern(ctx: RuleContext) -> None:
+def topic_name_pattern(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     pattern = re.compile(ctx.options_of("CL601")["pattern"])
     for name, node in unique_topics(kafka(m)):
