@@ -155,3 +155,12 @@ def test_option_defaults_live_only_in_the_catalogue() -> None:
                  for p in sorted((PACKAGE / "rules").rglob("*.py"))
                  for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
     assert offenders == []
+
+
+def test_every_rule_family_is_in_the_independence_contract() -> None:
+    import tomllib
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]
+    independent = next(set(c["modules"]) for c in contracts if c["type"] == "independence")
+    families = {f.module for f in load().families if f.id != "engine"}
+    assert families == independent, f"add to the independence contract: {sorted(families - independent)}"

@@ -192,7 +192,7 @@ def _rel(path: str, root: Path) -> Path:
 
 def test_shop_example_fires_on_its_marked_topic_lines() -> None:
     shop = REPO / "examples" / "shop"
-    files = [shop / "topics.yaml", *sorted((shop / "platform").rglob("*.yaml"))]
+    files = [shop / "topics.yaml", *sorted((shop / "platform").rglob("*.yaml")), *sorted((shop / "platform").rglob("*.tf"))]
     texts = {str(p.relative_to(shop)): p.read_text(encoding="utf-8") for p in files}
     want = {m for m in expected_markers(texts) if m[2].startswith("CL6")}
     assert {code for _, _, code in want} == family_codes("topics")

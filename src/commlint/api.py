@@ -63,3 +63,16 @@ def check_paths(
 
 
 # -- cross-file rules -------------------------------------------------------------------
+
+
+def draw_graph(paths: list[str], fmt: str = "mermaid") -> str:
+    """``commlint graph``: check the paths (with the nearest configuration, no cache) and draw the
+    system (``commlint.report.graph``) in one of mermaid, dot, html or json."""
+    from .core.config import find_config, read_config
+    from .report.graph import graph_model, render_graph
+
+    cfg = find_config(Path(paths[0]) if paths else Path("."))
+    data = read_config(cfg) if cfg else {}
+    root = cfg.parent.resolve() if cfg else Path.cwd()
+    settings = load_settings(Path(paths[0]) if paths else Path("."), load(), data=data, config_file=cfg, root=root)
+    return render_graph(graph_model(check_paths(paths, settings)), fmt)

@@ -1,4 +1,4 @@
-"""The command line: ``commlint check | rules | explain``."""
+"""The command line: ``commlint check | rules | explain | graph``."""
 
 from __future__ import annotations
 
@@ -284,6 +284,14 @@ def explain(rule: str) -> None:
     _echo(rule_markdown(meta, cat), nl=False)
 
 
+def graph(paths: Optional[list[Path]] = None, format: str = "mermaid", output: Optional[Path] = None) -> None:
+    """Draw the system: services, synchronous calls (the longest chain highlighted), topics with their producers and consumers, contracts, each service marked by its scorecard."""
+    from .api import draw_graph
+
+    text = draw_graph([str(p) for p in paths or [Path(".")]], format)
+    _ = output.write_text(text, encoding="utf-8") if output else sys.stdout.write(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="commlint",
@@ -322,6 +330,10 @@ def _parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("explain", help="Print one rule's documentation and examples.", description=(explain.__doc__ or "").strip())
     e.add_argument("rule", help="A rule code or name, e.g. CL101 or missing-timeout.")
+    g = sub.add_parser("graph", help="Draw the system as a picture.", description=(graph.__doc__ or "").strip())
+    g.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="Files or directories (default: .)")
+    g.add_argument("--format", "-f", choices=("mermaid", "dot", "html", "json"), default="mermaid", help="mermaid (default), dot, html or json.")
+    g.add_argument("--output", "-o", type=Path, metavar="FILE", help="Write the picture to this file.")
     return parser
 
 
@@ -335,7 +347,7 @@ def _positive(value: str) -> int:
     return n
 
 
-COMMANDS: dict[str, Any] = {"check": check, "rules": rules, "explain": explain}
+COMMANDS: dict[str, Any] = {"check": check, "rules": rules, "explain": explain, "graph": graph}
 
 
 def main(argv: Optional[list[str]] = None) -> None:

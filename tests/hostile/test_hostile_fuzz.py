@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from commlint.artifacts import kinds_for
@@ -149,11 +149,12 @@ def test_every_front_end_has_seeds() -> None:
 
 # -- classes issue 18 revealed: names, patches, configuration values, call graphs -------------
 
-NAME_CHARS = st.characters(codec="utf-8") | st.sampled_from(list("\n\r\t\x1b\x07\x9b\u202e\u2066:%,-./ ") + ["\udce9"])
+NAME_CHARS = st.characters(codec="utf-8") | st.sampled_from(list("\n\r\t\x1b\x07\x9b\u202e\u2066\u2028\u2029\x85:%,-./ ") + ["\udce9"])
 
 
 @settings(max_examples=EXAMPLES, deadline=None, database=None)
 @given(st.text(NAME_CHARS, min_size=1, max_size=40))
+@example("\u2028")  # a line separator that str.splitlines() splits on (found by this test)
 def test_property_a_name_never_reaches_output_raw(name: str) -> None:
     """Whatever a file is called: text and GitHub output hold no control character, no
     workflow command at a line start, and a diff header either is safe or is refused."""

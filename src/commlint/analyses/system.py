@@ -55,6 +55,7 @@ class System:
     protos: dict[str, dict[str, Any]]
     topics: dict[str, dict[str, Any]]
     schemas: dict[str, dict[str, Any]]
+    asyncapi: dict[str, dict[str, Any]] = field(default_factory=dict)  # AsyncAPI rel -> facts
 
 
 def segments_match(a: str, b: str) -> bool:
@@ -123,6 +124,7 @@ def build(project: Any) -> System:
             {rel: f for rel, f in project.facts("proto")},
             {rel: f for rel, f in project.facts("topics")},
             {rel: f for rel, f in project.facts("avro")},
+            {rel: f for rel, f in project.facts("asyncapi") if f},
         )
 
     cache = project.__dict__.setdefault("_cache", {})

@@ -28,6 +28,7 @@ KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("avro", (".avsc",)),
     ("proto", (".proto",)),
     ("openapi", (".yaml", ".yml", ".json")),
+    ("asyncapi", (".yaml", ".yml", ".json")),
     ("topics", (".yaml", ".yml", ".json", ".tf")),
 )
 

@@ -131,6 +131,7 @@ class Refs:
     """The files one document reaches through relative ``$ref``s (keys: resolved paths)."""
 
     def __init__(self, root: Path, doc: Document, bound: Path, read: Reader):
+        self._resolved: dict[tuple[Path, str], Path] = {}
         self.root = root
         self.bound = bound
         self.read = read
@@ -149,10 +150,14 @@ class Refs:
         where, _, frag = ref.partition("#")
         if not where:
             return base, unquote(frag)
-        try:
-            file = (base.parent / unquote(where)).resolve()
-        except (OSError, ValueError, RuntimeError) as exc:
-            return f"$ref {ref!r} cannot be followed: {exc}"
+        key = (base.parent, where)
+        file = self._resolved.get(key)
+        if file is None:
+            try:
+                file = (base.parent / unquote(where)).resolve()
+            except (OSError, ValueError, RuntimeError) as exc:
+                return f"$ref {ref!r} cannot be followed: {exc}"
+            self._resolved[key] = file  # thousands of $refs name a few hundred files: resolve each once
         if file != self.bound and self.bound not in file.parents:
             return f"$ref {ref!r} points outside the checked tree: not read"
         return file, unquote(frag)
@@ -230,6 +235,54 @@ class Refs:
             if node is _MISSING:
                 return None, file, ptr
         return None, file, ptr
+
+    def expansion(self, cap: int = 1_000_000) -> tuple[int, int]:
+        """How large the document becomes when every ``$ref`` is replaced by what it names
+        (nodes, at most ``cap``), and the longest chain of references met on the way: what a
+        validator that follows references walks. Linear: each referenced node is measured once."""
+        sizes: dict[tuple[Path, str], int] = {}
+        depth: dict[tuple[Path, str], int] = {}
+        active: set[tuple[Path, str]] = set()
+        targets: dict[tuple[str, Path], tuple[Path, str] | str] = {}
+
+        def measure(node: Any, file: Path, ptr: str) -> tuple[int, int]:
+            if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+                where = (node["$ref"], file)
+                found = targets[where] if where in targets else targets.setdefault(where, self.target(*where))
+                if isinstance(found, str):
+                    return 1, 0
+                key = found
+                if key in sizes:
+                    return sizes[key], depth[key] + 1
+                if key in active:  # a cycle: a validator stops there (or reports it)
+                    return 1, 1
+                target = self.node(*key)
+                if target is _MISSING:
+                    return 1, 1
+                active.add(key)
+                size, chain = measure(target, key[0], key[1])
+                active.discard(key)
+                sizes[key], depth[key] = size, chain
+                return size, chain + 1
+            total, longest = 1, 0
+            children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+            for k, child in children:
+                if isinstance(child, (dict, list)):
+                    size, chain = measure(child, file, f"{ptr}/{k}")
+                    total = min(cap, total + size)
+                    longest = max(longest, chain)
+            return total, longest
+
+        import sys
+
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 20_000))
+        try:
+            return measure(self.node(self.root, ""), self.root, "")
+        except RecursionError:
+            return cap, cap
+        finally:
+            sys.setrecursionlimit(limit)
 
     def follow(self, ptr: str, through: bool = False) -> tuple[Path, str, str]:
         """Where the node a pointer names through ``$ref``s is: (file, pointer there, last pointer

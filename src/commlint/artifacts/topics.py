@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.model import Location
-from . import Artifact, ParseError, queues
+from . import Artifact, ParseError, queues, registry
+from .registry import Compatibility
 from .yamljson import Document, join, load_json, load_yaml
 
 KIND = "topics"
@@ -123,6 +124,7 @@ class TopicsFile(Artifact):
         self.producers: list[Producer] = []
         self.formats: set[str] = set()
         self.queues: list[queues.Queue] = []  # SQS and RabbitMQ queues (artifacts.queues)
+        self.compatibility: list[Compatibility] = []  # Schema Registry compatibility configured here
 
     def facts(self) -> dict[str, Any]:
         by_topic: dict[str, list[str]] = {}
@@ -156,7 +158,7 @@ def _jsonable(v: Any) -> Any:
 def parse(path: str, text: str, settings: Any = None) -> TopicsFile:
     art = TopicsFile(path, text)
     if path.lower().endswith(".tf"):
-        if "kafka_topic" in text or any(t in text for t in queues.TF_TYPES):
+        if "kafka_topic" in text or "compatibility_level" in text or any(t in text for t in queues.TF_TYPES):
             _terraform(art, text)
         return art
     if path.lower().endswith(".json"):
@@ -319,6 +321,7 @@ def _julieops(art: TopicsFile, r: Reader, data: dict[str, Any], ptr: str) -> Non
                 t.labels["plan"] = str(raw["plan"])
             if isinstance(raw.get("metadata"), dict):
                 t.labels.update({str(k): str(v) for k, v in raw["metadata"].items() if _str(v)})
+            art.compatibility += registry.julieops(name, raw.get("schemas"), join(tptr, "schemas"), r.loc)
             art.topics.append(t)
             own.append(name)
             declared[short] = declared[name] = declared[base] = name
@@ -464,6 +467,8 @@ def _terraform(art: TopicsFile, text: str) -> None:
             continue
         for rtype, named in block.items():
             rtype = rtype.strip('"')
+            if rtype in registry.TF_TYPES and isinstance(named, dict):
+                _tf_compatibility(art, rtype, named, lines)
             if rtype not in _TF_TYPES or not isinstance(named, dict):
                 continue
             name_key, part_key, repl_key = _TF_TYPES[rtype]
@@ -491,6 +496,15 @@ def _terraform(art: TopicsFile, text: str) -> None:
     queues.terraform(art.queues, data, queue_lines, art.path)
 
 
+def _tf_compatibility(art: TopicsFile, rtype: str, named: dict[str, Any], lines: dict[tuple[str, str], dict[str, int]]) -> None:
+    for rname, body in named.items():
+        pos = lines.get((rtype, rname.strip('"')), {})
+        found = registry.terraform(rtype, body, lambda k: Location(art.path, pos.get(k, pos.get("", 1)), 1)) \
+            if isinstance(body, dict) else None
+        if found is not None:
+            art.compatibility.append(found)
+
+
 def _tf_value(v: Any) -> Any:
     if isinstance(v, str):
         v = v.strip('"')
@@ -514,7 +528,7 @@ def _tf_lines(tree: Any, types: Any = None) -> dict[tuple[str, str], dict[str, i
             continue
         kids = [c for c in block.children if isinstance(c, Tree)]
         labels = [text(c).strip('"') for c in kids if c.data in ("identifier", "string")]
-        if len(labels) < 3 or labels[0] != "resource" or labels[1] not in (types or _TF_TYPES):
+        if len(labels) < 3 or labels[0] != "resource" or labels[1] not in (types or (*_TF_TYPES, *registry.TF_TYPES)):
             continue
         pos: dict[str, int] = {"": block.meta.line}
         body = next((c for c in kids if c.data == "body"), None)

@@ -1,8 +1,11 @@
-"""A per-file time budget (``file-timeout``): SIGALRM around one file's parse and rules.
+"""A per-file time budget (``file-timeout``): a CPU-time timer (SIGPROF) around one file's
+parse and rules, so a busy machine (CI runners, parallel jobs) does not turn a slow file into
+CL001: the budget counts the work the file costs, not the time others take. Nothing a file
+makes commlint do waits without using CPU (reads are bounded and never block: core/safeio).
 
 Used only where it is safe: on the main thread of a process (the CLI, or a
 worker process) on a platform with ``signal.setitimer``; elsewhere the file
-simply runs without a budget. A timer someone else armed (pytest-timeout, an
+simply runs without a budget. A CPU timer someone else armed (a profiler, an
 embedding application) is honoured: its handler still runs when its own time
 is up, and it is re-armed with what is left when the budget ends.
 
@@ -28,8 +31,15 @@ class FileTimeout(BaseException):
     """
 
 
+# the process's CPU time (user and system), the clock ITIMER_PROF counts down
+TIMER = getattr(signal, "ITIMER_PROF", None)
+SIGNAL = getattr(signal, "SIGPROF", None)
+CLOCK = time.process_time
+
+
 def available() -> bool:
-    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    return (hasattr(signal, "setitimer") and TIMER is not None
+            and threading.current_thread() is threading.main_thread())
 
 
 @contextmanager
@@ -37,36 +47,36 @@ def time_budget(seconds: float | None) -> Iterator[None]:
     if not seconds or seconds <= 0 or not available():
         yield
         return
-    now = time.monotonic()
+    now = CLOCK()
     deadline = now + seconds
-    outer_delay, outer_interval = signal.getitimer(signal.ITIMER_REAL)
+    outer_delay, outer_interval = signal.getitimer(TIMER)
     outer = [now + outer_delay] if outer_delay > 0 else []  # the outer timer's deadline, until it fires
-    previous = signal.getsignal(signal.SIGALRM)
+    previous = signal.getsignal(SIGNAL)
 
     def on_alarm(signum, frame):  # noqa: ANN001, ANN202
-        t = time.monotonic()
+        t = CLOCK()
         if outer and t >= outer[0] - 0.001:
             outer.clear()  # the outer timer's time is up: its handler runs as it would have
             if callable(previous):
                 previous(signum, frame)
             elif previous == signal.SIG_DFL:
-                signal.signal(signal.SIGALRM, signal.SIG_DFL)
-                signal.raise_signal(signal.SIGALRM)
+                signal.signal(SIGNAL, signal.SIG_DFL)
+                signal.raise_signal(SIGNAL)
             if t < deadline:
-                signal.setitimer(signal.ITIMER_REAL, deadline - t)
+                signal.setitimer(TIMER, deadline - t)
                 return
         raise FileTimeout
 
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, max(0.001, min([deadline, *outer]) - now))
+    signal.signal(SIGNAL, on_alarm)
+    signal.setitimer(TIMER, max(0.001, min([deadline, *outer]) - now))
     try:
         yield
     finally:
         try:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.setitimer(TIMER, 0)
         finally:  # even when the alarm lands on the line above
-            signal.signal(signal.SIGALRM, previous)
+            signal.signal(SIGNAL, previous)
             if outer:
-                signal.setitimer(signal.ITIMER_REAL, max(0.001, outer[0] - time.monotonic()), outer_interval)
+                signal.setitimer(TIMER, max(0.001, outer[0] - CLOCK()), outer_interval)
             elif outer_delay > 0 and outer_interval > 0:
-                signal.setitimer(signal.ITIMER_REAL, outer_interval, outer_interval)
+                signal.setitimer(TIMER, outer_interval, outer_interval)

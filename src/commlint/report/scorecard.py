@@ -97,7 +97,24 @@ def render_markdown(result: "RunResult") -> str:
         details = one_line(_where(e)).replace("|", "\\|").replace("<", "&lt;")
         text = e["text"].replace("|", "\\|")
         lines.append(f"| {e['id']} | {text} | {MARK[e['status']]} | {details} |")
+    lines += _mermaid_section(result)
     return "\n".join(lines) + "\n"
+
+
+def _mermaid_section(result: "RunResult") -> list[str]:
+    """The system as a Mermaid graph (``commlint graph``), which a pull-request comment draws."""
+    from .graph import graph_model, render_mermaid
+
+    try:
+        model = graph_model(result)
+    except Exception:  # noqa: BLE001 - the scorecard stands without its picture
+        return []
+    if not model["calls"] and not model["topics"]:
+        return []
+    hops = model["longest_chain"]["hops"]
+    note = f"; longest synchronous chain: {hops} hop{'s' if hops != 1 else ''}" if hops else ""
+    return ["", f"### The system ({len(model['services'])} services, {len(model['topics'])} topics{note})", "",
+            "```mermaid", render_mermaid(model).rstrip("\n"), "```"]
 
 
 class _Null:

@@ -119,6 +119,7 @@ class Facts(Protocol):
 
 
 if TYPE_CHECKING:  # the artifact classes import their parsers: only for type checkers
+    from ..artifacts.asyncapi import AsyncAPIDoc
     from ..artifacts.avro import AvroArtifact
     from ..artifacts.openapi import OpenAPIDoc
     from ..artifacts.proto import ProtoArtifact
@@ -131,4 +132,5 @@ OpenAPIContext = RuleContext["OpenAPIDoc"]
 AvroContext = RuleContext["AvroArtifact"]
 ProtoContext = RuleContext["ProtoArtifact"]
 TopicsContext = RuleContext["TopicsFile"]
+AsyncAPIContext = RuleContext["AsyncAPIDoc"]
 SystemContext = RuleContext[Facts]

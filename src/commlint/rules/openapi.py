@@ -14,7 +14,7 @@ from ..analyses.openapi_diff import breaking_changes
 from ..artifacts.openapi import OpenAPIDoc, file_reader, load_spec
 from ..artifacts.yamljson import join, split
 from ..core.config import ConfigError
-from ..core.model import Location
+from ..core.model import Location, Severity
 from . import OpenAPIContext, check
 
 
@@ -44,6 +44,10 @@ def invalid_document(ctx: OpenAPIContext) -> None:
         _emit(ctx, art.place(file, ptr), message)
     for ptr, message, through in validation_errors(art):
         _report(ctx, ptr, message, through)
+    problem = expansion_problem(art)
+    if problem:
+        ctx.report(art.locate(""), f"{problem}: the checks that follow references were skipped; the document "
+                   "itself was checked against the OpenAPI schema", severity=Severity.NOTE)
 
 
 class _Blocked(Exception):
@@ -142,6 +146,25 @@ def _pointer(parts: Any) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+EXPANSION_LIMIT = 200_000  # nodes a validator that follows $refs may walk: beyond, its work is exponential
+CHAIN_LIMIT = 64  # $refs to $refs: jsonschema-path resolves each link from the start (quadratic)
+
+
+@functools.lru_cache(maxsize=8)
+def _expansion(art: OpenAPIDoc) -> tuple[int, int]:
+    return art.refs.expansion(EXPANSION_LIMIT)
+
+
+def expansion_problem(art: OpenAPIDoc) -> str | None:
+    """Why following this document's $refs would be too much work for the validator, or None."""
+    size, chain = _expansion(art)
+    if chain > CHAIN_LIMIT:
+        return f"a chain of {chain} $refs to $refs"
+    if size >= EXPANSION_LIMIT:
+        return f"its $refs expand to more than {EXPANSION_LIMIT:,} nodes (shared schemas included again and again)"
+    return None
+
+
 def validation_errors(art: OpenAPIDoc) -> list[tuple[str, str, bool]]:
     """openapi-spec-validator's findings as (pointer, message, through), one per node, never raising.
 
@@ -183,7 +206,8 @@ def validation_errors(art: OpenAPIDoc) -> list[tuple[str, str, bool]]:
             ptr = _pointer(err.absolute_path)
             meta.add(ptr)
             found.setdefault(ptr, []).append(_message(err, redact=refs.follow(ptr, True)[0] != art.file))
-        for err in validator.root_validator(spec_path):
+        semantic = validator.root_validator(spec_path) if expansion_problem(art) is None else ()
+        for err in semantic:
             if isinstance(err, _Stopped):
                 if not _is_ref_failure(err.exc):
                     stopped.append((_pointer(err.parts), f"{type(err.exc).__name__}: {err.exc}"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..analyses.chains import longest_chains
@@ -222,3 +223,42 @@ def topic_contract_missing(ctx: SystemContext) -> None:
         ctx.report(Location(rel, line, 1),
                    f"topic {name!r} has no event schema: no .avsc names it (`{name}-value.avsc`) or the event it "
                    "carries; register its schema so the registry can enforce compatible evolution.")
+
+
+# -- CL705: topics in code vs AsyncAPI contracts -----------------------------------------------
+
+
+def _address_re(address: str) -> "re.Pattern[str]":
+    parts = re.split(r"(\{[^}]*\})", address)
+    return re.compile("".join("[^.]+" if p.startswith("{") and p.endswith("}") else re.escape(p) for p in parts))
+
+
+def code_topics(ctx: SystemContext) -> int:
+    return sum(len(v) for f in build(ctx.artifact).python.values() for k, v in (f.get("topics") or {}).items()
+               if k in ("produces", "consumes"))
+
+
+@check("CL705", subjects=code_topics)
+def topic_not_in_asyncapi(ctx: SystemContext) -> None:
+    system = build(ctx.artifact)
+    docs = {rel: f for rel, f in system.asyncapi.items() if f.get("channels") is not None}
+    if not docs:
+        return
+    owners = {system.services.service_of(rel) for rel in docs}
+    addresses = [(_address_re(c["address"]), rel) for rel, f in docs.items() for c in f["channels"]]
+    for rel, facts in sorted(system.python.items()):
+        svc = system.services.service_of(rel)
+        if None not in owners and svc not in owners:
+            continue  # the service keeps no AsyncAPI contract; the tree's contracts are other services'
+        topics = facts.get("topics") or {}
+        for how in ("produces", "consumes"):
+            seen: set[str] = set()
+            for t in topics.get(how, []):
+                name = t["topic"]
+                if name in seen or _is_template(name) or any(p.fullmatch(name) for p, _ in addresses):
+                    continue
+                seen.add(name)
+                verb = "produced to" if how == "produces" else "consumed from"
+                ctx.report(Location(rel, t["line"], 1),
+                           f"topic {name!r} is {verb} here but no AsyncAPI document declares a channel for it "
+                           f"({len(docs)} in the tree): add the channel, its operation and message to the contract.")

@@ -30,6 +30,7 @@ from ..analyses.words import (
     split_words,
     suggest,
 )
+from ..core.model import Severity
 from . import TopicsContext, check
 
 DAY_MS = 86_400_000
@@ -275,7 +276,50 @@ def single_partition_topic(ctx: TopicsContext) -> None:
 # -- CL608 -------------------------------------------------------------------------------
 
 
+def is_event_topic(t: Topic, state: set[str]) -> bool:
+    """A topic that carries events: its name ends in a past-tense event and it is no state topic."""
+    parts = segments(t.event_name or t.name)
+    if parts is None or is_dead_letter(t.name) or t.dlq or is_internal(t.name) or is_state_topic(t, state):
+        return False
+    words = [w for w in split_words(".".join(parts).replace(HOLE, " ")) if not VERSION.match(w)]
+    return bool(words) and is_past_tense(words[-1])
+
+
 @check("CL608")
+def event_topic_compacted(ctx: TopicsContext) -> None:
+    state = {w.lower() for w in ctx.options["state-words"]}
+    for t in ctx.artifact.topics:
+        policy = _policy(t)
+        if policy is None or "compact" not in policy or not is_event_topic(t, state):
+            continue
+        ctx.report(t.where("cleanup.policy"),
+                   f"event topic {t.name!r} has cleanup.policy={','.join(sorted(policy))}: compaction deletes every "
+                   "event but the latest of each key, so published events are rewritten away; use "
+                   "cleanup.policy=delete with a retention, and a separate compacted topic for the current state")
+
+
+# -- CL609 -------------------------------------------------------------------------------
+
+
+
+@check("CL609")
+def registry_compatibility_none(ctx: TopicsContext) -> None:
+    for c in ctx.artifact.compatibility:
+        what = "the registry's default" if c.subject == "*" else f"subject {c.subject!r}"
+        if c.level == "NONE":
+            ctx.report(c.loc, f"Schema Registry compatibility of {what} is NONE: the registry accepts any new "
+                              "schema, so a producer can break every consumer; set BACKWARD (or FULL)")
+        elif c.level.startswith("FORWARD"):
+            ctx.report(c.loc, f"Schema Registry compatibility of {what} is {c.level}: consumers on the new schema "
+                              "can read old events, but the registry does not check that consumers on the old "
+                              "schema can read new ones; the standard asks for BACKWARD (or FULL)",
+                       severity=Severity.NOTE)
+
+
+# -- CL610 -------------------------------------------------------------------------------
+
+
+@check("CL610")
 def queue_without_dead_letter(ctx: TopicsContext) -> None:
     """An SQS queue without a redrive policy, a RabbitMQ queue without a dead-letter exchange (own or by policy)."""
     for q in ctx.artifact.queues:

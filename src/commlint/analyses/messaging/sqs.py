@@ -4,7 +4,7 @@
   in a loop over the returned ``Messages``; the message is acknowledged by ``delete_message``,
   ``delete_message_batch`` or ``message.delete()``, and given back by
   ``change_message_visibility`` (the queue's redrive policy is its dead-letter path: configuration,
-  judged by CL608, not code);
+  judged by CL610, not code);
 - publish: ``send_message(QueueUrl=..., MessageBody=..., MessageGroupId=..., MessageAttributes=...)``
   and SNS ``publish(TopicArn=..., Message=..., MessageGroupId=..., MessageAttributes=...)``; a FIFO
   queue or topic (``.fifo``) orders by ``MessageGroupId``, its partition key.

@@ -1,6 +1,6 @@
 """Dead-letter paths RabbitMQ and NATS keep in configuration: a queue declared with x-dead-letter-exchange,
 a rejection without requeue (the broker's policy dead-letters it), max_deliver; an SQS queue's redrive
-policy is in its infrastructure (CL608), and a queue declared elsewhere is not judged here."""
+policy is in its infrastructure (CL610), and a queue declared elsewhere is not judged here."""
 
 import json
 
