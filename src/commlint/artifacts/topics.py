@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.model import Location
-from . import Artifact, ParseError, registry
+from . import Artifact, ParseError, queues, registry
 from .registry import Compatibility
 from .yamljson import Document, join, load_json, load_yaml
 
@@ -62,6 +62,8 @@ def sniff(path: str, text: str) -> bool:
         return True
     if _TOPICCTL.search(text):
         return bool(_TOPICCTL_SPEC.search(text))
+    if queues.sniff(text):
+        return True  # SQS (CloudFormation) or RabbitMQ queues: artifacts.queues
     if _PLAIN.search(text):
         return True
     return bool(_SERVICES.search(text) and _GITOPS_SERVICE.search(text))
@@ -121,6 +123,7 @@ class TopicsFile(Artifact):
         self.groups: list[Group] = []
         self.producers: list[Producer] = []
         self.formats: set[str] = set()
+        self.queues: list[queues.Queue] = []  # SQS and RabbitMQ queues (artifacts.queues)
         self.compatibility: list[Compatibility] = []  # Schema Registry compatibility configured here
 
     def facts(self) -> dict[str, Any]:
@@ -155,7 +158,7 @@ def _jsonable(v: Any) -> Any:
 def parse(path: str, text: str, settings: Any = None) -> TopicsFile:
     art = TopicsFile(path, text)
     if path.lower().endswith(".tf"):
-        if "kafka_topic" in text or "compatibility_level" in text:
+        if "kafka_topic" in text or "compatibility_level" in text or any(t in text for t in queues.TF_TYPES):
             _terraform(art, text)
         return art
     if path.lower().endswith(".json"):
@@ -168,7 +171,9 @@ def parse(path: str, text: str, settings: Any = None) -> TopicsFile:
                 return art  # a Helm (Go) template: not YAML until rendered
             raise
     for doc in docs:
-        _document(art, Reader(art, doc), doc.data, "")
+        r = Reader(art, doc)
+        _document(art, r, doc.data, "")
+        queues.read(art.queues, doc.data, r.loc)
     return art
 
 
@@ -450,6 +455,7 @@ def _terraform(art: TopicsFile, text: str) -> None:
     try:
         tree = hcl2.parses_to_tree(text)
         lines = _tf_lines(tree)
+        queue_lines = _tf_lines(tree, queues.TF_TYPES)
         data = hcl2.serialize(hcl2.transform(tree), serialization_options=hcl2.SerializationOptions(strip_string_quotes=True))
     except UnexpectedInput as exc:
         raise ParseError(f"HCL syntax error: {str(exc).splitlines()[0]}", getattr(exc, "line", 1) or 1,
@@ -487,6 +493,7 @@ def _terraform(art: TopicsFile, text: str) -> None:
                         t.locs[key] = loc("config." + key)
                 art.topics.append(t)
                 art.formats.add("terraform")
+    queues.terraform(art.queues, data, queue_lines, art.path)
 
 
 def _tf_compatibility(art: TopicsFile, rtype: str, named: dict[str, Any], lines: dict[tuple[str, str], dict[str, int]]) -> None:
@@ -506,7 +513,7 @@ def _tf_value(v: Any) -> Any:
     return v
 
 
-def _tf_lines(tree: Any) -> dict[tuple[str, str], dict[str, int]]:
+def _tf_lines(tree: Any, types: Any = None) -> dict[tuple[str, str], dict[str, int]]:
     """(resource type, resource name) -> {attribute or "config.<key>": line, "": block line}."""
     from lark import Token, Tree
 
@@ -521,7 +528,7 @@ def _tf_lines(tree: Any) -> dict[tuple[str, str], dict[str, int]]:
             continue
         kids = [c for c in block.children if isinstance(c, Tree)]
         labels = [text(c).strip('"') for c in kids if c.data in ("identifier", "string")]
-        if len(labels) < 3 or labels[0] != "resource" or labels[1] not in (*_TF_TYPES, *registry.TF_TYPES):
+        if len(labels) < 3 or labels[0] != "resource" or labels[1] not in (types or (*_TF_TYPES, *registry.TF_TYPES)):
             continue
         pos: dict[str, int] = {"": block.meta.line}
         body = next((c for c in kids if c.data == "body"), None)

@@ -314,3 +314,23 @@ def registry_compatibility_none(ctx: TopicsContext) -> None:
                               "can read old events, but the registry does not check that consumers on the old "
                               "schema can read new ones; the standard asks for BACKWARD (or FULL)",
                        severity=Severity.NOTE)
+
+
+# -- CL610 -------------------------------------------------------------------------------
+
+
+@check("CL610")
+def queue_without_dead_letter(ctx: TopicsContext) -> None:
+    """An SQS queue without a redrive policy, a RabbitMQ queue without a dead-letter exchange (own or by policy)."""
+    for q in ctx.artifact.queues:
+        if q.dead_letter is not False or q.is_dlq or q.transient:
+            continue
+        if q.broker == "sqs":
+            how = ("a redrive policy (`redrive_policy` with deadLetterTargetArn and maxReceiveCount)"
+                   if q.fmt == "terraform" else "a `RedrivePolicy` (deadLetterTargetArn, maxReceiveCount)")
+            ctx.report(q.loc, f"SQS queue {q.name!r} has no dead-letter queue: a poison message is received "
+                              f"again and again until its retention ends. Give it {how}.")
+        else:
+            ctx.report(q.loc, f"RabbitMQ queue {q.name!r} has no dead-letter exchange: a message that keeps "
+                              "failing is requeued forever or dropped. Set `x-dead-letter-exchange` (and "
+                              "`x-delivery-limit` on a quorum queue) in its arguments or a policy.")

@@ -82,6 +82,10 @@ class Client:
     config: dict[str, cst.BaseExpression] | None = None  # None: cannot be read here
     topics: list[tuple[str, cst.CSTNode]] = field(default_factory=list)  # literal topics it subscribes to
     methods: set[str] = field(default_factory=set)  # its methods called in this module ("__iter__": iterated)
+    # other brokers (analyses.messaging): where the consumer acknowledges each message on delivery
+    # (pika ``auto_ack=True``, FastStream's Kafka default), and what to tell the user about it
+    auto_ack: cst.CSTNode | None = None
+    auto_ack_why: str = ""
 
 
 @dataclass(eq=False)
@@ -94,6 +98,9 @@ class Produce:
     headers: cst.BaseExpression | None
     unknown_args: bool  # **kwargs we cannot read
     partition: bool  # an explicit partition is chosen
+    keyed: bool = True  # the destination orders messages by key (Kafka; a FIFO queue's MessageGroupId)
+    events_only: bool = False  # a queue payload: checked as an event only when it carries envelope fields
+    destinations: tuple[cst.BaseExpression, ...] = ()  # other names it goes to (a RabbitMQ exchange)
 
     @property
     def node(self) -> cst.Call:
@@ -104,7 +111,7 @@ class Produce:
 class Loop:
     """Where each consumed message is handled: a poll loop, an iteration over a consumer, a faust agent."""
 
-    kind: str  # poll | iterate | agent
+    kind: str  # poll | iterate | agent | callback (a function the library calls with each message)
     client: Client | None
     anchor: cst.CSTNode  # the receive (poll call, iterated consumer or stream): where findings go
     region: cst.CSTNode  # the loop (or function) whose body runs once per message
@@ -115,6 +122,12 @@ class Loop:
     commits: list[CallSite] = field(default_factory=list)
     calls: list[CallSite] = field(default_factory=list)  # every call in the region, in order
     writes: int = 0  # stores of message values into tables, dicts or attributes (``totals[user] += amount``)
+    # other brokers (analyses.messaging): acknowledgements are ``commits``; these are the rest
+    library: str = ""  # rabbitmq | sqs | nats | faststream-kafka ... ("" for the Kafka clients)
+    nacks: list[CallSite] = field(default_factory=list)  # nack, reject, term: give the message back
+    dead_letter: str | None = None  # None: look for a dead-letter path in code (Kafka); "declared" |
+    # "missing" (the queue is declared here without one) | "external" (configured elsewhere: not judged)
+    dead_letter_at: cst.CSTNode | None = None  # the declaration without a dead-letter setting
 
     @property
     def effects(self) -> bool:

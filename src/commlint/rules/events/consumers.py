@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import libcst as cst
 
-from ...analyses.kafka.build import kafka
+from ...analyses.messaging import messaging as kafka  # every broker: Kafka, RabbitMQ, SQS, NATS, FastStream
 from ...analyses.kafka.flow import call_name, reachable
 from ...analyses.kafka.model import AUTO_COMMIT_KEY, CONSUMING, GROUP_KEY, Kafka, Loop
 from ...analyses.naming import is_dead_letter
@@ -43,17 +43,49 @@ def _unknown(ctx: PythonContext, node: cst.CSTNode, scope: Scope, message: str) 
 
 
 def consumers(ctx: PythonContext) -> int:
-    return sum(1 for c in kafka(ctx.artifact).clients if c.role == "consumer")
+    """Consumers whose acknowledgement mode CL201 judges (an SQS receive has none)."""
+    return sum(1 for c in kafka(ctx.artifact).clients if c.role == "consumer" and c.library != "sqs")
 
 
 def loops(ctx: PythonContext) -> int:
     return len(kafka(ctx.artifact).loops)
 
 
+def judged_loops(ctx: PythonContext) -> int:
+    """Loops whose dead-letter path CL204 can judge here (not a queue whose policy lives elsewhere)."""
+    return sum(1 for loop in kafka(ctx.artifact).loops if loop.dead_letter != "external")
+
+
+BROKER = {"rabbitmq": "RabbitMQ", "sqs": "SQS", "nats": "NATS JetStream", "faststream-kafka": "FastStream Kafka",
+          "faststream-rabbitmq": "FastStream RabbitMQ", "faststream-nats": "FastStream NATS",
+          "faststream-redis": "FastStream Redis"}
+LIBRARY = {"pika": "pika", "aio_pika": "aio-pika", "kombu": "kombu", "nats": "NATS JetStream",
+           "faststream-kafka": "FastStream Kafka", "faststream-rabbitmq": "FastStream RabbitMQ",
+           "faststream-nats": "FastStream NATS", "faststream-redis": "FastStream Redis"}
+
+
+def _acked(loop: Loop) -> str:
+    """What acknowledging a message is called for the loop's broker."""
+    if loop.library in ("", "faststream-kafka"):
+        return "offset committed"
+    return "message deleted" if loop.library == "sqs" else "message acknowledged"
+
+
+def _auto_ack(ctx: PythonContext, c) -> None:  # noqa: ANN001
+    """A consumer of another broker that acknowledges every message on delivery."""
+    what = LIBRARY.get(c.library, c.library)
+    ctx.report(c.auto_ack, f"{what} consumer acknowledges each message on delivery ({c.auto_ack_why}), before it "
+               "is processed: a crash while handling it loses the message. Acknowledge after processing "
+               "(manual ack, or the library's ack-on-success default).", scope=c.scope)
+
+
 @check("CL201", subjects=consumers)
 def auto_commit(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     for c in kafka(m).clients:
+        if c.role == "consumer" and c.auto_ack is not None:
+            _auto_ack(ctx, c)
+            continue
         if c.role != "consumer" or c.node is None or c.library not in AUTO_COMMIT_KEY:
             continue
         if c.methods and not c.methods & CONSUMING:
@@ -93,6 +125,7 @@ def _dead(k: Kafka, site: CallSite, region: cst.CSTNode) -> bool:
 def commit_before_processing(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
+    reported: set[int] = set()  # one callback may serve several consumers
     for loop in k.loops:
         if loop.kind == "agent" or not loop.commits:
             continue
@@ -103,9 +136,12 @@ def commit_before_processing(ctx: PythonContext) -> None:
         start = k.order.get(id(loop.receive), 0) if loop.receive is not None else 0
         for c in loop.commits:
             pos = k.order[id(c.node)]
-            if start < pos < first and not _dead(k, c, loop.region) and id(c.node) not in k.in_except:
-                ctx.report(c.node, f"offset committed before the message is processed (`{excerpt(m, live[0].node)}` "
-                           "runs after it): a crash in between loses the message. Commit after processing.",
+            if start < pos < first and not _dead(k, c, loop.region) and id(c.node) not in k.in_except \
+                    and id(c.node) not in reported:
+                reported.add(id(c.node))
+                done, verb = _acked(loop), "Commit" if not loop.library else "Acknowledge"
+                ctx.report(c.node, f"{done} before the message is processed (`{excerpt(m, live[0].node)}` "
+                           f"runs after it): a crash in between loses the message. {verb} after processing.",
                            scope=c.scope)
 
 
@@ -173,7 +209,9 @@ def _faust_exactly_once(m: PyModule) -> bool:
 
 
 def _where(loop: Loop) -> str:
-    return {"poll": "consumer loop", "iterate": "consumer loop", "agent": "faust agent"}[loop.kind]
+    where = {"poll": "consumer loop", "iterate": "consumer loop", "agent": "faust agent",
+             "callback": "message handler"}[loop.kind]
+    return f"{BROKER[loop.library]} {where}" if loop.library in BROKER else where
 
 
 @check("CL203", subjects=loops)
@@ -199,7 +237,21 @@ def _dlq_like(text: str, patterns: Iterable[str]) -> bool:
     return any(p in low for p in patterns)
 
 
-@check("CL204", subjects=loops)
+def _requeue_off(m: PyModule, s: CallSite) -> bool:
+    """``basic_nack(requeue=False)``, ``message.reject()``, ``msg.term()``: the message is handed to the
+    dead-letter exchange (or advisory) configured on the broker."""
+    name = call_name(s.node)
+    if name in ("term",):
+        return True
+    if name not in ("basic_nack", "basic_reject", "nack", "reject"):
+        return False
+    arg = keyword(s.node, "requeue")
+    if arg is None:
+        return name == "reject"  # aio-pika, kombu, FastStream: requeue is off by default
+    return falsy(m, arg.value, s.scope) is True
+
+
+@check("CL204", subjects=judged_loops)
 def no_dead_letter(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
@@ -209,7 +261,7 @@ def no_dead_letter(ctx: PythonContext) -> None:
     idempotency = ctx.options_of("CL203")
     known = _known_calls(m, idempotency) | helpers
     for loop in k.loops:
-        if not loop.effects:
+        if not loop.effects or loop.dead_letter in ("external", "declared"):
             continue
         dlq_calls = {call_name(h.node) for h in loop.handlers if _dlq_like(call_name(h.node), patterns)}
         sites, _, resolved = reachable(m, k, loop, known | dlq_calls)
@@ -223,14 +275,25 @@ def no_dead_letter(ctx: PythonContext) -> None:
             if name in helpers or _dlq_like(name, patterns):
                 found = True
             p = produce_by_node.get(id(s.node))
-            if p is not None and p.topic is not None:
-                topic = m.constant(p.topic, s.scope)
-                name = string_value(topic)
-                if (name is not None and is_dead_letter(name)) or _dlq_like(name or m.tree.code_for_node(p.topic), patterns):
+            for dest in ((p.topic, *p.destinations) if p is not None else ()):
+                name = string_value(m.constant(dest, s.scope)) if dest is not None else None
+                if dest is not None and ((name is not None and is_dead_letter(name))
+                                         or _dlq_like(name or m.tree.code_for_node(dest), patterns)):
                     found = True
+            if loop.dead_letter == "missing" and _requeue_off(m, s):
+                found = True
             if found:
                 break
-        if not found:
+        if not found and loop.dead_letter == "missing":
+            line = m.span(loop.dead_letter_at)[0] if loop.dead_letter_at is not None else None
+            what = f"its queue (declared at line {line})" if line else "its queue"
+            fix = ("set `max_deliver` in its ConsumerConfig and handle the MAX_DELIVERIES advisory"
+                   if loop.library.endswith("nats") else
+                   "declare it with `x-dead-letter-exchange` (or a policy) and reject failures with requeue=False")
+            ctx.report(loop.anchor, f"{_where(loop)} has no dead-letter path: {what} has no dead-letter setting, so a "
+                       f"message that keeps failing is redelivered forever or lost. Retry a few times, then {fix}.",
+                       scope=loop.scope)
+        elif not found:
             ctx.report(loop.anchor, f"{_where(loop)} has no dead-letter path: a message that keeps failing "
                        "blocks the partition or is lost. Retry a few times, then produce it to a dead-letter topic.",
                        scope=loop.scope)

@@ -14,10 +14,14 @@ from ...artifacts.python import (
 )
 from .. import PythonContext, check
 from .consumers import loops
-from .producers import produces
 from .consumers import excerpt, falsy
 
 # -- the checks: pitfalls ---------------------------------------------------------------------------------
+
+
+def produces(ctx: PythonContext) -> int:
+    """Kafka produce calls: request/reply is judged for Kafka only (RabbitMQ is the standard's place for it)."""
+    return len(kafka(ctx.artifact).produces)
 
 
 def produces_and_loops(ctx: PythonContext) -> int:

@@ -6,12 +6,13 @@ import re
 
 import libcst as cst
 
-from ...analyses.kafka.build import kafka
 from ...analyses.kafka.flow import (
+    event_shape,
     unique_topics,
     envelope_candidates,
     field_values,
 )
+from ...analyses.messaging import messaging as kafka  # every broker: Kafka, RabbitMQ, SQS, NATS, FastStream
 from ...analyses.kafka.model import SEMVER
 from ...analyses.naming import fits, is_internal, name_problem, segments, strip_dead_letter
 from ...analyses.words import past_tense_problem, split_words, suggest
@@ -30,6 +31,11 @@ def produces(ctx: PythonContext) -> int:
     return len(kafka(ctx.artifact).produces)
 
 
+def keyed_produces(ctx: PythonContext) -> int:
+    """Publishes to a destination that orders by key (Kafka, FIFO queues): what CL214 judges."""
+    return sum(1 for p in kafka(ctx.artifact).produces if p.keyed)
+
+
 def topics(ctx: PythonContext) -> int:
     return len(kafka(ctx.artifact).topic_literals)
 
@@ -43,8 +49,16 @@ def missing_envelope_field(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
     required = list(ctx.options["envelope-fields"])
+    queued = set()  # payloads of work queues: events only when they carry an envelope field
+    for p in k.produces:
+        if p.events_only:
+            shape = event_shape(m, k, p.value, p.site.scope)
+            if shape is not None:
+                queued.add(id(shape.node))
     for shape, scope, headers in envelope_candidates(m, k):
         present = set(shape.fields) | headers
+        if id(shape.node) in queued and not present & set(required):
+            continue
         missing = [f for f in required if f not in present]
         if not missing:
             continue
@@ -149,13 +163,18 @@ def event_version_not_semver(ctx: PythonContext) -> None:
             ctx.report(value, f"event_version {s!r} is not a semantic version ({want}).", scope=scope)
 
 
-@check("CL214", subjects=produces)
+@check("CL214", subjects=keyed_produces)
 def produce_without_key(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     for p in kafka(m).produces:
-        if p.unknown_args or p.partition:
+        if p.unknown_args or p.partition or not p.keyed:
             continue
         if p.key is None or (isinstance(p.key, cst.Name) and p.key.value == "None"):
+            if p.client is not None and p.client.library in ("sqs", "sns"):
+                ctx.report(p.node, f"`{excerpt(m, p.node.func)}` sends to a FIFO {p.client.library.upper()} "
+                           "destination without MessageGroupId: messages of one entity lose their order. Group by "
+                           "the entity id (MessageGroupId=order_id).", scope=p.site.scope)
+                continue
             ctx.report(p.node, f"`{excerpt(m, p.node.func)}` sends without a key: messages of one entity land on "
                        "different partitions and lose their order. Key by the entity id (key=order_id).",
                        scope=p.site.scope)

@@ -1,0 +1,294 @@
+"""RabbitMQ adapter: pika, aio-pika and kombu consumers, acknowledgements, queue declarations and publishes.
+
+- pika: ``basic_consume(queue, on_message_callback, auto_ack=...)`` (and pika 0.x
+  ``basic_consume(callback, queue, no_ack=...)``), ``for method, props, body in channel.consume(q)``,
+  ``basic_get``; ``basic_ack`` acknowledges, ``basic_nack``/``basic_reject`` give the message back;
+  ``queue_declare(queue, arguments={"x-dead-letter-exchange": ...})``; ``basic_publish``.
+- aio-pika: ``queue.consume(callback, no_ack=...)``, ``async for message in queue.iterator()``;
+  ``message.ack()``/``nack()``/``reject()``, ``async with message.process()`` (acknowledges when the
+  block ends); ``channel.declare_queue(name, arguments=...)``; ``exchange.publish(Message(...), routing_key)``.
+- kombu: ``Consumer(queues=[Queue(...)], callbacks=[fn], no_ack=...)`` with ``fn(body, message)``;
+  ``message.ack()``/``reject()``/``requeue()``; ``Queue(name, queue_arguments=...)``; ``producer.publish``.
+
+AMQP message properties stand for envelope fields carried as metadata: ``message_id`` (event_id),
+``type`` (event_type), ``timestamp``, ``app_id`` (source), ``correlation_id``.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ...artifacts.python import CallSite, PyModule, Scope, keyword, positional
+from ..kafka.model import Client, Kafka, Loop
+from .common import (
+    arg,
+    callback_loop,
+    classify,
+    function_of,
+    iterate_loop,
+    iterations,
+    literal,
+    mapping,
+    method,
+    on_message,
+    params,
+    produce,
+    queue_dead_letter,
+    receive_loop,
+    roots,
+    truthy,
+)
+
+LIBRARIES = frozenset({"pika", "aio_pika", "kombu"})
+PROPERTY_FIELDS = {"message_id": "event_id", "type": "event_type", "timestamp": "timestamp", "app_id": "source",
+                   "correlation_id": "correlation_id"}
+ACKS = frozenset({"ack", "basic_ack"})
+NACKS = frozenset({"nack", "reject", "requeue", "basic_nack", "basic_reject"})
+OWN = frozenset({"process", "basic_qos", "basic_cancel", "start_consuming", "stop_consuming"})
+
+
+def applies(m: PyModule) -> bool:
+    return bool(roots(m) & LIBRARIES)
+
+
+# -- publishes ----------------------------------------------------------------------------------
+
+
+def _properties(m: PyModule, k: Kafka, call: cst.Call | None, scope: Scope) -> cst.BaseExpression | None:
+    """Envelope metadata of AMQP properties (``BasicProperties(...)``, ``Message(...)``), as a dict of keys."""
+    if call is None:
+        return None
+    keys: list[str] = []
+    for a in call.args:
+        if a.keyword is None:
+            continue
+        name = a.keyword.value
+        if name == "headers":
+            found = mapping(m, a.value, scope, k)
+            if found is None:
+                return None
+            keys.extend(found)
+        elif name in PROPERTY_FIELDS:
+            keys.append(PROPERTY_FIELDS[name])
+    return cst.Dict([cst.DictElement(cst.SimpleString(repr(key)), cst.Name("None")) for key in keys])
+
+
+def _built(m: PyModule, expr: cst.BaseExpression | None, scope: Scope, last: str) -> cst.Call | None:
+    """The ``last(...)`` call an expression is or is bound to (``Message(...)``, ``BasicProperties(...)``)."""
+    v = m.constant(expr, scope) if expr is not None else None
+    if isinstance(v, cst.Call):
+        f = v.func
+        name = f.attr.value if isinstance(f, cst.Attribute) else (f.value if isinstance(f, cst.Name) else "")
+        if name == last:
+            return v
+    return None
+
+
+def publishes(m: PyModule, k: Kafka) -> None:
+    seen = {id(p.node) for p in k.produces}
+    libs = roots(m)
+    for site in m.calls:
+        call = site.node
+        name = method(call)
+        if id(call) in seen or name not in ("basic_publish", "publish"):
+            continue
+        c = Client("producer", "rabbitmq", site.scope)
+        if name == "basic_publish":  # pika: (exchange, routing_key, body, properties)
+            props = _built(m, arg(call, "properties", 3), site.scope, "BasicProperties")
+            exchange = arg(call, "exchange", 0)
+            k.produces.append(produce(site, c, topic=arg(call, "routing_key", 1), value=arg(call, "body", 2),
+                                      headers=_properties(m, k, props, site.scope),
+                                      destinations=(exchange,) if exchange is not None else ()))
+        elif "aio_pika" in libs and (msg := _built(m, arg(call, "message", 0), site.scope, "Message")) is not None:
+            k.produces.append(produce(site, c, topic=arg(call, "routing_key", 1),
+                                      value=arg(msg, "body", 0), headers=_properties(m, k, msg, site.scope)))
+        elif "kombu" in libs and keyword(call, "routing_key") is not None:
+            exchange = arg(call, "exchange")
+            k.produces.append(produce(site, c, topic=arg(call, "routing_key"), value=arg(call, "body", 0),
+                                      headers=_properties(m, k, call, site.scope),
+                                      destinations=(exchange,) if exchange is not None else ()))
+
+
+# -- queue declarations -------------------------------------------------------------------------
+
+
+def _declaration(m: PyModule, k: Kafka, call: cst.Call, scope: Scope) -> tuple[str | None, cst.Call, bool | None]:
+    """(queue name, the declaring call, dead-letter exchange set?) of a queue declaration; None: unknown
+    (unreadable arguments, or a transient queue: exclusive or auto-delete)."""
+    name = method(call) or (call.func.value if isinstance(call.func, cst.Name) else "")
+    queue = literal(m, arg(call, "queue", 0) if name != "Queue" else arg(call, "name", 0), scope)
+    if truthy(m, arg(call, "exclusive"), scope) or truthy(m, arg(call, "auto_delete"), scope):
+        return queue, call, None
+    args = arg(call, "queue_arguments" if name == "Queue" else "arguments")
+    return queue, call, queue_dead_letter(m, k, args, scope)
+
+
+def declarations(m: PyModule, k: Kafka) -> dict[str, tuple[cst.Call, bool | None]]:
+    out: dict[str, tuple[cst.Call, bool | None]] = {}
+    for site in m.calls:
+        call = site.node
+        name = method(call) or (call.func.value if isinstance(call.func, cst.Name) else "")
+        if name in ("queue_declare", "declare_queue") or (name == "Queue" and (m.qualname(call.func) or "").startswith("kombu")):
+            queue, node, dlx = _declaration(m, k, call, site.scope)
+            if queue and queue not in out:
+                out[queue] = (node, dlx)
+    return out
+
+
+def _dead_letter(m: PyModule, k: Kafka, loop: Loop, queue: cst.BaseExpression | None, scope: Scope,
+                 decls: dict[str, tuple[cst.Call, bool | None]]) -> None:
+    """``loop.dead_letter`` from the consumed queue's declaration in this module, if there is one."""
+    loop.dead_letter = "external"
+    if queue is None:
+        return
+    value = m.constant(queue, scope)
+    found: tuple[cst.Call, bool | None] | None = None
+    origin = m.origin(queue, scope) if isinstance(queue, (cst.Name, cst.Attribute)) else None
+    if isinstance(value, cst.Call) and method(value) != "iterator" or (origin is not None and origin.call is not None
+                                                                       and method(origin.call) == "declare_queue"):
+        call = value if isinstance(value, cst.Call) else origin.call  # type: ignore[union-attr]
+        _, node, dlx = _declaration(m, k, call, scope)
+        found = (node, dlx)
+    else:
+        name = literal(m, queue, scope)
+        if name is not None:
+            found = decls.get(name)
+    if found is None or found[1] is None:
+        return
+    loop.dead_letter = "declared" if found[1] else "missing"
+    loop.dead_letter_at = found[0]
+
+
+# -- consumers ----------------------------------------------------------------------------------
+
+
+def ack_kind(m: PyModule, site: CallSite, loop: Loop) -> str | None:
+    name = method(site.node)
+    if name in ("basic_ack", "basic_nack", "basic_reject"):
+        return "ack" if name == "basic_ack" else "nack"
+    if on_message(site, loop):
+        if name in ACKS:
+            return "ack"
+        if name in NACKS:
+            return "nack"
+        if name in OWN:
+            return "own"
+    if name in OWN:
+        return "own"
+    return None
+
+
+def _auto_ack(m: PyModule, c: Client, call: cst.Call, scope: Scope, names: tuple[str, ...]) -> None:
+    for n in names:
+        a = keyword(call, n)
+        if a is not None and truthy(m, a.value, scope):
+            c.auto_ack = a.value
+            c.auto_ack_why = f"`{n}=True`"
+
+
+def _transient(m: PyModule, queue: cst.BaseExpression | None, scope: Scope, _depth: int = 0) -> bool:
+    """A reply or subscription queue: ``result.method.queue`` of an exclusive or auto-delete declaration,
+    or the direct reply-to pseudo-queue. Losing its messages on a crash is its nature, not a bug."""
+    if queue is None or _depth > 4:
+        return False
+    if literal(m, queue, scope) == "amq.rabbitmq.reply-to":
+        return True
+    values: list[cst.BaseExpression] = []
+    if isinstance(queue, cst.Name):
+        values = m.lookup(queue.value, scope)
+    elif isinstance(queue, cst.Attribute) and isinstance(queue.value, cst.Name) and queue.value.value == "self":
+        cls = scope.enclosing_class()
+        values = cls.attributes.get(queue.attr.value, []) if cls is not None else []
+    elif isinstance(queue, cst.Attribute):
+        values = [queue]
+    for v in values:
+        while isinstance(v, cst.Attribute):  # result.method.queue
+            v = v.value
+        if isinstance(v, cst.Await):
+            v = v.expression
+        if isinstance(v, cst.Name) and v is not queue:
+            if _transient(m, v, scope, _depth + 1):
+                return True
+        elif isinstance(v, cst.Call) and method(v) in ("queue_declare", "declare_queue"):
+            if truthy(m, arg(v, "exclusive"), scope) or truthy(m, arg(v, "auto_delete"), scope):
+                return True
+    return False
+
+
+def _rpc_server(m: PyModule, loop: Loop) -> bool:
+    """A handler that answers each request on its ``reply_to`` queue: request/reply, RabbitMQ's own use."""
+    return any(method(s.node) in ("basic_publish", "publish") and "reply_to" in m.tree.code_for_node(s.node)
+               for s in loop.calls)
+
+
+def consumers(m: PyModule, k: Kafka) -> None:
+    decls = declarations(m, k)
+    libs = roots(m)
+    found: list[tuple[Loop, cst.BaseExpression | None, Scope]] = []
+    for site in m.calls:
+        call, scope = site.node, site.scope
+        name = method(call) or (call.func.value if isinstance(call.func, cst.Name) else "")
+        if name == "basic_consume":
+            first = arg(call, "queue", 0)
+            old = function_of(m, positional(call, 0).value, scope) if positional(call, 0) is not None else None
+            cb_expr = arg(call, "on_message_callback") or arg(call, "consumer_callback") or \
+                (positional(call, 0).value if old is not None else arg(call, "on_message_callback", 1))  # type: ignore[union-attr]
+            queue = arg(call, "queue", 1) if old is not None else first
+            c = Client("consumer", "pika", scope, call)
+            _auto_ack(m, c, call, scope, ("auto_ack", "no_ack"))
+            k.clients.append(c)
+            fn = function_of(m, cb_expr, scope)
+            if fn is not None:
+                ps = [p.name.value for p in params(fn)]
+                message = set(ps[-2:]) if len(ps) >= 4 else set(ps[-1:])  # (ch, method, properties, body)
+                found.append((callback_loop(m, k, "rabbitmq", c, fn, message, call), queue, scope))
+        elif name == "basic_get" and "pika" in libs:
+            c = Client("consumer", "pika", scope, call)
+            _auto_ack(m, c, call, scope, ("auto_ack", "no_ack"))
+            k.clients.append(c)
+            found.append((receive_loop(m, k, "rabbitmq", c, site), arg(call, "queue", 0), scope))
+        elif name == "consume" and "aio_pika" in libs and positional(call, 0) is not None:
+            fn = function_of(m, positional(call, 0).value, scope)  # type: ignore[union-attr]
+            if fn is None or not isinstance(call.func, cst.Attribute):
+                continue
+            c = Client("consumer", "aio_pika", scope, call)
+            _auto_ack(m, c, call, scope, ("no_ack",))
+            k.clients.append(c)
+            ps = [p.name.value for p in params(fn)]
+            found.append((callback_loop(m, k, "rabbitmq", c, fn, set(ps[:1]), call), call.func.value, scope))
+        elif name == "Consumer" and "kombu" in libs and keyword(call, "callbacks") is not None:
+            c = Client("consumer", "kombu", scope, call)
+            _auto_ack(m, c, call, scope, ("no_ack",))
+            k.clients.append(c)
+            cbs = m.constant(keyword(call, "callbacks").value, scope)  # type: ignore[union-attr]
+            queues = m.constant(arg(call, "queues", 1), scope)
+            queue = queues.elements[0].value if isinstance(queues, (cst.List, cst.Tuple)) and len(queues.elements) == 1 \
+                else None
+            for el in cbs.elements if isinstance(cbs, (cst.List, cst.Tuple)) else ():
+                fn = function_of(m, el.value, scope)
+                if fn is not None:
+                    ps = [p.name.value for p in params(fn)]
+                    found.append((callback_loop(m, k, "rabbitmq", c, fn, set(ps[:2]), call), queue, scope))
+    for names, it, scope, region in iterations(k):
+        call = it if isinstance(it, cst.Call) else None
+        if call is None and isinstance(it, cst.Name):
+            bound = [v for v in m.lookup(it.value, scope) if isinstance(v, cst.Call)]
+            call = bound[-1] if bound else None
+        if call is None or method(call) not in ("consume", "iterator"):
+            continue
+        if method(call) == "consume" and "pika" not in libs or method(call) == "iterator" and "aio_pika" not in libs:
+            continue
+        c = Client("consumer", "pika" if method(call) == "consume" else "aio_pika", scope, call)
+        _auto_ack(m, c, call, scope, ("auto_ack", "no_ack"))
+        k.clients.append(c)
+        queue = arg(call, "queue", 0) if method(call) == "consume" else \
+            (call.func.value if isinstance(call.func, cst.Attribute) else None)
+        found.append((iterate_loop(m, k, "rabbitmq", c, it, region, scope, names), queue, scope))
+    transient = {id(loop.client) for loop, queue, scope in found if _transient(m, queue, scope)}
+    k.clients[:] = [c for c in k.clients if id(c) not in transient]
+    for loop, queue, scope in found:
+        if id(loop.client) in transient or _rpc_server(m, loop):
+            continue
+        classify(m, k, loop, ack_kind)
+        _dead_letter(m, k, loop, queue, scope, decls)
+        k.loops.append(loop)
