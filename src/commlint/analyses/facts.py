@@ -9,7 +9,8 @@
   health service is registered in the module;
 - ``functions``: for each function, the names it calls (to follow a handler
   through helpers to the call it makes);
-- ``topics``: topics produced and consumed, when the event rules found any.
+- ``topics``: topics produced and consumed, when the event rules found any;
+- ``circuit_breaker``: whether it imports a circuit-breaker library.
 
 Built from the module's shared index and the sync-call analysis: nothing here
 walks the tree again except a light pass over decorators and class bases.
@@ -32,6 +33,9 @@ from .routes import line_of, normalise_path, routes
 from .values import template
 
 SERVERS = ("grpc.server", "grpc.aio.server")
+# circuit-breaker libraries and resilience wrappers: a module importing one breaks circuits
+BREAKERS = frozenset({"pybreaker", "aiobreaker", "purgatory", "circuitbreaker", "pycircuitbreaker", "breakers",
+                      "resilient", "resilience4py", "hystrix", "pyresilience", "aiomisc_breaker"})
 
 
 def split_url(url: str) -> tuple[str | None, str]:
@@ -141,6 +145,7 @@ def collect(module: PyModule) -> dict[str, Any]:
         "grpc_servers": servers,
         "functions": _functions(module),
         "defined": sorted({s.qualname for s in module.scopes if s.kind == "function"}),
+        "circuit_breaker": any(q.split(".")[0] in BREAKERS for q in module.imports.values()),
     }
     if "facts.topics" not in module._cache:
         kafka(module)  # leaves the module's literal topics in facts.topics

@@ -1,7 +1,11 @@
-"""What Kubernetes manifests in the tree expose outside the cluster: Services of type
+"""What Kubernetes manifests in the tree say about traffic: what they expose outside the cluster: Services of type
 LoadBalancer or NodePort, Ingresses and Gateway API routes, with the ports they carry and
 whether those speak gRPC (a port named ``grpc``/``grpc-*``, ``appProtocol: grpc`` or
 ``kubernetes.io/h2c``, port 50051, an Ingress annotated for a gRPC backend, a GRPCRoute).
+
+And where a service mesh or proxy breaks circuits: an Istio ``DestinationRule`` with
+``outlierDetection`` or a ``connectionPool``, Envoy ``circuit_breakers``, Linkerd failure
+accrual.
 
 Manifests are read once per run, through safeio, with positions for every node."""
 
@@ -99,4 +103,21 @@ def exposures(root: Path, yaml_files: Iterable[str]) -> list[Exposure]:
                 ptr = "/kind"
                 out.append(Exposure(rel, *doc.position(ptr), ptr, "GRPCRoute", name, "a Gateway API GRPCRoute",
                                     ("GRPCRoute",), (), False))
+    return out
+
+
+_MESH_BREAKER = re.compile(r"(?m)^\s*(?:outlierDetection|outlier_detection|circuit_breakers|connectionPool):|failure-accrual")
+
+
+def mesh_circuit_breaking(root: Path, yaml_files: Iterable[str]) -> list[str]:
+    """Files whose mesh or proxy configuration breaks circuits (Istio DestinationRule
+    ``outlierDetection``/``connectionPool``, Envoy ``circuit_breakers``, Linkerd failure accrual)."""
+    out = []
+    for rel in yaml_files:
+        try:
+            text = safeio.read_file(root / rel, LIMIT, root).decode("utf-8", "replace")
+        except OSError:
+            continue
+        if _MESH_BREAKER.search(text):
+            out.append(rel)
     return out

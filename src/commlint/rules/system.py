@@ -8,7 +8,7 @@ from typing import Any
 
 from ..analyses.alerts import alert_files_and_lag_alerts
 from ..analyses.chains import longest_chains
-from ..analyses.kubernetes import exposures
+from ..analyses.kubernetes import exposures, mesh_circuit_breaking
 from ..analyses.system import MAX_HOPS, Call, System, build, is_hop, segments_match
 from ..analyses.words import event_word, split_words
 from ..core.model import Location, Severity
@@ -331,3 +331,41 @@ def consumer_lag_unalerted(ctx: SystemContext) -> None:
                    f"in {where} cover no lag of this group. Alert on its lag (e.g. "
                    f"`sum(kafka_consumergroup_lag{{consumergroup=\"{name}\"}}) > 1000` for 10m) so a consumer "
                    "falling behind is seen before its events are hours stale.")
+
+
+# -- CL708: internal calls with no circuit breaking -------------------------------------------
+
+
+def _internal_callers(ctx: SystemContext) -> dict[str, list[Call]]:
+    """Per service, its synchronous calls that land on another service of the system."""
+    out: dict[str, list[Call]] = {}
+    for c in build(ctx.artifact).calls:
+        if c.target_service is not None and c.target_service != c.service:
+            out.setdefault(c.service, []).append(c)
+    return out
+
+
+def services_calling_services(ctx: SystemContext) -> int:
+    return len(_internal_callers(ctx))
+
+
+@check("CL708", subjects=services_calling_services)
+def no_circuit_breaker(ctx: SystemContext) -> None:
+    callers = _internal_callers(ctx)
+    if not callers:
+        return
+    project = ctx.artifact
+    yaml_files = [r.rel for r in project.files if r.rel.lower().endswith((".yaml", ".yml"))]
+    if mesh_circuit_breaking(Path(project.settings.root), yaml_files):
+        return  # the mesh or proxy breaks circuits for every service
+    system = build(project)
+    guarded = {system.services.service_of(rel) for rel, facts in system.python.items() if facts.get("circuit_breaker")}
+    for service, calls in sorted(callers.items()):
+        if service in guarded:
+            continue
+        first = min(calls, key=lambda c: (c.rel, c.fact["line"]))
+        targets = sorted({c.target_service for c in calls if c.target_service})
+        ctx.report(first.location, f"service {service!r} calls {', '.join(repr(t) for t in targets)} synchronously with "
+                   "no circuit breaker: when a dependency fails, every caller waits out its timeouts and the failure "
+                   "spreads. Wrap the client in a breaker (pybreaker, aiobreaker, purgatory) or configure one in the "
+                   "mesh (an Istio DestinationRule with outlierDetection).")

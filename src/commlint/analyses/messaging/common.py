@@ -19,7 +19,15 @@ from collections.abc import Callable, Iterator
 
 import libcst as cst
 
-from ...artifacts.python import CallSite, PyModule, Scope, dotted, keyword, positional, string_value
+from ...artifacts.python import (
+    CallSite,
+    PyModule,
+    Scope,
+    dotted,
+    keyword,
+    positional,
+    string_value,
+)
 from ..kafka.build import Resolver, _classify_region, _loop, read_mapping
 from ..kafka.model import Client, Kafka, Loop, Produce
 

@@ -16,7 +16,16 @@ import libcst as cst
 
 from ...artifacts.python import CallSite, PyModule, keyword
 from ..kafka.model import Client, Kafka, Loop
-from .common import arg, classify, literal, method, on_message, produce, receive_loop, roots
+from .common import (
+    arg,
+    classify,
+    literal,
+    method,
+    on_message,
+    produce,
+    receive_loop,
+    roots,
+)
 
 LIBRARIES = frozenset({"boto3", "aioboto3", "aiobotocore", "botocore"})
 
