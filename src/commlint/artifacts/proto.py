@@ -71,6 +71,14 @@ class ProtoArtifact(Artifact):
         self.syntax_line: int | None = None
         self.error: tuple[int, int, str] | None = None
 
+    validity_rule = "CL500"
+
+    def unparsed(self) -> tuple[Location, str] | None:
+        if self.error is None:
+            return None
+        line, col, message = self.error
+        return Location(self.path, line, col), f"not a valid .proto file: {message}"
+
     def locate(self, where: Any) -> Location:
         if isinstance(where, (Location, int)):
             return super().locate(where)
