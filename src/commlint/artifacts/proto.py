@@ -24,8 +24,10 @@ from proto_schema_parser.antlr.ProtobufLexer import ProtobufLexer
 from proto_schema_parser.antlr.ProtobufParser import ProtobufParser
 from proto_schema_parser.parser import _ASTConstructor
 
+from pathlib import Path
+
 from ..core.model import Location
-from . import Artifact
+from . import Artifact, protoc
 
 KIND = "proto"
 EXTENSIONS = (".proto",)
@@ -70,6 +72,10 @@ class ProtoArtifact(Artifact):
         self.names: dict[int, str] = {}  # id(node) -> qualified name (Outer.Inner.field)
         self.syntax_line: int | None = None
         self.error: tuple[int, int, str] | None = None
+        self.descriptor: Any = None  # protoc's FileDescriptorProto (with source info) when it compiled the file
+        self.compiled: Any = None  # protoc.Compiled: the descriptor pool of its batch
+        self.fallback: str | None = None  # why the grammar parser read the file instead of protoc
+        self._model: Any = None
 
     validity_rule = "CL500"
 
@@ -85,7 +91,15 @@ class ProtoArtifact(Artifact):
         line, col = self.positions.get(id(where), (1, 1))
         return Location(self.path, line, col, symbol=self.names.get(id(where)))
 
+    @property
+    def parsed(self) -> bool:
+        return self.descriptor is not None or self.file is not None
+
     def facts(self) -> dict[str, Any]:
+        if self.descriptor is not None:
+            d = self.descriptor
+            return {"valid": True, "package": d.package or None,
+                    "services": {s.name: [m.name for m in s.method] for s in d.service}}
         if self.file is None:
             return {"valid": False}
         return {
@@ -97,7 +111,26 @@ class ProtoArtifact(Artifact):
 
 
 def parse(path: str, text: str, settings: Any = None) -> ProtoArtifact:
+    """protoc's descriptors when protoc can compile the file (its imports found), else the grammar."""
     art = ProtoArtifact(path, text)
+    if settings is not None and protoc.available():
+        top = Path(settings.root).resolve()
+        file = (top / path).resolve()
+        if top in file.parents:
+            compiled = protoc.compile_file(file, text, top)
+            art.compiled = compiled
+            if compiled.errors:
+                art.error = compiled.errors[0]
+                return art
+            if compiled.descriptor is not None:
+                art.descriptor = compiled.descriptor
+                return art
+            art.fallback = compiled.unresolved
+    return parse_grammar(art, text)
+
+
+def parse_grammar(art: ProtoArtifact, text: str) -> ProtoArtifact:
+    """The file read by the proto-schema-parser grammar (no imports resolved)."""
     errors = _Errors()
     lexer = ProtobufLexer(InputStream(text))
     lexer.removeErrorListeners()
