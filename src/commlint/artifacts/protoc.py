@@ -279,7 +279,9 @@ def _compile_alone(file: Path, data: bytes | None, own: Path, roots: tuple[Path,
     pool = {f.name: f for f in files}
     if status == 0 and name in pool:
         return Compiled(name, pool[name], pool=pool)
-    errors = _errors(messages)
+    errors: dict[str, list[tuple[int, int, str]]] = {}
+    for f, errs in _errors(messages).items():  # protoc names a file by its path on disk in some messages
+        errors.setdefault(name if f == name or f.endswith("/" + name) else f, []).extend(errs)
     others = [f for f in errors if f != name]
     if others:  # an import that does not compile: the importer is not to blame
         line, col, msg = errors[others[0]][0]
