@@ -282,6 +282,9 @@ def _compile_alone(file: Path, data: bytes | None, own: Path, roots: tuple[Path,
     errors: dict[str, list[tuple[int, int, str]]] = {}
     for f, errs in _errors(messages).items():  # protoc names a file by its path on disk in some messages
         errors.setdefault(name if f == name or f.endswith("/" + name) else f, []).extend(errs)
+    newer = next((m for errs in errors.values() for _, _, m in errs if "later than the maximum supported edition" in m), None)
+    if newer is not None:  # the bundled protoc is older than the file (or an import): not the file's fault
+        return Compiled(name, unresolved=f"the bundled protoc is older than the file: {newer}")
     others = [f for f in errors if f != name]
     if others:  # an import that does not compile: the importer is not to blame
         line, col, msg = errors[others[0]][0]

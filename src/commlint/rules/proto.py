@@ -44,7 +44,11 @@ def _at(art: ProtoArtifact, m: Model, path: tuple[int, ...] | None, symbol: str 
 @check("CL500")
 def unparsable_proto(ctx: RuleContext) -> None:
     art: ProtoArtifact = ctx.artifact
-    if art.error is not None:
+    if art.error is not None and art.fallback is not None:  # protoc could not run; the grammar is not the judge
+        line, col, message = art.error
+        ctx.report(Location(art.path, line, col), f"not checked: protoc could not compile it ({art.fallback}) and the "
+                   f"grammar parser does not read it ({message})", severity=Severity.NOTE)
+    elif art.error is not None:
         line, col, message = art.error
         ctx.report(Location(art.path, line, col), f"not a valid .proto file: {message}")
     elif art.fallback is not None and art.file is not None:
