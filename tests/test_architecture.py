@@ -143,3 +143,15 @@ def test_a_suppression_inside_a_string_suppresses_nothing_across_files(tmp_path:
     result = check_paths([tmp_path], settings, jobs=1)
     assert [f.code for f in result.active] == []
     assert [f.code for f in result.findings if f.suppressed] == ["CL703"]
+
+
+def test_option_defaults_live_only_in_the_catalogue() -> None:
+    """A check reads ``ctx.options["key"]``: the engine merges the configuration over the
+    catalogue's defaults, so a default written again in code could only drift from it."""
+    import re
+
+    pattern = re.compile(r"options\.get\(\s*\"[a-z-]+\"\s*,")
+    offenders = [f"{p.relative_to(PACKAGE)}:{n}: {line.strip()}"
+                 for p in sorted((PACKAGE / "rules").rglob("*.py"))
+                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
+    assert offenders == []

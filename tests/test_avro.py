@@ -203,3 +203,22 @@ def test_event_rules_skip_non_records_and_invalid_schemas(check_tree) -> None:
                                          {"type": "record", "name": "CancelOrder", "fields": []}])}
     got = found(check_tree(files, {"select": ["CL400", "CL401", "CL402"]}))
     assert got == {("s/broken.avsc", 1, "CL400"), ("s/union.avsc", 1, "CL401"), ("s/union.avsc", 1, "CL402")}
+
+
+def test_sibling_versions_are_found_for_a_folder_named_outside_the_root(tmp_path: Path) -> None:
+    """`commlint check ../schemas` from a project elsewhere: the versions beside a schema are
+    still read (the lookup's tree is the folder the schemas live in, not the config root)."""
+    from commlint.api import check_paths
+    from commlint.core.catalogue import load
+    from commlint.core.config import load_settings
+
+    project, schemas = tmp_path / "project", tmp_path / "schemas"
+    project.mkdir()
+    schemas.mkdir()
+    v1 = {"type": "record", "name": "Order", "namespace": "shop", "fields": [{"name": "id", "type": "string"}]}
+    v2 = {"type": "record", "name": "Order", "namespace": "shop", "fields": [{"name": "id", "type": "long"}]}
+    (schemas / "order.v1.avsc").write_text(json.dumps(v1))
+    (schemas / "order.v2.avsc").write_text(json.dumps(v2))
+    settings = load_settings(project, load(), data={"select": ["CL403"]}, root=project)
+    result = check_paths([schemas], settings, jobs=1)
+    assert [(f.code, Path(f.location.path).name) for f in result.active] == [("CL403", "order.v2.avsc")]

@@ -13,9 +13,9 @@ from .artifacts.discovery import discover
 from .core.catalogue import load
 from .core.config import Settings, enabled_rules, load_settings
 from .core.model import Finding
-from .engine import RunResult, per_file_ignores, make_plan, run_system_rules
+from .engine import RunResult, make_plan, per_file_ignores, run_system_rules
 from .fixes import apply_all
-from .runner import Cache, run_files
+from .runner import Cache, max_jobs, run_files
 
 
 def check_paths(
@@ -44,6 +44,10 @@ def check_paths(
     plan = make_plan(settings, cat, prefilter)
     if cache is None and cache_dir is not None:
         cache = Cache(Path(cache_dir), plan.key())
+    requested = jobs if jobs is not None else settings.jobs
+    if requested is not None and requested > max_jobs():
+        messages.append(f"jobs: {requested} worker processes asked for, {max_jobs()} used "
+                        "(at most twice the cores, and 64)")
     results = run_files(sources, plan, jobs=jobs if jobs is not None else settings.jobs, cache=cache, progress=progress)
     fixed: dict[str, int] = {}
     if fix:

@@ -25,9 +25,52 @@ class Exit(Exception):
 
 
 def _echo(text: str, err: bool = False, nl: bool = True) -> None:
-    stream = sys.stderr if err else sys.stdout
-    stream.write(text + ("\n" if nl else ""))
-    stream.flush()
+    _write(sys.stderr if err else sys.stdout, text + ("\n" if nl else ""))
+
+
+def _write(stream, text: str) -> None:  # noqa: ANN001
+    """Write to stdout or stderr whatever their encoding (a lone surrogate or a character
+    the encoding lacks is escaped) and whatever happens to them: a closed pipe or a full
+    device ends the run with exit 2 and one line on stderr, never a traceback."""
+    try:
+        try:
+            stream.write(text)
+        except UnicodeEncodeError:
+            enc = getattr(stream, "encoding", None) or "utf-8"
+            stream.write(text.encode(enc, "backslashreplace").decode(enc, "replace"))
+        stream.flush()
+    except (OSError, ValueError) as exc:
+        _stream_failed(stream, exc)
+
+
+def _stream_failed(stream, exc: BaseException) -> None:  # noqa: ANN001
+    try:  # the interpreter flushes at exit too: make that flush harmless
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    if stream is not sys.stderr:
+        reason = getattr(exc, "strerror", None) or exc
+        try:
+            sys.stderr.write(f"commlint: error: cannot write the report to standard output: {reason}\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+    raise Exit(2)
+
+
+def _write_bytes(data: bytes) -> None:
+    """A patch goes out as bytes (UTF-8), whatever the locale says stdout's encoding is."""
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:
+        _write(sys.stdout, data.decode("utf-8"))
+        return
+    try:
+        sys.stdout.flush()
+        out.write(data)
+        out.flush()
+    except (OSError, ValueError) as exc:
+        _stream_failed(sys.stdout, exc)
 
 
 def _split(values: Optional[list[str]]) -> Optional[list[str]]:
@@ -69,7 +112,7 @@ def check(
     base: Optional[str] = None,
     jobs: Optional[int] = None,
     no_cache: bool = False,
-    cache_dir: Optional[Path] = None,
+    cache_dir: Optional[str] = None,
     diff_base: Optional[str] = None,
     no_prefilter: bool = False,
 ) -> None:
@@ -98,7 +141,13 @@ def check(
         if strict:
             data["strict"] = True
         if base is not None:
+            if not base.strip():
+                _fail("--base: empty revision (an unset variable?); give a git revision or a folder")
             data["base"] = base
+        if cache_dir is not None and not str(cache_dir).strip():
+            _fail("--cache-dir: empty path (an unset variable?)")
+        if diff_base is not None and not diff_base.strip():
+            _fail("--diff-base: empty revision (an unset variable?)")
         if jobs is not None:
             data["jobs"] = jobs
         root = cfg_path.parent.resolve() if cfg_path else Path.cwd()
@@ -118,9 +167,10 @@ def check(
                 targets = []
         directory = None
         if not no_cache and settings.base is None:  # results against a git base depend on more than the files
-            from .runner import default_cache_dir
+            from .runner import check_cache_dir, default_cache_dir
 
-            directory = cache_dir or (root / settings.cache_dir if settings.cache_dir else default_cache_dir(root))
+            directory = Path(cache_dir) if cache_dir else (root / settings.cache_dir if settings.cache_dir else default_cache_dir(root))
+            directory = check_cache_dir(directory, targets)
         progress = _progress_bar() if (format == "text" and sys.stderr.isatty() and not os.environ.get("CI")) else None
         from .api import check_paths
 
@@ -147,8 +197,12 @@ def check(
 
     if diff:
         from .fixes import preview
+        from .report import one_line
 
-        _echo(preview(result), nl=False)
+        refused: list[str] = []
+        _write_bytes(preview(result, refused).encode("utf-8"))
+        for msg in refused:
+            _echo(f"commlint: {one_line(msg)}", err=True)
         raise Exit(0)
     from .report import render
 
@@ -160,12 +214,11 @@ def check(
     if output is not None:
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text, encoding="utf-8")
+            output.write_bytes(text.encode("utf-8", "backslashreplace"))  # a lone surrogate cannot stop a report
         except OSError as exc:
             _fail(f"cannot write {output}: {exc.strerror or exc}")
     else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        _write(sys.stdout, text)
     raise Exit(0 if exit_zero or not result.failed() else 1)
 
 
@@ -260,7 +313,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--base", metavar="REV", help="Git revision to compare contracts and schemas against (breaking changes).")
     c.add_argument("--jobs", "-j", type=_positive, metavar="N", help="Worker processes (default: all cores).")
     c.add_argument("--no-cache", action="store_true", help="Do not read or write the result cache.")
-    c.add_argument("--cache-dir", type=Path, metavar="DIR", help="Where the result cache lives (default: .commlint_cache/).")
+    c.add_argument("--cache-dir", metavar="DIR", help="Where the result cache lives (default: .commlint_cache/).")
     c.add_argument("--diff-base", metavar="REV", help="Check only the files changed since this git revision.")
     c.add_argument("--no-prefilter", action="store_true", help=argparse.SUPPRESS)
 

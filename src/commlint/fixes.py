@@ -14,8 +14,9 @@ import stat
 import tempfile
 
 from .artifacts.discovery import SourceFile
-from .engine import FileResult, Plan, check_file
+from .core import safeio
 from .core.model import Edit, Finding
+from .engine import FileResult, Plan, check_file
 
 
 def apply_edits(text: str, findings: list[Finding]) -> tuple[str, int]:
@@ -60,9 +61,9 @@ def apply_all(
         if src is None or res.kind is None or not _fixable(res.findings, plan, cat):
             out.append(res)
             continue
+        limit = max(plan.settings.max_file_size, plan.settings.max_python_file_size)
         try:
-            with open(src.path, "rb") as fh:
-                data = fh.read()
+            data = safeio.read_file(src.path, limit)
             enc = _encoding(data, res.kind)
             text = data.decode(enc)
         except (OSError, UnicodeDecodeError, SyntaxError, LookupError) as exc:
@@ -88,12 +89,15 @@ def apply_all(
             out.append(current)
             continue
         try:
-            with open(src.path, "rb") as fh:
-                if fh.read() != data:
-                    messages.append(f"{res.rel}: not fixed, the file changed while commlint ran")
-                    out.append(current)
-                    continue
+            if safeio.read_file(src.path, limit) != data:
+                messages.append(f"{res.rel}: not fixed, the file changed while commlint ran")
+                out.append(current)
+                continue
             write_atomic(src.path, new_data)
+        except NotReplaceable as exc:
+            messages.append(f"{res.rel}: not fixed, {exc}")
+            out.append(current)
+            continue
         except OSError as exc:
             messages.append(f"{res.rel}: not fixed, cannot write ({exc.strerror or exc})")
             out.append(current)
@@ -127,16 +131,38 @@ def _parse_problem(kind: str, rel: str, text: str, plan: Plan) -> str | None:
     return None
 
 
+class NotReplaceable(Exception):
+    """A file that a new file in its place would change beyond its content."""
+
+
 def write_atomic(path: "os.PathLike[str] | str", data: bytes) -> None:
+    """Replace the file's content: a temporary file in the same folder with the original's
+    mode, owner and group, renamed over it. A file with other hard links is refused (the
+    rename would detach it from them), and so is one whose owner cannot be kept."""
     path = os.fspath(path)
     real = os.path.realpath(path)
     directory = os.path.dirname(real) or "."
-    mode = stat.S_IMODE(os.stat(real).st_mode)
+    st = os.stat(real)
+    if not stat.S_ISREG(st.st_mode):
+        raise NotReplaceable("not a regular file")
+    if st.st_nlink > 1:
+        raise NotReplaceable(f"it has {st.st_nlink} hard links, which writing a new file would break")
+    mode = stat.S_IMODE(st.st_mode)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".commlint-")
     try:
+        tst = os.fstat(fd)
+        if (tst.st_uid, tst.st_gid) != (st.st_uid, st.st_gid):
+            try:
+                os.fchown(fd, st.st_uid, st.st_gid)
+            except OSError:
+                if tst.st_uid != st.st_uid:
+                    raise NotReplaceable("it belongs to another user, whom the new file would not belong to") from None
+                # the group cannot be kept (not one of ours): the setgid bits would not mean the same
+                mode &= ~(stat.S_ISGID | stat.S_ISUID)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.chmod(tmp, mode)
+            fh.flush()
+            os.fchmod(fh.fileno(), mode)
         os.replace(tmp, real)
     except BaseException:
         try:
@@ -146,24 +172,40 @@ def write_atomic(path: "os.PathLike[str] | str", data: bytes) -> None:
         raise
 
 
-def preview(result) -> str:  # noqa: ANN001
-    """The fixes a run's findings carry, as a unified diff (nothing is written)."""
+def preview(result, messages: "list[str] | None" = None) -> str:  # noqa: ANN001
+    """The fixes a run's findings carry, as a unified diff (nothing is written).
+
+    A file whose name cannot stand in a patch header as it is (a line break, a control
+    or bidirectional character, bytes that are not UTF-8), or whose changed lines hold
+    control characters, is left out with a message: printed, it would forge another
+    patch or reach the terminal as escape sequences."""
     import difflib
     from pathlib import Path
 
+    from .core.escape import clean, unsafe_name, unsafe_text
+
+    messages = result.messages if messages is None else messages
     out = []
     by_path: dict[str, list[Finding]] = {}
     for f in result.active:
         if f.fix is not None:
             by_path.setdefault(f.location.path, []).append(f)
+    limit = max(result.settings.max_file_size, result.settings.max_python_file_size)
     for rel, findings in sorted(by_path.items()):
+        if unsafe_name(rel):
+            messages.append(f"{clean(rel)!r}: diff not shown, the file name cannot be written safely in a patch")
+            continue
         path = Path(result.settings.root) / rel
         try:
-            data = path.read_bytes()
+            data = safeio.read_file(path, limit)
             kind = next((r.kind for r in result.files if r.rel == rel), None) or "python"
             text = data.decode(_encoding(data, kind))
         except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
             continue
         new, _ = apply_edits(text, findings)
-        out.extend(difflib.unified_diff(text.splitlines(True), new.splitlines(True), f"a/{rel}", f"b/{rel}"))
+        lines = list(difflib.unified_diff(text.splitlines(True), new.splitlines(True), f"a/{rel}", f"b/{rel}"))
+        if any(unsafe_text(line) for line in lines[2:]):
+            messages.append(f"{clean(rel)}: diff not shown, the changed lines hold control characters")
+            continue
+        out.extend(lines)
     return "".join(out)

@@ -26,12 +26,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .artifacts.discovery import SourceFile
-from .engine import FileResult, Plan, check_file, is_candidate, wanted_kinds
 from .artifacts.reading import file_digest, read_source
+from .engine import FileResult, Plan, check_file, is_candidate, wanted_kinds
 
 PARALLEL_BYTES = 256 * 1024  # source to parse before worker processes pay off (~0.5 s of Python)
 BATCH_BYTES = 128 * 1024  # small files travel to a worker together, up to this much
 FORMAT = 1  # the layout of a cache file
+CACHE_LIMIT = 1024 * 1024 * 1024  # a cache file larger than this is ignored (and rewritten)
 
 
 class Cache:
@@ -43,10 +44,11 @@ class Cache:
         self.writable = True  # False once a save could not write (read-only or full): results stand
 
     def _read(self) -> dict[str, Any]:
+        from .core import safeio
+
         try:
-            with open(self.path, "rb") as fh:
-                data = json.loads(fh.read())
-        except (OSError, ValueError):  # missing, unreadable or corrupt: start afresh
+            data = json.loads(safeio.read_file(self.path, CACHE_LIMIT))
+        except (OSError, ValueError, RecursionError):  # missing, unreadable, huge or corrupt: start afresh
             return {}
         if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("files"), dict):
             return {}
@@ -85,6 +87,7 @@ class Cache:
         tmp = None
         try:
             prepare_cache_dir(self.path.parent)
+            remove_stale_tmp(self.path.parent)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(json.dumps({"format": FORMAT, "files": files}, separators=(",", ":")))  # dumps: the C encoder
@@ -103,13 +106,89 @@ def default_cache_dir(root: Path) -> Path:
     return root / ".commlint_cache"
 
 
+GITIGNORE = "# created by commlint\n*\n"
+STALE_TMP_SECONDS = 3600  # a temporary file this old was left by a run that was killed
+
+
+def is_cache_dir(directory: Path) -> bool:
+    """Whether a folder is a commlint cache (it holds our ``.gitignore``)."""
+    from .core import safeio
+
+    try:
+        return safeio.read_file(Path(directory) / ".gitignore", 4096).decode("utf-8", "replace").startswith("# created by commlint")
+    except OSError:
+        return False
+
+
+def check_cache_dir(directory: "str | os.PathLike[str]", targets: list[Path] | None = None) -> Path:
+    """A usable cache folder, or ConfigError: not empty (an unset variable gives ``""``,
+    which is ``.``), not a folder of the project that is not already a commlint cache
+    (its ``.gitignore`` of ``*`` would hide the project from git and from later runs),
+    not a folder above a checked path."""
+    from .core.config import ConfigError
+
+    if not os.fspath(directory).strip():
+        raise ConfigError("--cache-dir: empty path (an unset variable?)")
+    d = Path(directory)
+    if os.path.lexists(d) and not d.is_dir():
+        raise ConfigError(f"cache directory {d}: exists and is not a folder")
+    if d.is_dir() and not is_cache_dir(d):
+        try:
+            empty = not any(os.scandir(d))
+        except OSError:
+            empty = False
+        if not empty:
+            raise ConfigError(f"cache directory {d}: a folder that is not empty and not a commlint cache; "
+                              "commlint writes a .gitignore of '*' there, which would hide its files")
+    real = Path(os.path.realpath(d))
+    for t in targets or []:
+        rt = Path(os.path.realpath(t))
+        if rt == real or real in rt.parents:
+            raise ConfigError(f"cache directory {d}: holds the checked path {t}")
+    return d
+
+
 def prepare_cache_dir(directory: Path) -> None:
     """Create the cache directory with a ``.gitignore`` of ``*``: neither git nor a
-    later run's discovery looks inside, wherever it is."""
+    later run's discovery looks inside, wherever it is. The ``.gitignore`` is written
+    only into a folder that is empty or already a cache (check_cache_dir)."""
     directory.mkdir(parents=True, exist_ok=True)
     gitignore = directory / ".gitignore"
-    if not gitignore.exists():
-        gitignore.write_text("# created by commlint\n*\n", encoding="utf-8")
+    if not os.path.lexists(gitignore):
+        if any(e.name != ".gitignore" and not e.name.startswith(".tmp-") for e in os.scandir(directory)):
+            raise OSError(17, "not a commlint cache folder")
+        fd = os.open(gitignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(GITIGNORE)
+
+
+def remove_stale_tmp(directory: Path, now: float | None = None) -> int:
+    """Delete ``.tmp-*`` files a killed run left behind, once they are old enough that no
+    live run can still be writing them. Returns how many were removed."""
+    import time
+
+    now = time.time() if now is None else now
+    removed = 0
+    try:
+        with os.scandir(directory) as it:
+            for e in it:
+                if not e.name.startswith(".tmp-"):
+                    continue
+                try:
+                    st = e.stat(follow_symlinks=False)
+                    if now - st.st_mtime > STALE_TMP_SECONDS:
+                        os.unlink(e.path)
+                        removed += 1
+                except OSError:
+                    pass
+    except OSError:
+        pass
+    return removed
+
+
+def max_jobs() -> int:
+    """Worker processes a run starts at most: twice the cores, never more than 64."""
+    return max(1, min(64, 2 * (os.cpu_count() or 1)))
 
 
 def _read(source: SourceFile, plan: Plan) -> bytes | None:
@@ -124,8 +203,43 @@ def _unparsed(source: SourceFile) -> FileResult:
     return FileResult(source.rel, source.kinds[0] if len(source.kinds) == 1 else None)
 
 
-def _worker_init() -> None:
+def _worker_init(parent: int | None = None) -> None:
     gc.freeze()  # what the parent built stays shared and unscanned
+    die_with_parent(parent)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int | None) -> None:
+    """A worker never outlives the run that started it (``kill -9`` of the run included):
+    on Linux the kernel sends it SIGKILL when its parent dies (``PR_SET_PDEATHSIG``), and
+    everywhere a watchdog thread exits once its parent is no longer its parent."""
+    import signal
+    import sys
+    import threading
+    import time
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if parent is None:
+        return
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="commlint-watchdog", daemon=True).start()
 
 
 def _work(batch: list[tuple[SourceFile, bytes | None]], plan: Plan) -> list[FileResult]:
@@ -176,7 +290,7 @@ def run_files(
         if cache is not None and digest is not None and cache_it:
             cache.put(src.rel, digest, res)
 
-    workers = jobs or os.cpu_count() or 1
+    workers = min(jobs or os.cpu_count() or 1, max_jobs())
     size = sum(len(d) for _, d, _ in todo if d is not None)
     if workers > 1 and len(todo) > 1 and size >= PARALLEL_BYTES:
         _run_parallel(todo, plan, min(workers, len(todo)), store, progress)
@@ -230,7 +344,8 @@ def _pool_map(batches, plan: Plan, workers: int):  # noqa: ANN001, ANN202
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
+                             initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(_work, [(src, data) for src, data, _ in batch], plan): batch for batch in batches}
         for fut in as_completed(futures):
             try:
@@ -242,8 +357,8 @@ def _pool_map(batches, plan: Plan, workers: int):  # noqa: ANN001, ANN202
 def _crashed(src: SourceFile, plan: Plan) -> FileResult:
     """A file that kills the process checking it: reported, not retried in this process."""
     from .core.catalogue import load
-    from .engine import engine_finding
     from .core.model import Location
+    from .engine import engine_finding
 
     res = _unparsed(src)
     if "CL001" in plan.engine:

@@ -145,3 +145,102 @@ test_fuzz_terraform = fuzz("terraform")
 
 def test_every_front_end_has_seeds() -> None:
     assert set(SEEDS) == set(TOKEN_SET), set(SEEDS)
+
+
+# -- classes issue 18 revealed: names, patches, configuration values, call graphs -------------
+
+NAME_CHARS = st.characters(codec="utf-8") | st.sampled_from(list("\n\r\t\x1b\x07\x9b\u202e\u2066:%,-./ ") + ["\udce9"])
+
+
+@settings(max_examples=EXAMPLES, deadline=None, database=None)
+@given(st.text(NAME_CHARS, min_size=1, max_size=40))
+def test_property_a_name_never_reaches_output_raw(name: str) -> None:
+    """Whatever a file is called: text and GitHub output hold no control character, no
+    workflow command at a line start, and a diff header either is safe or is refused."""
+    from commlint.core.model import Finding, Location, Severity
+    from commlint.core.escape import name as display_name, unsafe_name, unsafe_text
+
+    f = Finding("CL101", "missing-timeout", Severity.ERROR, f"message about {name}", Location(name), ("C1",), ())
+    run = RunResult([f], [], enabled_rules(PLAN.settings, load()), PLAN.settings, [f"note about {name}"])
+    for fmt in ("text", "github"):
+        out = render(fmt, run)
+        assert not any(ch in out for ch in "\x1b\x07\x9b\u202e\u2066\r"), (fmt, out)
+        for line in out.splitlines():
+            if fmt == "text":
+                assert not line.lstrip().startswith("::"), line
+            else:
+                assert line.startswith("::error ") and line.count("::") == 2, line
+    out = render("json", run)
+    json.loads(out.encode("utf-8").decode("utf-8"))  # valid UTF-8, whatever the name
+    shown = display_name(name)
+    assert "\n" not in shown and not shown.lstrip().startswith("::")
+    if not unsafe_name(name):
+        assert not unsafe_text(f"--- a/{name}\n") and "\n" not in name
+
+
+CONFIG_VALUES = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**20, 10**20),
+                          st.text(max_size=20), st.booleans(), st.lists(st.integers(), max_size=3),
+                          st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
+CONFIG_KEYS = ["file-timeout", "max-file-size", "max-python-file-size", "jobs", "base", "cache-dir",
+               "services", "hosts", "strict", "rules.CL101.fix-timeout", "rules.CL131.max-retries",
+               "rules.CL601.pattern", "rules.CL302.version-pattern", "rules.CL111.names", "rules.CL701.max-hops"]
+
+
+@settings(max_examples=EXAMPLES, deadline=None, database=None)
+@given(st.sampled_from(CONFIG_KEYS), CONFIG_VALUES)
+def test_property_a_config_value_is_accepted_sanely_or_a_config_error(key: str, value) -> None:  # noqa: ANN001
+    """Any value for any key: a ConfigError naming the key, or settings whose numbers are finite."""
+    import math
+
+    from commlint.core.config import ConfigError
+
+    data: dict = {}
+    if key.startswith("rules."):
+        _, code, opt = key.split(".", 2)
+        data = {"rules": {code: {opt: value}}}
+    else:
+        data = {key: value}
+    try:
+        s = build_settings(data, ROOT, load(), ROOT / "commlint.toml")
+    except ConfigError as exc:
+        assert key.split(".")[-1] in str(exc) or key.split(".")[0] in str(exc), str(exc)
+        return
+    assert math.isfinite(s.file_timeout) and 0 <= s.file_timeout <= 86400
+    assert 0 < s.max_file_size <= 1024**4 and 0 < s.max_python_file_size <= 1024**4
+    for opts in s.rule_options.values():
+        for v in opts.values():
+            assert not (isinstance(v, float) and not math.isfinite(v))
+    if key in ("rules.CL601.pattern", "rules.CL302.version-pattern"):
+        import re
+
+        re.compile(value)
+
+
+@settings(max_examples=max(50, EXAMPLES // 2), deadline=None, database=None)
+@given(st.integers(1, 7), st.data())
+def test_property_call_chains_match_brute_force_on_dags(n: int, data) -> None:  # noqa: ANN001
+    """On a DAG the greedy walk along the condensed graph's values finds a longest chain:
+    the same length as enumerating every path (small graphs only)."""
+    from commlint.analyses.chains import longest_chains
+
+    class H:
+        def __init__(self) -> None:
+            self.calls: list = []
+
+    class C:
+        def __init__(self, target) -> None:  # noqa: ANN001
+            self.target = target
+
+    hs = [H() for _ in range(n)]
+    for i, h in enumerate(hs):
+        for j in data.draw(st.lists(st.integers(i + 1, n), max_size=3)) if i + 1 <= n else []:
+            h.calls.append(C(hs[j] if j < n else None))
+    chain_of = longest_chains(hs, lambda h: h.calls, lambda c: c.target, 8)
+
+    def brute(h: H) -> int:
+        return max((1 + (brute(c.target) if c.target is not None else 0) for c in h.calls), default=0)
+
+    for h in hs:
+        for c in h.calls:
+            expected = min(8, 1 + (brute(c.target) if c.target is not None else 0))
+            assert len(chain_of(c, h)) == expected

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
-from ..core import gitutil
+from ..core import gitutil, safeio
 from ..core.config import ConfigError
 
 Reader = Callable[[Path], "str | None"]
@@ -64,22 +64,27 @@ def base_unusable(settings: Any, path: str) -> str | None:
     root = Path(settings.root)
     if not base or base_dir(root, base) is not None:
         return None
-    return base_problem(base, str((root / path).resolve().parent))
+    return base_problem(base, _ref_folder(root, (root / path).resolve().parent))
 
 
 def git_reader(root: Path, base: str, file: Path) -> Reader | None:
     """Reads files of the tree as they are at the git revision ``base`` (None: the file is not
-    in a repository that has that revision). Raises ConfigError for an unusable revision."""
-    top = git_top(str(file.parent))
+    in the repository the run checks). A file in a submodule is read at the submodule commit
+    the revision records. Raises ConfigError for an unusable revision."""
+    top = git_top(str(root))
     if top is None or top not in file.parents:
         return None
-    problem = base_problem(base, str(file.parent))
+    problem = base_problem(base, str(root))
     if problem:
         raise ConfigError(problem)
+    own = git_top(str(file.parent))
+    rev, repo = (base, top) if own is None or own == top else (gitutil.base_for(base, own, top) or (None, None))
+    if rev is None or repo is None:
+        return None
 
     def read(path: Path) -> str | None:
         try:
-            return gitutil.show(base, path.relative_to(top).as_posix(), top)
+            return gitutil.show(rev, path.relative_to(repo).as_posix(), repo)
         except ValueError:
             return None
 
@@ -97,23 +102,26 @@ def option_path(root: Path, option: str, rel: str) -> tuple[Path, Path]:
 
 _VERSIONED_STEM = re.compile(r"^(?:(?P<subject>.+?)[._-])?[vV](?P<n>\d+)$")
 _VERSION_DIR = re.compile(r"^[vV](?P<n>\d+)$")
+VERSION_LIMIT = 16 * 1024 * 1024  # an earlier version larger than this is not read
 
 
-def _listdir(path: Path) -> list[str]:
-    try:
-        return sorted(os.listdir(path))
-    except OSError:
-        return []
+def lookup_tree(root: Path, file: Path) -> Path:
+    """The tree a version lookup may read: the run's root, or for a file named outside it
+    (``commlint check ../schemas``) the folder two levels up (``v1/order.avsc`` beside ``v2/``)."""
+    real = Path(os.path.realpath(file))
+    top = Path(os.path.realpath(root))
+    return top if top in real.parents else real.parent.parent
 
 
 def sibling_versions(root: Path, rel: str, ext: str) -> list[tuple[int, str]]:
     """Earlier versions of ``rel`` kept beside it, oldest first: (version, relative path)."""
     p = PurePosixPath(rel)
+    tree = lookup_tree(root, root / rel)
     out: dict[str, int] = {}
     m = _VERSIONED_STEM.match(p.name[: -len(ext)])
     if m:
         subject, n = m.group("subject") or "", int(m.group("n"))
-        for entry in _listdir(root / p.parent):
+        for entry in safeio.list_dir(root / p.parent, tree):
             if not entry.lower().endswith(ext) or entry == p.name:
                 continue
             other = _VERSIONED_STEM.match(entry[: -len(ext)])
@@ -122,11 +130,30 @@ def sibling_versions(root: Path, rel: str, ext: str) -> list[tuple[int, str]]:
     d = _VERSION_DIR.match(p.parent.name)
     if d:
         n = int(d.group("n"))
-        for entry in _listdir(root / p.parent.parent):
+        for entry in safeio.list_dir(root / p.parent.parent, tree, dirs=True):
             other = _VERSION_DIR.match(entry)
-            if other and int(other.group("n")) < n and (root / p.parent.parent / entry / p.name).is_file():
+            if other and int(other.group("n")) < n and safeio.is_regular(root / p.parent.parent / entry / p.name, tree):
                 out[str(p.parent.parent / entry / p.name)] = int(other.group("n"))
     return sorted(((n, path) for path, n in out.items()), key=lambda x: (x[0], x[1]))
+
+
+def version_listings(root: Path, rel: str, ext: str) -> list[str]:
+    """The folder listings ``sibling_versions`` depends on (a version added beside a schema
+    changes its verdict), as dependency keys."""
+    p = PurePosixPath(rel)
+    out = [safeio.listing_dependency(root / p.parent, ext)] if _VERSIONED_STEM.match(p.name[: -len(ext)]) else []
+    if _VERSION_DIR.match(p.parent.name):
+        out.append(safeio.listing_dependency(root / p.parent.parent))
+        out += [str(root / p.parent.parent / d / p.name)
+                for d in safeio.list_dir(root / p.parent.parent, lookup_tree(root, root / rel), dirs=True)
+                if _VERSION_DIR.match(d)]
+    return out
+
+
+def _ref_folder(root: Path, folder: Path) -> str:
+    """Where ``--base`` is a revision: the repository the run checks (a file in one of its
+    submodules is compared with the commit the revision records for it), else the file's."""
+    return str(root) if git_top(str(root)) is not None else str(folder)
 
 
 def base_versions(root: Path, rel: str, base: str | None, transitive: bool) -> list[Version]:
@@ -138,10 +165,11 @@ def base_versions(root: Path, rel: str, base: str | None, transitive: bool) -> l
     if base and base_dir(root, base) is not None:
         old = base_dir(root, base) / rel  # type: ignore[operator]
         try:
-            out.append(Version(f"{base.rstrip('/')}/{rel}", old.read_text(encoding="utf-8-sig"), old.parent))
+            text = safeio.read_file(old, VERSION_LIMIT, base_dir(root, base)).decode("utf-8-sig")
+            out.append(Version(f"{base.rstrip('/')}/{rel}", text, old.parent))
         except (OSError, UnicodeDecodeError):
             pass
-    elif base and base_problem(base, str(path.parent)) is None:
+    elif base and base_problem(base, _ref_folder(root, path.parent)) is None:
         refs.append(base)
     if not refs and not transitive:
         return out
@@ -152,10 +180,17 @@ def base_versions(root: Path, rel: str, base: str | None, transitive: bool) -> l
         inside = path.relative_to(top).as_posix()
     except ValueError:
         return out
-    if transitive:
-        refs += [c for c in gitutil.log_versions(inside, top) if c not in refs]
+    texts: dict[str, str] = {}
+    if refs:  # a file in a submodule: the submodule commit the base revision records
+        mapped = gitutil.base_for(refs[0], top, root)
+        if mapped is not None:
+            texts.update({refs[0]: t for t in gitutil.show_many([mapped[0]], inside, mapped[1]).values()})
+    if transitive:  # every commit that changed the file: all of them, however many
+        history = [c for c in gitutil.log_versions(inside, top) if c not in refs]
+        refs += history
+        texts.update(gitutil.show_many(history, inside, top))
     for ref in refs:
-        text = gitutil.show(ref, inside, top)
+        text = texts.get(ref)
         if text is not None:
             label = ref[:12] if re.fullmatch(r"[0-9a-f]{40}", ref) else ref
             out.append(Version(f"{label}:{inside}", text, path.parent))

@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .openapi import operations, param_key
 from ..artifacts.openapi import OpenAPIDoc
 from ..artifacts.yamljson import join
+from .openapi import operations, param_key
 
 
 def _norm(path: str) -> str:

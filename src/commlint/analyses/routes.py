@@ -14,7 +14,14 @@ from typing import Any
 
 import libcst as cst
 
-from ..artifacts.python import PyModule, Scope, dotted, keyword, positional, string_value
+from ..artifacts.python import (
+    PyModule,
+    Scope,
+    dotted,
+    keyword,
+    positional,
+    string_value,
+)
 from .http import LIBRARY_PREFIXES, qualname
 from .values import argument, template
 

@@ -107,8 +107,9 @@ class ServiceMap:
     def _kubernetes(self, yaml_files: Iterable[str]) -> None:
         for rel in yaml_files:
             try:
-                with open(self.root / rel, "rb") as fh:
-                    data = fh.read(1_000_000)
+                from ..core import safeio
+
+                data = safeio.read_file(self.root / rel, 1_000_000, self.root, truncate=True)[:1_000_000]
             except OSError:
                 continue
             text = data.decode("utf-8", "replace")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
-from .services import ServiceMap
 from ..core.model import Location
+from .services import ServiceMap
 
 MAX_HOPS = 8
 
@@ -139,22 +139,3 @@ def is_hop(call: Call) -> bool:
     return call.target_service is not None and call.target_service != call.service or (
         call.target_service is None and bool(call.fact.get("host"))
     )
-
-
-def chains(start: Handler) -> Iterator[list[Call]]:
-    """Maximal chains of synchronous hops from a handler (cycles end a chain)."""
-    stack: list[tuple[Handler, list[Call], frozenset[int]]] = [(start, [], frozenset({id(start)}))]
-    while stack:
-        h, path, seen = stack.pop()
-        extended = False
-        for c in h.calls:
-            if not is_hop(c):
-                continue
-            nxt = path + [c]
-            if c.target is not None and id(c.target) not in seen and len(nxt) < MAX_HOPS:
-                stack.append((c.target, nxt, seen | {id(c.target)}))
-            else:
-                yield nxt
-            extended = True
-        if not extended and path:
-            yield path

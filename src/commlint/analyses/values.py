@@ -8,12 +8,12 @@ from typing import Any
 import libcst as cst
 
 from ..artifacts.python import (
-    string_value,
     PyModule,
     Scope,
     has_star_kwargs,
     keyword,
     positional,
+    string_value,
 )
 
 # -- values ----------------------------------------------------------------------------

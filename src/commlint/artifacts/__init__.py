@@ -1,9 +1,9 @@
 """Artifact kinds: how commlint finds, parses and locates each kind of file.
 
-One module per kind (``commlint.artifacts.<kind>``), each with:
+One module per kind (``commlint.artifacts.<kind>``; the endings it may claim are its entry
+in ``KINDS`` below), each with:
 
 - ``KIND``: the kind's name, used by rules (``kind = "python"`` in the catalogue);
-- ``EXTENSIONS``: the file name endings it may claim;
 - ``sniff(path, text) -> bool``: for endings several kinds share (YAML, JSON),
   a cheap look at the content that says whether the file is of this kind;
 - ``parse(path, text, settings) -> Artifact``: parse once; raise ``ParseError``.

@@ -25,12 +25,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..core import safeio
 from ..core.model import Location
 from . import Artifact, ParseError
 from .yamljson import Document, join, load_json
 
 KIND = "avro"
-EXTENSIONS = (".avsc",)
 
 PRIMITIVES = frozenset({"null", "boolean", "int", "long", "float", "double", "bytes", "string"})
 NAMED = frozenset({"record", "error", "enum", "fixed"})
@@ -148,7 +148,10 @@ def load(path: str, text: str, folder: Path | None = None) -> AvroArtifact:
     ):
         imported = _imports(folder, path, set(walker.unknown))
         # any .avsc beside it may define (or stop defining) a type this file uses
-        art.deps.update(str(p) for p in _avsc_files(folder)[:MAX_IMPORT_FILES] if p.name != Path(path).name)
+        files, listed = _avsc_walk(folder)
+        art.deps.update(str(p) for p in files if p.name != Path(path).name)
+        # which files exist matters too: a new file may define a type that was unknown
+        art.deps.update(safeio.listing_dependency(d, ".avsc") for d in listed)
         if imported:
             art.problems[:] = [p for p in art.problems if not p[1].startswith("unknown type")]
             walker = _walk(doc.data, art.problems, {n: d for n, (d, _) in imported.items()})
@@ -203,6 +206,7 @@ def _walk(data: Any, problems: list[tuple[Any, str]], known: dict[str, Any]) -> 
 
 
 MAX_IMPORT_FILES = 500
+IMPORT_LIMIT = 16 * 1024 * 1024  # an imported .avsc larger than this is not read
 
 
 def _imports(folder: Path, path: str, wanted: set[str]) -> dict[str, tuple[Any, Any]]:
@@ -216,8 +220,8 @@ def _imports(folder: Path, path: str, wanted: set[str]) -> dict[str, tuple[Any, 
             if p.name == own and p.parent == folder or not wanted:
                 continue
             if p not in texts:
-                try:
-                    texts[p] = p.read_text(encoding="utf-8-sig")
+                try:  # a regular file inside the folder, of bounded size (no /dev/zero, FIFO or escape)
+                    texts[p] = safeio.read_file(p, IMPORT_LIMIT, folder).decode("utf-8-sig")
                 except (OSError, UnicodeDecodeError):
                     texts[p] = ""
             text = texts[p]
@@ -251,13 +255,20 @@ def same_subject(own: str, other: str) -> bool:
 
 def _avsc_files(folder: Path, max_dirs: int = 2000) -> list[Path]:
     """The .avsc files of a folder and below (hidden folders and node_modules skipped), bounded."""
+    return _avsc_walk(folder, max_dirs)[0]
+
+
+def _avsc_walk(folder: Path, max_dirs: int = 2000) -> tuple[list[Path], list[str]]:
+    """The .avsc files (regular, inside the folder) and the folders listed to find them."""
     out: list[Path] = []
+    listed: list[str] = []
     for dirs, (here, subdirs, names) in enumerate(os.walk(folder), start=1):
         subdirs[:] = sorted(d for d in subdirs if not d.startswith(".") and d != "node_modules")
-        out += [Path(here, n) for n in sorted(names) if n.endswith(".avsc")]
+        listed.append(here)
+        out += [Path(here, n) for n in safeio.list_dir(here, folder, ".avsc")]
         if dirs >= max_dirs or len(out) >= MAX_IMPORT_FILES:
             break
-    return out[:MAX_IMPORT_FILES]
+    return out[:MAX_IMPORT_FILES], listed
 
 
 def _parse_imports(imported: dict[str, tuple[Any, Any]], named: dict[str, Any]) -> None:

@@ -29,7 +29,9 @@ import re
 from typing import Any
 
 import libcst as cst
-from libcst._nodes.internal import CodegenState  # what libcst's own position providers extend
+from libcst._nodes.internal import (
+    CodegenState,  # what libcst's own position providers extend
+)
 
 
 @functools.cache

@@ -7,14 +7,18 @@ files are read: a FIFO, socket or device is skipped (opening one could block).
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import kinds_for
+from ..core import safeio
 from ..core.config import DEFAULT_EXCLUDE, ConfigError, Settings
+from . import kinds_for
+
+GITIGNORE_LIMIT = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,10 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
         d, ignores = stack.pop()
         try:
             st = os.stat(d)
-        except OSError:
+        except OSError as exc:
+            if exc.errno != errno.ENOENT:  # gone since it was listed: nothing to say
+                warn(f"{_short(_under(os.path.abspath(d), root_prefix, d))}: cannot enter folder "
+                     f"({_why(exc)}), not checked")
             continue
         if (st.st_dev, st.st_ino) in seen:
             continue  # already entered (a symbolic link loop or a second link to it)
@@ -171,10 +178,10 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
             gi = os.path.join(d, ".gitignore")
             if os.path.isfile(gi):
                 try:
-                    with open(gi, encoding="utf-8", errors="replace") as fh:
-                        ignores = ignores + [(d_prefix, _spec(fh.read().splitlines()))]
-                except OSError:
-                    pass
+                    text = safeio.read_file(gi, GITIGNORE_LIMIT, bounds[-1]).decode("utf-8", "replace")
+                    ignores = ignores + [(d_prefix, _spec(text.splitlines()))]
+                except OSError as exc:
+                    warn(f"{_short(_under(gi, root_prefix, gi))}: not read ({_why(exc)})")
         try:
             with os.scandir(d) as it:
                 entries = sorted(it, key=lambda e: e.name)
@@ -188,7 +195,9 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
                 is_link = entry.is_symlink()
                 if not is_dir and not entry.is_file():
                     continue  # a FIFO, socket or device (opening one could block), or a dangling link
-            except OSError:
+            except OSError as exc:
+                if exc.errno == errno.ENAMETOOLONG:
+                    warn(f"{_short(_under(d_prefix + name, root_prefix, entry.path))}: {_why(exc)}, not checked")
                 continue
             ks = () if is_dir else tuple(kinds_for(name))
             if not is_dir and not ks:
@@ -211,6 +220,17 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
                 out.setdefault(rel, SourceFile(Path(entry.path), rel, ks))
 
 
+def _why(exc: OSError) -> str:
+    if exc.errno == errno.ENAMETOOLONG:
+        return "path longer than the system allows (PATH_MAX)"
+    return exc.strerror or str(exc)
+
+
+def _short(rel: str, keep: int = 120) -> str:
+    """A path for a message: a path longer than PATH_MAX is shown by its two ends."""
+    return rel if len(rel) <= 2 * keep else f"{rel[:keep]}...{rel[-keep:]}"
+
+
 def _prefix(absolute: str) -> str:
     return absolute if absolute.endswith(os.sep) else absolute + os.sep
 
@@ -229,3 +249,56 @@ def _rel_nofollow(path: Path, base: Path) -> str:
         return Path(os.path.abspath(path)).relative_to(os.path.abspath(base)).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def ignored(path: Path, settings: Settings) -> str | None:
+    """Why a file that a lookup (a ``$ref``) would read is not part of what is checked:
+    excluded by the configuration or the defaults, or git-ignored; None when it is."""
+    root = Path(os.path.realpath(settings.root))
+    real = Path(os.path.realpath(path))
+    try:
+        rel = real.relative_to(root).as_posix()
+    except ValueError:
+        return None  # outside the run's root: the caller's own bound decides
+    exclude = _spec(list(DEFAULT_EXCLUDE) + (settings.exclude or []) + settings.extend_exclude)
+    parts = rel.split("/")
+    for i in range(1, len(parts)):
+        if exclude.match_file("/".join(parts[:i]) + "/"):
+            return "excluded by the configuration"
+    if exclude.match_file(rel):
+        return "excluded by the configuration"
+    if not settings.respect_gitignore:
+        return None
+    for i in range(len(parts)):
+        folder = root.joinpath(*parts[:i])
+        spec = _gitignore_spec(str(folder), str(root))
+        if spec is None:
+            continue
+        below = parts[i:]
+        for j in range(1, len(below)):
+            if spec.match_file("/".join(below[:j]) + "/"):
+                return "ignored by git (.gitignore)"
+        if spec.match_file("/".join(below)):
+            return "ignored by git (.gitignore)"
+    return None
+
+
+_GITIGNORES: dict[tuple[str, int, int], Any] = {}
+
+
+def _gitignore_spec(folder: str, root: str) -> Any:
+    gi = os.path.join(folder, ".gitignore")
+    try:
+        st = os.stat(gi)
+    except OSError:
+        return None
+    key = (gi, st.st_mtime_ns, st.st_size)
+    if key not in _GITIGNORES:
+        try:
+            text = safeio.read_file(gi, GITIGNORE_LIMIT, root).decode("utf-8", "replace")
+        except OSError:
+            return None
+        if len(_GITIGNORES) > 1024:
+            _GITIGNORES.clear()
+        _GITIGNORES[key] = _spec(text.splitlines())
+    return _GITIGNORES[key]

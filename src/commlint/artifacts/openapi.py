@@ -26,7 +26,6 @@ from . import Artifact, ParseError, Suppression, comment_suppressions
 from .yamljson import IGNORE_KEY, Document, join, load_json, load_yaml, split
 
 KIND = "openapi"
-EXTENSIONS = (".yaml", ".yml", ".json")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MAX_FILES = 20_000  # files one spec may reach through $ref
 
@@ -94,13 +93,36 @@ def _refs_in(data: Any) -> Iterator[tuple[str, str]]:
             stack.extend((v, join(ptr, i)) for i, v in enumerate(node) if isinstance(v, (dict, list)))
 
 
-def file_reader(limit: int) -> Reader:
+class NotChecked(OSError):
+    """A file a ``$ref`` names that is not part of what is checked (git-ignored, excluded)."""
+
+
+# Parsed fragments, per process and run: a fragment shared by a hundred specs is read and
+# parsed once (keyed by path, size and modification time, so an edit is seen).
+_PARSED: dict[tuple[str, int, int], "Document"] = {}
+MAX_PARSED = 2048
+
+
+def file_reader(limit: int, settings: Any = None) -> Reader:
+    """Reads a ``$ref``'d file through safeio (regular, in the tree, at most ``limit`` bytes);
+    a git-ignored or excluded file is refused (``settings``: the run's)."""
+    from ..core import safeio
+
     def read(path: Path) -> str | None:
-        if not path.is_file() or path.stat().st_size > limit:
+        if not safeio.is_regular(path):
+            if path.exists() or path.is_symlink():
+                raise OSError(22, "not a regular file")
             return None
-        with open(path, "rb") as fh:
-            data = fh.read()
-        return data.decode("utf-8-sig")
+        if settings is not None:
+            from .discovery import ignored
+
+            why = ignored(path, settings)
+            if why is not None:
+                raise NotChecked(13, f"{why}: not part of what is checked, not read")
+        try:
+            return safeio.read_file(path, limit).decode("utf-8-sig")
+        except safeio.TooLarge:
+            return None
 
     return read
 
@@ -148,7 +170,19 @@ class Refs:
             self.failed[file] = "no such file"
             return None
         try:
-            return _load_any(file.name, text)
+            st = file.stat()
+            key = (str(file), st.st_size, st.st_mtime_ns)
+        except OSError:
+            key = None
+        if key is not None and key in _PARSED and _PARSED[key].text == text:
+            return _PARSED[key]
+        try:
+            doc = _load_any(file.name, text)
+            if key is not None:
+                if len(_PARSED) >= MAX_PARSED:
+                    _PARSED.clear()
+                _PARSED[key] = doc
+            return doc
         except ParseError as exc:
             self.failed[file] = f"it does not parse (line {exc.line}: {exc.message})"
             return None
@@ -238,8 +272,10 @@ class Refs:
 class OpenAPIDoc(Artifact):
     kind = KIND
 
-    def __init__(self, path: str, text: str, doc: Document | None, file: Path, bound: Path, limit: int):
+    def __init__(self, path: str, text: str, doc: Document | None, file: Path, bound: Path, limit: int,
+                 settings: Any = None):
         super().__init__(path, text)
+        self.settings = settings
         self.doc = doc
         self.data: dict[str, Any] = doc.data if doc is not None else {}
         self.file = file
@@ -264,7 +300,7 @@ class OpenAPIDoc(Artifact):
     def refs(self) -> Refs:
         if self._refs is None:
             assert self.doc is not None
-            self._refs = Refs(self.file, self.doc, self.bound, file_reader(self.limit))
+            self._refs = Refs(self.file, self.doc, self.bound, file_reader(self.limit, self.settings))
         return self._refs
 
     def dependencies(self) -> list[str]:
@@ -354,7 +390,7 @@ def spec_root(path: str, settings: Any) -> tuple[Path, Path]:
 def parse(path: str, text: str, settings: Any) -> OpenAPIDoc:
     doc = load_document(path, text)
     file, bound = spec_root(path, settings)
-    return OpenAPIDoc(path, text, doc, file, bound, settings.max_file_size)
+    return OpenAPIDoc(path, text, doc, file, bound, settings.max_file_size, settings)
 
 
 def load_spec(file: Path, text: str, bound: Path, read: Reader, name: str | None = None) -> OpenAPIDoc | None:

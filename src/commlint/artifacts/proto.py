@@ -30,7 +30,6 @@ from ..core.model import Location
 from . import Artifact, protoc
 
 KIND = "proto"
-EXTENSIONS = (".proto",)
 FIELD_MAX = 536_870_911
 ENUM_MAX = 2_147_483_647
 

@@ -24,13 +24,18 @@ from typing import Any
 
 import libcst as cst
 
-from . import cstwalk
-from .cstnodes import dotted, has_star_args, has_star_kwargs, keyword, positional, string_value  # noqa: F401 - re-exported
 from ..core.model import Location
-from . import Artifact, ParseError, Suppression, comment_suppressions
+from . import Artifact, ParseError, Suppression, comment_suppressions, cstwalk
+from .cstnodes import (  # noqa: F401 - re-exported
+    dotted,
+    has_star_args,
+    has_star_kwargs,
+    keyword,
+    positional,
+    string_value,
+)
 
 KIND = "python"
-EXTENSIONS = (".py",)
 
 
 def decode(data: bytes) -> str:

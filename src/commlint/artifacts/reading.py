@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import errno
-import hashlib
-import os
-import stat
 from pathlib import Path
+
+from ..core import safeio
 
 
 def decode_text(data: bytes) -> str:
@@ -16,20 +14,19 @@ def decode_text(data: bytes) -> str:
     return data.decode("utf-8")
 
 
+DEPENDENCY_LIMIT = 64 * 1024 * 1024  # a dependency larger than this is known by its size
+
+
 def file_digest(path: str) -> str:
-    """What a dependency's content was (``missing`` for no such file)."""
-    try:
-        with open(path, "rb") as fh:
-            return hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
-    except OSError:
-        return "missing"
+    """What a dependency's content was (``missing`` for no such file; a folder listing
+    for ``dir:<folder>[:<suffix>]``, a result that depends on which files exist)."""
+    if path.startswith("dir:"):
+        folder, _, suffix = path[4:].partition("\0")
+        return safeio.listing_digest(folder, None, suffix or None)
+    return safeio.digest(path, DEPENDENCY_LIMIT)
 
 
 def read_source(path: Path, limit: int) -> bytes:
-    """At most ``limit + 1`` bytes of a regular file (a FIFO or device put in its place
-    since discovery raises OSError instead of blocking or reading forever)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with open(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
-        return fh.read(limit + 1)
+    """At most ``limit + 1`` bytes of a regular file (safeio: a FIFO, device or link put
+    in its place since discovery raises OSError instead of blocking or reading forever)."""
+    return safeio.read_file(path, limit, truncate=True)

@@ -34,7 +34,6 @@ from . import Artifact, ParseError
 from .yamljson import Document, join, load_json, load_yaml
 
 KIND = "topics"
-EXTENSIONS = (".yaml", ".yml", ".json", ".tf")
 
 # -- sniffing: cheap, and only for files that can hold a topic --------------------------
 

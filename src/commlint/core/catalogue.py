@@ -90,10 +90,6 @@ class Catalogue:
         """A rule by code or readable name (or an old name), case-insensitively for codes."""
         return self.by_code.get(key.upper()) or self.by_name.get(key.lower())
 
-    def kinds(self) -> set[str]:
-        return {r.kind for r in self.rules}
-
-
 def _str_tuple(value: Any, where: str) -> tuple[str, ...]:
     if value is None:
         return ()

@@ -68,19 +68,39 @@ class Settings:
         merged.update(self.rule_options.get(rule.code, {}))
         return merged
 
-    def fingerprint(self) -> dict[str, Any]:
-        """Everything that can change a file's findings, for the result cache."""
-        return {
-            "rule_options": self.rule_options,
-            "strict": self.strict,
-            "max": [self.max_file_size, self.max_python_file_size],
-            "base": self.base,
-            "compatibility": self.compatibility,
-        }
+CONFIG_LIMIT = 4 * 1024 * 1024  # a configuration file larger than this is an error
+_OURS = re.compile(rb"(?m)^[ \t]*\[+[ \t]*tool[ \t]*\.[ \t]*[\"']?commlint\b|\bcommlint[ \t]*[.=]|^[ \t]*\[[ \t]*tool[ \t]*\][^\[]*commlint")
+
+
+def _load_toml(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """(the document, None) or (None, why it cannot be used)."""
+    from . import safeio
+
+    try:
+        data = safeio.read_file(path, CONFIG_LIMIT)
+    except safeio.TooLarge:
+        return None, f"larger than {CONFIG_LIMIT // (1024 * 1024)} MiB"
+    except OSError as exc:
+        return None, f"cannot read: {exc.strerror or exc}"
+    try:
+        return tomllib.loads(data.decode("utf-8")), None
+    except UnicodeDecodeError as exc:
+        return None, f"not valid UTF-8 (byte {exc.start})"
+    except tomllib.TOMLDecodeError as exc:
+        return None, f"not valid TOML: {exc}"
+    except (RecursionError, MemoryError):
+        return None, "not valid TOML: too deeply nested"
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest ``commlint.toml``, or ``pyproject.toml`` with a ``[tool.commlint]`` table."""
+    """The nearest ``commlint.toml``, or ``pyproject.toml`` with a ``[tool.commlint]`` table.
+
+    A ``pyproject.toml`` that cannot be read as TOML is skipped when it does not mention
+    commlint (an unrelated project above the checked one), and is a configuration error
+    when it does: running with the defaults instead would give other results, silently.
+    """
+    from . import safeio
+
     start = start.resolve()
     if start.is_file():
         start = start.parent
@@ -90,25 +110,29 @@ def find_config(start: Path) -> Path | None:
             return c
         p = d / "pyproject.toml"
         if p.is_file():
-            try:
-                with open(p, "rb") as fh:
-                    if "commlint" in tomllib.load(fh).get("tool", {}):
-                        return p
-            except (OSError, tomllib.TOMLDecodeError):
+            doc, problem = _load_toml(p)
+            if doc is not None:
+                tool = doc.get("tool", {})
+                if isinstance(tool, dict) and "commlint" in tool:
+                    return p
                 continue
+            try:
+                head = safeio.read_file(p, CONFIG_LIMIT, truncate=True)
+            except OSError:
+                continue
+            if _OURS.search(head):
+                raise ConfigError(f"{p}: {problem}; it holds commlint's configuration ([tool.commlint])")
     return None
 
 
 def read_config(path: Path) -> dict[str, Any]:
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    doc, problem = _load_toml(path)
+    if doc is None:
+        raise ConfigError(f"{path}: {problem}")
+    data: Any = doc
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("commlint", {})
+        tool = doc.get("tool", {})
+        data = tool.get("commlint", {}) if isinstance(tool, dict) else {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: [tool.commlint] must be a table")
     return data
@@ -117,15 +141,39 @@ def read_config(path: Path) -> dict[str, Any]:
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.I)
 
 
+MAX_SIZE = 1024**4  # 1 TiB: a size limit above this is a mistake (and overflows a read)
+
+
 def parse_size(value: Any, key: str) -> int:
-    if isinstance(value, int) and value > 0:
-        return value
-    if isinstance(value, str):
+    n: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        n = value
+    elif isinstance(value, str):
         m = _SIZE_RE.match(value)
         if m:
             mult = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[(m.group(2) or "")[:1].lower()]
-            return int(float(m.group(1)) * mult)
-    raise ConfigError(f"{key}: expected a size such as 1048576 or \"2MiB\", got {value!r}")
+            try:
+                n = int(float(m.group(1)) * mult)
+            except (OverflowError, ValueError):
+                n = MAX_SIZE + 1
+            if n < 1:
+                n = None
+    if n is None:
+        raise ConfigError(f"{key}: expected a size such as 1048576 or \"2MiB\", got {value!r}")
+    if n > MAX_SIZE:
+        raise ConfigError(f"{key}: {value!r} is more than 1TiB")
+    return n
+
+
+def _number(value: Any, key: str, *, minimum: float = 0.0, maximum: float = 1e9, strict_min: bool = False) -> float:
+    """A finite number in range (TOML accepts nan and inf)."""
+    import math
+
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or value < minimum or (strict_min and value == minimum) or value > maximum:
+        low = f"more than {minimum:g}" if strict_min else f"at least {minimum:g}"
+        raise ConfigError(f"{key}: expected a finite number, {low} and at most {maximum:g}, got {value!r}")
+    return value
 
 
 def _str_list(value: Any, key: str) -> list[str]:
@@ -189,26 +237,39 @@ def build_settings(data: dict[str, Any], root: Path, catalogue: Catalogue, confi
             default = rule.options[opt]
             if default is not None and not _same_type(default, value):
                 raise ConfigError(
-                    f"rules.{key}.{opt}: expected {type(default).__name__}, got {type(value).__name__}"
+                    f"{where}: rules.{key}.{opt}: expected {type(default).__name__}, got {type(value).__name__}"
                 )
+            _check_option(f"{where}: rules.{key}.{opt}", opt, default, value)
         s.rule_options.setdefault(rule.code, {}).update(opts)
     if "strict" in data:
         s.strict = _bool(data["strict"], "strict")
     if "respect-gitignore" in data:
         s.respect_gitignore = _bool(data["respect-gitignore"], "respect-gitignore")
     if "max-file-size" in data:
-        s.max_file_size = parse_size(data["max-file-size"], "max-file-size")
+        s.max_file_size = parse_size(data["max-file-size"], f"{where}: max-file-size")
     if "max-python-file-size" in data:
-        s.max_python_file_size = parse_size(data["max-python-file-size"], "max-python-file-size")
+        s.max_python_file_size = parse_size(data["max-python-file-size"], f"{where}: max-python-file-size")
     if "base" in data:
-        if not isinstance(data["base"], str):
-            raise ConfigError("base: expected a git revision")
+        if not isinstance(data["base"], str) or not data["base"].strip():
+            # an empty revision (an unset CI variable) would turn the comparisons off, silently
+            raise ConfigError(f"{where}: base: expected a git revision or a folder, got {data['base']!r}")
         s.base = data["base"]
     for key in ("services", "hosts", "compatibility"):
         if key in data:
             if not isinstance(data[key], dict):
-                raise ConfigError(f"{key}: expected a table")
+                raise ConfigError(f"{where}: {key}: expected a table")
             setattr(s, key, dict(data[key]))
+    for name, spec in s.services.items():
+        if isinstance(spec, dict):
+            extra = sorted(set(spec) - {"path", "hosts"})
+            if extra or not isinstance(spec.get("path", ""), str):
+                raise ConfigError(f"{where}: services.{name}: expected a folder or a table with path and hosts")
+            _str_list(spec.get("hosts", []), f"{where}: services.{name}.hosts")
+        elif not isinstance(spec, str):
+            raise ConfigError(f"{where}: services.{name}: expected a folder (string) or a table {{path, hosts}}, "
+                              f"got {spec!r}")
+    for name, hosts in s.hosts.items():
+        _str_list(hosts, f"{where}: hosts.{name}")
     for glob, mode in s.compatibility.items():
         if not isinstance(mode, str) or mode.upper() not in COMPATIBILITY_MODES:
             raise ConfigError(f"compatibility.{glob}: expected one of {', '.join(COMPATIBILITY_MODES)}, got {mode!r}")
@@ -218,12 +279,45 @@ def build_settings(data: dict[str, Any], root: Path, catalogue: Catalogue, confi
         s.jobs = data["jobs"]
     if "file-timeout" in data:
         value = data["file-timeout"]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise ConfigError("file-timeout: expected a number of seconds (0: no limit)")
-        s.file_timeout = float(value)
+        try:
+            s.file_timeout = float(_number(value, "file-timeout", maximum=86400))
+        except ConfigError:
+            raise ConfigError(f"{where}: file-timeout: expected a number of seconds up to 86400 "
+                              f"(0: no limit), got {value!r}") from None
     if "cache-dir" in data:
-        s.cache_dir = str(data["cache-dir"])
+        if not isinstance(data["cache-dir"], str) or not data["cache-dir"].strip():
+            raise ConfigError(f"{where}: cache-dir: expected a folder, got {data['cache-dir']!r}")
+        s.cache_dir = data["cache-dir"]
     return s
+
+
+def _check_option(key: str, opt: str, default: Any, value: Any) -> None:
+    """Values a rule would fail on, or write into code: non-finite or negative numbers,
+    lists of the wrong type, regular expressions that do not compile."""
+    import math
+
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{key}: expected a finite number, got {value!r}")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(default, int) and not isinstance(default, bool) and not isinstance(value, int):
+            raise ConfigError(f"{key}: expected a whole number, got {value!r}")
+        if value < 0 or (isinstance(default, float) and value == 0 and "timeout" in opt):
+            raise ConfigError(f"{key}: expected a positive number, got {value!r}")
+        if value > 1e9:
+            raise ConfigError(f"{key}: {value!r} is out of range")
+    if isinstance(default, list) and isinstance(value, list):
+        kinds = {type(v) for v in default}
+        if kinds and not all(type(v) in kinds for v in value):
+            raise ConfigError(f"{key}: expected a list of {'/'.join(sorted(k.__name__ for k in kinds))}")
+    if isinstance(default, dict) and isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(v, (str, list)) or (isinstance(v, list) and not all(isinstance(x, str) for x in v)):
+                raise ConfigError(f"{key}.{k}: expected a string or a list of strings")
+    if isinstance(value, str) and (opt == "pattern" or opt.endswith("-pattern")):
+        try:
+            re.compile(value)
+        except (re.error, RecursionError, OverflowError) as exc:
+            raise ConfigError(f"{key}: not a valid regular expression: {exc}") from None
 
 
 def _bool(value: Any, key: str) -> bool:

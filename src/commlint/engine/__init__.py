@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from ..core.config import enabled_rules
 from .pipeline import check_file, examined
-from .plan import is_candidate
-from .plan import ENGINE_CODES, Plan, make_plan, wanted_kinds
+from .plan import ENGINE_CODES, Plan, is_candidate, make_plan, wanted_kinds
 from .project import Project, run_system_rules
 from .results import FileResult, RunResult, engine_finding
 from .suppress import apply_suppressions, per_file_ignores

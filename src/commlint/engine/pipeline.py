@@ -8,11 +8,11 @@ from typing import Any, Callable
 from ..artifacts import Artifact, ParseError, kind_module
 from ..artifacts.discovery import SourceFile
 from ..artifacts.prefilter import SUPPRESSION_MARK, contains_any, python_in_scope
+from ..artifacts.reading import decode_text, file_digest, read_source
 from ..core.catalogue import Catalogue, load
 from ..core.model import Finding, Location
 from ..rules import CHECKS, RuleContext
 from .plan import STRUCTURED_EXTS, Plan, wanted_kinds
-from ..artifacts.reading import decode_text, file_digest, read_source
 from .results import FileResult, engine_finding
 from .suppress import apply_suppressions
 
@@ -132,7 +132,9 @@ def _check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fi
             result.deps = {"": "unknown"}
         if kind in plan.fact_kinds and present(plan.fact_triggers.get(kind)):
             try:
-                from ..analyses.facts import facts_of  # the analyses import libcst: only for a parsed file
+                from ..analyses.facts import (
+                    facts_of,  # the analyses import libcst: only for a parsed file
+                )
 
                 result.facts = facts_of(artifact)
             except Exception as exc:  # noqa: BLE001

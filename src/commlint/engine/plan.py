@@ -12,10 +12,10 @@ from typing import Any
 from ..artifacts import kind_module
 from ..artifacts.discovery import SourceFile
 from ..artifacts.prefilter import SUPPRESSION_MARK, contains_any
+from ..artifacts.reading import decode_text
 from ..core.catalogue import Catalogue
 from ..core.config import Settings, enabled_rules
 from ..core.version import __version__
-from ..artifacts.reading import decode_text
 
 ENGINE_CODES = ("CL001", "CL002", "CL003")
 STRUCTURED_EXTS = (".yaml", ".yml", ".json")

@@ -5,14 +5,14 @@ from __future__ import annotations
 import importlib
 from typing import Any, Iterable
 
+from ..core.budget import FileTimeout, time_budget
 from ..core.catalogue import Catalogue
 from ..core.config import Settings
 from ..core.model import Finding, Location
 from ..rules import CHECKS, RuleContext
 from .pipeline import examined
-from .results import engine_finding
 from .plan import Plan
-from .results import FileResult
+from .results import FileResult, engine_finding
 from .suppress import suppress_system
 
 
@@ -52,8 +52,21 @@ def run_system_rules(results: list[FileResult], plan: Plan, cat: Catalogue,
         ctx = RuleContext(meta, project, plan.settings.options_for(meta), plan.settings,
                           plan.settings.severity.get(code, meta.severity))
         try:
-            CHECKS[code](ctx)
+            with time_budget(plan.settings.file_timeout):
+                CHECKS[code](ctx)
             examined_out[code] = examined(ctx, CHECKS[code])
+        except FileTimeout:
+            # a cross-file rule has the same budget as one file: what it found so far is dropped
+            # (half a graph's findings would be arbitrary), and the run says why
+            if "CL001" in plan.engine:
+                out.append(engine_finding(
+                    cat.by_code["CL001"],
+                    f"cross-file rule {code} ({meta.name}) took longer than file-timeout "
+                    f"({plan.settings.file_timeout:g} s); not checked", Location("."), plan.settings))
+            continue
+        except RecursionError:
+            out.append(engine_finding(cat.by_code["CL001"], f"rule {code} ({meta.name}) gave up: too deeply nested",
+                                      Location("."), plan.settings))
         except Exception as exc:  # noqa: BLE001
             out.append(engine_finding(cat.by_code["CL001"],
                                        f"internal error in rule {code} ({meta.name}): {type(exc).__name__}: {exc}",

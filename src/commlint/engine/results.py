@@ -56,10 +56,6 @@ class RunResult:
         """Findings that are not suppressed."""
         return [f for f in self.findings if f.suppressed is None]
 
-    @property
-    def kinds_seen(self) -> set[str]:
-        return {r.kind for r in self.files if r.kind}
-
     def failed(self) -> bool:
         return any(f.severity >= self.settings.fail_on for f in self.active)
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..artifacts import Artifact, Suppression, text_suppressions
+from ..core import safeio
 from ..core.catalogue import Catalogue
 from ..core.config import resolve_selector
 from ..core.model import Finding, Location
-from .results import engine_finding
 from .plan import Plan
+from .results import engine_finding
 
 
 def apply_suppressions(artifact: Artifact, findings: list[Finding], plan: Plan, cat: Catalogue) -> list[Finding]:
@@ -94,7 +95,8 @@ def suppress_system(findings: list[Finding], plan: Plan, cat: Catalogue, kinds: 
     out: list[Finding] = []
     for path, fs in by_path.items():
         try:
-            text = (Path(plan.settings.root) / path).read_text(encoding="utf-8", errors="replace")
+            limit = max(plan.settings.max_file_size, plan.settings.max_python_file_size)
+            text = safeio.read_file(Path(plan.settings.root) / path, limit, plan.settings.root).decode("utf-8", "replace")
         except OSError:
             out.extend(fs)
             continue

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from ..core.version import __version__
 from ..core.escape import clean
+from ..core.version import __version__
 from .scorecard import scorecard
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ def _clean_obj(obj):  # noqa: ANN001, ANN202
     if isinstance(obj, list):
         return [_clean_obj(o) for o in obj]
     if isinstance(obj, dict):
-        return {k: _clean_obj(v) for k, v in obj.items()}
+        return {_clean_obj(k): _clean_obj(v) for k, v in obj.items()}
     return obj
 
 

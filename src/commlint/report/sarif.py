@@ -13,11 +13,11 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..core.version import __version__
 from ..core.catalogue import load
-from ..docs import items_text, rule_markdown
-from ..core.model import Finding
 from ..core.escape import clean
+from ..core.model import Finding
+from ..core.version import __version__
+from ..docs import items_text, rule_markdown
 from .jsonfmt import _clean_obj
 from .scorecard import scorecard
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.text import Text
 
+from ..core.escape import name as display_name
 from ..core.escape import one_line
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def render_text(result: "RunResult", *, color: bool = False, statistics: bool = 
             if loc.path != current:
                 if current is not None:
                     console.print()
-                console.print(Text(one_line(loc.path), style="bold underline"))
+                console.print(Text(display_name(loc.path), style="bold underline"))
                 current = loc.path
             line = Text("  ")
             line.append(f"{loc.line}:{loc.column}", style="dim")

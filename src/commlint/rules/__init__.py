@@ -21,8 +21,9 @@ something. For documents, the file is the subject.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Generic, Protocol, TypeVar
 
+from ..core.config import Settings
 from ..core.model import Finding, Fix, Location, RuleMeta, Severity
 
 CHECKS: dict[str, Callable[["RuleContext"], None]] = {}
@@ -46,15 +47,29 @@ def check(code: str, *, subjects: Subjects | None = None) -> Callable[[Callable[
     return register
 
 
+A = TypeVar("A")
+
+
 @dataclass
-class RuleContext:
+class RuleContext(Generic[A]):
+    """What a check sees: its rule, the parsed artifact of the kind it checks (typed per kind:
+    ``PythonContext``, ``OpenAPIContext``, ...), its options, the run's settings."""
+
     meta: RuleMeta
-    artifact: Any
+    artifact: A
     options: dict[str, Any]
-    settings: Any
+    settings: Settings | None
     severity: Severity
     findings: list[Finding] = field(default_factory=list)
     examined: int = 0  # subjects (calls, consumers, topics, ...) the check looked at
+
+    def options_of(self, code: str) -> dict[str, Any]:
+        """Another rule's options as configured for this run (CL215 names topics by CL601's
+        pattern; CL204 knows CL203's store calls): one setting serves both rules."""
+        from ..core.catalogue import load
+
+        meta = load().by_code[code]
+        return self.settings.options_for(meta) if self.settings is not None else dict(meta.options)
 
     def examine(self, count: int = 1) -> None:
         """Count what the check looked at: the scorecard calls an item "pass" only when
@@ -90,3 +105,30 @@ class RuleContext:
                 related=related,
             )
         )
+
+
+class Facts(Protocol):
+    """What cross-file checks read: every checked file's kind and facts (the engine's Project)."""
+
+    files: list[Any]
+    settings: Settings
+
+    def facts(self, kind: str) -> Any: ...
+
+    def locate(self, where: Any) -> Location: ...
+
+
+if TYPE_CHECKING:  # the artifact classes import their parsers: only for type checkers
+    from ..artifacts.avro import AvroArtifact
+    from ..artifacts.openapi import OpenAPIDoc
+    from ..artifacts.proto import ProtoArtifact
+    from ..artifacts.python import PyModule
+    from ..artifacts.topics import TopicsFile
+
+# One context type per artifact kind, so a check says what it reads.
+PythonContext = RuleContext["PyModule"]
+OpenAPIContext = RuleContext["OpenAPIDoc"]
+AvroContext = RuleContext["AvroArtifact"]
+ProtoContext = RuleContext["ProtoArtifact"]
+TopicsContext = RuleContext["TopicsFile"]
+SystemContext = RuleContext[Facts]

@@ -21,13 +21,21 @@ from ..artifacts.avro import PRIMITIVES, AvroArtifact, load
 from ..analyses.avro_compat import Incompatibility, compatibility, describe
 from ..artifacts.yamljson import join
 from ..core.model import Severity
-from ..analyses.base_versions import base_unusable, base_versions, sibling_versions
+from ..analyses.base_versions import (
+    VERSION_LIMIT,
+    base_unusable,
+    base_versions,
+    lookup_tree,
+    sibling_versions,
+    version_listings,
+)
+from ..core import safeio
 from ..analyses.words import past_tense_problem, suggest
-from . import RuleContext, check
+from . import AvroContext, check
 
 
 @check("CL400")
-def invalid_schema(ctx: RuleContext) -> None:
+def invalid_schema(ctx: AvroContext) -> None:
     for where, message in ctx.artifact.problems:
         ctx.report(where, f"not a valid Avro schema: {message}")
 
@@ -39,7 +47,7 @@ def _norm(name: str) -> str:
     return re.sub(r"[_\-.]", "", name).lower()
 
 
-def event_records(ctx: RuleContext) -> list[tuple[dict[str, Any], str]]:
+def event_records(ctx: AvroContext) -> list[tuple[dict[str, Any], str]]:
     """The event record(s) of a file: its top-level record(s), unless the file is a key schema."""
     art: AvroArtifact = ctx.artifact
     if not art.valid:
@@ -64,7 +72,7 @@ def _nested_records(art: AvroArtifact, rec: dict[str, Any]) -> list[dict[str, An
 
 
 @check("CL401")
-def missing_envelope(ctx: RuleContext) -> None:
+def missing_envelope(ctx: AvroContext) -> None:
     art: AvroArtifact = ctx.artifact
     wanted = ctx.options["fields"]
     for rec, ptr in event_records(ctx):
@@ -90,7 +98,7 @@ def _styled(dotted: str | None, like: str) -> str | None:
 
 
 @check("CL402")
-def event_name_not_past_tense(ctx: RuleContext) -> None:
+def event_name_not_past_tense(ctx: AvroContext) -> None:
     art: AvroArtifact = ctx.artifact
     extra = set(ctx.options["extra-past-words"])
     state = set(ctx.options["state-words"])
@@ -123,7 +131,7 @@ def own_records(art: AvroArtifact) -> list[tuple[str, dict[str, Any], str]]:
 
 
 @check("CL405")
-def optional_field_shape(ctx: RuleContext) -> None:
+def optional_field_shape(ctx: AvroContext) -> None:
     art: AvroArtifact = ctx.artifact
     if not art.valid:
         return
@@ -153,15 +161,15 @@ def optional_field_shape(ctx: RuleContext) -> None:
 
 
 @functools.lru_cache(maxsize=256)
-def _load_file(path: str, mtime: int, size: int, rel: str) -> AvroArtifact | None:
+def _load_file(path: str, mtime: int, size: int, rel: str, root: str) -> AvroArtifact | None:
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        text = safeio.read_file(path, VERSION_LIMIT, root).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None
     return load(rel, text, Path(path).parent)
 
 
-def earlier_versions(ctx: RuleContext, transitive: bool) -> list[tuple[str, AvroArtifact]]:
+def earlier_versions(ctx: AvroContext, transitive: bool) -> list[tuple[str, AvroArtifact]]:
     """The versions a schema must stay compatible with: (label, parsed schema).
 
     Not transitive: the latest earlier version beside it and the ``--base`` one.
@@ -174,6 +182,9 @@ def earlier_versions(ctx: RuleContext, transitive: bool) -> list[tuple[str, Avro
         side = side[-1:]
     out: list[tuple[str, AvroArtifact]] = []
     seen = {art.text}
+    # which versions exist matters as much as what they hold: a version added beside the
+    # schema later changes its verdict, so the folder listings are dependencies too
+    art.deps.update(version_listings(root, art.path, ".avsc"))
     for _n, rel in side:
         p = root / rel
         art.deps.add(str(p))  # an earlier version that changes changes this file's verdict
@@ -181,7 +192,7 @@ def earlier_versions(ctx: RuleContext, transitive: bool) -> list[tuple[str, Avro
             st = p.stat()
         except OSError:
             continue
-        old = _load_file(str(p), st.st_mtime_ns, st.st_size, rel)
+        old = _load_file(str(p), st.st_mtime_ns, st.st_size, rel, str(lookup_tree(root, p)))
         if old is not None and old.text not in seen:
             seen.add(old.text)
             out.append((rel, old))
@@ -202,7 +213,7 @@ def compatibility_mode(settings: Any, art: AvroArtifact) -> str:
     return best[1] if best else "BACKWARD"
 
 
-def _report_grouped(ctx: RuleContext, found: dict[tuple[str, str], list[str]], prefix: str) -> None:
+def _report_grouped(ctx: AvroContext, found: dict[tuple[str, str], list[str]], prefix: str) -> None:
     for (ptr, why), labels in found.items():
         ctx.report(ptr, prefix.format(labels=", ".join(labels)) + why)
 
@@ -249,7 +260,7 @@ def explain(inc: Incompatibility, backward: bool) -> str:
 
 
 @check("CL403")
-def incompatible_change(ctx: RuleContext) -> None:
+def incompatible_change(ctx: AvroContext) -> None:
     art: AvroArtifact = ctx.artifact
     if not art.valid:
         return
@@ -285,7 +296,7 @@ def _find_record(art: AvroArtifact, fullname: str) -> tuple[dict[str, Any], str]
 
 
 @check("CL404")
-def field_removed_or_added(ctx: RuleContext) -> None:
+def field_removed_or_added(ctx: AvroContext) -> None:
     art: AvroArtifact = ctx.artifact
     if not art.valid:
         return

@@ -15,14 +15,14 @@ from ..artifacts.openapi import OpenAPIDoc, file_reader, load_spec
 from ..artifacts.yamljson import join, split
 from ..core.config import ConfigError
 from ..core.model import Location
-from . import RuleContext, check
+from . import OpenAPIContext, check
 
 
-def _report(ctx: RuleContext, ptr: str, message: str, through: bool = False) -> None:
+def _report(ctx: OpenAPIContext, ptr: str, message: str, through: bool = False) -> None:
     _emit(ctx, ctx.artifact.where(ptr, through), message)
 
 
-def _emit(ctx: RuleContext, placed: tuple[Location, tuple[Location, ...]], message: str) -> None:
+def _emit(ctx: OpenAPIContext, placed: tuple[Location, tuple[Location, ...]], message: str) -> None:
     """Report at a place from ``where``/``place``; a node in another file is named in the message too."""
     loc, related = placed
     if related:
@@ -34,7 +34,7 @@ def _emit(ctx: RuleContext, placed: tuple[Location, tuple[Location, ...]], messa
 
 
 @check("CL300")
-def invalid_document(ctx: RuleContext) -> None:
+def invalid_document(ctx: OpenAPIContext) -> None:
     art: OpenAPIDoc = ctx.artifact
     if not art.is_document:
         return
@@ -182,14 +182,16 @@ def validation_errors(art: OpenAPIDoc) -> list[tuple[str, str, bool]]:
             err = _explain(err)
             ptr = _pointer(err.absolute_path)
             meta.add(ptr)
-            found.setdefault(ptr, []).append(_message(err))
+            found.setdefault(ptr, []).append(_message(err, redact=refs.follow(ptr, True)[0] != art.file))
         for err in validator.root_validator(spec_path):
             if isinstance(err, _Stopped):
                 if not _is_ref_failure(err.exc):
                     stopped.append((_pointer(err.parts), f"{type(err.exc).__name__}: {err.exc}"))
                 continue
             ptr = _pointer(getattr(err, "commlint_parts", ()) + tuple(err.absolute_path))
-            found.setdefault(ptr, []).append(_message(err))
+            # a value read from another file (a $ref'd fragment) never goes into a message
+            elsewhere = refs.follow(ptr, True)[0] != art.file
+            found.setdefault(ptr, []).append(_message(err, redact=elsewhere))
     except Exception as exc:  # noqa: BLE001 - never let the validator stop the run
         stopped.append(("", f"{type(exc).__name__}: {exc}"))
     for ptr, why in stopped:
@@ -223,9 +225,25 @@ def _explain(err: Any) -> Any:
     return err
 
 
-def _message(err: Any) -> str:
-    """An error's message without the repr of a whole object or array in front of it."""
+_LEADING_VALUE = re.compile(r"^(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\{.*?\}|\[.*?\]|\S+)(?= (?:is|does|has|should|was|are|expected)\b)", re.S)
+
+
+def _message(err: Any, redact: bool = False) -> str:
+    """An error's message without the repr of a whole object or array in front of it;
+    ``redact``: without the value at all (it comes from a referenced file, which may hold
+    anything, a secret included), only its type and what the schema wanted."""
     message, instance = err.message, err.instance
+    if redact:
+        what = {dict: "this object", list: "this array", str: "this string", bool: "this boolean"}.get(
+            type(instance), "this value")
+        shown = repr(instance) if type(instance) in (dict, list, str, bool, int, float) else None
+        if shown and message.startswith(shown):
+            message = what + message[len(shown):]
+        elif shown and shown in message:
+            message = message.replace(shown, what)
+        else:  # the error does not say which value it holds: whatever leads the message goes
+            message = _LEADING_VALUE.sub("this value", message)
+        return re.sub(r"\((?:'[^']*'(?:, )?)+ (?:was|were) unexpected\)", "(names not shown: from a referenced file)", message)
     if isinstance(instance, (dict, list)) and message.startswith(repr(instance)):
         return ("this object" if isinstance(instance, dict) else "this array") + message[len(repr(instance)):]
     return message
@@ -245,7 +263,7 @@ def _version_tuple(text: str) -> tuple[int, ...]:
 
 
 @check("CL301")
-def old_version(ctx: RuleContext) -> None:
+def old_version(ctx: OpenAPIContext) -> None:
     art: OpenAPIDoc = ctx.artifact
     if not art.is_document:
         return
@@ -275,7 +293,7 @@ def _base_paths(art: OpenAPIDoc) -> list[str]:
 
 
 @check("CL302")
-def unversioned_path(ctx: RuleContext) -> None:
+def unversioned_path(ctx: OpenAPIContext) -> None:
     art: OpenAPIDoc = ctx.artifact
     paths = art.data.get("paths") if art.is_document else None
     if not isinstance(paths, dict):
@@ -298,7 +316,7 @@ def unversioned_path(ctx: RuleContext) -> None:
 
 
 @check("CL303")
-def missing_request_id(ctx: RuleContext) -> None:
+def missing_request_id(ctx: OpenAPIContext) -> None:
     art: OpenAPIDoc = ctx.artifact
     if not art.is_document:
         return
@@ -312,7 +330,7 @@ def missing_request_id(ctx: RuleContext) -> None:
 
 
 @check("CL304")
-def breaking_change(ctx: RuleContext) -> None:
+def breaking_change(ctx: OpenAPIContext) -> None:
     art: OpenAPIDoc = ctx.artifact
     if not art.is_document:
         return
@@ -326,7 +344,7 @@ def breaking_change(ctx: RuleContext) -> None:
         _report(ctx, ptr, message)
 
 
-def _base_version(art: OpenAPIDoc, ctx: RuleContext) -> OpenAPIDoc | str | None:
+def _base_version(art: OpenAPIDoc, ctx: OpenAPIContext) -> OpenAPIDoc | str | None:
     """The earlier version to compare with: ``base-path`` (a file, or a folder mirroring the
     tree), else the same path at ``--base``; a string says why it cannot be read."""
     settings = ctx.settings

@@ -16,13 +16,13 @@ from ..core.model import Location, Severity
 from ..analyses import proto_breaking
 from ..analyses.base_versions import base_dir, base_tree, base_unusable, base_versions
 from ..analyses.proto_model import Model, build
-from . import RuleContext, check
+from . import ProtoContext, check
 
 # buf's PACKAGE_VERSION_SUFFIX: v1, v1beta1, v1alpha, v1p1beta1, v1test
 VERSION_RE = re.compile(r"^v\d+(?:(?:alpha|beta)\d*|p\d+(?:alpha|beta)\d*|test\w*)?$")
 
 
-def _file(ctx: RuleContext) -> ast.File | None:
+def _file(ctx: ProtoContext) -> ast.File | None:
     """The file as the grammar parser read it (when protoc could not compile it), else None."""
     return ctx.artifact.file if ctx.artifact.descriptor is None else None
 
@@ -42,7 +42,7 @@ def _at(art: ProtoArtifact, m: Model, path: tuple[int, ...] | None, symbol: str 
 
 
 @check("CL500")
-def unparsable_proto(ctx: RuleContext) -> None:
+def unparsable_proto(ctx: ProtoContext) -> None:
     art: ProtoArtifact = ctx.artifact
     if art.error is not None and art.fallback is not None:  # protoc could not run; the grammar is not the judge
         line, col, message = art.error
@@ -61,7 +61,7 @@ def _syntax_line(art: ProtoArtifact, m: Model) -> Location:
 
 
 @check("CL501")
-def not_proto3(ctx: RuleContext) -> None:
+def not_proto3(ctx: ProtoContext) -> None:
     art: ProtoArtifact = ctx.artifact
     m = model(art)
     if m is not None:
@@ -94,7 +94,7 @@ def _required(node: Any) -> bool:
 
 
 @check("CL502")
-def required_field(ctx: RuleContext) -> None:
+def required_field(ctx: ProtoContext) -> None:
     art: ProtoArtifact = ctx.artifact
     m = model(art)
     if m is not None:
@@ -115,7 +115,7 @@ def required_field(ctx: RuleContext) -> None:
 
 
 @check("CL503")
-def unversioned_package(ctx: RuleContext) -> None:
+def unversioned_package(ctx: ProtoContext) -> None:
     art: ProtoArtifact = ctx.artifact
     m = model(art)
     if m is not None:
@@ -137,7 +137,7 @@ def unversioned_package(ctx: RuleContext) -> None:
 
 
 @check("CL505")
-def streaming_rpc(ctx: RuleContext) -> None:
+def streaming_rpc(ctx: ProtoContext) -> None:
     art: ProtoArtifact = ctx.artifact
     m = model(art)
     if m is not None:
@@ -257,7 +257,7 @@ def breaking_changes(old: Contract, new: Contract, top: Any) -> list[tuple[Any, 
 
 
 @check("CL504")
-def breaking_change(ctx: RuleContext) -> None:
+def breaking_change(ctx: ProtoContext) -> None:
     art: ProtoArtifact = ctx.artifact
     base = ctx.settings.base
     if not art.parsed or not base:
@@ -276,7 +276,7 @@ def breaking_change(ctx: RuleContext) -> None:
     _against_grammar(ctx, art)
 
 
-def _against_descriptors(ctx: RuleContext, art: ProtoArtifact, new: Model) -> bool:
+def _against_descriptors(ctx: ProtoContext, art: ProtoArtifact, new: Model) -> bool:
     """buf's rules over protoc's descriptors of both versions; False when the earlier version
     cannot be compiled (the grammar comparison then runs)."""
     root = Path(ctx.settings.root).resolve()
@@ -348,7 +348,7 @@ def _deleted_files(root: Path, tree: Path, rel: str) -> list[str]:
     return out
 
 
-def _against_grammar(ctx: RuleContext, art: ProtoArtifact) -> None:
+def _against_grammar(ctx: ProtoContext, art: ProtoArtifact) -> None:
     """The earlier comparison by name, for files protoc cannot compile (imports not found)."""
     root = Path(ctx.settings.root)
     base = ctx.settings.base

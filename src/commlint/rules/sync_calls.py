@@ -16,7 +16,7 @@ import libcst as cst
 from ..artifacts.python import PyModule, Scope, has_star_kwargs, keyword
 from ..core.model import Edit, Fix, Severity
 from ..analyses.routes import per_request, stored_calls, why_per_request
-from . import RuleContext, check
+from . import PythonContext, check
 from ..analyses.http import AIOHTTP, CLIENTS, GRPC, GRPC_CHANNELS, HTTP_CLIENT, REQUESTS, URLLIB3, HttpCall, argument, http_calls, mounts_adapter, qualname, text
 from ..analyses.headers import call_headers
 from ..analyses.values import is_none, number, resolve
@@ -74,7 +74,7 @@ def _describe(c: HttpCall) -> str:
     return f"`{c.qualname}(...)` call"
 
 
-def _note(ctx: RuleContext, where, message: str, scope: Scope) -> None:
+def _note(ctx: PythonContext, where, message: str, scope: Scope) -> None:
     """Under --strict, what cannot be known statically is reported as a note."""
     if ctx.settings is not None and getattr(ctx.settings, "strict", False):
         ctx.report(where, message, scope=scope, severity=Severity.NOTE)
@@ -84,7 +84,7 @@ def _seconds(x: float) -> str:
     return "more seconds than a float holds" if x == float("inf") else f"{x:g} s"
 
 
-def calls(ctx: RuleContext) -> int:
+def calls(ctx: PythonContext) -> int:
     """What the CL1xx checks examine: the module's outbound calls and clients."""
     return len(http_calls(ctx.artifact))
 
@@ -93,9 +93,9 @@ def calls(ctx: RuleContext) -> int:
 
 
 @check("CL101", subjects=calls)
-def missing_timeout(ctx: RuleContext) -> None:
+def missing_timeout(ctx: PythonContext) -> None:
     module: PyModule = ctx.artifact
-    seconds = float(ctx.options.get("fix-timeout", 5.0))
+    seconds = float(ctx.options["fix-timeout"])
     for c in http_calls(module):
         if c.timeout is not None:
             continue
@@ -141,7 +141,7 @@ def _specs(module: PyModule):
 
 
 @check("CL102", subjects=calls)
-def unbounded_timeout(ctx: RuleContext) -> None:
+def unbounded_timeout(ctx: PythonContext) -> None:
     module: PyModule = ctx.artifact
     for c, spec in _specs(module):
         if spec is None:
@@ -162,9 +162,9 @@ def unbounded_timeout(ctx: RuleContext) -> None:
 
 
 @check("CL103", subjects=calls)
-def phase_timeouts(ctx: RuleContext) -> None:
+def phase_timeouts(ctx: PythonContext) -> None:
     module: PyModule = ctx.artifact
-    per_phase = bool(ctx.options.get("require-phases", False))
+    per_phase = bool(ctx.options["require-phases"])
     for c, spec in _specs(module):
         if spec is None or spec.kind == "none":
             continue
@@ -185,10 +185,10 @@ def phase_timeouts(ctx: RuleContext) -> None:
 
 
 @check("CL104", subjects=calls)
-def timeout_ceiling(ctx: RuleContext) -> None:
+def timeout_ceiling(ctx: PythonContext) -> None:
     module: PyModule = ctx.artifact
-    ceiling = float(ctx.options.get("ceiling", 5.0))
-    phases = set(ctx.options.get("phases", ["connect", "read", "write", "total"]))
+    ceiling = float(ctx.options["ceiling"])
+    phases = set(ctx.options["phases"])
     for c, spec in _specs(module):
         if spec is None:
             continue
@@ -209,10 +209,10 @@ def timeout_ceiling(ctx: RuleContext) -> None:
 # -- CL111, CL112: headers ---------------------------------------------------------------------
 
 
-def _header_check(ctx: RuleContext, default: str, why: str) -> None:
+def _header_check(ctx: PythonContext, why: str) -> None:
     module: PyModule = ctx.artifact
-    names = {n.lower() for n in ctx.options.get("names", [default])}
-    shown = " or ".join(f"`{n}`" for n in ctx.options.get("names", [default]))
+    names = {n.lower() for n in ctx.options["names"]}
+    shown = " or ".join(f"`{n}`" for n in ctx.options["names"])
     for c in http_calls(module):
         if c.role == "client" or (c.library is HTTP_CLIENT and c.role != "method"):
             continue
@@ -229,13 +229,13 @@ def _header_check(ctx: RuleContext, default: str, why: str) -> None:
 
 
 @check("CL111", subjects=calls)
-def missing_request_id(ctx: RuleContext) -> None:
-    _header_check(ctx, "X-Request-ID", "propagate the correlation ID on every outbound call.")
+def missing_request_id(ctx: PythonContext) -> None:
+    _header_check(ctx, "propagate the correlation ID on every outbound call.")
 
 
 @check("CL112", subjects=calls)
-def missing_caller_service(ctx: RuleContext) -> None:
-    _header_check(ctx, "X-Caller-Service", "name the calling service so downstream services know who is calling.")
+def missing_caller_service(ctx: PythonContext) -> None:
+    _header_check(ctx, "name the calling service so downstream services know who is calling.")
 
 
 # -- CL121: a connection per request ---------------------------------------------------------------
@@ -245,7 +245,7 @@ PER_CALL_FUNCTIONS = ("requests", "httpx", "aiohttp", "urllib")
 
 
 @check("CL121", subjects=calls)
-def connection_per_request(ctx: RuleContext) -> None:
+def connection_per_request(ctx: PythonContext) -> None:
     module: PyModule = ctx.artifact
     for c in http_calls(module):
         fn = c.scope.enclosing_function()
@@ -316,9 +316,9 @@ def _address_problem(host: str, options: dict) -> str | None:
         ip = ipaddress.ip_address(host)
     except ValueError:
         return "a load-balancer hostname" if LOAD_BALANCER.search(host) else None
-    if ip.is_loopback and options.get("allow-loopback", True):
+    if ip.is_loopback and options["allow-loopback"]:
         return None
-    for allowed in options.get("allow", []):
+    for allowed in options["allow"]:
         try:
             if ip in ipaddress.ip_network(allowed, strict=False):
                 return None
@@ -346,7 +346,7 @@ def _addresses(module: PyModule):
 
 
 @check("CL122", subjects=calls)
-def hardcoded_address(ctx: RuleContext) -> None:
+def hardcoded_address(ctx: PythonContext) -> None:
     module: PyModule = ctx.artifact
     seen: set[int] = set()
     for expr, form, scope in _addresses(module):
@@ -477,9 +477,9 @@ def _policy(module: PyModule, node: cst.CSTNode, q: str, call: cst.Call | None, 
 
 
 @check("CL131", subjects=calls)
-def retry_policy(ctx: RuleContext) -> None:
+def retry_policy(ctx: PythonContext) -> None:
     module: PyModule = ctx.artifact
-    limit = float(ctx.options.get("max-retries", 3))
+    limit = float(ctx.options["max-retries"])
     found: list[tuple[cst.CSTNode, str, cst.Call | None, Scope]] = []
     for site in module.calls:
         q = qualname(module, site.node.func)

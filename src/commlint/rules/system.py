@@ -4,29 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..analyses.system import Call, System, chains, is_hop, segments_match, build
+from ..analyses.chains import longest_chains
+from ..analyses.system import MAX_HOPS, Call, System, build, is_hop, segments_match
 from ..core.model import Location, Severity
 from ..analyses.words import event_word, split_words
-from . import RuleContext, check
+from . import SystemContext, check
 
 
 # -- what each check examines (for the checklist scorecard) -----------------------------------
 
 
-def handlers_with_calls(ctx: RuleContext) -> int:
+def handlers_with_calls(ctx: SystemContext) -> int:
     return sum(1 for h in build(ctx.artifact).handlers if h.calls)
 
 
-def routes_and_operations(ctx: RuleContext) -> int:
+def routes_and_operations(ctx: SystemContext) -> int:
     system = build(ctx.artifact)
     return len(system.handlers) + sum(len(f.get("operations", [])) for f in system.documents.values())
 
 
-def grpc_servers(ctx: RuleContext) -> int:
+def grpc_servers(ctx: SystemContext) -> int:
     return sum(len(facts.get("grpc_servers", [])) for facts in build(ctx.artifact).python.values())
 
 
-def topics_seen(ctx: RuleContext) -> int:
+def topics_seen(ctx: SystemContext) -> int:
     system = build(ctx.artifact)
     declared = {t["name"] for facts in system.topics.values() for t in facts.get("topics", [])}
     return len(declared) + sum(len(v) for f in system.python.values() for v in (f.get("topics") or {}).values())
@@ -34,19 +35,20 @@ def topics_seen(ctx: RuleContext) -> int:
 
 
 @check("CL701", subjects=handlers_with_calls)
-def call_chain_too_long(ctx: RuleContext) -> None:
+def call_chain_too_long(ctx: SystemContext) -> None:
     system = build(ctx.artifact)
-    limit = int(ctx.options.get("max-hops", 2))
+    limit = int(ctx.options["max-hops"])
     targeted = {id(c.target) for c in system.calls if c.target is not None and is_hop(c)}
     entries = [h for h in system.handlers if id(h) not in targeted] or system.handlers
-    reported: dict[tuple, list[Call]] = {}
+    hop_calls: dict[int, list[Call]] = {id(h): [c for c in h.calls if is_hop(c)] for h in system.handlers}
+    chain_of = longest_chains(system.handlers, lambda h: hop_calls.get(id(h), []), lambda c: c.target,
+                              max(MAX_HOPS, limit + 1))
+    reported: dict[int, list[Call]] = {}  # one finding per call that starts a chain too long
     for h in entries:
-        for chain in chains(h):
-            if len(chain) <= limit:
-                continue
-            key = tuple(id(c) for c in chain[: limit + 1])
-            if key not in reported or len(chain) > len(reported[key]):
-                reported[key] = chain
+        for first in hop_calls[id(h)]:
+            chain = chain_of(first, h)
+            if len(chain) > limit and (id(first) not in reported or len(chain) > len(reported[id(first)])):
+                reported[id(first)] = chain
     for chain in sorted(reported.values(), key=lambda ch: (ch[0].rel, ch[0].fact["line"], len(ch))):
         first = chain[0]
         start = next(h for h in system.handlers if first in h.calls)
@@ -85,7 +87,7 @@ def _documented(docs: list[dict[str, Any]], method: str, template: str) -> bool:
 
 
 @check("CL702", subjects=routes_and_operations)
-def route_without_contract(ctx: RuleContext) -> None:
+def route_without_contract(ctx: SystemContext) -> None:
     system = build(ctx.artifact)
     rpcs = {(name, r) for facts in system.protos.values() for name, methods in (facts.get("services") or {}).items()
             for r in methods}
@@ -103,7 +105,7 @@ def route_without_contract(ctx: RuleContext) -> None:
             where = "its OpenAPI documents" if docs else "any OpenAPI document (the service has none)"
             ctx.report(loc, f"route {method} {template} of service {h.service} is served by {h.function} "
                             f"but not declared in {where}.")
-    if not ctx.options.get("report-unserved", True):
+    if not ctx.options["report-unserved"]:
         return
     served = {(h.service, h.label) for h in system.handlers}
     services_with_routes = {h.service for h in system.handlers if not h.label.startswith("grpc ")}
@@ -124,7 +126,7 @@ def route_without_contract(ctx: RuleContext) -> None:
 
 
 @check("CL703", subjects=grpc_servers)
-def grpc_server_without_health(ctx: RuleContext) -> None:
+def grpc_server_without_health(ctx: SystemContext) -> None:
     system = build(ctx.artifact)
     healthy: set[str | None] = set()
     servers = []
@@ -186,7 +188,7 @@ def _is_template(name: str) -> bool:
 
 
 @check("CL704", subjects=topics_seen)
-def topic_contract_missing(ctx: RuleContext) -> None:
+def topic_contract_missing(ctx: SystemContext) -> None:
     system = build(ctx.artifact)
     declared: dict[str, tuple[str, int]] = {}
     for rel, facts in system.topics.items():
@@ -207,9 +209,9 @@ def topic_contract_missing(ctx: RuleContext) -> None:
                                f"topic {name!r} is {verb} here but no topic configuration in the tree declares it: "
                                "declare it (partitions, retention, its consumers' dead-letter topic) with the others.")
     schemas = _schema_words(system)
-    if not schemas or not ctx.options.get("require-schema", True):
+    if not schemas or not ctx.options["require-schema"]:
         return
-    ignore = tuple(ctx.options.get("no-schema-suffixes", []))
+    ignore = tuple(ctx.options["no-schema-suffixes"])
     domains = _schema_domains(system)
     for name, (rel, line) in sorted(declared.items()):
         domain = name.split(".", 1)[0].lower()

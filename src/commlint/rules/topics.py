@@ -13,6 +13,16 @@ import re
 from typing import Any
 
 from ..artifacts.topics import Topic, TopicsFile
+from ..analyses.naming import (
+    HOLE,
+    PLACEHOLDER,
+    VERSION,
+    fits,
+    is_dead_letter,
+    is_internal,
+    name_problem,
+    segments,
+)
 from ..analyses.words import (
     COMMAND_VERBS,
     is_past_tense,
@@ -20,31 +30,9 @@ from ..analyses.words import (
     split_words,
     suggest,
 )
-from . import RuleContext, check
+from . import TopicsContext, check
 
-PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|\$\([^)]*\)|#\{[^}]*\}|%\{[^}]*\}")
-HOLE = "\x00"
-DLQ = re.compile(r"(?:^|[._-])(?:dlq|dlt|dead[._-]?letters?|deadletters?|retry(?:[._-]?\d+)?|parking[._-]?lot)$", re.IGNORECASE)
-VERSION = re.compile(r"^v\d+$")
 DAY_MS = 86_400_000
-
-
-def segments(name: str) -> list[str] | None:
-    """The dot-separated parts of a name, placeholders as HOLE; a leading
-    environment placeholder (``${env}.``) dropped. None when nothing is literal."""
-    parts = PLACEHOLDER.sub(HOLE, name).split(".")
-    while parts and parts[0].strip(HOLE + "-_") == "":
-        parts.pop(0)
-    return parts if any(p.replace(HOLE, "") for p in parts) else None
-
-
-def is_dlq(name: str) -> bool:
-    return bool(DLQ.search(name))
-
-
-def is_internal(name: str) -> bool:
-    """Kafka's own topics (``__consumer_offsets``, ``_schemas``) and Kafka Streams internals."""
-    return name.startswith("_") or name.endswith(("-changelog", "-repartition"))
 
 
 def named_topics(art: TopicsFile) -> list[tuple[Topic, list[str]]]:
@@ -53,7 +41,7 @@ def named_topics(art: TopicsFile) -> list[tuple[Topic, list[str]]]:
     for t in art.topics:
         name = t.event_name or t.name
         parts = segments(name)
-        if parts is None or is_dlq(name) or is_internal(name) or t.dlq:
+        if parts is None or is_dead_letter(name) or is_internal(name) or t.dlq:
             continue
         out.append((t, parts))
     return out
@@ -71,30 +59,20 @@ def _marked(t: Topic, markers: set[str]) -> bool:
 # -- CL601 -------------------------------------------------------------------------------
 
 
-def _name_problem(parts: list[str], literal: str) -> str:
-    if literal != literal.lower():
-        return "has upper-case letters"
-    if len(parts) == 1 and re.search(r"[-_]", literal):
-        return "is not dot-separated"
-    if len(parts) != 3 and not (len(parts) == 4 and VERSION.match(parts[3])):
-        return f"has {len(parts)} dot-separated segment{'s' if len(parts) != 1 else ''}, not 3"
-    return "does not match the naming pattern"
-
-
 @check("CL601")
-def topic_name_pattern(ctx: RuleContext) -> None:
+def topic_name_pattern(ctx: TopicsContext) -> None:
     pattern = re.compile(ctx.options["pattern"])
     for t, parts in named_topics(ctx.artifact):
-        candidate = ".".join(parts).replace(HOLE, "x")
-        if pattern.fullmatch(candidate):
+        if fits(parts, pattern):
             continue
+        candidate = ".".join(parts).replace(HOLE, "x")
         literal = ".".join(parts).replace(HOLE, "")
         words = [w for w in split_words(literal) if not VERSION.match(w)]
         hint = suggest(literal)
         if hint is None and len(words) == 3 and HOLE not in candidate and is_past_tense(words[-1]):
             hint = ".".join(words)
         tip = f" (e.g. {hint!r})" if hint and pattern.fullmatch(hint) else ""
-        ctx.report(t.loc, f"topic name {t.name!r} {_name_problem(parts, literal)}: "
+        ctx.report(t.loc, f"topic name {t.name!r} {name_problem(parts)}: "
                           f"use <domain>.<entity>.<event>{tip}")
 
 
@@ -102,7 +80,7 @@ def topic_name_pattern(ctx: RuleContext) -> None:
 
 
 @check("CL602")
-def topic_event_not_past_tense(ctx: RuleContext) -> None:
+def topic_event_not_past_tense(ctx: TopicsContext) -> None:
     extra = {w.lower() for w in ctx.options["extra-words"]}
     state = {w.lower() for w in ctx.options["state-words"]}
     for t, parts in named_topics(ctx.artifact):
@@ -157,7 +135,7 @@ def _policy(t: Topic) -> set[str] | None:
 
 
 @check("CL603")
-def topic_retention(ctx: RuleContext) -> None:
+def topic_retention(ctx: TopicsContext) -> None:
     min_days = float(ctx.options["min-days"])
     audit_days = float(ctx.options["audit-days"])
     audit_words = {w.lower() for w in ctx.options["audit-words"]}
@@ -193,7 +171,7 @@ def is_state_topic(t: Topic, state: set[str]) -> bool:
     if _marked(t, state):
         return True
     parts = segments(t.event_name or t.name)
-    if parts is None or is_dlq(t.name):
+    if parts is None or is_dead_letter(t.name):
         return False
     words = [w for w in split_words(".".join(parts).replace(HOLE, " ")) if not VERSION.match(w)]
     if not set(words) & state:
@@ -202,7 +180,7 @@ def is_state_topic(t: Topic, state: set[str]) -> bool:
 
 
 @check("CL604")
-def snapshot_topic_not_compacted(ctx: RuleContext) -> None:
+def snapshot_topic_not_compacted(ctx: TopicsContext) -> None:
     state = {w.lower() for w in ctx.options["state-words"]}
     for t in ctx.artifact.topics:
         if is_internal(t.name) or not is_state_topic(t, state):
@@ -231,7 +209,7 @@ def _fill(template: str, topic: str, group: str) -> str:
 
 
 @check("CL605")
-def consumer_group_without_dlq(ctx: RuleContext) -> None:
+def consumer_group_without_dlq(ctx: TopicsContext) -> None:
     art: TopicsFile = ctx.artifact
     names = {t.name for t in art.topics}
     templates = [str(x) for x in ctx.options["dlq-names"]]
@@ -240,7 +218,7 @@ def consumer_group_without_dlq(ctx: RuleContext) -> None:
             continue
         if any("{topic}" not in tpl and _fill(tpl, "", g.name) in names for tpl in templates):
             continue
-        missing = [t for t in g.topics if not is_dlq(t)
+        missing = [t for t in g.topics if not is_dead_letter(t)
                    and not any(_fill(tpl, t, g.name) in names for tpl in templates)]
         if not missing:
             continue
@@ -264,7 +242,7 @@ def domain_of(name: str, explicit: str | None, mapping: dict[str, str]) -> str:
 
 
 @check("CL606")
-def topic_shared_across_domains(ctx: RuleContext) -> None:
+def topic_shared_across_domains(ctx: TopicsContext) -> None:
     art: TopicsFile = ctx.artifact
     mapping = {str(k): str(v) for k, v in dict(ctx.options["domains"]).items()}
     declared = {t.name: t for t in art.topics}
@@ -285,9 +263,9 @@ def topic_shared_across_domains(ctx: RuleContext) -> None:
 
 
 @check("CL607")
-def single_partition_topic(ctx: RuleContext) -> None:
+def single_partition_topic(ctx: TopicsContext) -> None:
     for t in ctx.artifact.topics:
-        if t.partitions != 1 or is_dlq(t.name) or t.dlq or is_internal(t.name):
+        if t.partitions != 1 or is_dead_letter(t.name) or t.dlq or is_internal(t.name):
             continue
         ctx.report(t.where("partitions"),
                    f"topic {t.name!r} has a single partition: events keyed by entity id cannot be consumed in "

@@ -33,10 +33,10 @@ from .model import (
     Kafka,
     Loop,
     Produce,
-    contains,
     _target_names,
     _Walker,
     classify,
+    contains,
     names_in,
 )
 

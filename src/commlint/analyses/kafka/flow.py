@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import libcst as cst
@@ -249,17 +248,6 @@ def field_values(m: PyModule, k: Kafka, name: str) -> Iterator[tuple[cst.BaseExp
 
 
 # -- topic names --------------------------------------------------------------------------------
-
-
-def strip_suffix(name: str, suffixes: Iterable[str]) -> str:
-    """``order.order.created.dlq`` -> ``order.order.created``; ``...retry-1`` too."""
-    for _ in range(2):
-        for s in suffixes:
-            m = re.search(rf"[._-]{re.escape(s)}(-?\d+)?$", name)
-            if m:
-                name = name[: m.start()]
-                break
-    return name
 
 
 def unique_topics(k: Kafka) -> Iterator[tuple[str, cst.CSTNode]]:

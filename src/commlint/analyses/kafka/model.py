@@ -65,7 +65,6 @@ TPC_METHODS = frozenset({"tpc_begin", "tpc_prepare", "tpc_commit", "tpc_rollback
 TPC_SQL = re.compile(r"^\s*(XA\s+(START|BEGIN|END|PREPARE|COMMIT|ROLLBACK|RECOVER)\b|PREPARE\s+TRANSACTION\b|"
                      r"(COMMIT|ROLLBACK)\s+PREPARED\b)", re.IGNORECASE)
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)(\.(0|[1-9]\d*))?(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
-TOPIC_SEGMENT = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 JUMPS = (cst.Continue, cst.Break, cst.Return, cst.Raise)
 

@@ -9,6 +9,7 @@ import libcst as cst
 from ...analyses.kafka.build import kafka
 from ...analyses.kafka.flow import call_name, reachable
 from ...analyses.kafka.model import AUTO_COMMIT_KEY, CONSUMING, GROUP_KEY, Kafka, Loop
+from ...analyses.naming import is_dead_letter
 from ...artifacts.python import (
     CallSite,
     PyModule,
@@ -17,9 +18,8 @@ from ...artifacts.python import (
     keyword,
     string_value,
 )
-from ...core.catalogue import load
 from ...core.model import Severity
-from .. import RuleContext, check
+from .. import PythonContext, check
 
 # -- the checks: consumers --------------------------------------------------------------------------
 
@@ -37,21 +37,21 @@ def falsy(m: PyModule, expr: cst.BaseExpression, scope: Scope) -> bool | None:
     return None
 
 
-def _unknown(ctx: RuleContext, node: cst.CSTNode, scope: Scope, message: str) -> None:
+def _unknown(ctx: PythonContext, node: cst.CSTNode, scope: Scope, message: str) -> None:
     if ctx.settings is not None and getattr(ctx.settings, "strict", False):
         ctx.report(node, message, scope=scope, severity=Severity.NOTE)
 
 
-def consumers(ctx: RuleContext) -> int:
+def consumers(ctx: PythonContext) -> int:
     return sum(1 for c in kafka(ctx.artifact).clients if c.role == "consumer")
 
 
-def loops(ctx: RuleContext) -> int:
+def loops(ctx: PythonContext) -> int:
     return len(kafka(ctx.artifact).loops)
 
 
 @check("CL201", subjects=consumers)
-def auto_commit(ctx: RuleContext) -> None:
+def auto_commit(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     for c in kafka(m).clients:
         if c.role != "consumer" or c.node is None or c.library not in AUTO_COMMIT_KEY:
@@ -90,7 +90,7 @@ def _dead(k: Kafka, site: CallSite, region: cst.CSTNode) -> bool:
 
 
 @check("CL202", subjects=loops)
-def commit_before_processing(ctx: RuleContext) -> None:
+def commit_before_processing(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
     for loop in k.loops:
@@ -164,12 +164,6 @@ def _known_calls(m: PyModule, opts: dict) -> set[str]:
     return set(opts.get("check-functions", [])) | set(opts.get("mark-functions", []))
 
 
-def settings_options(ctx: RuleContext, code: str) -> dict:
-    """Another rule's options as configured for this run (CL204 knows CL203's store calls)."""
-    meta = load().by_code[code]
-    return ctx.settings.options_for(meta) if ctx.settings is not None else dict(meta.options)
-
-
 def _faust_exactly_once(m: PyModule) -> bool:
     for site in m.calls:
         arg = keyword(site.node, "processing_guarantee")
@@ -183,7 +177,7 @@ def _where(loop: Loop) -> str:
 
 
 @check("CL203", subjects=loops)
-def no_duplicate_detection(ctx: RuleContext) -> None:
+def no_duplicate_detection(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
     for loop in k.loops:
@@ -206,13 +200,13 @@ def _dlq_like(text: str, patterns: Iterable[str]) -> bool:
 
 
 @check("CL204", subjects=loops)
-def no_dead_letter(ctx: RuleContext) -> None:
+def no_dead_letter(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
-    patterns = [p.lower() for p in ctx.options.get("dlq-patterns", [])]
-    helpers = set(ctx.options.get("dlq-functions", []))
+    patterns = [p.lower() for p in ctx.options["dlq-patterns"]]
+    helpers = set(ctx.options["dlq-functions"])
     produce_by_node = {id(p.node): p for p in k.produces}
-    idempotency = settings_options(ctx, "CL203")
+    idempotency = ctx.options_of("CL203")
     known = _known_calls(m, idempotency) | helpers
     for loop in k.loops:
         if not loop.effects:
@@ -231,7 +225,8 @@ def no_dead_letter(ctx: RuleContext) -> None:
             p = produce_by_node.get(id(s.node))
             if p is not None and p.topic is not None:
                 topic = m.constant(p.topic, s.scope)
-                if _dlq_like(string_value(topic) or m.tree.code_for_node(p.topic), patterns):
+                name = string_value(topic)
+                if (name is not None and is_dead_letter(name)) or _dlq_like(name or m.tree.code_for_node(p.topic), patterns):
                     found = True
             if found:
                 break

@@ -12,7 +12,7 @@ from ...artifacts.python import (
     keyword,
     string_value,
 )
-from .. import RuleContext, check
+from .. import PythonContext, check
 from .consumers import loops
 from .producers import produces
 from .consumers import excerpt, falsy
@@ -20,12 +20,12 @@ from .consumers import excerpt, falsy
 # -- the checks: pitfalls ---------------------------------------------------------------------------------
 
 
-def produces_and_loops(ctx: RuleContext) -> int:
+def produces_and_loops(ctx: PythonContext) -> int:
     return produces(ctx) + loops(ctx)
 
 
 @check("CL231", subjects=produces)
-def request_reply(ctx: RuleContext) -> None:
+def request_reply(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
     for site in m.calls:
@@ -55,7 +55,7 @@ def request_reply(ctx: RuleContext) -> None:
 
 
 @check("CL232", subjects=produces_and_loops)
-def two_phase_commit(ctx: RuleContext) -> None:
+def two_phase_commit(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     reported: set[int] = set()
     for site in m.calls:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from ...analyses.kafka.build import kafka
@@ -9,37 +11,37 @@ from ...analyses.kafka.flow import (
     unique_topics,
     envelope_candidates,
     field_values,
-    strip_suffix,
 )
-from ...analyses.kafka.model import SEMVER, TOPIC_SEGMENT
+from ...analyses.kafka.model import SEMVER
+from ...analyses.naming import fits, is_internal, name_problem, segments, strip_dead_letter
 from ...analyses.words import past_tense_problem, split_words, suggest
 from ...artifacts.python import (
     PyModule,
     string_value,
 )
-from .. import RuleContext, check
+from .. import PythonContext, check
 from .consumers import excerpt
 
 # -- the checks: producers ----------------------------------------------------------------------------
 
 
-def produces(ctx: RuleContext) -> int:
+def produces(ctx: PythonContext) -> int:
     return len(kafka(ctx.artifact).produces)
 
 
-def topics(ctx: RuleContext) -> int:
+def topics(ctx: PythonContext) -> int:
     return len(kafka(ctx.artifact).topic_literals)
 
 
-def produces_and_topics(ctx: RuleContext) -> int:
+def produces_and_topics(ctx: PythonContext) -> int:
     return produces(ctx) + topics(ctx)
 
 
 @check("CL211", subjects=produces)
-def missing_envelope_field(ctx: RuleContext) -> None:
+def missing_envelope_field(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
-    required = list(ctx.options.get("envelope-fields", []))
+    required = list(ctx.options["envelope-fields"])
     for shape, scope, headers in envelope_candidates(m, k):
         present = set(shape.fields) | headers
         missing = [f for f in required if f not in present]
@@ -55,7 +57,7 @@ def _past_options(opts: dict) -> tuple[frozenset[str], frozenset[str]]:
 
 
 @check("CL212", subjects=produces_and_topics)
-def not_past_tense(ctx: RuleContext) -> None:
+def not_past_tense(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
     extra, states = _past_options(ctx.options)
@@ -70,9 +72,8 @@ def not_past_tense(ctx: RuleContext) -> None:
         if problem is not None:
             ctx.report(value, f"event_type {name!r} {problem}: events are facts about what happened "
                        f"(order.created), not commands.{_suggest(name)}", scope=scope)
-    suffixes = ctx.options.get("topic-suffixes", [])
     for name, node in unique_topics(k):
-        base = strip_suffix(name, suffixes)
+        base = strip_dead_letter(name)
         segments = base.split(".")
         problem = past_tense_problem(segments[-1], extra, states) if segments[-1] else None
         if problem is None or id(node) in seen:
@@ -90,10 +91,10 @@ def _suggest(name: str) -> str:
 
 
 @check("CL213", subjects=produces)
-def event_version_not_semver(ctx: RuleContext) -> None:
+def event_version_not_semver(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
-    require_patch = bool(ctx.options.get("require-patch", False))
+    require_patch = bool(ctx.options["require-patch"])
     seen: set[int] = set()
     for expr, scope in field_values(m, k, "event_version"):
         value = m.constant(expr, scope)
@@ -114,7 +115,7 @@ def event_version_not_semver(ctx: RuleContext) -> None:
 
 
 @check("CL214", subjects=produces)
-def produce_without_key(ctx: RuleContext) -> None:
+def produce_without_key(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     for p in kafka(m).produces:
         if p.unknown_args or p.partition:
@@ -126,19 +127,14 @@ def produce_without_key(ctx: RuleContext) -> None:
 
 
 @check("CL215", subjects=topics)
-def topic_name_pattern(ctx: RuleContext) -> None:
+def topic_name_pattern(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
-    segments_wanted = int(ctx.options.get("segments", 3))
-    suffixes = ctx.options.get("topic-suffixes", [])
+    pattern = re.compile(ctx.options_of("CL601")["pattern"])
     for name, node in unique_topics(kafka(m)):
-        base = strip_suffix(name, suffixes)
-        segments = base.split(".")
-        bad = [s for s in segments if not TOPIC_SEGMENT.match(s)]
-        if len(segments) == segments_wanted and not bad:
+        parts = segments(strip_dead_letter(name))
+        if parts is None or is_internal(name) or fits(parts, pattern):
             continue
-        why = (f"has {len(segments)} segment{'s' if len(segments) != 1 else ''}, not {segments_wanted}"
-               if len(segments) != segments_wanted else f"segment {bad[0]!r} is not lower-case words")
-        ctx.report(node, f"topic {name!r} {why}: name topics <domain>.<entity>.<event> "
+        ctx.report(node, f"topic {name!r} {name_problem(parts)}: name topics <domain>.<entity>.<event> "
                    "(order.order.created), dot-separated and lower case.")
 
 

@@ -15,7 +15,7 @@ from ...artifacts.python import (
     Scope,
     dotted,
 )
-from .. import RuleContext, check
+from .. import PythonContext, check
 
 # -- the checks: sagas ----------------------------------------------------------------------------------
 
@@ -59,16 +59,16 @@ def _given(m: PyModule, step: Step, names: Iterable[str]) -> bool:
     return False
 
 
-def steps(ctx: RuleContext) -> int:
+def steps(ctx: PythonContext) -> int:
     return sum(1 for _ in saga_steps(ctx.artifact, ctx.options))
 
 
 @check("CL221", subjects=steps)
-def step_without_compensation(ctx: RuleContext) -> None:
+def step_without_compensation(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
-    index = int(ctx.options.get("compensation-position", 2))
+    index = int(ctx.options["compensation-position"])
     for step in saga_steps(m, ctx.options):
-        if step.unknown or _given(m, step, ctx.options.get("compensation-keywords", [])):
+        if step.unknown or _given(m, step, ctx.options["compensation-keywords"]):
             continue
         if index and step.positional >= index:
             continue
@@ -77,7 +77,7 @@ def step_without_compensation(ctx: RuleContext) -> None:
 
 
 @check("CL222", subjects=steps)
-def step_without_timeout(ctx: RuleContext) -> None:
+def step_without_timeout(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     wrapped: set[int] = set()  # classes (or the module) that run steps under a timeout
     for site in m.calls:
@@ -85,7 +85,7 @@ def step_without_timeout(ctx: RuleContext) -> None:
             cls = site.scope.enclosing_class()
             wrapped.add(id(cls) if cls is not None else 0)
     for step in saga_steps(m, ctx.options):
-        if step.unknown or _given(m, step, ctx.options.get("timeout-keywords", [])):
+        if step.unknown or _given(m, step, ctx.options["timeout-keywords"]):
             continue
         cls = step.scope.enclosing_class()
         if (id(cls) if cls is not None else 0) in wrapped:
