@@ -232,7 +232,7 @@ def _extract(root: Path, top: Path, base: str, suffix: str) -> Path | None:
         return None
     dest = Path(tempfile.mkdtemp(prefix="commlint-base-"))
     atexit.register(shutil.rmtree, dest, True)
-    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+    with tarfile.TarFile(fileobj=io.BytesIO(data)) as tar:
         members = [m for m in tar.getmembers() if m.isfile() and m.name.endswith(suffix)]
         tar.extractall(dest, members=members, filter="data")
     return (dest / inside).resolve() if inside != "." else dest.resolve()

@@ -274,12 +274,12 @@ def _enum(e: Enum, now: Enum) -> Iterator[Change]:
     for rn in sorted(e.reserved_names - now.reserved_names):
         yield "RESERVED_ENUM_NO_DELETE", now.path, f'reserved name "{rn}" was deleted from enum "{name}"'
     if e.closed != now.closed:
-        yield "ENUM_SAME_TYPE", now.path, f'enum "{name}" changed from {_open(e)} to {_open(now)}'
+        yield "ENUM_SAME_TYPE", now.path, f'enum "{name}" changed from {_openness(e)} to {_openness(now)}'
     if e.json_format != now.json_format:
         yield "ENUM_SAME_JSON_FORMAT", now.path, f'enum "{name}" JSON format changed from {e.json_format} to {now.json_format}'
 
 
-def _open(e: Enum) -> str:
+def _openness(e: Enum) -> str:
     return "closed" if e.closed else "open"
 
 

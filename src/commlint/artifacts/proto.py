@@ -119,13 +119,24 @@ def parse(path: str, text: str, settings: Any = None) -> ProtoArtifact:
             compiled = protoc.compile_file(file, text, top)
             art.compiled = compiled
             if compiled.errors:
-                art.error = compiled.errors[0]
+                art.error = _opening(text, compiled.errors[0])
                 return art
             if compiled.descriptor is not None:
                 art.descriptor = compiled.descriptor
                 return art
             art.fallback = compiled.unresolved
     return parse_grammar(art, text)
+
+
+def _opening(text: str, error: tuple[int, int, str]) -> tuple[int, int, str]:
+    """protoc reports a comment never closed at the end of the file: point at where it opens."""
+    if "inside block comment" not in error[2]:
+        return error
+    start = text.rfind("/*")
+    if start < 0:
+        return error
+    line = text.count("\n", 0, start) + 1
+    return line, start - (text.rfind("\n", 0, start) + 1) + 1, f"{error[2]} (the comment opens here)"
 
 
 def parse_grammar(art: ProtoArtifact, text: str) -> ProtoArtifact:

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core import safeio
+
 MAX_BATCH_FILES = 5000
 MAX_BATCH_BYTES = 64 * 1024 * 1024
 MAX_ROOT_DIRS = 5000
@@ -86,7 +88,7 @@ def _module_roots(top: Path, folder: Path) -> list[Path]:
             cfg = d / name
             if cfg.is_file():
                 try:
-                    text = cfg.read_text(encoding="utf-8", errors="replace")[:65536]
+                    text = safeio.read_file(cfg, 65536, top, truncate=True).decode("utf-8", "replace")
                 except OSError:
                     continue
                 paths = re.findall(r"^\s*-\s*(?:path:\s*)?([\w./-]+)\s*$", text, re.M)
@@ -169,7 +171,7 @@ def compile_file(file: Path, text: str, top: Path) -> Compiled:
         result = _CACHE[key].get(str(file))
     on_disk = None
     try:
-        on_disk = file.read_bytes()
+        on_disk = safeio.read_file(file, MAX_BATCH_BYTES, top)
     except OSError:
         pass
     if result is None or on_disk is None or hashlib.sha1(on_disk.removeprefix(b"\xef\xbb\xbf")).digest() != hashlib.sha1(data).digest():
@@ -187,10 +189,8 @@ def _batch(file: Path, own: Path, roots: tuple[Path, ...], top: Path) -> list[Pa
                 continue
             p = Path(here, n)
             try:
-                data = p.read_bytes() if p.stat().st_size <= 16 * 1024 * 1024 else None
-            except OSError:
-                continue
-            if data is None:
+                data = safeio.read_file(p, 16 * 1024 * 1024, top)
+            except (OSError, safeio.TooLarge):
                 continue
             if p.relative_to(own).as_posix().startswith("-"):
                 continue  # protoc would read the name as an option
@@ -210,25 +210,22 @@ def _run_protoc(names: list[str], roots: tuple[Path, ...]) -> tuple[int, str, li
     from google.protobuf import descriptor_pb2
     from grpc_tools import protoc
 
-    with tempfile.TemporaryDirectory(prefix="commlint-protoc-") as tmp:
-        out, err = os.path.join(tmp, "set.pb"), os.path.join(tmp, "stderr")
+    with tempfile.TemporaryDirectory(prefix="commlint-protoc-") as tmp, tempfile.TemporaryFile() as err:
+        out = os.path.join(tmp, "set.pb")
         args = ["protoc", *[f"--proto_path={r}" for r in roots], f"--proto_path={wkt_dir()}",
                 f"--descriptor_set_out={out}", "--include_source_info", "--include_imports", *names]
-        fd = os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         saved = os.dup(2)
         try:
-            os.dup2(fd, 2)
+            os.dup2(err.fileno(), 2)
             status = protoc.main(args)
         finally:
             os.dup2(saved, 2)
             os.close(saved)
-            os.close(fd)
-        with open(err, encoding="utf-8", errors="replace") as fh:
-            messages = fh.read(1 << 20)
+        err.seek(0)
+        messages = err.read(1 << 20).decode("utf-8", "replace")
         fds = descriptor_pb2.FileDescriptorSet()
         if status == 0 and os.path.exists(out):
-            with open(out, "rb") as fh:
-                fds.ParseFromString(fh.read())
+            fds.ParseFromString(safeio.read_file(out, 1 << 31))
     return status, messages, list(fds.file)
 
 

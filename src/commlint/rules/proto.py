@@ -12,6 +12,7 @@ from proto_schema_parser import ast
 
 from ..artifacts import protoc
 from ..artifacts.proto import Contract, ProtoArtifact, contract, parse_grammar, walk
+from ..core import safeio
 from ..core.model import Location, Severity
 from ..analyses import proto_breaking
 from ..analyses.base_versions import base_dir, base_tree, base_unusable, base_versions
@@ -289,8 +290,8 @@ def _against_descriptors(ctx: ProtoContext, art: ProtoArtifact, new: Model) -> b
     old_file = tree / art.path
     if old_file.is_file():
         try:
-            text = old_file.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
+            text = safeio.read_file(old_file, ctx.settings.max_file_size, tree).decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError, safeio.TooLarge):
             return False
         if text != art.text:
             compiled = protoc.compile_file(old_file, text, tree)
@@ -303,7 +304,11 @@ def _against_descriptors(ctx: ProtoContext, art: ProtoArtifact, new: Model) -> b
                 ctx.report(_at(art, new, change[1]), f"breaking change since {label}: {proto_breaking.describe(change)}")
     if "FILE_NO_DELETE" in rules:
         for gone in _deleted_files(root, tree, art.path):
-            compiled = protoc.compile_file(tree / gone, (tree / gone).read_text(encoding="utf-8-sig", errors="replace"), tree)
+            try:
+                text = safeio.read_file(tree / gone, ctx.settings.max_file_size, tree).decode("utf-8-sig", "replace")
+            except (OSError, safeio.TooLarge):
+                continue
+            compiled = protoc.compile_file(tree / gone, text, tree)
             old = build(compiled.descriptor) if compiled.descriptor is not None else None
             change = proto_breaking.deleted_file(old, gone) if old is not None else \
                 ("FILE_NO_DELETE", None, f'previously present file "{gone}" was deleted')
