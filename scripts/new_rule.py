@@ -102,16 +102,17 @@ TEMPLATES = {
         "good": 'syntax = "proto3";\npackage orders.v1;\n\nmessage Order {\n  string order_id = 1;\n}\n',
         "check": '''
     """TODO: what {code} finds. (Scaffold: reports a message named `ScaffoldExample`.)"""
-    from proto_schema_parser import ast
+    from ..analyses.proto_model import build
+    from ..core.model import Location
 
-    from ..artifacts.proto import walk
-
-    file = ctx.artifact.file
-    if file is None:
+    art = ctx.artifact
+    if art.descriptor is None:  # protoc could not compile it (CL500 says why)
         return
-    for qual, node in walk(file.file_elements):
-        if isinstance(node, ast.Message) and node.name == "ScaffoldExample":
-            ctx.report(node, f"message {qual}: TODO: what is wrong here, and how to fix it")
+    m = build(art.descriptor)  # protoc's descriptors: full names, options, presence, lines
+    for name, msg in m.messages.items():
+        if name.rsplit(".", 1)[-1] == "ScaffoldExample":
+            line, col = m.line_of(msg.path)
+            ctx.report(Location(art.path, line, col), f"message {name}: TODO: what is wrong here, and how to fix it")
 ''',
     },
     "sync_calls": _python,

@@ -167,12 +167,13 @@ def test_breaking_changes_against_a_git_revision(repo: Path) -> None:
     write_tree(repo, {"proto/orders/v1/orders.proto": NEW})
     result = run(repo, {"select": ["CL504"], "base": "main"})
     got = {(f.location.line, f.message.split(": ", 1)[1]) for f in result.active}
-    assert got == {
-        (6, "rpc OrderService.ListOrders changed from (GetOrderRequest) returns (stream Order) to (GetOrderRequest) returns (Order)"),
-        (11, "message Order.Line was removed"),
-        (13, "field Order.items = 2 changed type from repeated string to string"),
-        (14, "field 3 of Order was renamed from status to state (breaks JSON and generated code)"),
-        (19, "enum value 1 of Status was renamed from STATUS_PLACED to STATUS_CREATED (breaks JSON and generated code)"),
+    assert got == {  # buf breaking's FILE rules, each named
+        (6, 'RPC "orders.v1.OrderService.ListOrders" changed its server streaming from True to False [buf RPC_SAME_SERVER_STREAMING]'),
+        (11, 'message "orders.v1.Order.Line" was deleted [buf MESSAGE_NO_DELETE]'),
+        (13, 'field 2 "items" of message "orders.v1.Order" changed its cardinality from repeated to implicit [buf FIELD_SAME_CARDINALITY]'),
+        (14, 'field 3 of message "orders.v1.Order" changed its name from "status" to "state" [buf FIELD_SAME_NAME]'),
+        (14, 'field 3 "state" of message "orders.v1.Order" changed its json_name from "status" to "state" [buf FIELD_SAME_JSON_NAME]'),
+        (19, 'enum value 1 of enum "orders.v1.Status" changed its name from "STATUS_PLACED" to "STATUS_CREATED" [buf ENUM_VALUE_SAME_NAME]'),
     }
     assert all("since main:proto/orders/v1/orders.proto" in f.message for f in result.active)
     assert run(repo, {"select": ["CL504"]}).active == []  # without --base there is nothing to compare with
@@ -181,7 +182,7 @@ def test_breaking_changes_against_a_git_revision(repo: Path) -> None:
 def test_a_new_package_is_reported_once(repo: Path) -> None:
     write_tree(repo, {"proto/orders/v1/orders.proto": OLD.replace("orders.v1", "orders.v2")})
     result = run(repo, {"select": ["CL504"], "base": "HEAD"})
-    assert [(f.location.line, "package changed from orders.v1 to orders.v2" in f.message) for f in result.active] == [(2, True)]
+    assert [(f.location.line, 'package changed from "orders.v1" to "orders.v2"' in f.message) for f in result.active] == [(2, True)]
 
 
 def test_unchanged_and_new_files_have_nothing_to_report(repo: Path) -> None:

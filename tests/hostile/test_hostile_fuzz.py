@@ -155,6 +155,7 @@ NAME_CHARS = st.characters(codec="utf-8") | st.sampled_from(list("\n\r\t\x1b\x07
 @settings(max_examples=EXAMPLES, deadline=None, database=None)
 @given(st.text(NAME_CHARS, min_size=1, max_size=40))
 @example("\u2028")  # a line separator that str.splitlines() splits on (found by this test)
+@example("\x00")  # a NUL byte: no file can be named so (found by this test)
 def test_property_a_name_never_reaches_output_raw(name: str) -> None:
     """Whatever a file is called: text and GitHub output hold no control character, no
     workflow command at a line start, and a diff header either is safe or is refused."""

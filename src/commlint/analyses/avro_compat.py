@@ -56,7 +56,7 @@ def _short(fullname: str) -> str:
 def _qualified_aliases(node: dict[str, Any]) -> set[str]:
     """A named type's aliases as full names (an alias without a dot takes the type's namespace)."""
     space = node["name"].rsplit(".", 1)[0] if "." in node["name"] else ""
-    return {a if "." in a or not space else f"{space}.{a}" for a in node.get("aliases", []) or []}
+    return {a.removeprefix(".") if "." in a or not space else f"{space}.{a}" for a in node.get("aliases", []) or []}
 
 
 def _field_default(field: dict[str, Any]) -> bool:

@@ -195,3 +195,44 @@ def base_versions(root: Path, rel: str, base: str | None, transitive: bool) -> l
             label = ref[:12] if re.fullmatch(r"[0-9a-f]{40}", ref) else ref
             out.append(Version(f"{label}:{inside}", text, path.parent))
     return out
+
+
+MAX_TREE_BYTES = 256 * 1024 * 1024
+_TREES: dict[tuple[str, str, str], Path | None] = {}
+
+
+def base_tree(root: Path, base: str, suffix: str) -> Path | None:
+    """A directory holding the earlier tree of ``root``: the ``--base`` directory itself, or the
+    files ending in ``suffix`` at the ``--base`` git revision, extracted once per run into a
+    temporary directory (compilers that read imports need the whole earlier tree)."""
+    given = base_dir(root, base)
+    if given is not None:
+        return given.resolve()
+    root = root.resolve()
+    top = git_top(str(root))
+    if top is None or base_problem(base, str(root)) is not None:
+        return None
+    key = (str(root), base, suffix)
+    if key not in _TREES:
+        _TREES[key] = _extract(root, top, base, suffix)
+    return _TREES[key]
+
+
+def _extract(root: Path, top: Path, base: str, suffix: str) -> Path | None:
+    import atexit
+    import io
+    import shutil
+    import tarfile
+    import tempfile
+
+    inside = root.relative_to(top).as_posix()
+    spec = f":(glob){inside + '/' if inside != '.' else ''}**/*{suffix}"
+    data = gitutil.archive(base, [spec], top)
+    if data is None or len(data) > MAX_TREE_BYTES:
+        return None
+    dest = Path(tempfile.mkdtemp(prefix="commlint-base-"))
+    atexit.register(shutil.rmtree, dest, True)
+    with tarfile.TarFile(fileobj=io.BytesIO(data)) as tar:
+        members = [m for m in tar.getmembers() if m.isfile() and m.name.endswith(suffix)]
+        tar.extractall(dest, members=members, filter="data")
+    return (dest / inside).resolve() if inside != "." else dest.resolve()

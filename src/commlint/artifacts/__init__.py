@@ -151,6 +151,14 @@ class Artifact:
         """What cross-file rules need from this file (JSON-serialisable, cached)."""
         return {}
 
+    # The rule that reports why a file of this kind does not parse (CL400, CL500): when it is
+    # not selected, the engine reports the failure as CL001, so no selection hides it.
+    validity_rule: str | None = None
+
+    def unparsed(self) -> tuple[Location, str] | None:
+        """Where and why the file does not parse (its kind's rules then skip it), or None."""
+        return None
+
 
 def text_suppressions(kind: str | None, text: str) -> list[Suppression]:
     """The comment suppressions of a file of ``kind``, as that kind defines comments: a kind

@@ -61,6 +61,15 @@ class AvroArtifact(Artifact):
     def valid(self) -> bool:
         return self.schema is not None
 
+    validity_rule = "CL400"
+
+    def unparsed(self) -> tuple[Location, str] | None:
+        if self.valid:
+            return None
+        where, why = self.problems[0] if self.problems else ("", "not a valid schema")
+        more = f" (and {len(self.problems) - 1} more problem(s))" if len(self.problems) > 1 else ""
+        return self.locate(where), f"not a valid Avro schema: {why}{more}"
+
     def locate(self, where: Any) -> Location:
         if isinstance(where, str) and self.doc is not None:
             line, col = self.doc.position(where)
@@ -73,6 +82,8 @@ class AvroArtifact(Artifact):
     def resolve(self, node: Any, ptr: str) -> tuple[Any, str]:
         """A type with named references and ``{"type": <type>}`` wrappers followed to its definition."""
         for _ in range(64):
+            if isinstance(node, str) and node not in PRIMITIVES and node not in self.named:
+                node = null_namespace(node, self.named)
             if isinstance(node, str) and node not in PRIMITIVES and node in self.named:
                 return self.named[node], self.defined_at.get(node, ptr)
             if isinstance(node, dict) and not isinstance(node.get("type"), str):
@@ -149,7 +160,7 @@ def load(path: str, text: str, folder: Path | None = None) -> AvroArtifact:
         return art
     import fastavro
 
-    named: dict[str, Any] = {}
+    named: dict[str, Any] = _Names()
     try:
         _parse_imports(imported, named)
         art.schema = fastavro.parse_schema(doc.data, named, _write_hint=False)
@@ -158,8 +169,31 @@ def load(path: str, text: str, folder: Path | None = None) -> AvroArtifact:
     except Exception as exc:  # noqa: BLE001 - fastavro raises several types (SchemaParseException, UnknownType, KeyError)
         art.problems.append(("", f"fastavro rejects the schema: {type(exc).__name__}: {exc}"))
     else:
-        art.named = named
+        art.named = dict(named)
     return art
+
+
+def null_namespace(name: str, named: Any) -> str:
+    """A name qualified by the enclosing namespace (``x.Inner``) that is not defined there but is
+    in the null namespace (``Inner``): Avro then resolves it to the latter, fastavro does not."""
+    short = name.rsplit(".", 1)[-1]
+    if "." in name and not dict.__contains__(named, name) and dict.__contains__(named, short):
+        return short
+    return name
+
+
+class _Names(dict):  # type: ignore[type-arg]
+    """fastavro's table of named types, resolving a reference as Avro does: in the enclosing
+    namespace first, then in the null namespace."""
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, null_namespace(key, self) if isinstance(key, str) else key)
+
+    def __getitem__(self, key: Any) -> Any:
+        return dict.__getitem__(self, null_namespace(key, self) if isinstance(key, str) else key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self[key] if key in self else default
 
 
 def _walk(data: Any, problems: list[tuple[Any, str]], known: dict[str, Any]) -> _Validator:
@@ -179,7 +213,7 @@ def _imports(folder: Path, path: str, wanted: set[str]) -> dict[str, tuple[Any, 
     """Definitions of ``wanted`` (and what they use) from other .avsc files: fullname -> (definition, file's schema)."""
     found: dict[str, tuple[Any, Any]] = {}
     own = Path(path).name
-    files = _avsc_files(folder)
+    files = [p for p in _avsc_files(folder) if not (p.parent == folder and same_subject(own, p.name))]
     texts: dict[Path, str] = {}
     for _ in range(8):  # imports of imports
         for p in files:
@@ -207,6 +241,16 @@ def _imports(folder: Path, path: str, wanted: set[str]) -> dict[str, tuple[Any, 
         if not wanted:
             break
     return found
+
+
+_VERSIONED = re.compile(r"^(?:(?P<subject>.+?)[._-])?[vV](?P<n>\d+)\.avsc$")
+
+
+def same_subject(own: str, other: str) -> bool:
+    """Whether ``other`` is another version of the schema ``own`` kept beside it (``order.v1.avsc``
+    and ``order.v2.avsc``, ``v1.avsc`` and ``v2.avsc``): its types are not this version's imports."""
+    a, b = _VERSIONED.match(own), _VERSIONED.match(other)
+    return a is not None and b is not None and (a.group("subject") or "") == (b.group("subject") or "")
 
 
 def _avsc_files(folder: Path, max_dirs: int = 2000) -> list[Path]:
@@ -238,7 +282,7 @@ def _parse_imports(imported: dict[str, tuple[Any, Any]], named: dict[str, Any]) 
     while pending:
         left = []
         for data in pending:
-            trial = dict(named)
+            trial = _Names(named)
             try:
                 fastavro.parse_schema(data, trial, _write_hint=False)
             except Exception:  # noqa: BLE001 - not yet parseable (or never): the main schema's parse will say
@@ -378,7 +422,8 @@ class _Validator:
 
     def aliases(self, node: dict[str, Any], ptr: str, what: str) -> None:
         aliases = node.get("aliases", [])
-        if not isinstance(aliases, list) or not all(isinstance(a, str) and _valid_fullname(a) for a in aliases):
+        # a leading dot (".InnerEnum") names the null namespace, as Avro reads it
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and _valid_fullname(a.removeprefix(".") if what == "named type" else a) for a in aliases):
             self.problem(join(ptr, "aliases"), f"{what} aliases must be a list of valid names, not {aliases!r}")
 
     def fields(self, node: dict[str, Any], ptr: str, ns: str) -> None:

@@ -24,8 +24,10 @@ from proto_schema_parser.antlr.ProtobufLexer import ProtobufLexer
 from proto_schema_parser.antlr.ProtobufParser import ProtobufParser
 from proto_schema_parser.parser import _ASTConstructor
 
+from pathlib import Path
+
 from ..core.model import Location
-from . import Artifact
+from . import Artifact, protoc
 
 KIND = "proto"
 FIELD_MAX = 536_870_911
@@ -69,6 +71,18 @@ class ProtoArtifact(Artifact):
         self.names: dict[int, str] = {}  # id(node) -> qualified name (Outer.Inner.field)
         self.syntax_line: int | None = None
         self.error: tuple[int, int, str] | None = None
+        self.descriptor: Any = None  # protoc's FileDescriptorProto (with source info) when it compiled the file
+        self.compiled: Any = None  # protoc.Compiled: the descriptor pool of its batch
+        self.fallback: str | None = None  # why the grammar parser read the file instead of protoc
+        self._model: Any = None
+
+    validity_rule = "CL500"
+
+    def unparsed(self) -> tuple[Location, str] | None:
+        if self.error is None:
+            return None
+        line, col, message = self.error
+        return Location(self.path, line, col), f"not a valid .proto file: {message}"
 
     def locate(self, where: Any) -> Location:
         if isinstance(where, (Location, int)):
@@ -76,7 +90,15 @@ class ProtoArtifact(Artifact):
         line, col = self.positions.get(id(where), (1, 1))
         return Location(self.path, line, col, symbol=self.names.get(id(where)))
 
+    @property
+    def parsed(self) -> bool:
+        return self.descriptor is not None or self.file is not None
+
     def facts(self) -> dict[str, Any]:
+        if self.descriptor is not None:
+            d = self.descriptor
+            return {"valid": True, "package": d.package or None,
+                    "services": {s.name: [m.name for m in s.method] for s in d.service}}
         if self.file is None:
             return {"valid": False}
         return {
@@ -88,7 +110,37 @@ class ProtoArtifact(Artifact):
 
 
 def parse(path: str, text: str, settings: Any = None) -> ProtoArtifact:
+    """protoc's descriptors when protoc can compile the file (its imports found), else the grammar."""
     art = ProtoArtifact(path, text)
+    if settings is not None and protoc.available():
+        top = Path(settings.root).resolve()
+        file = (top / path).resolve()
+        if top in file.parents:
+            compiled = protoc.compile_file(file, text, top)
+            art.compiled = compiled
+            if compiled.errors:
+                art.error = _opening(text, compiled.errors[0])
+                return art
+            if compiled.descriptor is not None:
+                art.descriptor = compiled.descriptor
+                return art
+            art.fallback = compiled.unresolved
+    return parse_grammar(art, text)
+
+
+def _opening(text: str, error: tuple[int, int, str]) -> tuple[int, int, str]:
+    """protoc reports a comment never closed at the end of the file: point at where it opens."""
+    if "inside block comment" not in error[2]:
+        return error
+    start = text.rfind("/*")
+    if start < 0:
+        return error
+    line = text.count("\n", 0, start) + 1
+    return line, start - (text.rfind("\n", 0, start) + 1) + 1, f"{error[2]} (the comment opens here)"
+
+
+def parse_grammar(art: ProtoArtifact, text: str) -> ProtoArtifact:
+    """The file read by the proto-schema-parser grammar (no imports resolved)."""
     errors = _Errors()
     lexer = ProtobufLexer(InputStream(text))
     lexer.removeErrorListeners()

@@ -276,3 +276,11 @@ def changed_files(ref: str, targets: list[Path], root: Path) -> list[Path]:
         if any(rp == w or w in rp.parents for w in wanted):
             out.append(p)
     return out
+
+
+def archive(ref: str, pathspecs: list[str], cwd: Path, timeout: float = 120.0) -> bytes | None:
+    """A tar of the files matching ``pathspecs`` (git pathspecs, relative to the top) at ``ref``."""
+    if ref.startswith("-"):
+        raise ConfigError(f"not a git revision: {ref!r}")
+    p = _git(["archive", "--format=tar", ref, "--", *pathspecs], cwd, timeout)
+    return p.stdout if p.returncode == 0 else None

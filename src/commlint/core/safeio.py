@@ -45,6 +45,8 @@ def _real(path: "os.PathLike[str] | str") -> str:
         return os.path.realpath(os.fspath(path), strict=True)
     except RuntimeError:  # a symlink loop (older Pythons)
         raise Refused(errno.ELOOP, "symbolic link loop") from None
+    except ValueError:  # a NUL byte in the name: no such file can exist
+        raise Refused(errno.EINVAL, "a file name with a NUL byte") from None
 
 
 def inside(real: str, root: "os.PathLike[str] | str | None") -> bool:

@@ -143,6 +143,20 @@ def _check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fi
     return result
 
 
+def _unparsed(artifact: Artifact, kind: str, plan: Plan, cat: Catalogue) -> list[Finding]:
+    """A file the selected rules needed that does not parse: its kind's validity rule says
+    why; when that rule is not selected, CL001 does, so the file never silently passes."""
+    rules = plan.rules.get(kind, ())
+    if "CL001" not in plan.engine or not rules or artifact.validity_rule is None or artifact.validity_rule in rules:
+        return []
+    failure = artifact.unparsed()
+    if failure is None:
+        return []
+    loc, why = failure
+    needed = ", ".join(rules[:4]) + (", ..." if len(rules) > 4 else "")
+    return [engine_finding(cat.by_code["CL001"], f"does not parse, so {needed} could not check it: {why}", loc, plan.settings)]
+
+
 def _presence(data: bytes, plan: Plan) -> Callable[[tuple[bytes, ...] | None], bool]:
     """Whether a file holds any of a family's triggers (remembered per family). With
     the prefilter off (``--no-prefilter``), every rule runs on every parsed file."""
@@ -183,6 +197,7 @@ def _run_rules(artifact: Artifact, kind: str, plan: Plan, cat: Catalogue, result
                 f"internal error in rule {code} ({meta.name}): {type(exc).__name__}: {exc}",
                 Location(artifact.path), settings))
         findings.extend(ctx.findings)
+    findings.extend(_unparsed(artifact, kind, plan, cat))
     result.findings.extend(apply_suppressions(artifact, findings, plan, cat))
 
 

@@ -97,6 +97,8 @@ def make_plan(settings: Settings, catalogue: Catalogue, prefilter: bool = True) 
         else:
             triggers[r.kind] = tuple(sorted(set(current) | set(fam.triggers)))
     engine = {r.code for r in rules if r.family == "engine"}
+    if _unreadable_reported(settings, catalogue):
+        engine.add("CL001")  # a file the selected rules needed and could not read is never a silent pass
     rule_triggers = {r.code: families[r.family].triggers for r in rules if families[r.family].triggers}
     fact_triggers: dict[str, tuple[bytes, ...]] = {}
     fact_kinds: set[str] = set()
@@ -114,6 +116,13 @@ def make_plan(settings: Settings, catalogue: Catalogue, prefilter: bool = True) 
                 triggers[kind] = tuple(sorted(set(current) | set(extra)))
                 fact_triggers[kind] = tuple(sorted(set(fact_triggers.get(kind, ())) | set(extra)))
     return Plan(settings, by_kind, triggers, engine, prefilter, fact_kinds, rule_triggers, fact_triggers)
+
+
+def _unreadable_reported(settings: Settings, catalogue: Catalogue) -> bool:
+    """CL001 is reported whatever the selection, unless it is ignored by its own code or name:
+    otherwise ``--select CL504`` on a file that does not parse would say "0 findings"."""
+    cl001 = catalogue.by_code["CL001"]
+    return not any(sel.strip() in (cl001.code, cl001.name) for sel in settings.ignore)
 
 
 def wanted_kinds(source: SourceFile, plan: Plan) -> list[str]:

@@ -289,7 +289,7 @@ def incompatible_change(ctx: AvroContext) -> None:
 def _find_record(art: AvroArtifact, fullname: str) -> tuple[dict[str, Any], str] | None:
     for name, rec, ptr in own_records(art):
         space = name.rsplit(".", 1)[0] if "." in name else ""
-        aliases = {a if "." in a or not space else f"{space}.{a}" for a in rec.get("aliases", []) or []}
+        aliases = {a.removeprefix(".") if "." in a or not space else f"{space}.{a}" for a in rec.get("aliases", []) or []}
         if name == fullname or fullname in aliases:
             return rec, ptr
     return None
@@ -304,18 +304,42 @@ def field_removed_or_added(ctx: AvroContext) -> None:
     for label, old in earlier_versions(ctx, False):
         if not old.valid:
             continue
+        reported = _cl403_fields(ctx, art, old)
         for fullname, old_rec, _ in own_records(old):
             hit = _find_record(art, fullname)
             if hit is None:
                 continue
             rec, ptr = hit
-            for where, why in _field_changes(art, rec, ptr, old, old_rec):
-                found.setdefault((where, why), []).append(label)
+            for where, name, why in _field_changes(art, rec, ptr, old, old_rec):
+                if (where, name) not in reported:
+                    found.setdefault((where, why), []).append(label)
     _report_grouped(ctx, found, "compared with {labels}: ")
 
 
+def _cl403_fields(ctx: RuleContext, art: AvroArtifact, old: AvroArtifact) -> set[tuple[str, str]]:
+    """The fields added without a default (or removed without one) that CL403 reports for this
+    pair, as (pointer, field name): one finding per problem, the error rather than the warning."""
+    from ..core.catalogue import load as catalogue
+    from ..core.config import enabled_rules
+
+    if not any(r.code == "CL403" for r in enabled_rules(ctx.settings, catalogue())):
+        return set()
+    mode = compatibility_mode(ctx.settings, art)
+    if mode == "NONE":
+        return set()
+    level = mode.split("_")[0]
+    out: set[tuple[str, str]] = set()
+    if level in ("BACKWARD", "FULL"):
+        out |= {(inc.reader, inc.detail) for inc in compatibility(art, old) if inc.kind == "reader_field_missing_default_value"}
+    if level in ("FORWARD", "FULL"):
+        out |= {(join(inc.writer, "fields"), inc.detail) for inc in compatibility(old, art)
+                if inc.kind == "reader_field_missing_default_value"}
+    return out
+
+
 def _field_changes(art: AvroArtifact, rec: dict[str, Any], ptr: str, old: AvroArtifact,
-                   old_rec: dict[str, Any]) -> list[tuple[str, str]]:
+                   old_rec: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(pointer, field name, why) for each field removed, renamed without an alias, or added without a default."""
     short = rec["name"].rsplit(".", 1)[-1]
     new_fields = list(enumerate(rec["fields"]))
     matched: set[int] = set()
@@ -334,16 +358,16 @@ def _field_changes(art: AvroArtifact, rec: dict[str, Any], ptr: str, old: AvroAr
         if twin is not None:
             added.remove(twin)
             i, nf = twin
-            out.append((join(ptr, "fields", i, "name"),
+            out.append((join(ptr, "fields", i, "name"), nf["name"],
                         (f"field {of['name']!r} of {short} looks renamed to {nf['name']!r} without an alias: "
                         f'add "aliases": ["{of["name"]}"] (fields are never renamed, only added)')))
         else:
-            out.append((join(ptr, "fields"),
+            out.append((join(ptr, "fields"), of["name"],
                         (f"field {of['name']!r} ({old_type}) was removed from {short}: fields are added, never removed; "
                         "keep it (mark it deprecated in its doc)")))
     for i, nf in added:
         if "default" not in nf:
-            out.append((join(ptr, "fields", i, "name"),
+            out.append((join(ptr, "fields", i, "name"), nf["name"],
                         (f"field {nf['name']!r} was added to {short} without a default: data written before it existed "
                         "cannot be read; give it a default")))
     return out

@@ -1,0 +1,209 @@
+"""The descriptor model of a ``.proto`` file: what protoc resolved (full type names, json names,
+oneofs, presence, editions features, options), flattened by full name, with the source line
+of every element (protoc's ``source_code_info``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# FieldDescriptorProto.Type -> name
+SCALARS = {1: "double", 2: "float", 3: "int64", 4: "uint64", 5: "int32", 6: "fixed64", 7: "fixed32", 8: "bool",
+           9: "string", 10: "group", 11: "message", 12: "bytes", 13: "uint32", 14: "enum", 15: "sfixed32",
+           16: "sfixed64", 17: "sint32", 18: "sint64"}
+EDITIONS = {998: "proto2", 999: "proto3", 1000: "2023", 1001: "2024"}
+FIELD_MAX = 536_870_911
+
+
+@dataclass
+class Field:
+    name: str
+    number: int
+    type: str  # int32, message, enum, group...
+    type_name: str  # full name of a message or enum type, without the leading dot
+    json_name: str
+    cardinality: str  # repeated | required | optional (explicit presence) | implicit
+    oneof: str | None  # the real oneof it belongs to (not proto3 optional's synthetic one)
+    default: str | None
+    options: Any
+    path: tuple[int, ...]
+    is_map: bool = False
+
+    @property
+    def readable_type(self) -> str:
+        return self.type_name if self.type in ("message", "enum", "group") else self.type
+
+
+@dataclass
+class Message:
+    name: str
+    fields: dict[int, Field]
+    oneofs: dict[str, tuple[int, ...]]  # name -> path
+    reserved: list[tuple[int, int]]  # inclusive ranges
+    reserved_names: set[str]
+    extension_ranges: list[tuple[int, int]]
+    options: Any
+    path: tuple[int, ...]
+    json_format: str = "ALLOW"
+
+
+@dataclass
+class EnumValue:
+    name: str
+    number: int
+    path: tuple[int, ...]
+
+
+@dataclass
+class Enum:
+    name: str
+    values: dict[int, list[EnumValue]]
+    reserved: list[tuple[int, int]]
+    reserved_names: set[str]
+    closed: bool
+    json_format: str
+    path: tuple[int, ...]
+
+
+@dataclass
+class Method:
+    name: str
+    input: str
+    output: str
+    client_streaming: bool
+    server_streaming: bool
+    idempotency: int
+    path: tuple[int, ...]
+
+
+@dataclass
+class Service:
+    name: str
+    methods: dict[str, Method]
+    path: tuple[int, ...]
+
+
+@dataclass
+class Model:
+    name: str
+    package: str
+    syntax: str  # proto2 | proto3 | editions
+    edition: str | None  # 2023, 2024
+    options: Any
+    messages: dict[str, Message] = field(default_factory=dict)
+    enums: dict[str, Enum] = field(default_factory=dict)
+    services: dict[str, Service] = field(default_factory=dict)
+    extensions: dict[str, tuple[int, ...]] = field(default_factory=dict)  # full name -> path
+    spans: dict[tuple[int, ...], tuple[int, int]] = field(default_factory=dict)  # path -> (line, column), 1-based
+
+    def line_of(self, path: tuple[int, ...]) -> tuple[int, int]:
+        """Where an element is written: its own span, else its nearest enclosing element's."""
+        while path:
+            hit = self.spans.get(path)
+            if hit is not None:
+                return hit
+            path = path[:-1]
+        return self.spans.get((2,), self.spans.get((12,), (1, 1)))
+
+    def local(self, full: str) -> str:
+        """A full name without the file's package, for messages."""
+        return full[len(self.package) + 1:] if self.package and full.startswith(self.package + ".") else full
+
+
+def _features(options: Any) -> Any:
+    return options.features if options is not None and options.HasField("features") else None
+
+
+def _feature(chain: list[Any], name: str) -> int | None:
+    """The innermost explicitly set editions feature along an element's chain of options."""
+    for options in chain:
+        f = _features(options)
+        if f is not None and f.HasField(name):
+            return getattr(f, name)
+    return None
+
+
+def build(fd: Any) -> Model:
+    """The model of one ``FileDescriptorProto`` (compiled with source info)."""
+    syntax = fd.syntax or "proto2"
+    edition = EDITIONS.get(fd.edition) if syntax == "editions" else None
+    model = Model(fd.name, fd.package, syntax, edition, fd.options)
+    for loc in fd.source_code_info.location:
+        if loc.span:
+            model.spans.setdefault(tuple(loc.path), (loc.span[0] + 1, loc.span[1] + 1))
+    prefix = f"{fd.package}." if fd.package else ""
+    chain = [fd.options]
+    for i, m in enumerate(fd.message_type):
+        _message(model, m, prefix + m.name, (4, i), chain)
+    for i, e in enumerate(fd.enum_type):
+        _enum(model, e, prefix + e.name, (5, i), chain)
+    for i, s in enumerate(fd.service):
+        methods = {m.name: Method(m.name, m.input_type.lstrip("."), m.output_type.lstrip("."), m.client_streaming,
+                                  m.server_streaming, m.options.idempotency_level, (6, i, 2, j))
+                   for j, m in enumerate(s.method)}
+        model.services[prefix + s.name] = Service(prefix + s.name, methods, (6, i))
+    for i, x in enumerate(fd.extension):
+        model.extensions[f"{x.extendee.lstrip('.')}.{x.name}"] = (7, i)
+    return model
+
+
+def _ranges(ranges: Any, exclusive: bool) -> list[tuple[int, int]]:
+    return [(r.start, r.end - 1 if exclusive else r.end) for r in ranges]
+
+
+def _message(model: Model, m: Any, full: str, path: tuple[int, ...], chain: list[Any]) -> None:
+    chain = [m.options, *chain]
+    json_format = {1: "ALLOW", 2: "LEGACY_BEST_EFFORT"}.get(_feature(chain, "json_format") or 0,
+                                                          "LEGACY_BEST_EFFORT" if model.syntax == "proto2" else "ALLOW")
+    msg = Message(full, {}, {}, _ranges(m.reserved_range, True), set(m.reserved_name),
+                  _ranges(m.extension_range, True), m.options, path, json_format)
+    maps = {n.name for n in m.nested_type if n.options.map_entry}
+    synthetic = {f.oneof_index for f in m.field if f.proto3_optional}
+    for j, o in enumerate(m.oneof_decl):
+        if j not in synthetic:
+            msg.oneofs[o.name] = (*path, 8, j)
+    for j, f in enumerate(m.field):
+        fchain = [f.options, *chain]
+        oneof = m.oneof_decl[f.oneof_index].name if f.HasField("oneof_index") and f.oneof_index not in synthetic else None
+        kind = SCALARS.get(f.type, str(f.type))
+        type_name = f.type_name.lstrip(".")
+        is_map = kind == "message" and type_name.rsplit(".", 1)[-1] in maps and type_name.startswith(full + ".")
+        msg.fields[f.number] = Field(f.name, f.number, kind, type_name, f.json_name or f.name,
+                                     _cardinality(model, f, oneof, kind, fchain),
+                                     oneof, f.default_value if f.HasField("default_value") else None, f.options,
+                                     (*path, 2, j), is_map)
+    model.messages[full] = msg
+    for j, n in enumerate(m.nested_type):
+        if not n.options.map_entry:
+            _message(model, n, f"{full}.{n.name}", (*path, 3, j), chain)
+    for j, e in enumerate(m.enum_type):
+        _enum(model, e, f"{full}.{e.name}", (*path, 4, j), chain)
+    for j, x in enumerate(m.extension):
+        model.extensions[f"{x.extendee.lstrip('.')}.{x.name}"] = (*path, 6, j)
+
+
+def _cardinality(model: Model, f: Any, oneof: str | None, kind: str, chain: list[Any]) -> str:
+    if f.label == 3:
+        return "repeated"
+    if f.label == 2:
+        return "required"
+    if oneof is not None or f.proto3_optional or kind in ("message", "group"):
+        return "optional"
+    if model.syntax == "proto2":
+        return "optional"
+    if model.syntax == "proto3":
+        return "implicit"
+    presence = _feature(chain, "field_presence")  # 1 EXPLICIT, 2 IMPLICIT, 3 LEGACY_REQUIRED
+    return {2: "implicit", 3: "required"}.get(presence or 1, "optional")
+
+
+def _enum(model: Model, e: Any, full: str, path: tuple[int, ...], chain: list[Any]) -> None:
+    chain = [e.options, *chain]
+    values: dict[int, list[EnumValue]] = {}
+    for j, v in enumerate(e.value):
+        values.setdefault(v.number, []).append(EnumValue(v.name, v.number, (*path, 2, j)))
+    enum_type = _feature(chain, "enum_type")  # 1 OPEN, 2 CLOSED
+    closed = model.syntax == "proto2" if enum_type is None else enum_type == 2
+    json_format = {1: "ALLOW", 2: "LEGACY_BEST_EFFORT"}.get(_feature(chain, "json_format") or 0,
+                                                          "LEGACY_BEST_EFFORT" if model.syntax == "proto2" else "ALLOW")
+    model.enums[full] = Enum(full, values, _ranges(e.reserved_range, False), set(e.reserved_name), closed, json_format, path)
