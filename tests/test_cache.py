@@ -297,3 +297,32 @@ def test_an_earlier_avro_version_that_changes_invalidates_the_later_ones_result(
     assert run() == {"order.v2.avsc"}  # from the cache
     (tmp_path / "order.v1.avsc").write_text(schema("event_id", "order_id", "coupon"))
     assert run() == set()
+
+
+def test_a_proto_result_depends_on_the_files_it_imports(tmp_path: Path) -> None:
+    """order.proto compiles against money.proto: renaming Money there makes order.proto's cached
+    verdict stale, so the next run must see it (protoc resolves imports; the cache must know)."""
+    pytest.importorskip("grpc_tools")
+    from commlint.api import check_paths
+    from commlint.core.catalogue import load
+    from commlint.core.config import load_settings
+    from commlint.runner import Cache
+
+    tree = tmp_path / "repo"
+    (tree / "protos/shop/v1").mkdir(parents=True)
+    money = tree / "protos/shop/v1/money.proto"
+    money.write_text('syntax = "proto3";\npackage shop.v1;\nmessage Money { int64 cents = 1; }\n')
+    (tree / "protos/shop/v1/order.proto").write_text(
+        'syntax = "proto3";\npackage shop.v1;\nimport "shop/v1/money.proto";\nmessage Order { Money total = 1; }\n')
+    settings = load_settings(tree, load(), data={"select": ["CL500"]}, root=tree)
+
+    def run_once() -> list[tuple[str, str]]:
+        from commlint.engine import make_plan
+
+        cache = Cache(tmp_path / "cache", make_plan(settings, load()).key())
+        result = check_paths([tree], settings, jobs=1, cache=cache)
+        return sorted((f.code, Path(f.location.path).name) for f in result.active)
+
+    assert run_once() == []
+    money.write_text('syntax = "proto3";\npackage shop.v1;\nmessage Cash { int64 cents = 1; }\n')
+    assert ("CL500", "order.proto") in run_once()

@@ -75,8 +75,12 @@ class ProtoArtifact(Artifact):
         self.compiled: Any = None  # protoc.Compiled: the descriptor pool of its batch
         self.fallback: str | None = None  # why the grammar parser read the file instead of protoc
         self._model: Any = None
+        self.deps: set[str] = set()  # files this file's findings depend on: its imports, found or looked for
 
     validity_rule = "CL500"
+
+    def dependencies(self) -> list[str]:
+        return sorted(self.deps)
 
     def unparsed(self) -> tuple[Location, str] | None:
         if self.error is None:
@@ -118,6 +122,7 @@ def parse(path: str, text: str, settings: Any = None) -> ProtoArtifact:
         if top in file.parents:
             compiled = protoc.compile_file(file, text, top)
             art.compiled = compiled
+            art.deps = _import_files(file, text, top, compiled)
             if compiled.errors:
                 art.error = _opening(text, compiled.errors[0])
                 return art
@@ -126,6 +131,34 @@ def parse(path: str, text: str, settings: Any = None) -> ProtoArtifact:
                 return art
             art.fallback = compiled.unresolved
     return parse_grammar(art, text)
+
+
+def _import_files(file: Path, text: str, top: Path, compiled: Any) -> set[str]:
+    """The files a compiled file's verdict depends on: every file it imports, transitively, where
+    it was found; and for an import not found, each place it was looked for (a file added
+    there later changes the verdict)."""
+    data = text.encode("utf-8", "replace")
+    found = protoc.roots_for(file, data, top)
+    ancestors = [file.parent, *[p for p in file.parent.parents if p == top or top in p.parents]]
+    if isinstance(found, str):  # an import found nowhere: where it may appear
+        return {str(a / imp) for imp in protoc.imports_of(data) for a in ancestors if ".." not in imp.split("/")}
+    roots, _own = found
+    pool = compiled.pool or {}
+    seen: set[str] = set()
+    todo = [compiled.name] if compiled.name else []
+    out: set[str] = set()
+    while todo:
+        name = todo.pop()
+        desc = pool.get(name)
+        for dep in getattr(desc, "dependency", ()) if desc is not None else ():
+            if dep in seen:
+                continue
+            seen.add(dep)
+            todo.append(dep)
+            hit = next((r / dep for r in roots if (r / dep).is_file()), None)
+            if hit is not None:
+                out.add(str(hit))
+    return out
 
 
 def _opening(text: str, error: tuple[int, int, str]) -> tuple[int, int, str]:
