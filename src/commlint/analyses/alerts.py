@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..artifacts.yamljson import load_yaml
-from ..core import safeio
+from ..artifacts.yamljson import read_documents
 
 _HINT = re.compile(r"(?m)^\s*-?\s*alert:\s*\S")
 _LAG_METRIC = re.compile(r"\b[a-zA-Z_:][a-zA-Z0-9_:]*lag[a-zA-Z0-9_:]*\b")
@@ -53,17 +52,7 @@ def alert_files_and_lag_alerts(root: Path, yaml_files: Iterable[str]) -> tuple[l
     """The files that hold alert rules, and the consumer-lag alerts among them."""
     files: list[str] = []
     alerts: list[LagAlert] = []
-    for rel in yaml_files:
-        try:
-            text = safeio.read_file(root / rel, LIMIT, root).decode("utf-8", "replace")
-        except OSError:
-            continue
-        if not _HINT.search(text):
-            continue
-        try:
-            docs = load_yaml(text)
-        except Exception:  # noqa: BLE001 - not ours to report
-            continue
+    for rel, _text, docs in read_documents(root, yaml_files, _HINT, LIMIT):
         found = False
         for doc in docs:
             for r in _rules(doc.data):

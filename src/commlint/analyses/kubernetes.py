@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..artifacts.yamljson import join, load_yaml
-from ..core import safeio
+from ..artifacts.yamljson import join, read_documents
 
 _KINDS = re.compile(r"(?m)^kind:\s*[\"']?(Service|Ingress|GRPCRoute)[\"']?\s*(?:#.*)?$")
 GRPC_PORTS = frozenset({50051})
@@ -68,17 +67,7 @@ def _ingress_backends(spec: dict[str, Any]) -> list[str]:
 def exposures(root: Path, yaml_files: Iterable[str]) -> list[Exposure]:
     """Every Service of type LoadBalancer/NodePort, Ingress and GRPCRoute in the manifests."""
     out: list[Exposure] = []
-    for rel in yaml_files:
-        try:
-            text = safeio.read_file(root / rel, LIMIT, root).decode("utf-8", "replace")
-        except OSError:
-            continue
-        if not _KINDS.search(text):
-            continue
-        try:
-            docs = load_yaml(text)
-        except Exception:  # noqa: BLE001 - a manifest that does not parse is not ours to report
-            continue
+    for rel, _text, docs in read_documents(root, yaml_files, _KINDS, LIMIT):
         for doc in docs:
             d = doc.data
             if not isinstance(d, dict) or not isinstance(d.get("spec"), dict):
@@ -112,12 +101,4 @@ _MESH_BREAKER = re.compile(r"(?m)^\s*(?:outlierDetection|outlier_detection|circu
 def mesh_circuit_breaking(root: Path, yaml_files: Iterable[str]) -> list[str]:
     """Files whose mesh or proxy configuration breaks circuits (Istio DestinationRule
     ``outlierDetection``/``connectionPool``, Envoy ``circuit_breakers``, Linkerd failure accrual)."""
-    out = []
-    for rel in yaml_files:
-        try:
-            text = safeio.read_file(root / rel, LIMIT, root).decode("utf-8", "replace")
-        except OSError:
-            continue
-        if _MESH_BREAKER.search(text):
-            out.append(rel)
-    return out
+    return [rel for rel, _text, _docs in read_documents(root, yaml_files, _MESH_BREAKER, LIMIT)]

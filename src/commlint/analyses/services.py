@@ -105,22 +105,9 @@ class ServiceMap:
 
     # -- hosts ------------------------------------------------------------------
     def _kubernetes(self, yaml_files: Iterable[str]) -> None:
-        for rel in yaml_files:
-            try:
-                from ..core import safeio
+        from ..artifacts.yamljson import read_documents
 
-                data = safeio.read_file(self.root / rel, 1_000_000, self.root, truncate=True)[:1_000_000]
-            except OSError:
-                continue
-            text = data.decode("utf-8", "replace")
-            if not _K8S_SERVICE.search(text):
-                continue
-            try:
-                from ..artifacts.yamljson import load_yaml
-
-                docs = load_yaml(text)
-            except Exception:  # noqa: BLE001 - not ours to report
-                continue
+        for rel, _text, docs in read_documents(self.root, yaml_files, _K8S_SERVICE):
             owner = self.service_of(rel)
             for doc in docs:
                 d = doc.data

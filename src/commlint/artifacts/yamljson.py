@@ -16,7 +16,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -418,3 +420,27 @@ def _json_duplicates(text: str) -> list[tuple[str, int, int]]:
             out.append((ptr, line, col))
         seen.add(ptr)
     return out
+
+
+def read_documents(root: "os.PathLike[str] | str", rels: "Iterable[str]", hint: "re.Pattern[str]",
+                   limit: int = 1_000_000) -> "Iterator[tuple[str, str, list[Document]]]":
+    """(path, text, documents) of each YAML file under ``root`` whose text matches ``hint``
+    (a cheap look before parsing), read through safeio and bounded; a file that cannot be
+    read or parsed is skipped (it is some other rule's to report). For the cross-file rules
+    that read manifests and monitoring configuration beside the code."""
+    from pathlib import Path
+
+    from ..core import safeio
+
+    for rel in rels:
+        try:
+            text = safeio.read_file(Path(root) / rel, limit, root, truncate=True)[:limit].decode("utf-8", "replace")
+        except OSError:
+            continue
+        if not hint.search(text):
+            continue
+        try:
+            docs = load_yaml(text)
+        except Exception:  # noqa: BLE001 - not ours to report
+            continue
+        yield rel, text, docs

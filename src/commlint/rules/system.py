@@ -269,10 +269,13 @@ def topic_not_in_asyncapi(ctx: SystemContext) -> None:
 # -- CL706: gRPC exposed outside the cluster --------------------------------------------------
 
 
+def _yaml_files(ctx: SystemContext) -> list[str]:
+    """The YAML files of the run (manifests, alert rules, mesh configuration among them)."""
+    return [r.rel for r in ctx.artifact.files if r.rel.lower().endswith((".yaml", ".yml"))]
+
+
 def _manifest_exposures(ctx: SystemContext) -> list:
-    project = ctx.artifact
-    yaml_files = [r.rel for r in project.files if r.rel.lower().endswith((".yaml", ".yml"))]
-    return exposures(Path(project.settings.root), yaml_files)
+    return exposures(Path(ctx.artifact.settings.root), _yaml_files(ctx))
 
 
 def manifests_exposing(ctx: SystemContext) -> int:
@@ -318,9 +321,7 @@ def consumer_lag_unalerted(ctx: SystemContext) -> None:
     groups = _groups(ctx)
     if not groups:
         return
-    project = ctx.artifact
-    yaml_files = [r.rel for r in project.files if r.rel.lower().endswith((".yaml", ".yml"))]
-    files, alerts = alert_files_and_lag_alerts(Path(project.settings.root), yaml_files)
+    files, alerts = alert_files_and_lag_alerts(Path(ctx.artifact.settings.root), _yaml_files(ctx))
     if not files:
         return  # alerting lives elsewhere (another repository, a SaaS): nothing here to judge
     for name, rel, line in groups:
@@ -354,11 +355,9 @@ def no_circuit_breaker(ctx: SystemContext) -> None:
     callers = _internal_callers(ctx)
     if not callers:
         return
-    project = ctx.artifact
-    yaml_files = [r.rel for r in project.files if r.rel.lower().endswith((".yaml", ".yml"))]
-    if mesh_circuit_breaking(Path(project.settings.root), yaml_files):
+    if mesh_circuit_breaking(Path(ctx.artifact.settings.root), _yaml_files(ctx)):
         return  # the mesh or proxy breaks circuits for every service
-    system = build(project)
+    system = build(ctx.artifact)
     guarded = {system.services.service_of(rel) for rel, facts in system.python.items() if facts.get("circuit_breaker")}
     for service, calls in sorted(callers.items()):
         if service in guarded:
