@@ -11,4 +11,4 @@ Values that cannot be known statically (a config dict passed in, a handler impor
 another module) are not findings; ``--strict`` turns them into notes where a rule says so.
 """
 
-from . import consumers, groups, pitfalls, producers, sagas  # noqa: F401 - registers the checks
+from . import consumers, groups, immutability, pitfalls, producers, sagas  # noqa: F401 - registers the checks
