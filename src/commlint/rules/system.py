@@ -368,3 +368,31 @@ def no_circuit_breaker(ctx: SystemContext) -> None:
                    "no circuit breaker: when a dependency fails, every caller waits out its timeouts and the failure "
                    "spreads. Wrap the client in a breaker (pybreaker, aiobreaker, purgatory) or configure one in the "
                    "mesh (an Istio DestinationRule with outlierDetection).")
+
+
+# -- CL709: events serialised by hand to a topic whose schema the repository keeps -----------
+
+
+def _hand_serialised(ctx: SystemContext) -> list[tuple[str, dict[str, Any]]]:
+    return [(rel, f) for rel, facts in sorted(build(ctx.artifact).python.items())
+            for f in (facts.get("topics") or {}).get("hand_serialised", [])]
+
+
+def hand_serialised_produces(ctx: SystemContext) -> int:
+    return len(_hand_serialised(ctx))
+
+
+@check("CL709", subjects=hand_serialised_produces)
+def event_serialised_by_hand(ctx: SystemContext) -> None:
+    sends = _hand_serialised(ctx)
+    if not sends:
+        return
+    schemas = _schema_words(build(ctx.artifact))
+    for rel, f in sends:
+        topic = str(f["topic"])
+        if _is_template(topic) or not _has_schema(topic, schemas):
+            continue
+        ctx.report(Location(rel, int(f["line"]), int(f["column"]), symbol=f.get("function") or None),
+                   f"events to {topic!r} are serialised by hand ({f['serialiser']}) though the repository keeps "
+                   "a schema for them: produce with the Schema Registry's serializer (confluent_kafka's "
+                   "AvroSerializer) so the registry checks every event against the subject's compatibility mode.")

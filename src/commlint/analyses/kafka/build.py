@@ -21,6 +21,7 @@ from .model import (
     CLIENT_NAME,
     COLLECT_METHODS,
     COMMIT_METHODS,
+    DUMPS,
     LOGGER_NAMES,
     PRODUCE_ARGS,
     PRODUCE_METHODS,
@@ -459,4 +460,31 @@ def topic_facts(module: PyModule, k: Kafka) -> dict[str, list[dict[str, object]]
     buckets = {"produce": "produces", "consume": "consumes", "declare": "declares"}
     for name, node, how in k.topic_literals:
         out.setdefault(buckets[how], []).append({"topic": name, "line": module.span(node)[0]})
+    by_hand = [f for f in (_hand_serialised(module, p) for p in k.produces) if f]
+    if by_hand:
+        out["hand_serialised"] = by_hand
     return out
+
+
+def _hand_serialised(module: PyModule, p: Produce) -> dict[str, object] | None:
+    """A produce whose value is serialised in code (``json.dumps(event).encode()``) to a literal
+    topic: (topic, line, column, serialiser), for the cross-file check against registered schemas."""
+    if p.topic is None or p.value is None:
+        return None
+    topic = string_value(module.constant(p.topic, p.site.scope))
+    expr: cst.BaseExpression | None = p.value
+    for _ in range(6):  # through ``.encode()`` and a name bound once
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "encode":
+            expr = expr.func.value
+            continue
+        if isinstance(expr, cst.Name):
+            values = module.lookup(expr.value, p.site.scope)
+            expr = values[0] if len(values) == 1 and isinstance(values[0], cst.BaseExpression) else None
+            continue
+        break
+    q = module.qualname(expr.func) if isinstance(expr, cst.Call) else None
+    if topic is None or q not in DUMPS or q.endswith("asdict"):
+        return None
+    line, col, _, _ = module.span(p.node)
+    return {"topic": topic, "line": line, "column": col, "serialiser": q,
+            "function": p.site.scope.qualname if p.site.scope.kind != "module" else ""}
