@@ -274,8 +274,16 @@ def _yaml_files(ctx: SystemContext) -> list[str]:
     return [r.rel for r in ctx.artifact.files if r.rel.lower().endswith((".yaml", ".yml"))]
 
 
+def _once(ctx: SystemContext, key: str, compute: Any) -> Any:
+    """A reading of the tree's YAML files, made once per run (a check and its subjects share it)."""
+    cache = ctx.artifact.__dict__.setdefault("_cache", {})
+    if key not in cache:
+        cache[key] = compute(Path(ctx.artifact.settings.root), _yaml_files(ctx))
+    return cache[key]
+
+
 def _manifest_exposures(ctx: SystemContext) -> list:
-    return exposures(Path(ctx.artifact.settings.root), _yaml_files(ctx))
+    return _once(ctx, "exposures", exposures)
 
 
 def manifests_exposing(ctx: SystemContext) -> int:
@@ -321,7 +329,7 @@ def consumer_lag_unalerted(ctx: SystemContext) -> None:
     groups = _groups(ctx)
     if not groups:
         return
-    files, alerts = alert_files_and_lag_alerts(Path(ctx.artifact.settings.root), _yaml_files(ctx))
+    files, alerts = _once(ctx, "lag-alerts", alert_files_and_lag_alerts)
     if not files:
         return  # alerting lives elsewhere (another repository, a SaaS): nothing here to judge
     for name, rel, line in groups:
@@ -355,7 +363,7 @@ def no_circuit_breaker(ctx: SystemContext) -> None:
     callers = _internal_callers(ctx)
     if not callers:
         return
-    if mesh_circuit_breaking(Path(ctx.artifact.settings.root), _yaml_files(ctx)):
+    if _once(ctx, "mesh-breakers", mesh_circuit_breaking):
         return  # the mesh or proxy breaks circuits for every service
     system = build(ctx.artifact)
     guarded = {system.services.service_of(rel) for rel, facts in system.python.items() if facts.get("circuit_breaker")}
