@@ -208,3 +208,27 @@ def test_configured_services_map(tmp_path: Path) -> None:
     })
     result = run(tmp_path, {"select": ["CL702"], "services": {"ordering": "src/ordering"}})
     assert not result.active, [f.message for f in result.active]
+
+
+def test_a_servicer_that_also_answers_health_checks_needs_no_rpc_for_them(tmp_path: Path) -> None:
+    """microservices-demo's servicers implement grpc.health.v1's Check and Watch on the same
+    class: health.proto is their contract, not the service's own .proto."""
+    from commlint.api import check_paths
+    from commlint.core.catalogue import load
+    from commlint.core.config import load_settings
+
+    svc = tmp_path / "email"
+    svc.mkdir()
+    (svc / "requirements.txt").write_text("grpcio\n")
+    (svc / "demo.proto").write_text('syntax = "proto3";\npackage shop.v1;\nmessage R {}\n'
+                                    "service EmailService { rpc Send(R) returns (R); }\n")
+    (svc / "server.py").write_text(
+        "import demo_pb2_grpc\n\n\n"
+        "class EmailService(demo_pb2_grpc.EmailServiceServicer):\n"
+        "    def Send(self, request, context):\n        return request\n\n"
+        "    def Check(self, request, context):\n        return None\n\n"
+        "    def Watch(self, request, context):\n        return None\n\n"
+        "    def Resend(self, request, context):\n        return request\n")
+    settings = load_settings(tmp_path, load(), data={"select": ["CL702"]}, root=tmp_path)
+    found = [f.message for f in check_paths([tmp_path], settings, jobs=1).active]
+    assert len(found) == 1 and "EmailService.Resend" in found[0], found

@@ -318,7 +318,7 @@ def _address_problem(host: str, options: dict) -> str | None:
         ip = ipaddress.ip_address(host)
     except ValueError:
         return "a load-balancer hostname" if LOAD_BALANCER.search(host) else None
-    if ip.is_loopback and options["allow-loopback"]:
+    if (ip.is_loopback or ip.is_unspecified) and options["allow-loopback"]:  # 0.0.0.0 / [::]: this host
         return None
     for allowed in options["allow"]:
         try:

@@ -89,6 +89,9 @@ def _documented(docs: list[dict[str, Any]], method: str, template: str) -> bool:
     return False
 
 
+HEALTH_METHODS = frozenset({"Check", "Watch"})
+
+
 @check("CL702", subjects=routes_and_operations)
 def route_without_contract(ctx: SystemContext) -> None:
     system = build(ctx.artifact)
@@ -98,6 +101,8 @@ def route_without_contract(ctx: SystemContext) -> None:
         loc = Location(h.rel, h.line, h.column, symbol=h.function)
         if h.label.startswith("grpc "):
             service, method = h.label[5:].rsplit(".", 1)
+            if method in HEALTH_METHODS and (service, method) not in rpcs:
+                continue  # grpc.health.v1's own Check/Watch, served by the same object (its contract is health.proto)
             if (service, method) not in rpcs:
                 ctx.report(loc, f"gRPC method {service}.{method} is served by {h.function} but no .proto declares "
                                 f"`rpc {method}` in `service {service}`.")
