@@ -232,3 +232,20 @@ def test_a_servicer_that_also_answers_health_checks_needs_no_rpc_for_them(tmp_pa
     settings = load_settings(tmp_path, load(), data={"select": ["CL702"]}, root=tmp_path)
     found = [f.message for f in check_paths([tmp_path], settings, jobs=1).active]
     assert len(found) == 1 and "EmailService.Resend" in found[0], found
+
+
+def test_probe_routes_need_no_contract(tmp_path: Path) -> None:
+    from commlint.api import check_paths
+    from commlint.core.catalogue import load
+    from commlint.core.config import load_settings
+
+    svc = tmp_path / "orders"
+    svc.mkdir()
+    (svc / "requirements.txt").write_text("fastapi\n")
+    (svc / "app.py").write_text(
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        '@app.get("/healthz")\ndef healthz():\n    return {}\n\n\n'
+        '@app.get("/v1/orders")\ndef orders():\n    return []\n')
+    settings = load_settings(tmp_path, load(), data={"select": ["CL702"]}, root=tmp_path)
+    found = [f.message for f in check_paths([tmp_path], settings, jobs=1).active]
+    assert len(found) == 1 and "/v1/orders" in found[0], found

@@ -90,6 +90,8 @@ def _documented(docs: list[dict[str, Any]], method: str, template: str) -> bool:
 
 
 HEALTH_METHODS = frozenset({"Check", "Watch"})
+PROBE_PATHS = frozenset({"health", "healthz", "healthcheck", "livez", "readyz", "ready", "live", "liveness",
+                         "readiness", "ping", "metrics"})
 
 
 @check("CL702", subjects=routes_and_operations)
@@ -108,6 +110,8 @@ def route_without_contract(ctx: SystemContext) -> None:
                                 f"`rpc {method}` in `service {service}`.")
             continue
         method, template = h.label.split(" ", 1)
+        if template.rstrip("/").rsplit("/", 1)[-1] in PROBE_PATHS:
+            continue  # a liveness/readiness probe or metrics endpoint is the platform's, not the API's
         docs = _documents_of(system, h.service)
         if not _documented(docs, method, template):
             where = "its OpenAPI documents" if docs else "any OpenAPI document (the service has none)"
