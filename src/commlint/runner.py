@@ -27,6 +27,7 @@ from typing import Any, Callable
 
 from .artifacts.discovery import SourceFile
 from .artifacts.reading import file_digest, read_source
+from .artifacts.yamljson import manifest_words
 from .engine import FileResult, Plan, check_file, is_candidate, wanted_kinds
 
 PARALLEL_BYTES = 256 * 1024  # source to parse before worker processes pay off (~0.5 s of Python)
@@ -198,6 +199,12 @@ def _read(source: SourceFile, plan: Plan) -> bytes | None:
         return None  # check_file reports it (or nothing, if the file has gone)
 
 
+def _mark_manifest(source: SourceFile, data: bytes | None, res: FileResult) -> None:
+    """Remember whether a YAML file holds a word the cross-file readers look for."""
+    if data is not None and source.rel.lower().endswith((".yaml", ".yml")):
+        res.manifest = manifest_words(data)
+
+
 def _unparsed(source: SourceFile) -> FileResult:
     """The result of a file no rule reads (or could report on)."""
     return FileResult(source.rel, source.kinds[0] if len(source.kinds) == 1 else None)
@@ -280,12 +287,14 @@ def run_files(
             continue
         # no rule can report on it: never parsed, and remembered as such
         res = _unparsed(src)
+        _mark_manifest(src, data, res)
         results[src.rel] = res
         if digest is not None:
             cache.put(src.rel, digest, res)  # type: ignore[union-attr]
 
     def store(item: tuple[SourceFile, bytes | None, str | None], res: FileResult, cache_it: bool = True) -> None:
-        src, _, digest = item
+        src, data, digest = item
+        _mark_manifest(src, data, res)
         results[src.rel] = res
         if cache is not None and digest is not None and cache_it:
             cache.put(src.rel, digest, res)
