@@ -93,28 +93,18 @@ def _from_grammar(art: ProtoArtifact) -> dict[str, Any]:
     return {"messages": messages, "enums": enums, "services": services}
 
 
-def comparable(s: dict[str, Any]) -> Any:
-    """A shape without its lines: equal for copies that say the same thing."""
-    return (
-        {n: {k: tuple(v[:3]) for k, v in m["fields"].items()} for n, m in s.get("messages", {}).items()},
-        {n: {k: v[0] for k, v in e["values"].items()} for n, e in s.get("enums", {}).items()},
-        {n: {k: tuple(v[:3]) for k, v in sv["rpcs"].items()} for n, sv in s.get("services", {}).items()},
-    )
-
-
 def names(s: dict[str, Any]) -> set[str]:
     return {f"message {n}" for n in s.get("messages", {})} | {f"service {n}" for n in s.get("services", {})}
 
 
 def first_difference(here: dict[str, Any], there: dict[str, Any], other: str) -> tuple[int, str] | None:
-    """(line here, what differs) for the first element where ``here`` and ``there`` part; None if alike."""
+    """(line here, what differs) for the first element both declare where ``here`` and ``there`` part;
+    None if they agree on all they both declare (one may keep only the part of the contract it uses)."""
     for kind, members, what in (("messages", "fields", "field"), ("enums", "values", "value"),
                                 ("services", "rpcs", "rpc")):
         mine, theirs = here.get(kind, {}), there.get(kind, {})
         label = kind[:-1]
-        for name in sorted(mine, key=lambda n: mine[n]["line"]):
-            if name not in theirs:
-                return mine[name]["line"], f"{label} `{name}` is declared here and not {other}"
+        for name in sorted(set(mine) & set(theirs), key=lambda n: mine[n]["line"]):
             a, b = mine[name][members], theirs[name][members]
             for key in sorted(a, key=lambda k: a[k][-1]):
                 if key not in b:
@@ -126,9 +116,6 @@ def first_difference(here: dict[str, Any], there: dict[str, Any], other: str) ->
                 if key not in a:
                     return mine[name]["line"], (f"{label} `{name}` has no {_member(what, key, b[key])}, "
                                                 f"which is declared {other}")
-        for name in sorted(theirs, key=lambda n: theirs[n]["line"]):
-            if name not in mine:
-                return 1, f"{label} `{name}` is declared {other} and not here"
     return None
 
 

@@ -8,7 +8,7 @@ import posixpath
 from typing import Any
 
 from ..analyses.callbacks import callbacks, event_chains
-from ..analyses.proto_shape import comparable, first_difference, names
+from ..analyses.proto_shape import first_difference, names
 from ..analyses.services import ServiceMap
 from ..analyses.system import build
 from ..core.model import Location, Severity
@@ -46,12 +46,25 @@ def _copies(ctx: SystemContext) -> list[list[tuple[str, str, dict[str, Any]]]]:
             if len(rels) < 2:
                 continue
             placed = [(rel, system.services.service_of(rel) or owners.service_of(rel)) for rel in sorted(rels)]
-            placed = [(rel, svc) for rel, svc in placed if svc]
+            placed = [(rel, _label(owners, rel, svc)) for rel, svc in placed if svc]
             for group in _connected([(rel, svc, protos[rel]["shape"]) for rel, svc in placed]):
                 if len({svc for _, svc, _ in group}) > 1:
                     groups.append(group)
     cache["proto-copies"] = groups
     return groups
+
+
+GENERIC = frozenset({"src", "source", "app", "main", "server", "service", "proto", "protos"})
+
+
+def _label(owners: ServiceMap, rel: str, svc: str) -> str:
+    """A service's name, or its folder's parent when the folder has a generic name (``cartservice/src``)."""
+    if svc.lower() not in GENERIC:
+        return svc
+    folder = next((f for f in sorted(owners.folders, key=len, reverse=True)
+                   if rel.startswith(f + "/") and owners.folders[f] == svc), None)
+    parent = posixpath.basename(posixpath.dirname(folder)) if folder else ""
+    return f"{parent}/{svc}" if parent else svc
 
 
 def _connected(files: list[tuple[str, str, dict[str, Any]]]) -> list[list[tuple[str, str, dict[str, Any]]]]:
@@ -72,25 +85,22 @@ def proto_copies(ctx: SystemContext) -> int:
 @check("CL710", subjects=proto_copies)
 def proto_copied_across_services(ctx: SystemContext) -> None:
     for group in _copies(ctx):
-        variants: dict[Any, list[tuple[str, str, dict[str, Any]]]] = {}
-        for item in group:
-            variants.setdefault(repr(comparable(item[2])), []).append(item)
-        if len(variants) == 1:
+        differ = {(x[0], y[0]): first_difference(x[2], y[2], "there") for x in group for y in group if x[0] != y[0]}
+        if not any(differ.values()):
             if ctx.options["report-identical"]:
                 _identical(ctx, group)
             continue
-        sizes = sorted((len(v) for v in variants.values()), reverse=True)
-        majority = next((v for v in variants.values() if len(v) == sizes[0]), None) if sizes[0] > sizes[1] else None
-        for rel, svc, shp in group:
-            if majority is not None and any(rel == m[0] for m in majority):
-                continue  # the copies that agree with most others are not the ones drifting
-            ref = majority[0] if majority is not None else next(o for o in group if repr(comparable(o[2])) != repr(comparable(shp)))
-            diff = first_difference(shp, ref[2], "there") or (1, "they differ")
+        for rel, svc, _shape in group:
+            conflicts = [o for o in group if o[0] != rel and differ[(rel, o[0])]]
+            agreements = len(group) - 1 - len(conflicts)
+            if len(conflicts) <= agreements:
+                continue  # it agrees with most copies: the others are the ones drifting
+            ref = conflicts[0]
+            line, what = differ[(rel, ref[0])]  # type: ignore[misc]
             others = [f"{o[0]} ({o[1]})" for o in group if o[0] not in (rel, ref[0])]
-            pkg = _package(ctx, rel)
-            ctx.report(Location(rel, diff[0], 1),
-                       f"this copy of {pkg} (service {svc}) has drifted from the copy in {ref[0]} ({ref[1]}): "
-                       f"{diff[1]}" + (f"; also copied in {', '.join(others)}" if others else "")
+            ctx.report(Location(rel, line, 1),
+                       f"this copy of {_package(ctx, rel)} (service {svc}) has drifted from the copy in {ref[0]} "
+                       f"({ref[1]}): {what}" + (f"; also copied in {', '.join(others)}" if others else "")
                        + ". Keep one .proto in a shared contract repository and generate every service's code from it.")
 
 
