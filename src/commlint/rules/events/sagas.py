@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+import re
 from dataclasses import dataclass
 
 import libcst as cst
@@ -41,8 +42,8 @@ def saga_steps(m: PyModule, opts: dict) -> Iterator[Step]:
     action_keys = set(opts.get("action-keys", ["action"]))
     lists = set(opts.get("step-lists", ["steps"]))
     for scope in m.scopes:
-        for name in lists:
-            for value in scope.bindings.get(name, []):
+        for name in lists:  # ``steps = [...]``, and in a class ``self.steps = [...]`` in a method
+            for value in scope.bindings.get(name, []) + scope.attributes.get(name, []):
                 if isinstance(value, (cst.List, cst.Tuple)):
                     for el in value.elements:
                         keys = read_mapping(m, el.value, scope) if isinstance(el.value, cst.Dict) else None
@@ -154,9 +155,17 @@ def _persists(m: PyModule, owner: Scope, opts: dict) -> bool:
             continue
         last = _last(site.node)
         receiver = dotted(site.node.func.value) if isinstance(site.node.func, cst.Attribute) else None
-        if last in calls or (receiver and any(w in receiver.lower() for w in words)):
+        if last in calls or (receiver and _store_like(receiver, words)):
             return True
     return False
+
+
+def _store_like(receiver: str, words: tuple[str, ...]) -> bool:
+    """``self.repository``, ``orders_db``, ``sagaStore``: a part of the name is (or, for longer
+    words, begins or ends with) a store word; ``feedback`` holds no ``db``."""
+    parts = [p for p in re.split(r"[._]|(?<=[a-z])(?=[A-Z])", receiver) if p]
+    return any(p.lower() == w or (len(w) >= 4 and (p.lower().endswith(w) or p.lower().startswith(w)))
+               for p in parts for w in words)
 
 
 def orchestrators(ctx: PythonContext) -> int:
@@ -206,10 +215,11 @@ def _guarded(m: PyModule, fn: Scope, opts: dict) -> bool | None:
 
 def _compensation_function(m: PyModule, step: Step, opts: dict) -> Scope | None:
     """The function of this module a step's compensation names (``release_stock``, ``self.refund``)."""
-    for kw in opts["compensation-keywords"]:
-        v = step.args.get(kw)
-        if v is None:
-            continue
+    index = int(opts["compensation-position"])
+    given = [step.args[kw] for kw in opts["compensation-keywords"] if kw in step.args]
+    if not given and index and step.positional >= index and isinstance(step.node, cst.Call):
+        given = [[a.value for a in step.node.args if a.keyword is None][index - 1]]
+    for v in given[:1]:
         name = v.value if isinstance(v, cst.Name) else (
             v.attr.value if isinstance(v, cst.Attribute) and dotted(v.value) in ("self", "cls") else None)
         if name is None:
