@@ -154,10 +154,10 @@ def _consumers(module: PyModule) -> tuple[list[dict[str, Any]], list[dict[str, A
     for loop in k.loops:
         fn = loop.scope.enclosing_function()
         topics = sorted({name for name, _ in (loop.client.topics if loop.client is not None else [])})
-        if fn is None or not topics:
+        if not topics:
             continue
-        start, _c, end, _e = module.span(loop.region)
-        consumers.append({"topics": topics, "function": fn.qualname, "start": start, "end": end,
+        start, _c, end, _e = module.span(loop.region)  # a loop at module level has function ""
+        consumers.append({"topics": topics, "function": fn.qualname if fn else "", "start": start, "end": end,
                           "line": module.span(loop.anchor)[0],
                           "calls": sorted({n for s in loop.calls if (n := _last_name(s.node))})})
     publishes = []
