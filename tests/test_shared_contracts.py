@@ -229,3 +229,24 @@ def test_a_positional_compensation_is_read_and_an_unknown_one_is_not_judged(tmp_
             "def build(saga):\n    saga.add_step(charge, undo)\n    saga.add_step(reserve, imported_release)\n")
     write_tree(tmp_path, {"saga.py": code})
     assert [line for _, line, _ in _codes(tmp_path, "CL224")] == [1]
+
+
+def test_a_faststream_subscriber_calling_the_producer(tmp_path: Path) -> None:
+    worker = ('import httpx\nfrom faststream.kafka import KafkaBroker\n\nbroker = KafkaBroker("kafka:9092")\n'
+              'orders = httpx.AsyncClient(base_url="http://orders:8000", timeout=2.0)\n\n\n'
+              '@broker.subscriber("orders.order.created", group_id="billing")\n'
+              'async def on_created(event: dict) -> None:\n'
+              '    order = (await orders.get(f"/v1/orders/{event[\'order_id\']}")).json()\n')
+    write_tree(tmp_path, {"orders/app.py": PRODUCER, "orders/requirements.txt": "", "billing/worker.py": worker,
+                          "billing/requirements.txt": ""})
+    assert [(p, line) for p, line, _ in _codes(tmp_path, "CL711")] == [("billing/worker.py", 10)]
+
+
+def test_a_generic_package_joins_files_of_the_same_name_only(tmp_path: Path) -> None:
+    _services(tmp_path, "search", "billing")
+    a = 'syntax = "proto3";\npackage api;\nmessage Request { string query = 1; }\n'
+    b = 'syntax = "proto3";\npackage api;\nmessage Request { int64 invoice_id = 1; }\n'
+    write_tree(tmp_path, {"search/search.proto": a, "billing/billing.proto": b})
+    assert _codes(tmp_path, "CL710") == []
+    write_tree(tmp_path, {"billing/search.proto": b})
+    assert [p for p, _, _ in _codes(tmp_path, "CL710")] == ["billing/search.proto", "search/search.proto"]

@@ -89,10 +89,10 @@ def producers_of(system: System) -> dict[str, dict[str, list[str]]]:
         svc = system.services.service_of(rel)
         if svc is None:
             continue
-        for t in (facts.get("topics") or {}).get("produces", []):
-            out.setdefault(str(t["topic"]), {}).setdefault(svc, [])
-            if rel not in out[str(t["topic"])][svc]:
-                out[str(t["topic"])][svc].append(rel)
+        for t in (facts.get("topics") or {}).get("produces", []) + facts.get("publishes", []):
+            files = out.setdefault(str(t["topic"]), {}).setdefault(svc, [])
+            if rel not in files:
+                files.append(rel)
     return out
 
 

@@ -146,6 +146,15 @@ def _last_name(call: cst.Call) -> str | None:
     return f.attr.value if isinstance(f, cst.Attribute) else f.value if isinstance(f, cst.Name) else None
 
 
+def _subscribed(module: PyModule, loop: Any) -> set[str]:
+    """The literal topics of a FastStream Kafka subscriber (``@broker.subscriber("orders.order.created")``)."""
+    c = loop.client
+    if c is None or c.library != "faststream-kafka" or not isinstance(c.node, cst.Call):
+        return set()
+    values = (string_value(module.constant(a.value, loop.scope)) for a in c.node.args if a.keyword is None and not a.star)
+    return {v for v in values if v}
+
+
 def _consumers(module: PyModule) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Where the module handles messages of literal topics (the loop or callback run once per message:
     its function, its lines, the names it calls) and where it publishes to literal topics."""
@@ -153,7 +162,8 @@ def _consumers(module: PyModule) -> tuple[list[dict[str, Any]], list[dict[str, A
     consumers = []
     for loop in k.loops:
         fn = loop.scope.enclosing_function()
-        topics = sorted({name for name, _ in (loop.client.topics if loop.client is not None else [])})
+        topics = sorted({name for name, _ in (loop.client.topics if loop.client is not None else [])}
+                        | _subscribed(module, loop))
         if not topics:
             continue
         start, _c, end, _e = module.span(loop.region)  # a loop at module level has function ""

@@ -40,8 +40,10 @@ def _copies(ctx: SystemContext) -> list[list[tuple[str, str, dict[str, Any]]]]:
             pkg = str(f.get("package") or "")
             if _vendored(rel, pkg, ctx.options):
                 continue
-            # a file with no package is one contract with the files of the same name only
-            by_key.setdefault((pkg, "" if pkg else posixpath.basename(rel)), []).append(rel)
+            # a file with no package, or a package named so generically that unrelated services may
+            # share it (`api`, `pb`), is one contract with the files of the same name only
+            alone = not pkg or pkg.lower() in GENERIC_PACKAGES
+            by_key.setdefault((pkg, posixpath.basename(rel) if alone else ""), []).append(rel)
         for rels in by_key.values():
             if len(rels) < 2:
                 continue
@@ -54,6 +56,8 @@ def _copies(ctx: SystemContext) -> list[list[tuple[str, str, dict[str, Any]]]]:
     return groups
 
 
+GENERIC_PACKAGES = frozenset({"api", "apis", "proto", "protos", "protobuf", "pb", "main", "service", "services",
+                              "grpc", "rpc", "v1", "v2", "common", "types", "model", "models", "messages", "app"})
 GENERIC = frozenset({"src", "source", "app", "main", "server", "service", "proto", "protos"})
 
 
