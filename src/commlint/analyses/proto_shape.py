@@ -43,7 +43,7 @@ def _from_descriptor(art: ProtoArtifact) -> dict[str, Any]:
     for full, m in model.messages.items():
         fields = {}
         for num, f in m.fields.items():
-            kind = "map" if f.is_map else _short(f.readable_type)
+            kind = "map" if f.is_map else "group" if f.type == "group" else _short(f.readable_type)
             fields[str(num)] = [f.name, kind, f.cardinality == "repeated" and not f.is_map, model.line_of(f.path)[0]]
         messages[_local(full, pkg)] = {"line": model.line_of(m.path)[0], "fields": fields}
     enums = {_local(full, pkg): {"line": model.line_of(e.path)[0],

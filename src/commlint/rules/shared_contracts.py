@@ -144,9 +144,23 @@ def consumer_calls_producer(ctx: SystemContext) -> None:
         ctx.report(cb.call.location,
                    f"while handling {cb.topic!r} (consumed in {cb.consumer.rel}:{cb.consumer.fact['line']}), "
                    f"service {cb.consumer.service!r} calls back {cb.call.target_service!r}, the service that "
-                   f"produces the event ({where}): {cb.call.describe()}. Put what the consumer needs in the event "
-                   "(what changed and the identifiers) so consumers act without calling back to the producer.",
+                   f"produces the event ({where}): {cb.call.describe()}. " + _advice(cb.call.fact),
                    related=(Location(cb.consumer.rel, int(cb.consumer.fact["line"]), 1),))
+
+
+READS = ("get", "list", "fetch", "read", "lookup", "find", "search", "describe", "query", "check")
+
+
+def _advice(fact: dict[str, Any]) -> str:
+    if fact.get("kind") == "grpc":
+        read = str(fact.get("method") or "").lower().startswith(READS)
+    else:
+        read = str(fact.get("method") or "GET").upper() in ("GET", "HEAD")
+    if read:
+        return ("Put what the consumer needs in the event (what changed and the identifiers) so consumers act "
+                "without calling back to the producer.")
+    return ("Tell the producer by publishing an event it consumes instead: a consumer that calls back its producer "
+            "makes both depend on each other being up.")
 
 
 # -- CL712: a choreographed flow too long for choreography ------------------------------------
