@@ -250,3 +250,11 @@ def test_a_generic_package_joins_files_of_the_same_name_only(tmp_path: Path) -> 
     assert _codes(tmp_path, "CL710") == []
     write_tree(tmp_path, {"billing/search.proto": b})
     assert [p for p, _, _ in _codes(tmp_path, "CL710")] == ["billing/search.proto", "search/search.proto"]
+
+
+def test_a_conflict_is_named_before_a_member_one_copy_lacks() -> None:
+    base = {"messages": {"Order": {"line": 3, "fields": {"1": ["id", "string", False, 4], "2": ["amount", "int64", False, 5]}}}}
+    other = {"messages": {"Order": {"line": 3, "fields": {"1": ["id", "string", False, 4], "2": ["amount", "string", False, 5],
+                                                          "3": ["note", "string", False, 6]}}}}
+    assert first_difference(base, other, "there") == (5, "field 2 `amount` is int64 here and string there (in message `Order`)")
+    assert first_difference(base, base, "there") is None

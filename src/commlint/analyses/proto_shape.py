@@ -99,7 +99,11 @@ def names(s: dict[str, Any]) -> set[str]:
 
 def first_difference(here: dict[str, Any], there: dict[str, Any], other: str) -> tuple[int, str] | None:
     """(line here, what differs) for the first element both declare where ``here`` and ``there`` part;
-    None if they agree on all they both declare (one may keep only the part of the contract it uses)."""
+    None if they agree on all they both declare (one may keep only the part of the contract it uses).
+    A conflict (a field number with another name or type, an rpc with other messages) comes before a
+    member one copy lacks: it is what breaks the wire."""
+    conflicts: list[tuple[int, str]] = []
+    missing: list[tuple[int, str]] = []
     for kind, members, what in (("messages", "fields", "field"), ("enums", "values", "value"),
                                 ("services", "rpcs", "rpc")):
         mine, theirs = here.get(kind, {}), there.get(kind, {})
@@ -108,15 +112,18 @@ def first_difference(here: dict[str, Any], there: dict[str, Any], other: str) ->
             a, b = mine[name][members], theirs[name][members]
             for key in sorted(a, key=lambda k: a[k][-1]):
                 if key not in b:
-                    return a[key][-1], f"{_member(what, key, a[key])} of {label} `{name}` is declared here and not {other}"
+                    missing.append((a[key][-1], f"{_member(what, key, a[key])} of {label} `{name}` is declared "
+                                                f"here and not {other}"))
+                    continue
                 diff = _member_difference(what, key, a[key], b[key], other)
                 if diff:
-                    return a[key][-1], f"{diff} (in {label} `{name}`)"
+                    conflicts.append((a[key][-1], f"{diff} (in {label} `{name}`)"))
             for key in sorted(b, key=lambda k: b[k][-1]):
                 if key not in a:
-                    return mine[name]["line"], (f"{label} `{name}` has no {_member(what, key, b[key])}, "
-                                                f"which is declared {other}")
-    return None
+                    missing.append((mine[name]["line"], f"{label} `{name}` has no {_member(what, key, b[key])}, "
+                                                        f"which is declared {other}"))
+    found = conflicts or missing
+    return found[0] if found else None
 
 
 def _member(what: str, key: str, v: list[Any]) -> str:
