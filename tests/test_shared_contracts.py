@@ -258,3 +258,13 @@ def test_a_conflict_is_named_before_a_member_one_copy_lacks() -> None:
                                                           "3": ["note", "string", False, 6]}}}}
     assert first_difference(base, other, "there") == (5, "field 2 `amount` is int64 here and string there (in message `Order`)")
     assert first_difference(base, base, "there") is None
+
+
+def test_a_guard_in_a_helper_the_compensation_calls_counts(tmp_path: Path) -> None:
+    helper = ("await self._refund_once(order)\n\n"
+              "    async def _refund_once(self, order):\n"
+              "        if await self.refunds.exists(order.id):\n            return\n"
+              "        await self.payments.refund(order.id)")
+    write_tree(tmp_path, {"saga.py": SAGA.format(persist="pass", guard="pass").replace(
+        "await self.payments.refund(order.id)", helper)})
+    assert _codes(tmp_path, "CL224") == []

@@ -186,8 +186,22 @@ def saga_state_not_persisted(ctx: PythonContext) -> None:
                    scope=owner)
 
 
-def _guarded(m: PyModule, fn: Scope, opts: dict) -> bool | None:
-    """Whether a compensation checks before it undoes (None: it calls nothing worth judging)."""
+def _helper(m: PyModule, call: cst.Call, fn: Scope) -> Scope | None:
+    """The function of this module a call names (``self._refund_once(...)``, ``release(...)``)."""
+    f = call.func
+    if isinstance(f, cst.Attribute) and dotted(f.value) in ("self", "cls"):
+        home, name = fn.enclosing_class(), f.attr.value
+    elif isinstance(f, cst.Name):
+        home, name = m.scopes[0], f.value
+    else:
+        return None
+    hits = [s for s in m.scopes if s.kind == "function" and s.name == name and home is not None and s.parent is home]
+    return hits[0] if len(hits) == 1 and hits[0] is not fn else None
+
+
+def _guarded(m: PyModule, fn: Scope, opts: dict, depth: int = 0) -> bool | None:
+    """Whether a compensation checks before it undoes, itself or in a helper of the module it calls
+    (None: it calls nothing worth judging)."""
     words = tuple(opts["guard-words"])
     node = fn.node
     decorators = [d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator for d in fn.decorators]
@@ -208,7 +222,11 @@ def _guarded(m: PyModule, fn: Scope, opts: dict) -> bool | None:
             last = (_last(n) or "").lower()
             if last in opts["idempotent-calls"]:
                 return True
-            if last and last not in opts["ignored-calls"]:
+            helper = _helper(m, n, fn) if depth < 2 else None
+            verdict = _guarded(m, helper, opts, depth + 1) if helper is not None else None
+            if verdict:
+                return True
+            if verdict is False or (helper is None and last and last not in opts["ignored-calls"]):
                 effects += 1
     return None if effects == 0 else False
 
