@@ -268,3 +268,10 @@ def test_a_guard_in_a_helper_the_compensation_calls_counts(tmp_path: Path) -> No
     write_tree(tmp_path, {"saga.py": SAGA.format(persist="pass", guard="pass").replace(
         "await self.payments.refund(order.id)", helper)})
     assert _codes(tmp_path, "CL224") == []
+
+
+def test_a_topic_two_other_services_produce_names_no_producer(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"orders/app.py": PRODUCER, "orders/requirements.txt": "",
+                          "checkout/app.py": PRODUCER, "checkout/requirements.txt": "",
+                          "billing/worker.py": MODULE_LOOP_CONSUMER, "billing/requirements.txt": ""})
+    assert _codes(tmp_path, "CL711") == []

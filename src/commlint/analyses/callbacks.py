@@ -102,8 +102,11 @@ def callbacks(system: System) -> list[Callback]:
     producers = producers_of(system)
     out = []
     for c in consumers(system):
-        owners = {t: producers.get(t, {}) for t in c.topics}
-        if not any(svc != c.service for o in owners.values() for svc in o):
+        # a topic many services produce (an audit stream) names no producer to call back: only a topic
+        # one other service produces is judged
+        owners = {t: o for t in c.topics if len(o := {s: f for s, f in producers.get(t, {}).items()
+                                                       if s != c.service}) == 1}
+        if not owners:
             continue
         _reached, inside = _handles(system, by_name, c)
         for call in system.calls:
