@@ -20,6 +20,8 @@ CAT = load()
 def _import_all() -> None:
     for fam in CAT.families:
         importlib.import_module(fam.module)
+    for r in CAT.rules:  # a rule.toml may name its own module (``module = ...``)
+        importlib.import_module(r.module)
 
 
 def test_every_catalogued_rule_has_a_check_and_back() -> None:
