@@ -12,10 +12,10 @@ Used by CL710 (the same .proto copied into several services, drifting apart).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..artifacts.proto import ProtoArtifact, contract
-from .proto_model import build
+if TYPE_CHECKING:  # the parsers are imported where a shape is built, not by the checks comparing shapes
+    from ..artifacts.proto import ProtoArtifact
 
 
 def _short(type_name: str) -> str:
@@ -26,7 +26,7 @@ def _local(name: str, pkg: str | None) -> str:
     return name[len(pkg) + 1:] if pkg and name.startswith(pkg + ".") else name
 
 
-def shape(art: ProtoArtifact) -> dict[str, Any] | None:
+def shape(art: "ProtoArtifact") -> dict[str, Any] | None:
     """``{"messages": {name: {"line", "fields": {"3": [name, type, repeated, line]}}}, "enums": ...,
     "services": {name: {"line", "rpcs": {rpc: [request, response, streaming, line]}}}}``; None when unparsed."""
     if art.descriptor is not None:
@@ -36,7 +36,9 @@ def shape(art: ProtoArtifact) -> dict[str, Any] | None:
     return None
 
 
-def _from_descriptor(art: ProtoArtifact) -> dict[str, Any]:
+def _from_descriptor(art: "ProtoArtifact") -> dict[str, Any]:
+    from .proto_model import build
+
     model = build(art.descriptor)
     pkg = model.package
     messages: dict[str, Any] = {}
@@ -63,8 +65,10 @@ def _streaming(client: bool, server: bool) -> str:
             (True, True): "bidirectional"}[(bool(client), bool(server))]
 
 
-def _from_grammar(art: ProtoArtifact) -> dict[str, Any]:
+def _from_grammar(art: "ProtoArtifact") -> dict[str, Any]:
     from proto_schema_parser import ast
+
+    from ..artifacts.proto import contract
 
     c = contract(art.file)
     line = lambda node: art.positions.get(id(node), (1, 1))[0]  # noqa: E731
