@@ -55,12 +55,12 @@ EXPECT: dict[str, tuple[bool, str]] = {
 }
 
 
-def on_side(name: str, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def on_side(name: str, found: list) -> list:
     """The findings about the side a pair's name describes: a ``request_...`` pair's revision may
     also change a response (and the other way round), which its name does not mention."""
     if name.startswith(("request_", "response_")):
         response = name.startswith("response_")
-        return [(p, m) for p, m in found if (": response " in m) == response]
+        return [c for c in found if (": response " in c.message) == response]
     return found
 
 
@@ -69,7 +69,7 @@ def pairs(directory: Path) -> list[str]:
                   if (directory / p.name.replace("_base.yaml", "_revision.yaml")).is_file())
 
 
-def compare(directory: Path, name: str) -> list[tuple[str, str]]:
+def compare(directory: Path, name: str) -> list:
     """CL304's findings going from ``name``'s base to its revision."""
     read = file_reader(16 * 1024 * 1024)
     docs = []
@@ -109,8 +109,8 @@ def main() -> int:
             note = f"  {'agrees' if agrees else 'DISAGREES'}: expected {'breaking' if want else 'not breaking'} ({why})"
         print(f"{name:58} {verdict:13}{note}")
         if args.verbose or (note and "DISAGREES" in note):
-            for ptr, message in found:
-                print(f"    {ptr}: {message}")
+            for c in found:
+                print(f"    {c.json_path}: {c.message}")
     print(f"\n{len(names)} pairs: {breaking} breaking by CL304; {len(EXPECT)} with an expectation, {disagree} disagree")
     return 1 if disagree else 0
 
