@@ -148,8 +148,9 @@ class _Diff:
         o, of, _ = self.old.refs.deref(oop.get("requestBody"), ofile)
         where = join(ptr, "requestBody")
         if "requestBody" not in nop:
-            if isinstance(o, dict) and side.request:
-                self.add(where, f"the {what} was removed (clients send one)", "request-body-removed")
+            if isinstance(o, dict):
+                self.add(where, f"the {what} was removed ({'clients send one' if side.request else 'subscribers read it'})",
+                         "request-body-removed")
             return
         n, nf, _ = self.new.refs.deref(nop["requestBody"], nfile)
         if not isinstance(n, dict):
@@ -265,7 +266,7 @@ class _Diff:
             return
         nw = nw if isinstance(nw, dict) else {}
         for name, oitem in ow.items():
-            self.label = f"webhook {name}"
+            self.label = ""
             ptr = join("/webhooks", name)
             oitem, oif, _ = self.old.refs.deref(oitem, owf)
             if not isinstance(oitem, dict):
@@ -285,7 +286,7 @@ class _Diff:
                     self.add(join(ptr, method), f"webhook {name} {method.upper()} was removed", "webhook-removed")
                     continue
                 self.label = f"webhook {name} {method.upper()}"
-                self.body(oop, oof, nop, nof, join(ptr, method), Side(request=False), "webhook payload")
+                self.body(oop, oof, nop, nof, join(ptr, method), Side(request=False), "payload")
                 self.responses(oop, oof, nop, nof, join(ptr, method), Side(request=True), "subscriber's response")
 
 
