@@ -70,12 +70,13 @@ class _Diff:
                 continue
             npath, nptr, nop, nfile, nparams = new_ops[key]
             self.label = f"{method.upper()} {npath}"
-            self.parameters(params, nparams)
+            self.parameters(params, ofile, nparams, nfile)
             self.body(op, ofile, nop, nfile, nptr, Side(request=True), "request body")
             self.responses(op, ofile, nop, nfile, nptr, Side(request=False), "response")
             self.security(op, nop, nptr)
 
-    def parameters(self, oparams: list[tuple[dict[str, Any], str]], nparams: list[tuple[dict[str, Any], str]]) -> None:
+    def parameters(self, oparams: list[tuple[dict[str, Any], str]], ofile: Path,
+                   nparams: list[tuple[dict[str, Any], str]], nfile: Path) -> None:
         before = {param_key(p): (p, q) for p, q in oparams}
         after = {param_key(p): (p, q) for p, q in nparams}
         moved = {}  # old key -> new key: same name, another location
@@ -90,7 +91,7 @@ class _Diff:
             was = before.get(key, (None, ""))[0]
             if key[0] == "body":  # Swagger 2
                 if was is not None:
-                    self.schemas.compare(was.get("schema"), self.old.file, param.get("schema"), self.new.file,
+                    self.schemas.compare(was.get("schema"), ofile, param.get("schema"), nfile,
                                          join(pptr, "schema"), "request body", Side(request=True))
                 elif param.get("required"):
                     self.add(pptr, "a required request body was added", "request-body-added-required")
@@ -105,9 +106,10 @@ class _Diff:
                     self.add(join(pptr, "required"), f"{key[0]} parameter {name!r} became required",
                              "request-parameter-became-required")
             if was is not None:
-                self.serialisation(was, param, key[0], pptr)
-                self.schemas.compare(_param_schema(was), self.old.file, _param_schema(param), self.new.file,
-                                     join(pptr, "schema") if "schema" in param else pptr, f"{key[0]} parameter {name!r}",
+                self.serialisation(was, param, key[0], pptr, nfile)
+                nschema, sptr = _param_schema(param, pptr)
+                self.schemas.compare(_param_schema(was)[0], ofile, nschema, nfile, sptr,
+                                     f"{key[0]} parameter {name!r}",
                                      Side(request=True, root="parameter", text=not _json_content(param)))
         for key, (param, pptr) in before.items():
             if (key not in after and key not in moved and key[0] in ("query", "header", "cookie", "formData")
@@ -122,11 +124,11 @@ class _Diff:
         return any(s.get("type") == "apiKey" and s.get("in") == key[0] and str(s.get("name", "")).lower() == key[1].lower()
                    for s in _schemes(self.new).values())
 
-    def serialisation(self, old: dict[str, Any], new: dict[str, Any], where: str, ptr: str) -> None:
+    def serialisation(self, old: dict[str, Any], new: dict[str, Any], where: str, ptr: str, nfile: Path) -> None:
         """``style``/``explode`` changed where it changes the bytes a client sends."""
         if "schema" not in new or "schema" not in old:
             return
-        schema, _, _ = self.new.refs.deref(new["schema"], self.new.file)
+        schema, _, _ = self.new.refs.deref(new["schema"], nfile)
         kind = schema.get("type") if isinstance(schema, dict) else None
         if not isinstance(kind, str):
             return
@@ -290,14 +292,15 @@ class _Diff:
                 self.responses(oop, oof, nop, nof, join(ptr, method), Side(request=True), "subscriber's response")
 
 
-def _param_schema(param: dict[str, Any]) -> Any:
+def _param_schema(param: dict[str, Any], ptr: str = "") -> tuple[Any, str]:
+    """A parameter's schema and its pointer (under ``ptr``, the parameter's)."""
     if "schema" in param:
-        return param["schema"]
+        return param["schema"], join(ptr, "schema")
     content = param.get("content")
     if isinstance(content, dict) and content:
-        first = next(iter(content.values()))
-        return first.get("schema") if isinstance(first, dict) else None
-    return param  # Swagger 2: type and enum sit on the parameter
+        media, first = next(iter(content.items()))
+        return (first.get("schema") if isinstance(first, dict) else None), join(ptr, "content", media, "schema")
+    return param, ptr  # Swagger 2: type and enum sit on the parameter
 
 
 def _json(media: str) -> bool:

@@ -338,7 +338,7 @@ class SchemaDiff:
                         self.add(oprops[name][2], f"{what}: property {name!r} was removed and additional properties "
                                  "are not allowed", "request-property-removed")
         elif not alternatives:  # with oneOf/anyOf, properties may live in a branch
-            for name in sorted(set(oprops) - set(nprops)):
+            for name in sorted(set(oprops) - set(nprops) - nreq):  # still required: still sent
                 if isinstance(oprops[name][0], dict) and oprops[name][0].get("writeOnly") is True:
                     continue
                 self.add(oprops[name][2], f"{what}: property {name!r} was removed or renamed",
