@@ -300,6 +300,7 @@ NOT_BREAKING: list[tuple[str, Edit]] = [
     ("a $ref branch replaced by its content", lambda d: (_s(d, "Order")["properties"]["payment"]["oneOf"].__setitem__(
         0, {"type": "object", "properties": {"number": {"type": "string"}}}))),
     ("security alternative added", lambda d: _op(d, "post").update(security=[{"oauth": ["orders:write"]}, {"key": []}])),
+    ("security scope replaced by another", lambda d: _op(d, "post").update(security=[{"oauth": ["orders:admin"]}])),
     ("security scheme renamed", lambda d: (_rename(d["components"]["securitySchemes"], "oauth", "oauth2"),
                                            _op(d, "post").update(security=[{"oauth2": ["orders:write"]}]))),
     ("deprecated operation removed", None),  # see DEPRECATED below

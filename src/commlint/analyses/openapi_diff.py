@@ -128,7 +128,7 @@ class _Diff:
         """``style``/``explode`` changed where it changes the bytes a client sends."""
         if "schema" not in new or "schema" not in old:
             return
-        schema, _, _ = self.new.refs.deref(new["schema"], nfile)
+        schema, _, _ = self.schemas.deref(self.new, new["schema"], nfile)
         kind = schema.get("type") if isinstance(schema, dict) else None
         if not isinstance(kind, str):
             return
@@ -147,14 +147,14 @@ class _Diff:
 
     def body(self, oop: dict[str, Any], ofile: Path, nop: dict[str, Any], nfile: Path, ptr: str, side: Side,
              what: str) -> None:
-        o, of, _ = self.old.refs.deref(oop.get("requestBody"), ofile)
+        o, of, _ = self.schemas.deref(self.old, oop.get("requestBody"), ofile)
         where = join(ptr, "requestBody")
         if "requestBody" not in nop:
             if isinstance(o, dict):
                 self.add(where, f"the {what} was removed ({'clients send one' if side.request else 'subscribers read it'})",
                          "request-body-removed")
             return
-        n, nf, _ = self.new.refs.deref(nop["requestBody"], nfile)
+        n, nf, _ = self.schemas.deref(self.new, nop["requestBody"], nfile)
         if not isinstance(n, dict):
             return
         if side.request and n.get("required") is True and not (isinstance(o, dict) and o.get("required") is True):
@@ -167,16 +167,16 @@ class _Diff:
 
     def responses(self, oop: dict[str, Any], ofile: Path, nop: dict[str, Any], nfile: Path, ptr: str, side: Side,
                   what: str) -> None:
-        oresp, orfile, _ = self.old.refs.deref(oop.get("responses"), ofile)
-        nresp, nrfile, _ = self.new.refs.deref(nop.get("responses"), nfile)
+        oresp, orfile, _ = self.schemas.deref(self.old, oop.get("responses"), ofile)
+        nresp, nrfile, _ = self.schemas.deref(self.new, nop.get("responses"), nfile)
         if not (isinstance(oresp, dict) and isinstance(nresp, dict)):
             return
         news = {str(k): k for k in nresp}
         for ostatus, orr in oresp.items():
             status = str(ostatus)
             if status in news:
-                o, of, _ = self.old.refs.deref(orr, orfile)
-                n, nf, _ = self.new.refs.deref(nresp[news[status]], nrfile)
+                o, of, _ = self.schemas.deref(self.old, orr, orfile)
+                n, nf, _ = self.schemas.deref(self.new, nresp[news[status]], nrfile)
                 self.response(o, of, n, nf, join(ptr, "responses", news[status]), f"{what} {status}", side)
             elif re.fullmatch(r"2\d\d", status) and not side.request and not {"2XX", "2xx"} & news.keys():
                 now = sorted(s for s in news if re.fullmatch(r"2\d\d", s) and s not in {str(k) for k in oresp})
@@ -186,12 +186,12 @@ class _Diff:
     def response(self, old: Any, ofile: Path, new: Any, nfile: Path, ptr: str, what: str, side: Side) -> None:
         if not (isinstance(old, dict) and isinstance(new, dict)):
             return
-        oh, ohf, _ = self.old.refs.deref(old.get("headers"), ofile)
-        nh, nhf, _ = self.new.refs.deref(new.get("headers"), nfile)
+        oh, ohf, _ = self.schemas.deref(self.old, old.get("headers"), ofile)
+        nh, nhf, _ = self.schemas.deref(self.new, new.get("headers"), nfile)
         if isinstance(oh, dict) and not side.request:
             nheads = {str(k).lower(): k for k in nh} if isinstance(nh, dict) else {}
             for name, ohead in oh.items():
-                ohead, ohfile, _ = self.old.refs.deref(ohead, ohf)
+                ohead, ohfile, _ = self.schemas.deref(self.old, ohead, ohf)
                 if not isinstance(ohead, dict) or str(name).lower() == "content-type":
                     continue
                 key = nheads.get(str(name).lower())
@@ -200,7 +200,7 @@ class _Diff:
                     if ohead.get("required") is True:
                         self.add(hptr, f"{what}: required header {name!r} was removed", "required-response-header-removed")
                     continue
-                nhead, nhfile, _ = self.new.refs.deref(nh[key], nhf)  # type: ignore[index]
+                nhead, nhfile, _ = self.schemas.deref(self.new, nh[key], nhf)  # type: ignore[index]
                 if not isinstance(nhead, dict):
                     continue
                 if ohead.get("required") is True and nhead.get("required") is not True:
@@ -249,39 +249,42 @@ class _Diff:
             if any(_satisfies(req, r) for r in news):
                 continue
             schemes = ", ".join(sorted(name for name, _ in req.values())) or "no credentials"
-            more = [r for r in news if set(r) == set(req)]
+            same = [r for r in news if set(r) == set(req)]
+            more = [r for r in same if all(req[fp][1] <= ss for fp, (_, ss) in r.items())]
             if more:
                 scopes = sorted({s for r in more for fp, (_, ss) in r.items() for s in ss - req[fp][1]})
-                self.add(where, f"clients authenticated with {schemes} now need scope(s) {', '.join(scopes)}",
+                self.add(where, f"clients authenticated with {schemes} now need scope(s) {', '.join(scopes)} as well",
                          f"{prefix}-scope-added")
-            else:
+            elif not same:
                 self.add(where, f"clients authenticated with {schemes} are no longer accepted", f"{prefix}-added")
+            # else a scope replaced by another: a provider commonly lets the old one grant the new
+            # (DigitalOcean's project:update grants project:assign_resource), which a document cannot say
 
     # -- webhooks ------------------------------------------------------------------------
 
     def webhooks(self) -> None:
         """OpenAPI 3.1 webhooks: the API sends the payload (compared as a response) and reads the
         subscriber's answer (compared as a request)."""
-        ow, owf, _ = self.old.refs.deref(self.old.data.get("webhooks"), self.old.file)
-        nw, nwf, _ = self.new.refs.deref(self.new.data.get("webhooks"), self.new.file)
+        ow, owf, _ = self.schemas.deref(self.old, self.old.data.get("webhooks"), self.old.file)
+        nw, nwf, _ = self.schemas.deref(self.new, self.new.data.get("webhooks"), self.new.file)
         if not isinstance(ow, dict):
             return
         nw = nw if isinstance(nw, dict) else {}
         for name, oitem in ow.items():
             self.label = ""
             ptr = join("/webhooks", name)
-            oitem, oif, _ = self.old.refs.deref(oitem, owf)
+            oitem, oif, _ = self.schemas.deref(self.old, oitem, owf)
             if not isinstance(oitem, dict):
                 continue
             if name not in nw:
                 self.add(ptr, f"webhook {name} was removed (subscribers expect it)", "webhook-removed")
                 continue
-            nitem, nif, _ = self.new.refs.deref(nw[name], nwf)
+            nitem, nif, _ = self.schemas.deref(self.new, nw[name], nwf)
             if not isinstance(nitem, dict):
                 continue
             for method in METHODS:
-                oop, oof, _ = self.old.refs.deref(oitem.get(method), oif)
-                nop, nof, _ = self.new.refs.deref(nitem.get(method), nif)
+                oop, oof, _ = self.schemas.deref(self.old, oitem.get(method), oif)
+                nop, nof, _ = self.schemas.deref(self.new, nitem.get(method), nif)
                 if not isinstance(oop, dict):
                     continue
                 if not isinstance(nop, dict):

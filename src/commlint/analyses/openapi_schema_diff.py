@@ -141,11 +141,24 @@ class SchemaDiff:
     def __init__(self, old: OpenAPIDoc, new: OpenAPIDoc, add: Add):
         self.old, self.new, self.add = old, new, add
         self.seen: set[tuple[int, int, bool]] = set()
+        self.resolved: dict[tuple[int, str, Path], tuple[Any, Path, str]] = {}
+
+    def deref(self, doc: OpenAPIDoc, node: Any, file: Path) -> tuple[Any, Path, str]:
+        """``doc.refs.deref``, each reference resolved once (a large API $refs the same
+        headers and schemas from hundreds of operations)."""
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if not isinstance(ref, str):
+            return node, file, ""
+        # a relative reference means the same from every file of a folder
+        key = (id(doc), ref, file if ref.startswith("#") else file.parent)
+        if key not in self.resolved:
+            self.resolved[key] = doc.refs.deref(node, file)
+        return self.resolved[key]
 
     def compare(self, old: Any, ofile: Path, new: Any, nfile: Path, ptr: str, what: str, side: Side,
                 depth: int = 0) -> None:
-        old, ofile, _ = self.old.refs.deref(old, ofile)
-        new, nfile, _ = self.new.refs.deref(new, nfile)
+        old, ofile, _ = self.deref(self.old, old, ofile)
+        new, nfile, _ = self.deref(self.new, new, nfile)
         if not (isinstance(old, dict) and isinstance(new, dict)) or depth > MAX_DEPTH:
             return
         # the 3.1 idiom for a nullable $ref, oneOf: [{type: "null"}, X], compares as X plus null
@@ -294,7 +307,7 @@ class SchemaDiff:
         def names(branches: list[Any], doc: OpenAPIDoc, file: Path) -> list[tuple[str, str, str]]:
             out = []
             for i, b in enumerate(branches):
-                node, _, _ = doc.refs.deref(b, file)
+                node, _, _ = self.deref(doc, b, file)
                 ref = b.get("$ref") if isinstance(b, dict) else None
                 title = node.get("title") if isinstance(node, dict) else None
                 out.append((ref.rsplit("/", 1)[-1] if isinstance(ref, str) else "", _key(node),
@@ -351,8 +364,7 @@ class SchemaDiff:
             (o, of, _), (n, nf, nptr) = oprops[name], nprops[name]
             self.compare(o, of, n, nf, nptr, f"{what} property {name!r}", below, depth + 1)
 
-    @staticmethod
-    def flatten(doc: OpenAPIDoc, schema: dict[str, Any], file: Path,
+    def flatten(self, doc: OpenAPIDoc, schema: dict[str, Any], file: Path,
                 ptr: str) -> tuple[dict[str, tuple[Any, Path, str]], set[str], bool]:
         """A schema's properties (allOf members merged) with their pointers, its required
         names, and whether it (or a member) has oneOf/anyOf alternatives."""
@@ -363,7 +375,7 @@ class SchemaDiff:
         seen: set[int] = set()
         while stack:
             node, f, p, depth = stack.pop()
-            node, f, _ = doc.refs.deref(node, f)
+            node, f, _ = self.deref(doc, node, f)
             if not isinstance(node, dict) or depth > 32 or id(node) in seen:
                 continue
             seen.add(id(node))
