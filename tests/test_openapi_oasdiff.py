@@ -6,12 +6,12 @@ a line; and edits a client does not notice, which must give none."""
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import yaml
-
-from conftest import write_tree, run
+from conftest import run, write_tree
 
 BASE: dict[str, Any] = yaml.safe_load("""
 openapi: 3.1.0
@@ -412,11 +412,11 @@ def test_finding_carries_the_json_path_and_the_line_in_the_new_document(tmp_path
     got = sorted((f.location.line, dict(f.properties)["json-path"], f.message) for f in result.active)
     assert got == [
         (10, "paths./v1/orders/{id}.post.responses.201",  # removed: where it was, its parent
-         "POST /v1/orders/{id}: success response 201 was removed (the operation now answers 200) "
-         "(oasdiff: response-success-status-removed)"),
+         ("POST /v1/orders/{id}: success response 201 was removed (the operation now answers 200) "
+          "(oasdiff: response-success-status-removed)")),
         (17, "paths./v1/orders/{id}.post.requestBody.content.application/json.schema.properties.name.maxLength",
-         "POST /v1/orders/{id}: request body property 'name': maxLength decreased from 50 to 20 "
-         "(oasdiff: request-property-max-length-decreased)"),
+         ("POST /v1/orders/{id}: request body property 'name': maxLength decreased from 50 to 20 "
+          "(oasdiff: request-property-max-length-decreased)")),
     ]
 
 

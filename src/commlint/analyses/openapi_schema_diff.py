@@ -11,9 +11,10 @@ once per document pair, so shared and recursive schemas cost their size, not the
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 from ..artifacts.openapi import OpenAPIDoc
 from ..artifacts.yamljson import join, split
@@ -326,7 +327,7 @@ class SchemaDiff:
         if len(left) == len(right):
             pairs += [(i, j, f"branch {j + 1}") for i, j in zip(left, right)]
             left, right = [], []
-        label = lambda ns, i: ns[i][0] or ns[i][2] or f"#{i + 1}"  # noqa: E731
+        label = lambda ns, i: ns[i][0] or ns[i][2] or f"#{i + 1}"
         return pairs, [label(on, i) for i in left], [label(nn, j) for j in right]
 
     def properties(self, old: dict[str, Any], ofile: Path, new: dict[str, Any], nfile: Path, ptr: str, what: str,
