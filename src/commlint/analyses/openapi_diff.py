@@ -22,6 +22,10 @@ from .openapi_schema_diff import Change, SchemaDiff, Side
 __all__ = ["Change", "breaking_changes"]
 
 
+# header parameters OpenAPI says are ignored: the media types and the security schemes say them
+_IGNORED = {("header", "accept"), ("header", "content-type"), ("header", "authorization")}
+
+
 def _norm(path: str) -> str:
     return re.sub(r"\{[^}]*\}", "{}", path)
 
@@ -73,7 +77,7 @@ class _Diff:
             self.parameters(params, ofile, nparams, nfile)
             self.body(op, ofile, nop, nfile, nptr, Side(request=True), "request body")
             self.responses(op, ofile, nop, nfile, nptr, Side(request=False), "response")
-            self.security(op, nop, nptr)
+            self.security(op, nop, nptr, {param_key(p) for p, _ in params if p.get("required") is True})
 
     def parameters(self, oparams: list[tuple[dict[str, Any], str]], ofile: Path,
                    nparams: list[tuple[dict[str, Any], str]], nfile: Path) -> None:
@@ -96,7 +100,7 @@ class _Diff:
                 elif param.get("required"):
                     self.add(pptr, "a required request body was added", "request-body-added-required")
                 continue
-            if key in moved.values():
+            if key in moved.values() or key in _IGNORED:
                 continue
             name = param["name"]
             if param.get("required") is True and key[0] != "path" and (was is None or was.get("required") is not True):
@@ -112,17 +116,15 @@ class _Diff:
                                      f"{key[0]} parameter {name!r}",
                                      Side(request=True, root="parameter", text=not _json_content(param)))
         for key, (param, pptr) in before.items():
-            if (key not in after and key not in moved and key[0] in ("query", "header", "cookie", "formData")
+            if (key not in after and key not in moved and key not in _IGNORED
+                    and key[0] in ("query", "header", "cookie", "formData")
                     and param.get("deprecated") is not True and not self._credential(key)):
                 self.add(pptr, f"{key[0]} parameter {param['name']!r} was removed (clients still send it)",
                          "request-parameter-removed")
 
     def _credential(self, key: tuple[str, str]) -> bool:
         """Whether a removed parameter is a credential the new version declares as a security scheme."""
-        if key[0] == "header" and key[1] == "authorization":
-            return bool(_schemes(self.new))
-        return any(s.get("type") == "apiKey" and s.get("in") == key[0] and str(s.get("name", "")).lower() == key[1].lower()
-                   for s in _schemes(self.new).values())
+        return any(_fingerprint(n, s) == ("apiKey", *key) for n, s in _schemes(self.new).items())
 
     def serialisation(self, old: dict[str, Any], new: dict[str, Any], where: str, ptr: str, nfile: Path) -> None:
         """``style``/``explode`` changed where it changes the bytes a client sends."""
@@ -234,9 +236,13 @@ class _Diff:
 
     # -- security ------------------------------------------------------------------------
 
-    def security(self, oop: dict[str, Any], nop: dict[str, Any], ptr: str) -> None:
-        """A client that satisfied one of the old requirements and satisfies none of the new."""
+    def security(self, oop: dict[str, Any], nop: dict[str, Any], ptr: str, sent: set[tuple[str, str]]) -> None:
+        """A client that satisfied one of the old requirements and satisfies none of the new.
+        ``sent``: the parameters the old version required, a credential among them (an
+        ``Authorization`` header parameter that became a security scheme is no new demand)."""
         olds, news = _requirements(self.old, oop), _requirements(self.new, nop)
+        if olds is None and news is not None and any(all(_sent(fp, sent) for fp in r) for r in news):
+            return
         own = "security" in nop
         where = join(ptr, "security") if own else "/security"
         prefix = "api-security" if own else "api-global-security"
@@ -344,7 +350,8 @@ def _fingerprint(name: str, scheme: dict[str, Any] | None) -> tuple[str, ...]:
         return ("?", name)
     kind = str(scheme.get("type", ""))
     if kind == "apiKey":
-        return (kind, str(scheme.get("in", "")), str(scheme.get("name", "")).lower())
+        where, name = str(scheme.get("in", "")), str(scheme.get("name", ""))
+        return (kind, where, name.lower() if where == "header" else name)
     if kind == "http":
         return (kind, str(scheme.get("scheme", "")).lower())
     return (kind,)
@@ -370,6 +377,13 @@ def _requirements(doc: OpenAPIDoc, op: dict[str, Any]) -> list[Requirement] | No
                                                                if isinstance(scopes, list) else frozenset())
                     for n, scopes in req.items()})
     return out or None
+
+
+def _sent(fp: tuple[str, ...], params: set[tuple[str, str]]) -> bool:
+    """Whether a client sending ``params`` sends the credential a scheme fingerprint names."""
+    if fp[0] == "apiKey":
+        return (fp[1], fp[2]) in params
+    return fp[0] in ("http", "oauth2", "openIdConnect") and ("header", "authorization") in params
 
 
 def _satisfies(held: Requirement, wanted: Requirement) -> bool:
