@@ -461,3 +461,49 @@ def test_recursive_schemas_are_compared_in_bounded_time() -> None:
     found = breaking_changes(old, new)
     assert time.monotonic() - start < 5
     assert {c.check for c in found} == {"request-property-type-changed", "response-property-type-changed"}
+
+
+SWAGGER = """swagger: '2.0'
+info: {title: T, version: '1'}
+paths:
+  /v1/orders:
+    post:
+      parameters:
+        - {name: body, in: body, schema: {type: object, properties: {note: {type: string, maxLength: 50}}}}
+        - {name: kind, in: query, type: string, enum: [a, b]}
+      responses:
+        '200': {description: OK, schema: {type: object, properties: {state: {type: string, enum: [on, off]}}}}
+"""
+
+OPENAPI_30 = """openapi: 3.0.3
+info: {title: T, version: '1'}
+paths:
+  /v1/orders:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                qty: {type: integer, maximum: 10}
+                memo: {type: string, nullable: true}
+      responses:
+        '200': {description: OK}
+"""
+
+
+@pytest.mark.parametrize("old, edits, want", [
+    (SWAGGER, [("maxLength: 50", "maxLength: 20"), ("enum: [a, b]", "enum: [a]"), ("enum: [on, off]", "enum: [on, off, idle]")],
+     ["request-parameter-enum-value-removed", "request-property-max-length-decreased", "response-property-enum-value-added"]),
+    (OPENAPI_30, [("maximum: 10}", "maximum: 10, exclusiveMaximum: true}"), ("nullable: true", "nullable: false")],
+     ["request-property-became-not-nullable", "request-property-max-decreased"]),
+], ids=["swagger 2", "openapi 3.0 boolean exclusiveMaximum and nullable"])
+def test_older_versions_of_the_format(tmp_path, old: str, edits: list[tuple[str, str]], want: list[str]) -> None:
+    new = old
+    for a, b in edits:
+        assert a in new
+        new = new.replace(a, b)
+    write_tree(tmp_path, {"api.yaml": new, "old/api.yaml": old})
+    result = run(tmp_path, {"select": ["CL304"], "rules": {"CL304": {"base-path": "old/api.yaml"}}})
+    assert sorted(dict(f.properties).get("oasdiff", "") for f in result.active) == want, [f.message for f in result.active]
