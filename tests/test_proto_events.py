@@ -92,3 +92,12 @@ def test_rpc_messages_and_imported_envelopes_are_not_judged(check_tree, front_en
 def test_a_file_outside_events_with_no_event_names_is_not_read_as_events(check_tree, front_end) -> None:
     text = 'syntax = "proto3";\npackage a.v1;\nmessage Order { string id = 1; }\nmessage Item { string sku = 1; }\n'
     assert found(check_tree({"proto/a.proto": text}, {"select": ["CL506", "CL507"]})) == set()
+
+
+def test_a_past_tense_verb_followed_by_a_phrase_is_past_tense(check_tree) -> None:
+    # TrackAddedToPlaylist (karseny99/audio_service_project), UserSignedUp
+    text = ('syntax = "proto3";\npackage a.v1;\n'
+            'message TrackAddedToPlaylist { string event_id = 1; string event_type = 2; string event_version = 3; }\n'
+            'message UserSignedUp { string event_id = 1; string event_type = 2; string event_version = 3; }\n'
+            'message OrderToShipEvent { string event_id = 1; string event_type = 2; string event_version = 3; }\n')
+    assert found(check_tree({"events/a.proto": text}, {"select": ["CL507"]})) == {("events/a.proto", 5, "CL507")}

@@ -79,11 +79,23 @@ def is_past_tense(word: str, extra: frozenset[str] | set[str] = frozenset()) -> 
 _VERSION = re.compile(r"^v\d+$|^\d+$")
 
 
+# Prepositions and particles that may follow the verb: TrackAddedToPlaylist, UserSignedUp, UserLoggedIn
+PARTICLES = frozenset("""
+    to from in into on onto for by with at of out up off over back down away via as after before within
+    without between under through
+    """.split())
+
+
 def event_word(name: str) -> str | None:
-    """The word that must be past tense: the last, skipping version suffixes (``v1``)."""
+    """The word that must be past tense: the last, skipping version suffixes (``v1``) and a phrase
+    after the verb (``TrackAddedToPlaylist``: ``added``; ``UserSignedUp``: ``signed``)."""
     words = [w for w in split_words(name) if not _VERSION.match(w)]
     if words and words[-1] in ("event", "events") and len(words) > 1:
         words = words[:-1]  # OrderCreatedEvent
+    if words and not is_past_tense(words[-1]):
+        for i in range(len(words) - 2, -1, -1):
+            if words[i + 1] in PARTICLES and is_past_tense(words[i]):
+                return words[i]
     return words[-1] if words else None
 
 
