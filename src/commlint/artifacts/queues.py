@@ -5,7 +5,13 @@
   (``RedrivePolicy``);
 - RabbitMQ: ``definitions.json`` exports (``queues`` with ``arguments``, ``policies`` with a
   ``dead-letter-exchange`` definition and a ``pattern``) and Terraform ``rabbitmq_queue`` /
-  ``rabbitmq_policy``.
+  ``rabbitmq_policy``;
+- NATS JetStream consumers: Terraform ``jetstream_consumer`` (nats-io/jetstream provider,
+  ``max_delivery``, default -1) and the consumer configuration JSON of the ``nats`` CLI
+  (``nats consumer add --config``, ``nats consumer info --json``: ``max_deliver``, default -1).
+  A consumer that redelivers without limit has no dead-letter path: only ``max_deliver`` ends the
+  retries (with the MAX_DELIVERIES advisory to route the message on). ``ack_policy: none`` never
+  redelivers, so it is not judged.
 
 Each queue knows whether it has a dead-letter path (True, False, or None when templated or unknown),
 whether it is itself a dead-letter queue (another queue's redrive target, or named like one), and
@@ -21,19 +27,20 @@ from typing import Any
 
 from ..core.model import Location
 
-SNIFF = re.compile(r"AWS::SQS::Queue|\"queues\"\s*:\s*\[|^queues\s*:", re.MULTILINE)
+SNIFF = re.compile(r"AWS::SQS::Queue|\"queues\"\s*:\s*\[|^queues\s*:|\"ack_policy\"\s*:\s*\"(?:explicit|all|none)\"",
+                   re.MULTILINE)
 _RABBIT_DEFS = ("exchanges", "bindings", "policies", "vhosts", "rabbit_version", "rabbitmq_version", "users")
 DLQ_NAME = re.compile(r"(?:^|[-_.])(?:dlq|dlx|dead[-_.]?letters?|deadletters?|poison|errors?|failed)(?:$|[-_.])|dlq$",
                       re.IGNORECASE)
 TF_TYPES = ("aws_sqs_queue", "aws_sqs_queue_redrive_policy", "aws_sqs_queue_redrive_allow_policy",
-            "rabbitmq_queue", "rabbitmq_policy")
+            "rabbitmq_queue", "rabbitmq_policy", "jetstream_consumer")
 
 
 @dataclass
 class Queue:
     name: str
-    broker: str  # sqs | rabbitmq
-    fmt: str  # terraform | cloudformation | rabbitmq-definitions
+    broker: str  # sqs | rabbitmq | nats
+    fmt: str  # terraform | cloudformation | rabbitmq-definitions | nats-consumer
     loc: Location
     dead_letter: bool | None  # a redrive policy / dead-letter exchange; None: unknown
     is_dlq: bool = False
@@ -66,6 +73,39 @@ def read(queues: list[Queue], data: Any, loc: Any) -> None:
         _cloudformation(queues, resources, loc, base)
     if isinstance(data.get("queues"), list) and any(k in data for k in _RABBIT_DEFS):
         _definitions(queues, data, loc)
+    _nats_consumer(queues, data, loc)
+
+
+def _max_deliver(v: Any) -> bool | None:
+    """Whether a max_deliver value bounds redelivery (None: templated, unknown)."""
+    if v is None:
+        return False  # the default, -1: no limit
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int):
+        return v > 0
+    if isinstance(v, str) and v.strip().lstrip("-").isdigit():
+        return int(v) > 0
+    return None
+
+
+def _nats_consumer(queues: list[Queue], data: dict[str, Any], loc: Any) -> None:
+    """A ``nats`` CLI consumer configuration: the config itself, or ``nats consumer info --json``'s
+    ``{"stream_name", "name", "config": {...}}``."""
+    base, cfg = "", data
+    if isinstance(data.get("config"), dict) and "stream_name" in data:
+        base, cfg = "/config", data["config"]
+    if not isinstance(cfg.get("ack_policy"), str) or not any(k in cfg for k in ("deliver_policy", "durable_name",
+                                                                                 "filter_subject", "ack_wait")):
+        return
+    if "subjects" in cfg or "retention" in cfg:
+        return  # a stream's configuration
+    name = next((cfg[k] for k in ("durable_name", "name") if isinstance(cfg.get(k), str)), None) or \
+        (data.get("name") if isinstance(data.get("name"), str) else "")
+    ptr = f"{base}/max_deliver" if "max_deliver" in cfg else (
+        f"{base}/durable_name" if "durable_name" in cfg else f"{base}/ack_policy")
+    queues.append(Queue(name or "(unnamed consumer)", "nats", "nats-consumer", loc(ptr),
+                        _max_deliver(cfg.get("max_deliver")), transient=cfg["ack_policy"] == "none"))
 
 
 def _cloudformation(queues: list[Queue], resources: dict[str, Any], loc: Any, base: str) -> None:
@@ -146,6 +186,15 @@ def terraform(queues: list[Queue], data: dict[str, Any], lines: dict[tuple[str, 
                 rtype = rtype.strip('"')
                 if rtype in blocks and isinstance(named, dict):
                     blocks[rtype].update({k.strip('"'): v for k, v in named.items() if isinstance(v, dict)})
+    for rname, body in blocks["jetstream_consumer"].items():
+        name = _text(body.get("durable_name")) or _text(body.get("name")) or rname
+        pos = lines.get(("jetstream_consumer", rname), {})
+        key = "max_delivery" if "max_delivery" in body else "durable_name"
+        value = body.get("max_delivery")
+        if isinstance(value, str) and "${" in value:
+            value = "?"
+        queues.append(Queue(name, "nats", "terraform", Location(path, pos.get(key, pos.get("", 1)), 1),
+                            _max_deliver(value), transient=_text(body.get("ack_policy")) == "none", ref=rname))
     if not blocks["aws_sqs_queue"] and not blocks["rabbitmq_queue"]:
         return
 

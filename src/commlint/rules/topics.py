@@ -330,6 +330,12 @@ def queue_without_dead_letter(ctx: TopicsContext) -> None:
                    if q.fmt == "terraform" else "a `RedrivePolicy` (deadLetterTargetArn, maxReceiveCount)")
             ctx.report(q.loc, f"SQS queue {q.name!r} has no dead-letter queue: a poison message is received "
                               f"again and again until its retention ends. Give it {how}.")
+        elif q.broker == "nats":
+            key = "max_delivery" if q.fmt == "terraform" else "max_deliver"
+            ctx.report(q.loc, f"NATS JetStream consumer {q.name!r} redelivers without limit ({key} unset or -1): "
+                              "a message that keeps failing is delivered forever and never reaches a dead-letter "
+                              f"path. Set {key} (e.g. 5) and handle the MAX_DELIVERIES advisory "
+                              "($JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<stream>.<consumer>) to keep the message.")
         else:
             ctx.report(q.loc, f"RabbitMQ queue {q.name!r} has no dead-letter exchange: a message that keeps "
                               "failing is requeued forever or dropped. Set `x-dead-letter-exchange` (and "
