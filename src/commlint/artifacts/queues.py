@@ -11,7 +11,12 @@
   (``nats consumer add --config``, ``nats consumer info --json``: ``max_deliver``, default -1).
   A consumer that redelivers without limit has no dead-letter path: only ``max_deliver`` ends the
   retries (with the MAX_DELIVERIES advisory to route the message on). ``ack_policy: none`` never
-  redelivers, so it is not judged.
+  redelivers, so it is not judged;
+- Amazon SNS topics that carry events (Terraform ``aws_sns_topic``, CloudFormation
+  ``AWS::SNS::Topic``), for the naming rules: a topic counts when a queue or function subscribes
+  to it (``aws_sns_topic_subscription`` / ``Subscription`` with protocol ``sqs`` or ``lambda``) or
+  its name says events; alarm and notification topics are not events (``broker = "sns"``,
+  ``dead_letter`` None: CL610 does not read them).
 
 Each queue knows whether it has a dead-letter path (True, False, or None when templated or unknown),
 whether it is itself a dead-letter queue (another queue's redrive target, or named like one), and
@@ -27,19 +32,23 @@ from typing import Any
 
 from ..core.model import Location
 
-SNIFF = re.compile(r"AWS::SQS::Queue|\"queues\"\s*:\s*\[|^queues\s*:|\"ack_policy\"\s*:\s*\"(?:explicit|all|none)\"",
+SNIFF = re.compile(r"AWS::SQS::Queue|AWS::SNS::Topic|\"queues\"\s*:\s*\[|^queues\s*:|\"ack_policy\"\s*:\s*\"(?:explicit|all|none)\"",
                    re.MULTILINE)
 _RABBIT_DEFS = ("exchanges", "bindings", "policies", "vhosts", "rabbit_version", "rabbitmq_version", "users")
 DLQ_NAME = re.compile(r"(?:^|[-_.])(?:dlq|dlx|dead[-_.]?letters?|deadletters?|poison|errors?|failed)(?:$|[-_.])|dlq$",
                       re.IGNORECASE)
 TF_TYPES = ("aws_sqs_queue", "aws_sqs_queue_redrive_policy", "aws_sqs_queue_redrive_allow_policy",
-            "rabbitmq_queue", "rabbitmq_policy", "jetstream_consumer")
+            "rabbitmq_queue", "rabbitmq_policy", "jetstream_consumer", "aws_sns_topic", "aws_sns_topic_subscription")
+_NOT_EVENT_WORDS = frozenset("""alarm alarms alert alerts alerting notification notifications notify budget budgets pager
+    pagerduty incident incidents monitor monitoring ops devops health healthcheck backup backups cloudwatch guardduty
+    securityhub email emails sms slack""".split())
+_EVENTISH = re.compile(r"event", re.IGNORECASE)
 
 
 @dataclass
 class Queue:
     name: str
-    broker: str  # sqs | rabbitmq | nats
+    broker: str  # sqs | rabbitmq | nats | sns (a topic, for the naming rules)
     fmt: str  # terraform | cloudformation | rabbitmq-definitions | nats-consumer
     loc: Location
     dead_letter: bool | None  # a redrive policy / dead-letter exchange; None: unknown
@@ -113,6 +122,7 @@ def _cloudformation(queues: list[Queue], resources: dict[str, Any], loc: Any, ba
                           if isinstance(r, dict) and isinstance(r.get("Properties"), dict)], default=str)
     allow = json.dumps([r for r in resources.values() if isinstance(r, dict) and "RedriveAllowPolicy" in
                         json.dumps(r.get("Properties", {}), default=str)], default=str)
+    _sns_cloudformation(queues, resources, loc, base)
     for lid, res in resources.items():
         if not isinstance(res, dict) or res.get("Type") != "AWS::SQS::Queue":
             continue
@@ -124,6 +134,31 @@ def _cloudformation(queues: list[Queue], resources: dict[str, Any], loc: Any, ba
                             if _templated(props.get("RedrivePolicy")) else "RedrivePolicy" in props,
                             is_dlq=referenced or "RedriveAllowPolicy" in props or is_dlq_name(name)
                             or re.search(rf"\b{re.escape(str(lid))}\b", allow) is not None, ref=str(lid)))
+
+
+def sns_event_topic(name: str, subscribed: bool) -> bool:
+    """An SNS topic that carries events: subscribed by a queue or function, or named for events;
+    never an alarm or notification topic."""
+    words = set(re.split(r"[-_.]+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()))
+    return not words & _NOT_EVENT_WORDS and (subscribed or bool(_EVENTISH.search(name)))
+
+
+def _sns_cloudformation(queues: list[Queue], resources: dict[str, Any], loc: Any, base: str) -> None:
+    subs = json.dumps([r for r in resources.values() if isinstance(r, dict) and r.get("Type") == "AWS::SNS::Subscription"
+                       and str((r.get("Properties") or {}).get("Protocol", "")).lower() in ("sqs", "lambda")], default=str)
+    for lid, res in resources.items():
+        if not isinstance(res, dict) or res.get("Type") != "AWS::SNS::Topic":
+            continue
+        props = res.get("Properties") if isinstance(res.get("Properties"), dict) else {}
+        name = props.get("TopicName")
+        if not isinstance(name, str) or _templated(name):
+            continue  # a generated or templated name: nothing to judge
+        inline = [x for x in props.get("Subscription") or [] if isinstance(x, dict)] \
+            if isinstance(props.get("Subscription"), list) else []
+        subscribed = any(str(x.get("Protocol", "")).lower() in ("sqs", "lambda") for x in inline) or \
+            re.search(rf"\b{re.escape(str(lid))}\b", subs) is not None
+        if sns_event_topic(name, subscribed):
+            queues.append(Queue(name, "sns", "cloudformation", loc(f"{base}/{lid}/Properties/TopicName"), None, ref=str(lid)))
 
 
 def _templated(v: Any) -> bool:
@@ -195,6 +230,17 @@ def terraform(queues: list[Queue], data: dict[str, Any], lines: dict[tuple[str, 
             value = "?"
         queues.append(Queue(name, "nats", "terraform", Location(path, pos.get(key, pos.get("", 1)), 1),
                             _max_deliver(value), transient=_text(body.get("ack_policy")) == "none", ref=rname))
+    subs = json.dumps([b for b in blocks["aws_sns_topic_subscription"].values()
+                       if _text(b.get("protocol")) in ("sqs", "lambda")], default=str)
+    for rname, body in blocks["aws_sns_topic"].items():
+        name = _text(body.get("name"))
+        if name is None or "${" in name:
+            continue
+        subscribed = re.search(rf"aws_sns_topic\.{re.escape(rname)}\b", subs) is not None
+        if sns_event_topic(name, subscribed):
+            pos = lines.get(("aws_sns_topic", rname), {})
+            queues.append(Queue(name, "sns", "terraform", Location(path, pos.get("name", pos.get("", 1)), 1), None,
+                                ref=rname))
     if not blocks["aws_sqs_queue"] and not blocks["rabbitmq_queue"]:
         return
 

@@ -75,6 +75,22 @@ def topic_name_pattern(ctx: TopicsContext) -> None:
         tip = f" (e.g. {hint!r})" if hint and pattern.fullmatch(hint) else ""
         ctx.report(t.loc, f"topic name {t.name!r} {name_problem(parts)}: "
                           f"use <domain>.<entity>.<event>{tip}")
+    sns = re.compile(ctx.options["sns-pattern"])
+    for q in sns_topics(ctx.artifact):
+        if not sns.fullmatch(q.name):
+            ctx.report(q.loc, f"SNS topic name {q.name!r} breaks <domain>-<entity>-<event>: SNS names allow no "
+                              "dots, so write the standard's segments lower case, joined by hyphens "
+                              "(orders-order-created, with .fifo for a FIFO topic)")
+
+
+def sns_topics(art: TopicsFile) -> list[Any]:
+    """SNS topics that carry events (artifacts.queues), not dead-letter topics."""
+    return [q for q in art.queues if q.broker == "sns" and not is_dead_letter(q.name)]
+
+
+def _sns_words(name: str) -> list[str]:
+    base = name[:-5] if name.lower().endswith(".fifo") else name
+    return [w for w in re.split(r"[-_]+", base) if w and not VERSION.match(w)]
 
 
 # -- CL602 -------------------------------------------------------------------------------
@@ -101,6 +117,17 @@ def topic_event_not_past_tense(ctx: TopicsContext) -> None:
         better = suggest(".".join(events))
         tip = f"; e.g. {better!r}" if better else ""
         ctx.report(t.loc, f"topic {t.name!r} does not name a past-tense event: its last segment {last!r} {problem}{tip}")
+    for q in sns_topics(ctx.artifact):
+        words = _sns_words(q.name)
+        if len(words) < 2 or any(w.lower() in state for w in words):
+            continue
+        problem = past_tense_problem(words[-1], extra, state)
+        if problem is None:
+            continue
+        better = suggest(".".join(words))
+        tip = f"; e.g. {'-'.join(better.split('.'))!r}" if better else ""
+        ctx.report(q.loc, f"SNS topic {q.name!r} does not name a past-tense event: its last word {words[-1]!r} "
+                          f"is not a past-tense verb{tip}")
 
 
 # -- CL603 -------------------------------------------------------------------------------
