@@ -36,3 +36,49 @@ def test_iterating_a_list_of_queues_is_not_a_consumer(check_tree) -> None:
     text = AIO_PIKA_DIRECT.replace('queue = await channel.declare_queue("crm_orders", durable=True)',
                                    'queue = await fetch_names()')
     assert found(check_tree({"crm/consumer.py": text}, {"select": ["CL203", "CL204"]})) == set()
+
+
+def test_nats_consumer_configs(check_tree) -> None:
+    import json
+
+    info = {"stream_name": "ORDERS", "name": "billing", "created": "2024-01-01T00:00:00Z",
+            "config": {"durable_name": "billing", "ack_policy": "explicit", "deliver_policy": "all", "max_deliver": -1}}
+    stream = {"name": "ORDERS", "subjects": ["orders.>"], "retention": "limits", "ack_policy": "explicit",
+              "deliver_policy": "all"}
+    templated = 'resource "jetstream_consumer" "c" {\n  stream_id = "x"\n  durable_name = "c"\n  max_delivery = var.max\n}\n'
+    result = check_tree({"nats/billing.json": json.dumps(info, indent=2), "nats/stream.json": json.dumps(stream),
+                         "nats/none.json": json.dumps({"durable_name": "m", "ack_policy": "none"}),
+                         "nats/templated.tf": templated}, {"select": ["CL610"]})
+    assert found(result) == {("nats/billing.json", 9, "CL610")}  # info --json: the config's max_deliver
+    [f] = result.active
+    assert "'billing'" in f.message and "max_deliver" in f.message
+
+
+def test_sns_topics_that_carry_events(check_tree) -> None:
+    tf = '''
+resource "aws_sns_topic" "alerts" {
+  name = "orders_alerts"
+}
+resource "aws_sns_topic" "lonely" {
+  name = "orders"
+}
+resource "aws_sns_topic" "events" {
+  name = "order_events"
+}
+resource "aws_sns_topic" "templated" {
+  name = "${var.env}-orders"
+}
+resource "aws_sns_topic_subscription" "s" {
+  topic_arn = aws_sns_topic.alerts.arn
+  protocol  = "sqs"
+  endpoint  = "arn:aws:sqs:eu-west-1:1:q"
+}
+resource "aws_sns_topic_subscription" "t" {
+  topic_arn = aws_sns_topic.templated.arn
+  protocol  = "sqs"
+  endpoint  = "arn:aws:sqs:eu-west-1:1:q"
+}
+'''
+    result = check_tree({"infra/sns.tf": tf}, {"select": ["CL601", "CL602", "CL610"]})
+    # alerts: an alarm topic; lonely: not subscribed, not named for events; templated: not judged
+    assert found(result) == {("infra/sns.tf", 8, "CL601"), ("infra/sns.tf", 8, "CL602")}
