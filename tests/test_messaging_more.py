@@ -82,3 +82,32 @@ resource "aws_sns_topic_subscription" "t" {
     result = check_tree({"infra/sns.tf": tf}, {"select": ["CL601", "CL602", "CL610"]})
     # alerts: an alarm topic; lonely: not subscribed, not named for events; templated: not judged
     assert found(result) == {("infra/sns.tf", 8, "CL601"), ("infra/sns.tf", 8, "CL602")}
+
+
+PIKA_SQL = '''
+import pika
+import psycopg2
+
+db = psycopg2.connect(dsn="postgresql://likes")
+
+
+def callback(ch, method, properties, body):
+    page_id, count = body.decode().split(":")
+    cur = db.cursor()
+    cur.execute("UPDATE likes SET likes_count = %s WHERE page_id = %s", (count, page_id))
+    db.commit()
+    ch.basic_ack(delivery_tag=method.delivery_tag)
+
+
+channel = pika.BlockingConnection(pika.ConnectionParameters("rabbitmq")).channel()
+channel.basic_consume(queue="likes", on_message_callback=callback)
+'''
+
+
+def test_a_handler_whose_only_effect_is_an_absolute_update_is_idempotent(check_tree) -> None:
+    # josethz00/distributed-like-counter: a redelivered "page:count" sets the same count again
+    assert found(check_tree({"w/main.py": PIKA_SQL}, {"select": ["CL203"]})) == set()
+    for sql in ("UPDATE likes SET likes_count = likes_count + %s WHERE page_id = %s",
+                "INSERT INTO likes (page_id, n) VALUES (%s, %s)"):
+        text = PIKA_SQL.replace("UPDATE likes SET likes_count = %s WHERE page_id = %s", sql)
+        assert found(check_tree({"w/main.py": text}, {"select": ["CL203"]})) == {("w/main.py", 16, "CL203")}, sql

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import libcst as cst
@@ -196,6 +197,41 @@ def _idempotency(m: PyModule, k: Kafka, loop: Loop, opts: dict) -> str | None:
     return None
 
 
+_SQL_HOUSEKEEPING = frozenset({"commit", "close", "cursor", "rollback"})
+_SELF_INCREMENT = re.compile(r"\b(\w+)\s*=\s*(?:\w+\.)?\1\s*[-+|]", re.IGNORECASE)
+
+
+def _idempotent_sql(sql: str) -> bool:
+    """A statement a redelivery repeats harmlessly: an UPDATE or upsert that sets values (no
+    ``x = x + 1``), a DELETE, an INSERT that ignores a duplicate key."""
+    text = " ".join(sql.split()).upper()
+    if _SELF_INCREMENT.search(text):
+        return False
+    if text.startswith(("UPDATE ", "DELETE ", "REPLACE INTO ")):
+        return True
+    return text.startswith("INSERT ") and ("ON CONFLICT" in text or "ON DUPLICATE KEY UPDATE" in text
+                                           or text.startswith("INSERT OR REPLACE") or text.startswith("INSERT OR IGNORE"))
+
+
+def _naturally_idempotent(m: PyModule, loop: Loop) -> bool:
+    """Whether everything the loop does to a message is SQL that repeats harmlessly (an absolute
+    UPDATE, an upsert, a DELETE), so a redelivery changes nothing: no duplicate check is needed."""
+    if loop.writes:
+        return False
+    statements = 0
+    for site in loop.handlers:
+        name = call_name(site.node)
+        if name in _SQL_HOUSEKEEPING:
+            continue
+        if name not in ("execute", "executemany") or not site.node.args:
+            return False
+        sql = string_value(m.constant(site.node.args[0].value, site.scope))
+        if sql is None or not _idempotent_sql(sql):
+            return False
+        statements += 1
+    return statements > 0
+
+
 def _known_calls(m: PyModule, opts: dict) -> set[str]:
     return set(opts.get("check-functions", [])) | set(opts.get("mark-functions", []))
 
@@ -227,6 +263,8 @@ def no_duplicate_detection(ctx: PythonContext) -> None:
                      "make sure it detects duplicates by event_id.")
             continue
         problem = _idempotency(m, k, loop, ctx.options)
+        if problem is not None and _naturally_idempotent(m, loop):
+            continue
         if problem is not None:
             ctx.report(loop.anchor, f"{_where(loop)} {problem}: a redelivered message is processed twice. Skip "
                        "events whose event_id is already recorded, and record it after processing.", scope=loop.scope)
