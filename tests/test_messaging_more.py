@@ -111,3 +111,13 @@ def test_a_handler_whose_only_effect_is_an_absolute_update_is_idempotent(check_t
                 "INSERT INTO likes (page_id, n) VALUES (%s, %s)"):
         text = PIKA_SQL.replace("UPDATE likes SET likes_count = %s WHERE page_id = %s", sql)
         assert found(check_tree({"w/main.py": text}, {"select": ["CL203"]})) == {("w/main.py", 16, "CL203")}, sql
+
+
+def test_an_sns_topic_subscribed_by_arn_carries_events(check_tree) -> None:
+    tf = ('resource "aws_sns_topic" "t" {\n  name = "orders"\n}\n'
+          'resource "aws_sns_topic_subscription" "s" {\n'
+          '  topic_arn = "arn:aws:sns:us-east-1:123456789012:orders"\n  protocol = "sqs"\n'
+          '  endpoint = "arn:aws:sqs:us-east-1:123456789012:q"\n}\n')
+    assert found(check_tree({"sns.tf": tf}, {"select": ["CL601"]})) == {("sns.tf", 2, "CL601")}
+    other = tf.replace(":orders\"", ":orders-archive\"")
+    assert found(check_tree({"sns.tf": other}, {"select": ["CL601"]})) == set()

@@ -236,7 +236,7 @@ def terraform(queues: list[Queue], data: dict[str, Any], lines: dict[tuple[str, 
         name = _text(body.get("name"))
         if name is None or "${" in name:
             continue
-        subscribed = re.search(rf"aws_sns_topic\.{re.escape(rname)}\b", subs) is not None
+        subscribed = re.search(rf"aws_sns_topic\.{re.escape(rname)}\b|:{re.escape(name)}(?![\w-])", subs) is not None
         if sns_event_topic(name, subscribed):
             pos = lines.get(("aws_sns_topic", rname), {})
             queues.append(Queue(name, "sns", "terraform", Location(path, pos.get("name", pos.get("", 1)), 1), None,
