@@ -202,3 +202,22 @@ def test_hostile_input_is_a_finding_not_a_crash(check_tree) -> None:
              "events/loop.v1.json": json.dumps(loop), "events/loop.v2.json": json.dumps(loop)}
     result = check_tree(files, {"select": ["CL001", "CL411", "CL412", "CL413"]})
     assert ("events/broken.json", 1, "CL001") in found(result)
+
+
+def test_a_cloudevents_schema_carries_the_envelope_under_its_own_names(check_tree) -> None:
+    # ahsanazmi1/orca's CloudEvents schemas: id, type (versioned), specversion
+    data = {"$schema": "http://json-schema.org/draft-07/schema#", "title": "Orca Decision CloudEvent",
+            "type": "object", "required": ["specversion", "id", "type", "source", "data"],
+            "properties": {"specversion": {"enum": ["1.0"]}, "id": {"type": "string"}, "source": {"type": "string"},
+                           "type": {"type": "string", "enum": ["ocn.orca.decision.v1"]},
+                           "dataschema": {"type": "string"},
+                           "data": {"type": "object", "properties": {"event_type": {"enum": ["ocn.other.thing.v1"]}}}}}
+    result = check_tree({"events/v1/orca.decision.v1.schema.json": json.dumps(data, indent=2)},
+                        {"select": ["CL411", "CL412"]})
+    # no envelope finding; the type is judged once (not the title again, not the payload's reference)
+    assert [(f.code, f.location.pointer) for f in result.active] == [("CL412", "/properties/type/enum/0")]
+    unversioned = json.loads(json.dumps(data))
+    unversioned["properties"]["type"]["enum"] = ["ocn.orca.decision.made"]
+    del unversioned["properties"]["dataschema"]
+    [f] = check_tree({"events/v1/orca.decision.v1.schema.json": json.dumps(unversioned)}, {"select": ["CL411"]}).active
+    assert "event_version" in f.message and "event_id" not in f.message

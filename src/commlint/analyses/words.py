@@ -92,6 +92,8 @@ def event_word(name: str) -> str | None:
     words = [w for w in split_words(name) if not _VERSION.match(w)]
     if words and words[-1] in ("event", "events") and len(words) > 1:
         words = words[:-1]  # OrderCreatedEvent
+        if words[-1] == "cloud" and len(words) > 1:
+            words = words[:-1]  # OrderCreatedCloudEvent
     if words and not is_past_tense(words[-1]):
         for i in range(len(words) - 2, -1, -1):
             if words[i + 1] in PARTICLES and is_past_tense(words[i]):

@@ -22,8 +22,8 @@ from ..analyses.base_versions import (
     version_listings,
 )
 from ..analyses.jsonschema_events import breaks, event_reason
-from ..analyses.words import past_tense_problem, suggest
-from ..artifacts.jsonschema import JSONSchemaArtifact, envelope_holders, norm, parse
+from ..analyses.words import event_word, past_tense_problem, suggest
+from ..artifacts.jsonschema import ENVELOPE_HOLDERS, JSONSchemaArtifact, envelope_holders, norm, parse
 from ..artifacts.yamljson import join
 from ..core import safeio
 from ..core.model import Severity
@@ -62,6 +62,7 @@ def missing_envelope(ctx: JSONSchemaContext) -> None:
             prev = found.get(norm(name))
             if prev is None or (required and not prev[0]):
                 found[norm(name)] = (required, holder)
+    _cloudevent(art, view, found)
     missing = [f for f in ctx.options["fields"] if norm(f) not in found]
     optional = [f for f in ctx.options["fields"] if norm(f) in found and not found[norm(f)][0]]
     title = art.title or art.stem
@@ -76,6 +77,32 @@ def missing_envelope(ctx: JSONSchemaContext) -> None:
         ctx.report(where, f"event schema {title!r} declares {', '.join(optional)}{inside} but does not require "
                    f"{'them' if len(optional) > 1 else 'it'}: list {'them' if len(optional) > 1 else 'it'} in "
                    "`required`, so an event without its envelope is rejected")
+
+
+_VERSIONED_TYPE = re.compile(r"[._\-]v\d+$", re.IGNORECASE)
+
+
+def _cloudevent(art: JSONSchemaArtifact, view: Any, found: dict[str, tuple[bool, str | None]]) -> None:
+    """A CloudEvents schema (``specversion``, ``id``, ``type``) carries the envelope under CloudEvents'
+    names: ``id`` is the event_id, ``type`` the event_type, and a version in the type (``....v1``) or a
+    ``dataschema`` the event_version."""
+    props = view.properties
+    if not all(k in props for k in ("specversion", "id", "type")):
+        return
+
+    def put(key: str, required: bool) -> None:
+        if key not in found or (required and not found[key][0]):
+            found[key] = (required, None)
+
+    put("eventid", "id" in view.required)
+    put("eventtype", "type" in view.required)
+    schema, _ = art.deref(*props["type"])
+    values = [schema.get("const")] if isinstance(schema, dict) and "const" in schema else \
+        (schema.get("enum") if isinstance(schema, dict) and isinstance(schema.get("enum"), list) else [])
+    if values and all(isinstance(v, str) and _VERSIONED_TYPE.search(v) for v in values):
+        put("eventversion", "type" in view.required)
+    elif "dataschema" in props:
+        put("eventversion", "dataschema" in view.required)
 
 
 def _styled(dotted: str | None, like: str) -> str | None:
@@ -109,35 +136,41 @@ def name_not_past_tense(ctx: JSONSchemaContext) -> None:
         return
     extra, state = set(ctx.options["extra-past-words"]), set(ctx.options["state-words"])
 
+    wrong: set[str | None] = set()  # event words already reported (the title repeats the type)
+
     def judge(where: str, what: str, name: str) -> None:
         problem = past_tense_problem(name, extra, state)
         if problem:
+            wrong.add(event_word(name))
             better = _styled(suggest(name), name)
             hint = f"; name the fact, e.g. {better!r}" if better else "; name what happened, in the past tense"
             ctx.report(where, f"{what} {name!r} {problem}{hint}")
 
-    title = art.title.strip()
-    if title and _name_like(title):
-        judge("/title", "event title", title)
     view = art.object_view()
-    if view is None:
-        return
-    type_fields = {norm(n) for n in ctx.options["type-fields"]}
-    holders = [view] + [inner for _h, inner in envelope_holders(art.doc, view)]
-    for v in holders:
-        for name, (schema, ptr) in v.properties.items():
-            if norm(name) not in type_fields:
-                continue
-            schema, ptr = art.deref(schema, ptr)
-            if not isinstance(schema, dict):
-                continue
-            if isinstance(schema.get("const"), str):
-                judge(join(ptr, "const"), "event type", schema["const"])
-            for i, value in enumerate(schema["enum"] if isinstance(schema.get("enum"), list) else []):
-                if isinstance(value, str):
-                    judge(join(ptr, "enum", i), "event type", value)
-            if isinstance(schema.get("default"), str) and "const" not in schema and "enum" not in schema:
-                judge(join(ptr, "default"), "event type", schema["default"])
+    if view is not None:
+        type_fields = {norm(n) for n in ctx.options["type-fields"]}
+        if all(k in view.properties for k in ("specversion", "id", "type")):
+            type_fields.add("type")  # a CloudEvent: its type is the event type
+        # the event's own type: at the top level or in its envelope object (not a payload's
+        # reference to another event's type)
+        holders = [view] + [inner for h, inner in envelope_holders(art.doc, view) if norm(h) in ENVELOPE_HOLDERS]
+        for v in holders:
+            for name, (schema, ptr) in v.properties.items():
+                if norm(name) not in type_fields:
+                    continue
+                schema, ptr = art.deref(schema, ptr)
+                if not isinstance(schema, dict):
+                    continue
+                if isinstance(schema.get("const"), str):
+                    judge(join(ptr, "const"), "event type", schema["const"])
+                for i, value in enumerate(schema["enum"] if isinstance(schema.get("enum"), list) else []):
+                    if isinstance(value, str):
+                        judge(join(ptr, "enum", i), "event type", value)
+                if isinstance(schema.get("default"), str) and "const" not in schema and "enum" not in schema:
+                    judge(join(ptr, "default"), "event type", schema["default"])
+    title = art.title.strip()
+    if title and _name_like(title) and event_word(title) not in wrong:
+        judge("/title", "event title", title)
 
 
 # -- earlier versions ----------------------------------------------------------------------------
