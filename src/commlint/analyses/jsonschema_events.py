@@ -37,6 +37,10 @@ from ..artifacts.yamljson import Document, join
 from .words import event_word, is_past_tense
 
 _EVENT_SUFFIX = re.compile(r"(?:^|[a-z0-9_\-. ])[Ee]vent$")
+# past participles spelled as their verb (or a noun): no sign by themselves that a name is an event
+# (cloud-run-v1.json, demand-forecast.json, reset.json in SchemaStore's schemas folder)
+_SAME_AS_BASE = frozenset("""bet bid broadcast burst cast cost cut forecast hit hurt let put quit read reset rid run set
+    shed shut slit split spread thrust upset wed wet come become overcome""".split())
 
 
 def event_reason(art: JSONSchemaArtifact) -> str | None:
@@ -67,7 +71,7 @@ def _reason(art: JSONSchemaArtifact) -> str | None:
         for label in labels:
             words = re.findall(r"[A-Za-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", label))
             word = event_word(label)
-            if len(words) >= 2 and word and is_past_tense(word):
+            if len(words) >= 2 and word and is_past_tense(word) and word not in _SAME_AS_BASE:
                 return "it is a schema named as a past-tense event"
     return None
 
