@@ -101,3 +101,12 @@ def test_a_past_tense_verb_followed_by_a_phrase_is_past_tense(check_tree) -> Non
             'message UserSignedUp { string event_id = 1; string event_type = 2; string event_version = 3; }\n'
             'message OrderToShipEvent { string event_id = 1; string event_type = 2; string event_version = 3; }\n')
     assert found(check_tree({"events/a.proto": text}, {"select": ["CL507"]})) == {("events/a.proto", 5, "CL507")}
+
+
+def test_a_generic_envelope_message_is_not_an_event(check_tree) -> None:
+    # cloudevents/spec's cloudevents.proto: CloudEvent is the envelope format itself
+    text = ('syntax = "proto3";\npackage io.cloudevents.v1;\n'
+            'message CloudEvent { string id = 1; string source = 2; string spec_version = 3; string type = 4; }\n'
+            'message DomainEvent { string id = 1; }\n'
+            'message CloudEventBatch { repeated CloudEvent events = 1; }\n')
+    assert found(check_tree({"formats/cloudevents.proto": text}, {"select": ["CL506", "CL507"]})) == set()

@@ -6,8 +6,9 @@ Precision first, so only messages clearly published as events count:
 - a top-level message of a file that lies in an ``events`` folder or whose name says events
   (``order_events.proto``, ``events.proto``), unless another message of the file holds it (an
   item, an envelope) or an RPC of the file takes or returns it;
-- anywhere, a top-level message named as an event: ``...Event`` (``OrderCreatedEvent``), or two
-  words or more ending in a past-tense verb (``OrderCreated``), not an RPC's request or response.
+- anywhere, a top-level message named as an event: ``...Event`` (``OrderCreatedEvent``; not a
+  generic envelope such as ``CloudEvent``, ``DomainEvent``), or two words or more ending in a
+  past-tense verb (``OrderCreated``), not an RPC's request or response.
 
 The model reads protoc's descriptors when the file compiled, else the grammar parser's tree.
 """
@@ -87,11 +88,17 @@ class ProtoEvents:
         return have, unknown
 
 
+# ``CloudEvent``, ``DomainEvent``, ``IntegrationEvent``: the envelope or base type, not one event
+GENERIC = frozenset("""cloud domain integration base abstract generic raw outbox inbox inbound outbound external internal
+    system app application any wrapped wrapper typed""".split())
+
+
 def event_named(name: str) -> bool:
-    """``OrderCreated``, ``OrderCreatedEvent``, ``CreateOrderEvent``: a name that says it is an event."""
+    """``OrderCreated``, ``OrderCreatedEvent``, ``CreateOrderEvent``: a name that says it is an event
+    (not a generic envelope such as ``CloudEvent`` or ``DomainEvent``)."""
     words = split_words(name)
     if len(words) >= 2 and words[-1].lower() == "event":
-        return True
+        return not all(w in GENERIC for w in words[:-1])
     word = event_word(name)
     return len(words) >= 2 and word is not None and is_past_tense(word) and words[-1].lower() not in ("request", "response")
 
