@@ -224,3 +224,8 @@ def test_a_cloudevents_schema_carries_the_envelope_under_its_own_names(check_tre
     del unversioned["properties"]["dataschema"]
     [f] = check_tree({"events/v1/orca.decision.v1.schema.json": json.dumps(unversioned)}, {"select": ["CL411"]}).active
     assert "event_version" in f.message and "event_id" not in f.message
+
+
+def test_a_generic_envelope_schema_is_not_an_event(check_tree) -> None:
+    data = {"$schema": DRAFT, "title": "DomainEvent", "type": "object", "properties": {"id": {"type": "string"}}}
+    assert found(check_tree({"contracts/domain-event.json": json.dumps(data)}, {"select": ["CL411", "CL412"]})) == set()

@@ -34,7 +34,7 @@ from ..artifacts.jsonschema import (
     object_view,
 )
 from ..artifacts.yamljson import Document, join
-from .words import event_word, is_past_tense
+from .words import event_word, generic_event_name, is_past_tense
 
 _EVENT_SUFFIX = re.compile(r"(?:^|[a-z0-9_\-. ])[Ee]vent$")
 # past participles spelled as their verb (or a noun): no sign by themselves that a name is an event
@@ -65,7 +65,7 @@ def _reason(art: JSONSchemaArtifact) -> str | None:
     if dirs & EVENT_DIRS:
         return "it lies in an events folder"
     labels = [x for x in (art.title.strip(), art.stem) if x]
-    if any(_EVENT_SUFFIX.search(x) for x in labels):
+    if any(_EVENT_SUFFIX.search(x) and not generic_event_name(x) for x in labels):
         return "its name says it is an event"
     if dirs & SCHEMA_DIRS:
         for label in labels:

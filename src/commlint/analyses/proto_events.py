@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from .words import event_word, is_past_tense, split_words
+from .words import event_word, generic_event_name, is_past_tense, split_words
 
 ENVELOPE_HOLDERS = frozenset({"metadata", "meta", "envelope", "header", "headers", "eventmetadata", "eventheader",
                               "context", "eventcontext"})
@@ -88,17 +88,12 @@ class ProtoEvents:
         return have, unknown
 
 
-# ``CloudEvent``, ``DomainEvent``, ``IntegrationEvent``: the envelope or base type, not one event
-GENERIC = frozenset("""cloud domain integration base abstract generic raw outbox inbox inbound outbound external internal
-    system app application any wrapped wrapper typed""".split())
-
-
 def event_named(name: str) -> bool:
     """``OrderCreated``, ``OrderCreatedEvent``, ``CreateOrderEvent``: a name that says it is an event
     (not a generic envelope such as ``CloudEvent`` or ``DomainEvent``)."""
     words = split_words(name)
     if len(words) >= 2 and words[-1].lower() == "event":
-        return not all(w in GENERIC for w in words[:-1])
+        return not generic_event_name(name)
     word = event_word(name)
     return len(words) >= 2 and word is not None and is_past_tense(word) and words[-1].lower() not in ("request", "response")
 

@@ -128,3 +128,20 @@ def suggest(name: str) -> str | None:
     if words[-1] in COMMAND_VERBS:
         return ".".join(words[:-1] + [COMMAND_VERBS[words[-1]]])
     return None
+
+
+# ``CloudEvent``, ``DomainEvent``, ``IntegrationEvent``: an envelope or base type, not one event
+GENERIC_EVENT_WORDS = frozenset("""cloud domain integration base abstract generic raw outbox inbox inbound outbound
+    external internal system app application any wrapped wrapper typed""".split())
+
+
+def generic_event_name(name: str) -> bool:
+    """Whether ``name`` is ``Event`` with only generic words before it (``CloudEvent``, ``DomainEvent``,
+    ``CloudEvent JSON Schema``)."""
+    words = [w for w in split_words(name) if not _VERSION.match(w)]
+    while words and words[-1] in ("schema", "json"):
+        words.pop()
+    if not words or words[-1] not in ("event", "events"):
+        return False
+    words.pop()
+    return bool(words) and all(w in GENERIC_EVENT_WORDS for w in words)

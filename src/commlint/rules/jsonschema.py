@@ -22,7 +22,7 @@ from ..analyses.base_versions import (
     version_listings,
 )
 from ..analyses.jsonschema_events import breaks, event_reason
-from ..analyses.words import event_word, past_tense_problem, suggest
+from ..analyses.words import event_word, generic_event_name, past_tense_problem, suggest
 from ..artifacts.jsonschema import ENVELOPE_HOLDERS, JSONSchemaArtifact, envelope_holders, norm, parse
 from ..artifacts.yamljson import join
 from ..core import safeio
@@ -169,7 +169,7 @@ def name_not_past_tense(ctx: JSONSchemaContext) -> None:
                 if isinstance(schema.get("default"), str) and "const" not in schema and "enum" not in schema:
                     judge(join(ptr, "default"), "event type", schema["default"])
     title = art.title.strip()
-    if title and _name_like(title) and event_word(title) not in wrong:
+    if title and _name_like(title) and event_word(title) not in wrong and not generic_event_name(title):
         judge("/title", "event title", title)
 
 
