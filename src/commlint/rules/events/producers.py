@@ -14,6 +14,7 @@ from ...analyses.kafka.flow import (
 )
 from ...analyses.messaging import messaging as kafka  # every broker: Kafka, RabbitMQ, SQS, NATS, FastStream
 from ...analyses.kafka.model import SEMVER
+from ...analyses.messaging.sqs import sns_topic_names
 from ...analyses.naming import fits, is_internal, name_problem, segments, strip_dead_letter
 from ...analyses.words import past_tense_problem, split_words, suggest
 from ...artifacts.python import (
@@ -21,6 +22,7 @@ from ...artifacts.python import (
     PyModule,
     string_value,
 )
+from ...artifacts.queues import sns_event_topic
 from .. import PythonContext, check
 from .consumers import excerpt
 
@@ -190,5 +192,10 @@ def topic_name_pattern(ctx: PythonContext) -> None:
             continue
         ctx.report(node, f"topic {name!r} {name_problem(parts)}: name topics <domain>.<entity>.<event> "
                    "(order.order.created), dot-separated and lower case.")
+    sns = re.compile(ctx.options_of("CL601")["sns-pattern"])
+    for name, node in sns_topic_names(m, kafka(m)):
+        if sns_event_topic(name, True) and not sns.fullmatch(name) and "{" not in name:
+            ctx.report(node, f"SNS topic {name!r} breaks <domain>-<entity>-<event>: SNS names allow no dots, so "
+                       "write the standard's segments lower case, joined by hyphens (orders-order-created)")
 
 
