@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 import libcst as cst
@@ -198,24 +197,22 @@ def _idempotency(m: PyModule, k: Kafka, loop: Loop, opts: dict) -> str | None:
 
 
 _SQL_HOUSEKEEPING = frozenset({"commit", "close", "cursor", "rollback"})
-_SELF_INCREMENT = re.compile(r"\b(\w+)\s*=\s*(?:\w+\.)?\1\s*[-+|]", re.IGNORECASE)
 
 
 def _idempotent_sql(sql: str) -> bool:
-    """A statement a redelivery repeats harmlessly: an UPDATE or upsert that sets values (no
-    ``x = x + 1``), a DELETE, an INSERT that ignores a duplicate key."""
+    """A statement that turns a duplicate away by itself: an INSERT that ignores a row whose key
+    exists (ON CONFLICT DO NOTHING, INSERT OR IGNORE, INSERT IGNORE), a DELETE. An UPDATE or an
+    upsert that sets values is not: an older message redelivered after a newer one writes stale data."""
     text = " ".join(sql.split()).upper()
-    if _SELF_INCREMENT.search(text):
-        return False
-    if text.startswith(("UPDATE ", "DELETE ", "REPLACE INTO ")):
+    if text.startswith("DELETE "):
         return True
-    return text.startswith("INSERT ") and ("ON CONFLICT" in text or "ON DUPLICATE KEY UPDATE" in text
-                                           or text.startswith("INSERT OR REPLACE") or text.startswith("INSERT OR IGNORE"))
+    return text.startswith("INSERT ") and (("ON CONFLICT" in text and text.rstrip("; ").endswith("DO NOTHING"))
+                                           or text.startswith(("INSERT OR IGNORE", "INSERT IGNORE")))
 
 
 def _naturally_idempotent(m: PyModule, loop: Loop) -> bool:
-    """Whether everything the loop does to a message is SQL that repeats harmlessly (an absolute
-    UPDATE, an upsert, a DELETE), so a redelivery changes nothing: no duplicate check is needed."""
+    """Whether everything the loop does to a message is SQL that turns a duplicate away itself (an
+    INSERT ... ON CONFLICT DO NOTHING keyed by the message, a DELETE): the table is the store."""
     if loop.writes:
         return False
     statements = 0
