@@ -115,3 +115,25 @@ def test_sql_that_turns_a_duplicate_away_is_the_idempotency_store(check_tree) ->
     upsert = "INSERT INTO likes VALUES (%s, %s) ON CONFLICT (page_id) DO UPDATE SET likes_count = EXCLUDED.likes_count"
     text = PIKA_SQL.replace("UPDATE likes SET likes_count = %s WHERE page_id = %s", upsert)
     assert found(check_tree({"w/main.py": text}, {"select": ["CL203"]})) == {("w/main.py", 16, "CL203")}
+
+
+def test_a_log_record_published_to_a_queue_is_not_an_event(check_tree) -> None:
+    # Freud170/IntegrationProject's interaction log: a timestamp and a source name a job or a log
+    # record as well as an event; only event_id / event_type / event_version make it one
+    text = '''
+import json
+import aio_pika
+
+
+async def log(channel, target):
+    entry = {"timestamp": "2024-01-01T00:00:00Z", "source_system": "crm", "target_system": target}
+    exchange = await channel.declare_exchange("logging_exchange", aio_pika.ExchangeType.FANOUT)
+    await exchange.publish(aio_pika.Message(body=json.dumps(entry).encode()), routing_key="logging_events")
+
+
+async def placed(channel, order):
+    event = {"event_type": "order.placed", "timestamp": "2024-01-01T00:00:00Z", "data": order}
+    exchange = await channel.declare_exchange("orders", aio_pika.ExchangeType.TOPIC)
+    await exchange.publish(aio_pika.Message(body=json.dumps(event).encode()), routing_key="orders.order.placed")
+'''
+    assert found(check_tree({"crm/log.py": text}, {"select": ["CL211"]})) == {("crm/log.py", 12, "CL211")}

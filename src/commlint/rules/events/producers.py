@@ -51,7 +51,11 @@ def missing_envelope_field(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
     required = list(ctx.options["envelope-fields"])
-    queued = set()  # payloads of work queues: events only when they carry an envelope field
+    # payloads of work queues (RabbitMQ, SQS, NATS): events only when they carry a field that names an
+    # event (event_id, event_type, event_version); a timestamp or source alone is any job's or log
+    # record's (an interaction log shipped over RabbitMQ, Freud170/IntegrationProject)
+    naming = {f for f in required if f in ("event_id", "event_type", "event_version")} or set(required)
+    queued = set()
     for p in k.produces:
         if p.events_only:
             shape = event_shape(m, k, p.value, p.site.scope)
@@ -59,7 +63,7 @@ def missing_envelope_field(ctx: PythonContext) -> None:
                 queued.add(id(shape.node))
     for shape, scope, headers in envelope_candidates(m, k):
         present = set(shape.fields) | headers
-        if id(shape.node) in queued and not present & set(required):
+        if id(shape.node) in queued and not present & naming:
             continue
         missing = [f for f in required if f not in present]
         if not missing:
