@@ -137,3 +137,26 @@ async def placed(channel, order):
     await exchange.publish(aio_pika.Message(body=json.dumps(event).encode()), routing_key="orders.order.placed")
 '''
     assert found(check_tree({"crm/log.py": text}, {"select": ["CL211"]})) == {("crm/log.py", 12, "CL211")}
+
+
+def test_faststream_injected_parameters_are_not_the_message(check_tree) -> None:
+    # aSel1x/FastStream_Template: service is dishka's, so service.user.create(data) is the app's
+    # own code in another module (a note under --strict), not a method of the message
+    text = '''
+from dishka.integrations.faststream import FromDishka, inject
+from faststream.rabbit import RabbitRouter
+
+from app.usecases import Services
+
+router = RabbitRouter()
+
+
+@router.subscriber("create", "user")
+@router.publisher("response", "user")
+@inject
+async def user_create(data: dict, service: FromDishka[Services]):
+    return await service.user.create(data)
+'''
+    assert found(check_tree({"app/user.py": text}, {"select": ["CL203", "CL204"]})) == set()
+    result = check_tree({"app/user.py": text}, {"select": ["CL203"], "strict": True})
+    assert [(f.code, f.severity.label) for f in result.active] == [("CL203", "note")]
