@@ -199,7 +199,7 @@ def test_hostile_input_is_a_finding_not_a_crash(check_tree) -> None:
         node["properties"]["n"] = {"type": "object", "properties": {}}
         node = node["properties"]["n"]
     loop = schema({"a": {"$ref": "#/properties/a"}})
-    files = {"events/broken.json": '{"$schema": "' + DRAFT + '", "event_id": ',
+    files = {"events/broken.json": '{"$schema": "' + DRAFT + '", "properties": {"event_id": ',
              "events/deep.v1.json": json.dumps({"$schema": DRAFT, **deep}),
              "events/deep.v2.json": json.dumps({"$schema": DRAFT, **deep, "required": ["zz"], "properties": {"zz": {}}}),
              "events/loop.v1.json": json.dumps(loop), "events/loop.v2.json": json.dumps(loop)}
@@ -229,3 +229,24 @@ def test_a_cloudevents_schema_carries_the_envelope_under_its_own_names(check_tre
 def test_a_generic_envelope_schema_is_not_an_event(check_tree) -> None:
     data = {"$schema": DRAFT, "title": "DomainEvent", "type": "object", "properties": {"id": {"type": "string"}}}
     assert found(check_tree({"contracts/domain-event.json": json.dumps(data)}, {"select": ["CL411", "CL412"]})) == set()
+
+
+def test_a_schema_an_asyncapi_document_references_is_an_event(check_tree) -> None:
+    asyncapi = """
+asyncapi: 3.0.0
+info: {title: orders, version: 1.0.0}
+channels:
+  placed:
+    address: orders.order.placed
+    messages:
+      placed:
+        payload:
+          $ref: './contracts/order.json'
+"""
+    schema = {"$schema": DRAFT, "title": "Order", "type": "object", "properties": {"order_id": {"type": "string"}}}
+    files = {"svc/asyncapi.yaml": asyncapi, "svc/contracts/order.json": json.dumps(schema),
+             "svc/contracts/customer.json": json.dumps(schema)}
+    result = check_tree(files, {"select": ["CL411", "CL412"]})
+    # order.json is the message's payload: an event (no envelope, a noun for a name); customer.json is not
+    assert {(f.location.path, f.code) for f in result.active} == {
+        ("svc/contracts/order.json", "CL411"), ("svc/contracts/order.json", "CL412")}

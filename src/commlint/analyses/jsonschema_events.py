@@ -19,8 +19,11 @@ teams accept it). References outside the file are not followed: what they stand 
 
 from __future__ import annotations
 
+import functools
+import posixpath
 import re
 from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..artifacts.jsonschema import (
@@ -34,6 +37,7 @@ from ..artifacts.jsonschema import (
     object_view,
 )
 from ..artifacts.yamljson import Document, join
+from ..core import safeio
 from .words import event_word, generic_event_name, is_past_tense
 
 _EVENT_SUFFIX = re.compile(r"(?:^|[a-z0-9_\-. ])[Ee]vent$")
@@ -43,13 +47,85 @@ _SAME_AS_BASE = frozenset("""bet bid broadcast burst cast cost cut forecast hit 
     shed shut slit split spread thrust upset wed wet come become overcome""".split())
 
 
-def event_reason(art: JSONSchemaArtifact) -> str | None:
-    """Why the file is taken for an event schema, or None when nothing says it is one."""
+def event_reason(art: JSONSchemaArtifact, root: Path | None = None) -> str | None:
+    """Why the file is taken for an event schema, or None when nothing says it is one. With the
+    run's ``root``, an AsyncAPI document in the file's folder or a folder above it that references
+    the file (a message payload ``$ref: ./schemas/order-created.json``) says so too."""
     cached = getattr(art, "_event_reason", False)
     if cached is not False:
         return cached
-    art._event_reason = _reason(art)  # type: ignore[attr-defined]
-    return art._event_reason  # type: ignore[attr-defined]
+    reason = _reason(art)
+    if reason is None and root is not None and art.object_view() is not None:
+        reason = _referenced_by_asyncapi(art, root)
+    art._event_reason = reason  # type: ignore[attr-defined]
+    return reason
+
+
+_ASYNCAPI_HEAD = re.compile(r"^['\"]?asyncapi['\"]?[ \t]*:|\"asyncapi\"\s*:", re.MULTILINE)
+_ASYNCAPI_LIMIT = 4 * 1024 * 1024
+
+
+def _referenced_by_asyncapi(art: JSONSchemaArtifact, root: Path) -> str | None:
+    rel = PurePosixPath(art.path)
+    folder = rel.parent
+    while True:
+        art.deps.add(safeio.listing_dependency(root / folder, None))
+        for doc_rel, refs in _asyncapi_refs(str(root), folder.as_posix()):
+            if rel.as_posix() in refs:
+                art.deps.add(str(root / doc_rel))
+                return f"the AsyncAPI document {doc_rel} references it"
+        if folder == PurePosixPath(".") or folder == PurePosixPath(""):
+            return None
+        folder = folder.parent
+
+
+@functools.lru_cache(maxsize=512)
+def _asyncapi_refs(root: str, folder: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The AsyncAPI documents directly in ``folder`` (relative to ``root``), each with the files its
+    ``$ref``s point to (relative to ``root``); references to URLs and inside the document are left out."""
+    from ..artifacts import ParseError
+    from ..artifacts.yamljson import load_json, load_yaml
+
+    out = []
+    here = Path(root) / folder
+    for name in safeio.list_dir(here, root, (".yaml", ".yml", ".json"), max_entries=500):
+        try:
+            text = safeio.read_file(here / name, _ASYNCAPI_LIMIT, root).decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if _ASYNCAPI_HEAD.search(text[:65536]) is None:
+            continue
+        try:
+            docs = [load_json(text)] if name.endswith(".json") else load_yaml(text)
+        except (ParseError, RecursionError):
+            continue
+        refs: set[str] = set()
+        for doc in docs:
+            _collect_refs(doc.data, refs, 0)
+        files = set()
+        for ref in refs:
+            target = ref.split("#", 1)[0]
+            if not target or "://" in target:
+                continue
+            joined = posixpath.normpath(posixpath.join(folder, target))
+            if not joined.startswith(".."):
+                files.add(joined)
+        out.append((posixpath.normpath(posixpath.join(folder, name)), frozenset(files)))
+    return tuple(out)
+
+
+def _collect_refs(node: Any, out: set[str], depth: int) -> None:
+    if depth > 64:
+        return
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "$ref" and isinstance(v, str):
+                out.add(v)
+            else:
+                _collect_refs(v, out, depth + 1)
+    elif isinstance(node, list):
+        for v in node:
+            _collect_refs(v, out, depth + 1)
 
 
 def _reason(art: JSONSchemaArtifact) -> str | None:

@@ -8,7 +8,9 @@ json-schema.org ``$schema`` (a draft) and something says it describes an event:
 - it lies in a folder named ``events`` / ``event`` (``schemas/events/order-created.json``);
 - its title or file name ends in ``Event`` (``OrderCreatedEvent``, ``order_event.json``);
 - it lies in a ``schemas`` folder and its title or file name reads as a past-tense event
-  (``schemas/order-created.json``).
+  (``schemas/order-created.json``);
+- an AsyncAPI document in its folder or a folder above references it (a message payload's
+  ``$ref``).
 
 OpenAPI and AsyncAPI documents are claimed before this kind (their own kinds); a schema whose
 top level is not an object schema is not an event. ``sniff`` looks at the text cheaply; ``parse``
@@ -32,7 +34,7 @@ EXTENSIONS = (".json", ".yaml", ".yml")
 
 _SCHEMA_JSON = re.compile(r"\"\$schema\"\s*:\s*\"https?://json-schema\.org/")
 _SCHEMA_YAML = re.compile(r"^['\"]?\$schema['\"]?[ \t]*:[ \t]*['\"]?https?://json-schema\.org/", re.MULTILINE)
-_EVENT_PROP = re.compile(r"[\"']?event[_-]?(?:id|type)[\"']?\s*:", re.IGNORECASE)
+_PROPERTIES = re.compile(r"[\"']?properties[\"']?\s*:")
 EVENT_DIRS = frozenset({"events", "event"})
 SCHEMA_DIRS = frozenset({"schemas", "schema", "jsonschema", "json-schemas", "json-schema"})
 _MISSING = object()
@@ -55,14 +57,12 @@ def dirs_of(path: str) -> set[str]:
 
 
 def sniff(path: str, text: str) -> bool:
-    """A json-schema.org ``$schema`` and a hint of an event: envelope property names, an event
-    folder, a schemas folder, or ``event`` in the file name."""
+    """A json-schema.org ``$schema`` and ``properties``: an object schema, which may describe an
+    event (what says so needs the parsed file, and for AsyncAPI references the tree)."""
     is_json = path.lower().endswith(".json") or text.lstrip("\ufeff \t\r\n").startswith("{")
     if (_SCHEMA_JSON if is_json else _SCHEMA_YAML).search(text) is None:
         return False
-    dirs = dirs_of(path)
-    return bool(_EVENT_PROP.search(text) or dirs & EVENT_DIRS or dirs & SCHEMA_DIRS
-                or "event" in PurePosixPath(path).name.lower())
+    return _PROPERTIES.search(text) is not None  # an object schema: the analysis decides whether it is an event
 
 
 class JSONSchemaArtifact(Artifact):

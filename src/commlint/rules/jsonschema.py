@@ -30,8 +30,12 @@ from ..core.model import Severity
 from . import JSONSchemaContext, check
 
 
+def _root(ctx: JSONSchemaContext) -> Path | None:
+    return Path(ctx.settings.root) if ctx.settings is not None else None
+
+
 def _events(ctx: JSONSchemaContext) -> int:
-    return 1 if event_reason(ctx.artifact) else 0
+    return 1 if event_reason(ctx.artifact, _root(ctx)) else 0
 
 
 def _is_event(ctx: JSONSchemaContext) -> bool:
@@ -39,7 +43,7 @@ def _is_event(ctx: JSONSchemaContext) -> bool:
     name = PurePosixPath(art.path).name
     if any(fnmatchcase(name, g) or fnmatchcase(art.path, g) for g in ctx.options["not-events"]):
         return False
-    return event_reason(art) is not None
+    return event_reason(art, _root(ctx)) is not None
 
 
 @check("CL411", subjects=_events)
