@@ -90,10 +90,11 @@ def _asyncapi_refs(root: str, folder: str) -> tuple[tuple[str, frozenset[str]], 
     here = Path(root) / folder
     for name in safeio.list_dir(here, root, (".yaml", ".yml", ".json"), max_entries=500):
         try:
+            head = safeio.read_file(here / name, 65536, root, truncate=True).decode("utf-8-sig", "replace")
+            if _ASYNCAPI_HEAD.search(head) is None:
+                continue  # most files: only their first 64 KiB read
             text = safeio.read_file(here / name, _ASYNCAPI_LIMIT, root).decode("utf-8-sig")
         except (OSError, UnicodeDecodeError):
-            continue
-        if _ASYNCAPI_HEAD.search(text[:65536]) is None:
             continue
         try:
             docs = [load_json(text)] if name.endswith(".json") else load_yaml(text)
