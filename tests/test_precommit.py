@@ -36,23 +36,55 @@ def pc_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("pc-home")
 
 
-def test_pre_commit_try_repo(tmp_path: Path, pc_home: Path) -> None:
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """This checkout as pre-commit sees a hook repository: a clone holding the working tree as
+    it is (uncommitted changes included, as ``pre-commit try-repo`` does), committed once. A
+    configuration naming it at that revision lets pre-commit build the hook's environment once
+    and reuse it (``try-repo`` clones afresh, and installs again, on every run)."""
     if shutil.which("pre-commit") is None or shutil.which("git") is None:
         pytest.skip("pre-commit or git is not installed")
     if not (REPO / ".git").exists():
         pytest.skip("not a git checkout")
+    shadow = tmp_path_factory.mktemp("hook-repo") / "commlint"
+    subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(REPO), str(shadow)], check=True, capture_output=True)
+    listed = subprocess.run(["git", "ls-files", "-z", "-co", "--exclude-standard"], cwd=REPO, check=True,
+                            capture_output=True).stdout.decode().split("\0")
+    for rel in filter(None, listed):
+        src, dst = REPO / rel, shadow / rel
+        if src.is_file() and not src.is_symlink():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dst)
+        elif not src.exists() and dst.exists():
+            dst.unlink()  # deleted in the working tree
+    _git("add", "-A", cwd=shadow)
+    _git("-c", "user.email=t@example.invalid", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "shadow",
+         cwd=shadow)
+    sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=shadow, check=True, capture_output=True,
+                         text=True).stdout.strip()
+    return shadow, sha
+
+
+def _configure(work: Path, hook_repo: tuple[Path, str]) -> None:
+    shadow, sha = hook_repo
+    (work / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {shadow.as_posix()}\n    rev: {sha}\n    hooks:\n      - id: commlint\n")
+
+
+def test_pre_commit_runs_the_hook(tmp_path: Path, pc_home: Path, hook_repo: tuple[Path, str]) -> None:
     work = tmp_path / "work"
     work.mkdir()
     _git("init", "-q", cwd=work)
     _git("config", "user.email", "t@example.invalid", cwd=work)
     _git("config", "user.name", "t", cwd=work)
     (work / "client.py").write_text(CLIENT)
-    _git("add", "client.py", cwd=work)
+    _configure(work, hook_repo)
+    _git("add", "client.py", ".pre-commit-config.yaml", cwd=work)
     env = {**os.environ, "PRE_COMMIT_HOME": str(pc_home), "NO_COLOR": "1"}
 
     def run() -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            ["pre-commit", "try-repo", str(REPO), "commlint", "--all-files", "--color", "never"],
+            ["pre-commit", "run", "commlint", "--all-files", "--color", "never"],
             cwd=work, capture_output=True, text=True, env=env, timeout=900,
         )
 
@@ -101,14 +133,10 @@ paths:
 '''
 
 
-def test_pre_commit_with_only_code_changed_judges_cross_file_rules_with_the_whole_tree(tmp_path: Path,
-                                                                                      pc_home: Path) -> None:
+def test_pre_commit_with_only_code_changed_judges_cross_file_rules_with_the_whole_tree(
+        tmp_path: Path, pc_home: Path, hook_repo: tuple[Path, str]) -> None:
     """Issue 13: pre-commit passes only the changed orders/app.py; its routes are declared in
     orders/openapi.yaml, which pre-commit does not pass. No false CL702; a real one still fails."""
-    if shutil.which("pre-commit") is None or shutil.which("git") is None:
-        pytest.skip("pre-commit or git is not installed")
-    if not (REPO / ".git").exists():
-        pytest.skip("not a git checkout")
     work = tmp_path / "work"
     (work / "orders").mkdir(parents=True)
     _git("init", "-q", cwd=work)
@@ -116,6 +144,7 @@ def test_pre_commit_with_only_code_changed_judges_cross_file_rules_with_the_whol
     _git("config", "user.name", "t", cwd=work)
     (work / "orders" / "app.py").write_text(APP)
     (work / "orders" / "openapi.yaml").write_text(CONTRACT)
+    _configure(work, hook_repo)
     _git("add", "-A", cwd=work)
     _git("commit", "-q", "-m", "service and contract", cwd=work)
     env = {**os.environ, "PRE_COMMIT_HOME": str(pc_home), "NO_COLOR": "1"}
@@ -123,7 +152,7 @@ def test_pre_commit_with_only_code_changed_judges_cross_file_rules_with_the_whol
     def run() -> subprocess.CompletedProcess[str]:
         # what `git commit` runs: the staged files only
         return subprocess.run(
-            ["pre-commit", "try-repo", str(REPO), "commlint", "--color", "never"],
+            ["pre-commit", "run", "commlint", "--color", "never"],
             cwd=work, capture_output=True, text=True, env=env, timeout=900,
         )
 
