@@ -222,3 +222,14 @@ def test_sibling_versions_are_found_for_a_folder_named_outside_the_root(tmp_path
     settings = load_settings(project, load(), data={"select": ["CL403"]}, root=project)
     result = check_paths([schemas], settings, jobs=1)
     assert [(f.code, Path(f.location.path).name) for f in result.active] == [("CL403", "order.v2.avsc")]
+
+
+def test_a_rename_without_alias_is_one_finding_that_keeps_the_rename_hint(check_tree) -> None:
+    envelope = [{"name": "event_id", "type": "string"}, {"name": "event_type", "type": "string"},
+                {"name": "event_version", "type": "int"}]
+    v1 = {"type": "record", "name": "OrderPlaced", "namespace": "shop", "fields": envelope + [{"name": "amount", "type": "long"}]}
+    v2 = {"type": "record", "name": "OrderPlaced", "namespace": "shop", "fields": envelope + [{"name": "total", "type": "long"}]}
+    result = check_tree({"schemas/order.v1.avsc": json.dumps(v1), "schemas/order.v2.avsc": json.dumps(v2)},
+                        {"select": ["CL403", "CL404"]})
+    [f] = result.active  # CL403's, not CL404's as well
+    assert f.code == "CL403" and "'total'" in f.message and 'add "aliases": ["amount"]' in f.message

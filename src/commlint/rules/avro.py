@@ -276,13 +276,17 @@ def incompatible_change(ctx: AvroContext) -> None:
     for label, old in earlier_versions(ctx, mode.endswith("_TRANSITIVE")):
         if not old.valid:
             continue
+        renamed = _renames(art, old)
         for backward in directions:
             for inc in compatibility(art, old) if backward else compatibility(old, art):
                 ptr = inc.reader if backward else inc.writer
                 if inc.kind == "reader_field_missing_default_value" and not backward:
                     ptr = join(ptr, "fields")
                 part = "" if len(directions) == 1 else (" (its backward part)" if backward else " (its forward part)")
-                found.setdefault((ptr, f"{part}: {explain(inc, backward)}"), []).append(label)
+                why = explain(inc, backward)
+                if backward and inc.kind == "reader_field_missing_default_value" and (ptr, inc.detail) in renamed:
+                    why += f"; {renamed[(ptr, inc.detail)]}"  # CL404 leaves this field to CL403: keep its hint
+                found.setdefault((ptr, f"{part}: {why}"), []).append(label)
     _report_grouped(ctx, found, f"breaks {mode} compatibility with {{labels}}")
 
 
@@ -314,6 +318,21 @@ def field_removed_or_added(ctx: AvroContext) -> None:
                 if (where, name) not in reported:
                     found.setdefault((where, why), []).append(label)
     _report_grouped(ctx, found, "compared with {labels}: ")
+
+
+def _renames(art: AvroArtifact, old: AvroArtifact) -> dict[tuple[str, str], str]:
+    """(pointer, new field name) -> the rename hint, for each field of ``art`` that looks like a
+    field of ``old`` renamed without an alias (same type, the old name gone)."""
+    out: dict[tuple[str, str], str] = {}
+    for fullname, old_rec, _ in own_records(old):
+        hit = _find_record(art, fullname)
+        if hit is None:
+            continue
+        rec, ptr = hit
+        for where, name, why in _field_changes(art, rec, ptr, old, old_rec):
+            if "looks renamed" in why:
+                out[(where, name)] = why
+    return out
 
 
 def _cl403_fields(ctx: RuleContext, art: AvroArtifact, old: AvroArtifact) -> set[tuple[str, str]]:
