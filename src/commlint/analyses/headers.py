@@ -218,6 +218,8 @@ def call_headers(module: PyModule, call: HttpCall) -> Headers:
         if keyword(channel.call, "interceptors") is not None:
             return out | UNKNOWN_HEADERS
         return out
+    if call.remote is not None:
+        return out | remote_headers(call.remote)
     if call.client is None or call.client.call is None:
         return out | UNKNOWN_HEADERS
     owner = next((c for c in http_calls(module) if c.role == "client" and c.node is call.client.call), None)
@@ -230,3 +232,17 @@ def call_headers(module: PyModule, call: HttpCall) -> Headers:
                 k = text(module, arg.value, site.scope) if arg is not None else None
                 out = out | (Headers(frozenset({k.value.lower()})) if k is not None and k.complete else UNKNOWN_HEADERS)
     return out | client_headers(module, owner)
+
+
+def remote_headers(built) -> Headers:  # noqa: ANN001 - analyses.index.Built
+    """The headers a client built by a factory in another module sends: its ``headers=`` dict as
+    written there; unknown when the factory may add more (hooks, ``**options``, ``.headers`` changed)."""
+    info = built.call
+    if info.star_kwargs or any(info.kw(h) is not None for h in HEADER_HOOKS):
+        return UNKNOWN_HEADERS
+    given = info.kw("headers")
+    if given is None:
+        return UNKNOWN_HEADERS if "headers" in built.function.names or "mount" in built.function.names else Headers()
+    if given.kind == "dict" and "headers" not in built.function.names:
+        return Headers(frozenset(given.value), given.complete)
+    return UNKNOWN_HEADERS

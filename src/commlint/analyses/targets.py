@@ -224,6 +224,9 @@ def call_target(module: PyModule, call, settings=None) -> str:  # noqa: ANN001
         verdict = classify_url(m, url, call.scope, settings) if url is not None else UNKNOWN
         if verdict != UNKNOWN:
             return verdict
+        if call.remote is not None:
+            verdict = remote_target(call.remote, settings)
+            return verdict if verdict != UNKNOWN else _by_path(m)
         if call.role != "method" or call.client is None or call.client.call is None:
             return _by_path(m)
         owner = next((c for c in http_calls(m) if c.role == "client" and c.node is call.client.call), None)
@@ -237,6 +240,27 @@ def call_target(module: PyModule, call, settings=None) -> str:  # noqa: ANN001
         return verdict if verdict != UNKNOWN else _by_path(m)
 
     return module.analysis(key, build)
+
+
+def remote_target(built, settings=None) -> str:  # noqa: ANN001 - analyses.index.Built
+    """internal / external / unknown for a client a factory in another module builds, from the
+    ``base_url`` written there (a literal, an f-string's start, an environment default, a name)."""
+    base = built.call.kw("base_url")
+    if base is None and built.call.positional and built.qualname.startswith("aiohttp."):
+        base = built.call.positional[0]
+    if base is None:
+        return UNKNOWN
+    if base.kind == "name" and base.value in built.summary.consts:  # BASE = os.getenv("X", "http://...")
+        base = built.summary.consts[base.value]
+    if base.kind in ("str", "fstr", "env") and isinstance(base.value, str):
+        host = host_of(base.value, base.kind != "fstr")
+        if host:
+            return classify_host(host, settings)
+        if base.value.lower().startswith("http://"):
+            return INTERNAL
+    if base.kind == "name" and isinstance(base.value, str):
+        return classify_name(base.value)
+    return UNKNOWN
 
 
 _GATEWAY_PATH = re.compile(r"(?:^|[/_-])(?:api[_-]?gateway|gateway|bff|backend[_-]for[_-]frontend|upstreams?|proxy)(?:[/_.-]|$)", re.I)

@@ -237,7 +237,8 @@ def _header_check(ctx: PythonContext, why: str) -> None:
         if not sent.complete:
             _note(ctx, c.node, f"{_describe(c)}: cannot tell whether it sends the {shown} {kind}.", c.scope)
             continue
-        ctx.report(c.node, f"{_describe(c)} sends no {shown} {kind}: {why}", scope=c.scope,
+        built = f" (its client is built at {c.remote.where})" if c.remote is not None else ""
+        ctx.report(c.node, f"{_describe(c)} sends no {shown} {kind}{built}: {why}", scope=c.scope,
                    properties={"target": target})
 
 

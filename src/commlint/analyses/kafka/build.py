@@ -17,6 +17,7 @@ from ...artifacts.python import (
     positional,
     string_value,
 )
+from ..index import constructions, find
 from .model import (
     CLIENT_NAME,
     COLLECT_METHODS,
@@ -156,7 +157,7 @@ class Resolver:
                 return self.by_call[id(origin.call)]
             lib = classify(origin.qualname)
             if lib is None:
-                return None
+                return self.remote(origin.qualname, scope) if origin.call is not None else None
         text = dotted(expr)
         if text is None:
             return None
@@ -164,6 +165,30 @@ class Resolver:
         if key in self.guessed:
             return self.guessed[key]
         found = self._annotated(expr, scope) or self._by_name(text, scope)
+        if found is not None:
+            self.guessed[key] = found
+        return found
+
+    def remote(self, qualname: str, scope: Scope) -> Client | None:
+        """A client built in another module of the tree: a factory returning one
+        (``get_consumer(topic)`` returning ``KafkaConsumer(...)``), or a class holding one
+        in an attribute (a consumer wrapper), found through the project index."""
+        key = (id(self.m.module_scope), "remote:" + qualname)
+        if key in self.guessed:
+            return self.guessed[key]
+        found = None
+        for built in constructions(self.m, qualname):
+            lib = classify(built.qualname)
+            if lib is not None:
+                found = Client(lib[1], lib[0], scope)
+                break
+        d = find(self.m, qualname) if found is None else None
+        if d is not None and d.kind == "class" and d.klass is not None:
+            for info in d.klass.attrs.values():
+                lib = classify(d.summary.resolve(info.callee))
+                if lib is not None and lib[1] in ("consumer", "share"):
+                    found = Client(lib[1], lib[0], scope)
+                    break
         if found is not None:
             self.guessed[key] = found
         return found
@@ -260,7 +285,7 @@ def _build(m: PyModule) -> Kafka:
     for names, it, scope, loops in w.bindings:
         if not loops or not isinstance(loops[-1], cst.For) or loops[-1].iter is not it:
             continue
-        c = r.client(it, scope) if not isinstance(it, cst.Call) else None
+        c = r.client(it, scope) if not isinstance(it, cst.Call) else _factory_call(m, r, it, scope)
         if c is not None and c.role in ("consumer", "share"):
             c.methods.add("__iter__")
             k.loops.append(_loop(m, k, "iterate", c, it, loops[-1], scope, None, set(names)))
@@ -298,6 +323,12 @@ def _build(m: PyModule) -> Kafka:
     for loop in k.loops:
         _classify_region(m, k, r, loop)
     return k
+
+
+def _factory_call(m: PyModule, r: Resolver, it: cst.Call, scope: Scope) -> Client | None:
+    """``for msg in get_consumer(topic)``: a consumer built by a factory in another module."""
+    q = m.qualname(it.func)
+    return r.remote(q, scope) if q is not None and classify(q) is None else None
 
 
 def _poll_loop(m: PyModule, k: Kafka, site: CallSite, c: Client) -> Loop:

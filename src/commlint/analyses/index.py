@@ -1,0 +1,490 @@
+"""The project index: what other modules of the checked tree define, read with ``ast`` (cheap), so a
+rule judging one module can follow a name it imports into the module that defines it.
+
+Per module (``Summary``, built once per file content and shared by every module that asks):
+its imports, module-level names (constants, ``os.environ.get(name, default)`` defaults, instances
+such as ``settings = Settings()``), classes (enum members, pydantic ``BaseSettings`` and dataclass
+field defaults, clients held in ``self.<attr>`` attributes), and functions with their parameters,
+annotations and what they return when it is a construction (``return httpx.AsyncClient(...)``,
+``return KafkaConsumer(topic, ...)``) or a dict literal (a headers helper).
+
+``ProjectIndex.find(module, qualname)`` answers what an imported name is defined as, following
+re-exports a bounded number of times; every file it reads becomes a dependency of the asking
+module (``PyModule.dependencies``), so a cached result is reused only while they are unchanged.
+Nothing is read outside the checked tree, and nothing is imported or run.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..artifacts.python import PyModule
+
+MAX_DEPTH = 4  # re-exports and factories followed before giving up
+MAX_MODULE_BYTES = 1024 * 1024
+_SKIP_DIRS = frozenset({"node_modules", "site-packages", "__pycache__", "venv", ".venv", "build", "dist"})
+_ENV_GETTERS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "environ.get", "getenv"})
+
+# -- literal values -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lit:
+    """A value as written: ``kind`` str | num | none | bool | dict | env | name | other."""
+
+    kind: str
+    value: Any = None
+    complete: bool = True  # for dict: every key is a literal (no ``**`` of an unknown mapping)
+
+
+def _dotted(node: ast.AST) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _lit(node: ast.AST | None) -> Lit:
+    if node is None:
+        return Lit("other")
+    if isinstance(node, ast.Constant):
+        v = node.value
+        if v is None:
+            return Lit("none")
+        if isinstance(v, bool):
+            return Lit("bool", v)
+        if isinstance(v, (int, float)):
+            return Lit("num", float(v))
+        if isinstance(v, str):
+            return Lit("str", v)
+        return Lit("other")
+    if isinstance(node, ast.Dict):
+        keys = []
+        complete = True
+        for k in node.keys:
+            if isinstance(k, ast.Constant) and isinstance(k.value, str):
+                keys.append(k.value.lower())
+            else:
+                complete = False
+        return Lit("dict", tuple(keys), complete)
+    if isinstance(node, ast.Call):
+        callee = _dotted(node.func) or ""
+        if callee in _ENV_GETTERS and node.args:
+            default = _lit(node.args[1]) if len(node.args) > 1 else None
+            if default is not None and default.kind == "str":
+                return Lit("env", default.value)
+            var = _lit(node.args[0])
+            return Lit("name", var.value) if var.kind == "str" else Lit("other")
+        if callee == "dict" and not node.args:
+            return Lit("dict", tuple(k.arg.lower() for k in node.keywords if k.arg), all(k.arg for k in node.keywords))
+        if callee.rsplit(".", 1)[-1] == "Field":  # pydantic Field("x") / Field(default="x")
+            given = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "default"), None)
+            if given is not None:
+                return _lit(given)
+    if isinstance(node, ast.JoinedStr):
+        prefix = "".join(v.value for v in node.values[:1] if isinstance(v, ast.Constant) and isinstance(v.value, str))
+        return Lit("fstr", prefix, False)
+    d = _dotted(node)
+    return Lit("name", d) if d is not None else Lit("other")
+
+
+@dataclass(frozen=True)
+class CallInfo:
+    """A construction as written: ``callee`` (through the defining module's imports), its arguments."""
+
+    callee: str
+    keywords: tuple[tuple[str, Lit], ...]
+    positional: tuple[Lit, ...]
+    star_kwargs: bool
+    line: int
+
+    def kw(self, name: str) -> Lit | None:
+        return next((v for k, v in self.keywords if k == name), None)
+
+
+def _call_info(node: ast.Call) -> CallInfo | None:
+    callee = _dotted(node.func)
+    if callee is None:
+        return None
+    return CallInfo(callee, tuple((k.arg, _lit(k.value)) for k in node.keywords if k.arg is not None),
+                    tuple(_lit(a) for a in node.args if not isinstance(a, ast.Starred)),
+                    any(k.arg is None for k in node.keywords), node.lineno)
+
+
+@dataclass
+class Function:
+    name: str
+    line: int
+    params: list[str] = field(default_factory=list)
+    annotations: dict[str, str] = field(default_factory=dict)
+    returns: list[CallInfo | Lit] = field(default_factory=list)  # constructions or dicts it returns
+    calls: set[str] = field(default_factory=set)  # names of what its body calls (``execute``, ``redis.set``)
+    names: set[str] = field(default_factory=set)  # identifiers and string constants it mentions
+
+
+@dataclass
+class Klass:
+    name: str
+    line: int
+    bases: list[str] = field(default_factory=list)
+    fields: dict[str, Lit] = field(default_factory=dict)  # enum members, settings and dataclass defaults
+    attrs: dict[str, CallInfo] = field(default_factory=dict)  # self.<attr> = Something(...)
+    methods: dict[str, Function] = field(default_factory=dict)
+
+
+@dataclass
+class Summary:
+    path: str  # absolute
+    imports: dict[str, str] = field(default_factory=dict)  # as PyModule.imports writes them
+    consts: dict[str, Lit] = field(default_factory=dict)
+    instances: dict[str, str] = field(default_factory=dict)  # settings = Settings() -> "Settings"
+    functions: dict[str, Function] = field(default_factory=dict)
+    classes: dict[str, Klass] = field(default_factory=dict)
+
+    def resolve(self, dotted: str) -> str:
+        """A dotted name written in this module through its imports (``KafkaConsumer`` -> ``kafka.KafkaConsumer``)."""
+        head, _, rest = dotted.partition(".")
+        target = self.imports.get(head)
+        if target is None:
+            return dotted
+        return f"{target}.{rest}" if rest else target
+
+
+def _function(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Function:
+    fn = Function(node.name, node.lineno)
+    a = node.args
+    for p in (*a.posonlyargs, *a.args, *a.kwonlyargs):
+        fn.params.append(p.arg)
+        if p.annotation is not None:
+            ann = _annotation(p.annotation)
+            if ann:
+                fn.annotations[p.arg] = ann
+    local: dict[str, list[ast.AST]] = {}
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Assign) and len(sub.targets) == 1 and isinstance(sub.targets[0], ast.Name):
+            local.setdefault(sub.targets[0].id, []).append(sub.value)
+        elif isinstance(sub, ast.Call):
+            d = _dotted(sub.func)
+            if d is not None:
+                fn.calls.add(d)
+        elif isinstance(sub, ast.Name):
+            fn.names.add(sub.id)
+        elif isinstance(sub, ast.Attribute):
+            fn.names.add(sub.attr)
+        elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and len(sub.value) < 80:
+            fn.names.add(sub.value)
+    for sub in ast.walk(node):
+        if not isinstance(sub, ast.Return) or sub.value is None:
+            continue
+        value = sub.value
+        if isinstance(value, ast.Await):
+            value = value.value
+        if isinstance(value, ast.Name) and len(local.get(value.id, ())) == 1:
+            value = local[value.id][0]
+        if isinstance(value, ast.Call):
+            info = _call_info(value)
+            if info is not None:
+                fn.returns.append(info)
+        elif isinstance(value, ast.Dict):
+            fn.returns.append(_lit(value))
+    return fn
+
+
+def _annotation(node: ast.AST) -> str | None:
+    """``httpx.AsyncClient``, ``Optional[httpx.AsyncClient]``, ``"aiohttp.ClientSession"`` -> the class named."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            node = ast.parse(node.value, mode="eval").body
+        except SyntaxError:
+            return None
+    if isinstance(node, ast.Subscript) and (_dotted(node.value) or "").rsplit(".", 1)[-1] in ("Optional", "Annotated"):
+        inner = node.slice
+        if isinstance(inner, ast.Tuple) and inner.elts:
+            inner = inner.elts[0]
+        return _annotation(inner)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):  # X | None
+        for side in (node.left, node.right):
+            if not (isinstance(side, ast.Constant) and side.value is None):
+                return _annotation(side)
+    return _dotted(node)
+
+
+def summarize(path: str, text: str) -> Summary | None:
+    """The summary of one module's source (None when it does not parse)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    s = Summary(path)
+    for node in tree.body:
+        _top_level(s, node)
+    return s
+
+
+def _top_level(s: Summary, node: ast.stmt) -> None:
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                s.imports[alias.asname] = alias.name
+            else:
+                head = alias.name.split(".")[0]
+                s.imports[head] = head
+    elif isinstance(node, ast.ImportFrom):
+        base = "." * node.level + (node.module or "")
+        for alias in node.names:
+            if alias.name != "*":
+                s.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+    elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if len(targets) == 1 and isinstance(targets[0], ast.Name) and node.value is not None:
+            name = targets[0].id
+            lit = _lit(node.value)
+            if lit.kind != "other":
+                s.consts[name] = lit
+            if isinstance(node.value, ast.Call) and (callee := _dotted(node.value.func)) is not None:
+                s.instances[name] = callee
+    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        s.functions[node.name] = _function(node)
+    elif isinstance(node, ast.ClassDef):
+        k = Klass(node.name, node.lineno, [d for b in node.bases if (d := _dotted(b)) is not None])
+        for item in node.body:
+            if isinstance(item, (ast.Assign, ast.AnnAssign)):
+                targets = item.targets if isinstance(item, ast.Assign) else [item.target]
+                if len(targets) == 1 and isinstance(targets[0], ast.Name) and item.value is not None:
+                    k.fields[targets[0].id] = _lit(item.value)
+            elif isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                k.methods[item.name] = _function(item)
+                for sub in ast.walk(item):
+                    if isinstance(sub, ast.Assign) and len(sub.targets) == 1 and isinstance(sub.value, ast.Call):
+                        t = sub.targets[0]
+                        if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                            info = _call_info(sub.value)
+                            if info is not None:
+                                k.attrs.setdefault(t.attr, info)
+        s.classes[node.name] = k
+
+
+# -- the index of a tree ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Definition:
+    """What a qualified name is defined as: a function, a class, a class's field or a constant."""
+
+    summary: Summary
+    kind: str  # function | class | field | const | instance
+    name: str  # "get_consumer", "Topics", "Topics.ORDER_CREATED"
+    function: Function | None = None
+    klass: Klass | None = None
+    value: Lit | None = None
+
+
+@dataclass(frozen=True)
+class Built:
+    """A construction a factory returns: ``qualname`` of what it builds, the call as written, where."""
+
+    qualname: str
+    call: CallInfo
+    summary: Summary
+    function: Function
+
+    @property
+    def where(self) -> str:
+        return f"{os.path.basename(self.summary.path)}:{self.call.line}"
+
+
+_SUMMARIES: dict[str, Summary | None] = {}  # content digest -> summary, shared by every tree
+_INDEXES: dict[str, "ProjectIndex"] = {}
+
+
+class ProjectIndex:
+    """The modules of one checked tree (``root``), read on demand and remembered per content."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._files: dict[str, tuple[str, Summary | None]] = {}  # absolute path -> (digest, summary)
+        self._packages: dict[str, list[Path]] | None = None
+
+    # -- files -----------------------------------------------------------------
+    def summary_of(self, path: Path, deps: set[str] | None = None) -> Summary | None:
+        from ..core import safeio
+
+        key = str(path)
+        if deps is not None:
+            deps.add(key)
+        if key not in self._files:
+            try:
+                data = safeio.read_file(path, MAX_MODULE_BYTES, self.root)
+            except (OSError, safeio.TooLarge):
+                self._files[key] = ("", None)
+                return None
+            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+            if digest not in _SUMMARIES:
+                _SUMMARIES[digest] = summarize(key, data.decode("utf-8", "replace").lstrip("\ufeff"))
+            self._files[key] = (digest, _SUMMARIES[digest])
+        return self._files[key][1]
+
+    def _package_dirs(self, name: str) -> list[Path]:
+        """Folders named ``name`` anywhere in the tree (a package under ``src/`` or a sibling project)."""
+        if self._packages is None:
+            found: dict[str, list[Path]] = {}
+            budget = 20000  # folders walked at most
+            for dirpath, dirnames, filenames in os.walk(self.root):
+                dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in _SKIP_DIRS]
+                budget -= 1
+                if budget <= 0:
+                    break
+                if any(f.endswith(".py") for f in filenames):
+                    p = Path(dirpath)
+                    found.setdefault(p.name, []).append(p)
+            self._packages = found
+        return self._packages.get(name, [])
+
+    def module_file(self, importer: Path, dotted: str) -> tuple[Path, list[str]] | None:
+        """The file defining the longest importable prefix of ``dotted`` (relative with leading dots), and the rest."""
+        dots = len(dotted) - len(dotted.lstrip("."))
+        parts = [p for p in dotted[dots:].split(".") if p]
+        if not parts:
+            return None
+        if dots:
+            level = dots - 1 if len(parts) == 1 else dots
+            base = importer.parent
+            for _ in range(max(level - 1, 0)):
+                base = base.parent
+            bases = [base]
+        else:
+            bases = []
+            d = importer.parent
+            while True:
+                bases.append(d)
+                if d == self.root or self.root not in d.parents:
+                    break
+                d = d.parent
+            bases += [p.parent for p in self._package_dirs(parts[0]) if p.parent not in bases]
+        for base in bases:
+            if base != self.root and self.root not in base.parents:
+                continue
+            for n in range(len(parts), 0, -1):
+                stem = base.joinpath(*parts[:n])
+                for candidate in (stem.with_suffix(".py"), stem / "__init__.py"):
+                    if candidate.is_file():
+                        return candidate, parts[n:]
+        return None
+
+    # -- names ---------------------------------------------------------------------
+    def find(self, importer: Path, qualname: str, deps: set[str] | None = None, _depth: int = 0) -> Definition | None:
+        """What ``qualname`` (as the importing module's imports write it) is defined as in the tree."""
+        if _depth > MAX_DEPTH:
+            return None
+        found = self.module_file(importer, qualname)
+        if found is None:
+            return None
+        path, rest = found
+        s = self.summary_of(path, deps)
+        if s is None or not rest:
+            return None
+        return self.local(s, path, rest, deps, _depth)
+
+    def local(self, s: Summary, path: Path, rest: list[str], deps: set[str] | None, _depth: int = 0) -> Definition | None:
+        """``rest`` (a name and attributes) looked up in a module's summary, through its own imports."""
+        head = rest[0]
+        if head in s.functions and len(rest) == 1:
+            return Definition(s, "function", head, function=s.functions[head])
+        if head in s.classes:
+            k = s.classes[head]
+            if len(rest) == 1:
+                return Definition(s, "class", head, klass=k)
+            if len(rest) == 2 and rest[1] in k.methods:
+                return Definition(s, "function", ".".join(rest), function=k.methods[rest[1]], klass=k)
+            if len(rest) == 2 and rest[1] in k.fields:
+                return Definition(s, "field", ".".join(rest), klass=k, value=k.fields[rest[1]])
+            return None
+        if head in s.instances and len(rest) == 2:  # settings.order_topic, settings = Settings()
+            cls = self.local(s, path, s.instances[head].split("."), deps, _depth + 1) \
+                if s.instances[head].split(".")[0] not in s.imports else \
+                self.find(path, s.resolve(s.instances[head]), deps, _depth + 1)
+            if cls is not None and cls.kind == "class" and cls.klass is not None and rest[1] in cls.klass.fields:
+                return Definition(cls.summary, "field", f"{cls.name}.{rest[1]}", klass=cls.klass,
+                                  value=cls.klass.fields[rest[1]])
+            return None
+        if head in s.consts and len(rest) == 1:
+            return Definition(s, "const", head, value=s.consts[head])
+        if head in s.imports:  # a re-export: from .consumer import get_consumer
+            target = s.imports[head]
+            return self.find(path, ".".join([target, *rest[1:]]), deps, _depth + 1)
+        return None
+
+    def returned(self, d: Definition, deps: set[str] | None, _depth: int = 0) -> list[Built]:
+        """The constructions a function returns, as (qualified callee, call, defining summary), through
+        other factories it returns the result of (bounded)."""
+        if d.function is None or _depth > MAX_DEPTH:
+            return []
+        out = []
+        for r in d.function.returns:
+            if not isinstance(r, CallInfo):
+                continue
+            q = d.summary.resolve(r.callee)
+            out.append(Built(q, r, d.summary, d.function))
+            head = r.callee.split(".")[0]
+            inner = None
+            if head in d.summary.functions and "." not in r.callee:
+                inner = Definition(d.summary, "function", head, function=d.summary.functions[head])
+            elif head in d.summary.imports:
+                inner = self.find(Path(d.summary.path), q, deps, _depth + 1)
+            if inner is not None and inner.kind == "function":
+                out.extend(self.returned(inner, deps, _depth + 1))
+        return out
+
+
+def project_index(module: PyModule) -> ProjectIndex | None:
+    """The index of the tree a module belongs to (None without a run's settings)."""
+    settings = getattr(module, "settings", None)
+    root = getattr(settings, "root", None)
+    if root is None:
+        return None
+    key = str(root)
+    if key not in _INDEXES:
+        _INDEXES[key] = ProjectIndex(Path(root).resolve())
+    return _INDEXES[key]
+
+
+def module_file(module: PyModule) -> Path | None:
+    index = project_index(module)
+    if index is None:
+        return None
+    p = Path(module.path)
+    return (p if p.is_absolute() else index.root / p).resolve()
+
+
+def find(module: PyModule, qualname: str | None) -> Definition | None:
+    """What an imported name of ``module`` is defined as in another module of the tree (or None)."""
+    if not qualname:
+        return None
+    index = project_index(module)
+    here = module_file(module)
+    if index is None or here is None:
+        return None
+    memo = module.analysis("index.memo", lambda m: {})
+    if qualname not in memo:
+        memo[qualname] = index.find(here, qualname, module.index_deps)
+    return memo[qualname]
+
+
+def constructions(module: PyModule, qualname: str | None) -> list[Built]:
+    """What a function imported by ``module`` returns when it builds something (a client factory)."""
+    d = find(module, qualname)
+    if d is None:
+        return []
+    index = project_index(module)
+    if d.kind == "class" and d.klass is not None:
+        return []
+    return index.returned(d, module.index_deps) if index is not None else []
