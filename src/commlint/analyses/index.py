@@ -28,6 +28,7 @@ from ..artifacts.python import PyModule
 MAX_DEPTH = 4  # re-exports and factories followed before giving up
 MAX_MODULE_BYTES = 1024 * 1024
 _SKIP_DIRS = frozenset({"node_modules", "site-packages", "__pycache__", "venv", ".venv", "build", "dist"})
+_REQUEST_NAMES = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "urlopen"})
 _ENV_GETTERS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "environ.get", "getenv"})
 
 # -- literal values -----------------------------------------------------------------------------
@@ -120,6 +121,17 @@ def _call_info(node: ast.Call) -> CallInfo | None:
                     any(k.arg is None for k in node.keywords), node.lineno)
 
 
+@dataclass(frozen=True)
+class Forward:
+    """A call inside a function that takes its timeout (or every keyword) from the function's caller:
+    ``requests.get(url, timeout=timeout)`` or ``session.get(url, **kwargs)``."""
+
+    callee: str
+    line: int
+    timeout: str | None  # the parameter passed as ``timeout=``
+    star: bool  # the function's ``**kwargs`` are passed on
+
+
 @dataclass
 class Function:
     name: str
@@ -129,6 +141,9 @@ class Function:
     returns: list[CallInfo | Lit] = field(default_factory=list)  # constructions or dicts it returns
     calls: set[str] = field(default_factory=set)  # names of what its body calls (``execute``, ``redis.set``)
     names: set[str] = field(default_factory=set)  # identifiers and string constants it mentions
+    defaults: dict[str, Lit] = field(default_factory=dict)  # parameter -> its default
+    kwargs: str | None = None  # the ``**kwargs`` parameter
+    forwards: list[Forward] = field(default_factory=list)  # calls it hands its own parameters to
 
 
 @dataclass
@@ -168,7 +183,22 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Function:
             ann = _annotation(p.annotation)
             if ann:
                 fn.annotations[p.arg] = ann
+    positional = [*a.posonlyargs, *a.args]
+    for p, d in zip(positional[len(positional) - len(a.defaults):], a.defaults):
+        fn.defaults[p.arg] = _lit(d)
+    for p, d in zip(a.kwonlyargs, a.kw_defaults):
+        if d is not None:
+            fn.defaults[p.arg] = _lit(d)
+    fn.kwargs = a.kwarg.arg if a.kwarg is not None else None
     local: dict[str, list[ast.AST]] = {}
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call) and (callee := _dotted(sub.func)) is not None:
+            given = next((k.value for k in sub.keywords if k.arg == "timeout"), None)
+            param = given.id if isinstance(given, ast.Name) and given.id in fn.params else None
+            star = fn.kwargs is not None and any(k.arg is None and isinstance(k.value, ast.Name)
+                                                 and k.value.id == fn.kwargs for k in sub.keywords)
+            if (param or star) and callee.rsplit(".", 1)[-1] in _REQUEST_NAMES:
+                fn.forwards.append(Forward(callee, sub.lineno, param, star and given is None))
     for sub in ast.walk(node):
         if isinstance(sub, ast.Assign) and len(sub.targets) == 1 and isinstance(sub.targets[0], ast.Name):
             local.setdefault(sub.targets[0].id, []).append(sub.value)

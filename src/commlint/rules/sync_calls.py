@@ -18,6 +18,7 @@ from ..core.model import Edit, Fix, Severity
 from ..analyses.routes import per_request, stored_calls, why_per_request
 from . import PythonContext, check
 from ..analyses.http import AIOHTTP, CLIENTS, GRPC, GRPC_CHANNELS, HTTP_CLIENT, REQUESTS, URLLIB3, HttpCall, argument, http_calls, mounts_adapter, qualname, text
+from ..analyses.forwarding import forwarded_calls
 from ..analyses.headers import call_headers
 from ..analyses.values import is_none, number, resolve
 from ..analyses.timeouts import timeout_spec
@@ -91,13 +92,21 @@ def calls(ctx: PythonContext) -> int:
     return len(http_calls(ctx.artifact))
 
 
+def timeout_subjects(ctx: PythonContext) -> int:
+    """CL101 also examines calls to helpers that forward their caller's timeout."""
+    return calls(ctx) + len(forwarded_calls(ctx.artifact))
+
+
 # -- CL101, CL102, CL103, CL104: timeouts -----------------------------------------------------
 
 
-@check("CL101", subjects=calls)
+@check("CL101", subjects=timeout_subjects)
 def missing_timeout(ctx: PythonContext) -> None:
     module: PyModule = ctx.artifact
     seconds = float(ctx.options["fix-timeout"])
+    for fw in forwarded_calls(module):
+        ctx.report(fw.site.node, f"`{fw.helper}(...)` is given no timeout, and the `{fw.inner}(...)` call it makes "
+                   f"({fw.where}) takes its timeout from its caller: {fw.library.default}.", scope=fw.site.scope)
     for c in http_calls(module):
         if c.timeout is not None:
             continue
