@@ -20,6 +20,7 @@ from . import PythonContext, check
 from ..analyses.http import AIOHTTP, CLIENTS, GRPC, GRPC_CHANNELS, HTTP_CLIENT, REQUESTS, URLLIB3, HttpCall, argument, http_calls, mounts_adapter, qualname, text
 from ..analyses.forwarding import forwarded_calls
 from ..analyses.headers import call_headers
+from ..analyses.retries import hand_loops
 from ..analyses.values import is_none, number, resolve
 from ..analyses.timeouts import timeout_spec
 from ..analyses.inbound import no_inbound_request, runs_once
@@ -134,10 +135,19 @@ def missing_timeout(ctx: PythonContext) -> None:
             if lib.client_timeout:
                 # a client built in this module is reported once, at its construction;
                 # one built elsewhere may carry its own timeout
+                if c.client.call is None and c.remote is None:
+                    _note(ctx, c.node, f"{_describe(c)}: its client is built where commlint cannot see it; "
+                          "cannot tell whether a timeout bounds this call.", c.scope)
                 continue
             if lib is REQUESTS and mounts_adapter(module, c.client):
                 continue
             if c.client.call is None and lib is not GRPC:
+                if c.remote is None:
+                    _note(ctx, c.node, f"{_describe(c)}: its client is built where commlint cannot see it; "
+                          "cannot tell whether a timeout bounds this call.", c.scope)
+                elif lib is REQUESTS and c.remote.call.kw("timeout") is None:
+                    ctx.report(c.node, f"{_describe(c)} has no timeout: {lib.default} (the session is built "
+                               f"at {c.remote.where}).", scope=c.scope, fix=fix)
                 continue
         ctx.report(c.node, f"{_describe(c)} has no timeout: {lib.default}.", scope=c.scope, fix=fix)
 
@@ -159,6 +169,10 @@ def unbounded_timeout(ctx: PythonContext) -> None:
             if isinstance(c.timeout, cst.Name) and module.is_opaque(c.timeout.value, c.scope):
                 _note(ctx, c.timeout, f"{_describe(c)}: the timeout comes from parameter "
                       f"`{c.timeout.value}`, whose value cannot be known here.", c.scope)
+            elif isinstance(c.timeout, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)):
+                shown = module.tree.code_for_node(c.timeout)
+                _note(ctx, c.timeout, f"{_describe(c)}: the timeout comes from `{shown[:60]}`, whose value "
+                      "cannot be known statically; make sure it is bounded.", c.scope)
             continue
         unbounded = [p for p, ph in spec.phases.items() if ph.state == "none"]
         if not unbounded:
@@ -244,7 +258,10 @@ def _header_check(ctx: PythonContext, why: str) -> None:
             continue
         kind = "metadata" if c.library is GRPC else "header"
         if not sent.complete:
-            _note(ctx, c.node, f"{_describe(c)}: cannot tell whether it sends the {shown} {kind}.", c.scope)
+            given = c.headers(module).expr
+            source = f"its headers come from parameter `{given.value}`, whose value cannot be known here; " \
+                if isinstance(given, cst.Name) and module.is_opaque(given.value, c.scope) else ""
+            _note(ctx, c.node, f"{_describe(c)}: {source}cannot tell whether it sends the {shown} {kind}.", c.scope)
             continue
         built = f" (its client is built at {c.remote.where})" if c.remote is not None else ""
         ctx.report(c.node, f"{_describe(c)} sends no {shown} {kind}{built}: {why}", scope=c.scope,
@@ -470,6 +487,13 @@ def _policy(module: PyModule, node: cst.CSTNode, q: str, call: cst.Call | None, 
     if q in HTTPX_TRANSPORTS:
         n = number(module, arg("retries"), scope)
         return (n, True) if n is not None else None  # httpcore backs off exponentially between retries
+    if q in ("retrying.retry", "retrying.Retrying"):
+        # retrying: stop_max_attempt_number (default: never stop), wait_exponential_multiplier (default: no wait)
+        attempts, delay = arg("stop_max_attempt_number"), arg("stop_max_delay")
+        n = number(module, attempts, scope) if attempts is not None else None
+        retries = n - 1 if n is not None else (None if attempts is not None or delay is not None else float("inf"))
+        exponential = arg("wait_exponential_multiplier") is not None or arg("wait_exponential_max") is not None
+        return retries, True if exponential else (None if arg("wait_func") is not None else False)
     name = _tenacity(q)
     if name in TENACITY_POLICIES:
         return _tenacity_retries(module, arg("stop"), scope), _tenacity_wait(module, arg("wait"), scope)
@@ -506,8 +530,9 @@ def retry_policy(ctx: PythonContext) -> None:
                 q = qualname(module, dec.decorator)
                 if q is not None:
                     found.append((dec.decorator, q, None, scope.parent or scope))
-    for node, q, call, scope in found:
-        policy = _policy(module, node, q, call, scope)
+    policies = [(node, scope, _policy(module, node, q, call, scope)) for node, q, call, scope in found]
+    policies += [(h.node.iter, h.scope, (h.retries, h.exponential)) for h in hand_loops(module)]
+    for node, scope, policy in policies:
         if policy is None:
             continue
         retries, exponential = policy
