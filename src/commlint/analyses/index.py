@@ -351,16 +351,23 @@ class ProjectIndex:
         key = str(path)
         if deps is not None:
             deps.add(key)
-        if key not in self._files:
+        try:
+            st = os.stat(path)
+            stamp = f"{st.st_size}:{st.st_mtime_ns}"  # a long-lived process (the API) sees edits
+        except OSError:
+            return None
+        if key not in self._files or self._files[key][0] != stamp:
             try:
                 data = safeio.read_file(path, MAX_MODULE_BYTES, self.root)
             except (OSError, safeio.TooLarge):
-                self._files[key] = ("", None)
+                self._files[key] = (stamp, None)
                 return None
             digest = hashlib.blake2b(data, digest_size=16).hexdigest()
             if digest not in _SUMMARIES:
+                if len(_SUMMARIES) > 20000:
+                    _SUMMARIES.clear()
                 _SUMMARIES[digest] = summarize(key, data.decode("utf-8", "replace").lstrip("\ufeff"))
-            self._files[key] = (digest, _SUMMARIES[digest])
+            self._files[key] = (stamp, _SUMMARIES[digest])
         return self._files[key][1]
 
     def _package_dirs(self, name: str) -> list[Path]:

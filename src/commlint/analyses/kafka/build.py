@@ -135,9 +135,24 @@ def _literal_topics(m: PyModule, exprs: Iterable[cst.BaseExpression], scope: Sco
             out.extend(_literal_topics(m, [el.value for el in v.elements if not isinstance(el, cst.StarredElement)], scope))
             continue
         s = string_value(v)
+        if s is None and isinstance(v, (cst.Name, cst.Attribute)):
+            s = imported_text(m, v)  # a constant, enum member or settings default of another module
         if s is not None and v is not None:
             out.append((s, v))
     return out
+
+
+def imported_text(m: PyModule, expr: cst.BaseExpression) -> str | None:
+    """The string an imported name stands for (``topics.ORDER_CREATED``, ``Topics.ORDER_CREATED.value``,
+    ``settings.orders_topic`` with ``orders_topic: str = "orders.order.created"``), read through the
+    project index; None when it is not a string literal of the tree."""
+    if isinstance(expr, cst.Attribute) and expr.attr.value == "value":
+        expr = expr.value
+    q = m.qualname(expr)
+    if q is None:
+        return None
+    d = find(m, q)
+    return d.value.value if d is not None and d.value is not None and d.value.kind == "str" else None
 
 
 class Resolver:
