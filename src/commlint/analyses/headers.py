@@ -82,6 +82,9 @@ def header_names(module: PyModule, expr: cst.BaseExpression | None, scope: Scope
             module, value.right, scope, _depth + 1
         )
     if isinstance(value, cst.Call):
+        returned = _returned_headers(module, value, scope)
+        if returned is not None:
+            return extra | returned
         q = qualname(module, value.func) or ""
         wrapper = _is_builtin(module, value.func, "dict") or q in (
             "httpx.Headers", "requests.structures.CaseInsensitiveDict", "multidict.CIMultiDict",
@@ -97,6 +100,40 @@ def header_names(module: PyModule, expr: cst.BaseExpression | None, scope: Scope
                     out = out | header_names(module, a.value, scope, _depth + 1)
             return out
     return UNKNOWN_HEADERS
+
+
+def _returned_headers(module: PyModule, call: cst.Call, scope: Scope) -> Headers | None:
+    """The keys of the dict literal a helper returns (``self.auth_headers(token)``, ``build_headers()``,
+    here or in another module), read through the project index; None when it is no such helper."""
+    from .index import find, module_file, project_index
+
+    f = call.func
+    d = None
+    q = module.qualname(f)
+    if q is not None:
+        if q.startswith(LIBRARY_PREFIXES):
+            return None
+        d = find(module, q)
+    else:
+        index, here = project_index(module), module_file(module)
+        rest = None
+        if isinstance(f, cst.Name) and module.lookup(f.value, scope) and all(
+                isinstance(v, cst.FunctionDef) for v in module.lookup(f.value, scope)):
+            rest = [f.value]
+        elif isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value == "self":
+            cls = scope.enclosing_class()
+            rest = [cls.name, f.attr.value] if cls is not None and cls.parent is module.module_scope else None
+        if rest is not None and index is not None and here is not None:
+            summary = index.summary_of(here)
+            d = index.local(summary, here, rest, None) if summary is not None else None
+    if d is None or d.function is None or not d.function.returns:
+        return None
+    out = Headers()
+    for r in d.function.returns:
+        if getattr(r, "kind", None) != "dict":
+            return UNKNOWN_HEADERS  # some path returns something else
+        out = out | Headers(frozenset(r.value), r.complete)
+    return out
 
 
 def _mutations(module: PyModule, name: cst.Name, scope: Scope) -> Headers:
