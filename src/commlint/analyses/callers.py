@@ -46,6 +46,30 @@ def _python_files(index: ProjectIndex) -> list[Path]:
     return cached
 
 
+_CONTENTS_LIMIT = 64 * 1024 * 1024  # bytes of the tree's Python files kept for later scans in this process
+
+
+def _contents(index: ProjectIndex, path: Path) -> bytes | None:
+    """A Python file's bytes, read once per process (every helper's scan reads the same files)."""
+    from ..core import safeio
+
+    store = getattr(index, "_contents", None)
+    if store is None:
+        store = index._contents = {}  # type: ignore[attr-defined]
+        index._contents_size = 0  # type: ignore[attr-defined]
+    key = str(path)
+    if key in store:
+        return store[key]
+    try:
+        data: bytes | None = safeio.read_file(path, 1024 * 1024, index.root)
+    except (OSError, safeio.TooLarge):
+        data = None
+    if index._contents_size + len(data or b"") <= _CONTENTS_LIMIT:  # type: ignore[attr-defined]
+        store[key] = data
+        index._contents_size += len(data or b"")  # type: ignore[attr-defined]
+    return data
+
+
 def _enclosing(tree: ast.AST) -> dict[int, tuple[ast.AST | None, ast.ClassDef | None]]:
     """id(call) -> (enclosing function, enclosing class)."""
     out: dict[int, tuple[ast.AST | None, ast.ClassDef | None]] = {}
@@ -189,9 +213,8 @@ def _scan(module: PyModule, index: ProjectIndex, here: Path, name: str, cls: str
     deps = module.index_deps
     for path in _python_files(index):
         deps.add(str(path))  # a call site added anywhere later changes the answer
-        try:
-            data = safeio.read_file(path, 1024 * 1024, index.root)
-        except (OSError, safeio.TooLarge):
+        data = _contents(index, path)
+        if data is None:
             continue
         if needle not in data:
             continue

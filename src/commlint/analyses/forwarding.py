@@ -40,8 +40,8 @@ def _helper(module: PyModule, site: CallSite) -> Definition | None:
             d = find(module, f"{o.qualname}.{f.attr.value}")
             return d if d is not None and d.klass is not None else None
     index, here = project_index(module), module_file(module)
-    if index is None or here is None:
-        return None
+    if index is None or here is None or ("timeout" not in module.text and "**" not in module.text):
+        return None  # a helper of this module forwarding a timeout names one
     if isinstance(f, cst.Name):
         values = module.lookup(f.value, site.scope)
         if len(values) != 1 or not isinstance(values[0], cst.FunctionDef):
@@ -107,6 +107,10 @@ def forwarded_calls(module: PyModule) -> list[Forwarded]:
             q = m.qualname(site.node.func) or ""
             if q.split(".")[0] in ("requests", "httpx", "aiohttp", "urllib3", "urllib", "http", "grpc") or q in CLIENTS:
                 continue
+            f = site.node.func
+            last = f.attr.value if isinstance(f, cst.Attribute) else f.value  # type: ignore[union-attr]
+            if last[:1].isupper():
+                continue  # a class built, not a helper called
             d = _helper(m, site)
             if d is None or d.kind != "function" or d.function is None or not d.function.forwards:
                 continue

@@ -19,12 +19,14 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..artifacts.python import PyModule
 
+_STDLIB = frozenset(sys.stdlib_module_names)
 MAX_DEPTH = 4  # re-exports and factories followed before giving up
 MAX_MODULE_BYTES = 1024 * 1024
 _SKIP_DIRS = frozenset({"node_modules", "site-packages", "__pycache__", "venv", ".venv", "build", "dist"})
@@ -132,18 +134,75 @@ class Forward:
     star: bool  # the function's ``**kwargs`` are passed on
 
 
-@dataclass
 class Function:
-    name: str
-    line: int
-    params: list[str] = field(default_factory=list)
-    annotations: dict[str, str] = field(default_factory=dict)
-    returns: list[CallInfo | Lit] = field(default_factory=list)  # constructions or dicts it returns
-    calls: set[str] = field(default_factory=set)  # names of what its body calls (``execute``, ``redis.set``)
-    names: set[str] = field(default_factory=set)  # identifiers and string constants it mentions
-    defaults: dict[str, Lit] = field(default_factory=dict)  # parameter -> its default
-    kwargs: str | None = None  # the ``**kwargs`` parameter
-    forwards: list[Forward] = field(default_factory=list)  # calls it hands its own parameters to
+    """A function's parameters (read at once) and what its body does (read on first use)."""
+
+    def __init__(self, node: ast.FunctionDef | ast.AsyncFunctionDef):
+        self.name, self.line, self.node = node.name, node.lineno, node
+        self.params: list[str] = []
+        self.annotations: dict[str, str] = {}  # parameter -> the class it is annotated with
+        self.defaults: dict[str, Lit] = {}  # parameter -> its default
+        a = node.args
+        for p in (*a.posonlyargs, *a.args, *a.kwonlyargs):
+            self.params.append(p.arg)
+            if p.annotation is not None and (ann := _annotation(p.annotation)):
+                self.annotations[p.arg] = ann
+        positional = [*a.posonlyargs, *a.args]
+        for p, d in zip(positional[len(positional) - len(a.defaults):], a.defaults):
+            self.defaults[p.arg] = _lit(d)
+        for p, d in zip(a.kwonlyargs, a.kw_defaults):
+            if d is not None:
+                self.defaults[p.arg] = _lit(d)
+        self.kwargs: str | None = a.kwarg.arg if a.kwarg is not None else None  # the ``**kwargs`` parameter
+        self._body: tuple | None = None
+
+    def may_forward(self) -> bool:
+        """Whether it can hand a caller's timeout on: a ``**kwargs`` or a parameter named for it."""
+        return self.kwargs is not None or any("timeout" in p for p in self.params)
+
+    @property
+    def returns(self) -> list[CallInfo | Lit]:
+        """Constructions or dict literals it returns."""
+        return self._read()[0]
+
+    @property
+    def calls(self) -> set[str]:
+        """Names of what its body calls (``execute``, ``redis.set``)."""
+        return self._read()[1]
+
+    @property
+    def names(self) -> set[str]:
+        """Identifiers, attribute names and short string constants it mentions."""
+        return self._read()[2]
+
+    @property
+    def forwards(self) -> list[Forward]:
+        """Calls it hands its own timeout parameter (or ``**kwargs``) to."""
+        return self._read()[3] if self.may_forward() else []
+
+    def _read(self) -> tuple:
+        if self._body is None:
+            self._body = _body(self)
+        return self._body
+
+
+class _Lazy(dict):
+    """Functions by name, each summarised on first use (most of a module's functions never are)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nodes: dict[str, ast.AST] = {}
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.nodes
+
+    def __getitem__(self, name: str) -> Function:
+        if not dict.__contains__(self, name):
+            dict.__setitem__(self, name, _function(self.nodes[name]))  # type: ignore[arg-type]
+        return dict.__getitem__(self, name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self.nodes else default
 
 
 @dataclass
@@ -152,8 +211,22 @@ class Klass:
     line: int
     bases: list[str] = field(default_factory=list)
     fields: dict[str, Lit] = field(default_factory=dict)  # enum members, settings and dataclass defaults
-    attrs: dict[str, CallInfo] = field(default_factory=dict)  # self.<attr> = Something(...)
-    methods: dict[str, Function] = field(default_factory=dict)
+    methods: _Lazy = field(default_factory=_Lazy)
+    _attrs: dict[str, CallInfo] | None = None
+
+    @property
+    def attrs(self) -> dict[str, CallInfo]:
+        """``self.<attr> = Something(...)`` in any of its methods (the first one assigned)."""
+        if self._attrs is None:
+            self._attrs = {}
+            for node in self.methods.nodes.values():
+                for sub in ast.walk(node):
+                    if isinstance(sub, ast.Assign) and len(sub.targets) == 1 and isinstance(sub.value, ast.Call):
+                        t = sub.targets[0]
+                        if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self" \
+                                and t.attr not in self._attrs and (info := _call_info(sub.value)) is not None:
+                            self._attrs[t.attr] = info
+        return self._attrs
 
 
 @dataclass
@@ -162,7 +235,7 @@ class Summary:
     imports: dict[str, str] = field(default_factory=dict)  # as PyModule.imports writes them
     consts: dict[str, Lit] = field(default_factory=dict)
     instances: dict[str, str] = field(default_factory=dict)  # settings = Settings() -> "Settings"
-    functions: dict[str, Function] = field(default_factory=dict)
+    functions: _Lazy = field(default_factory=_Lazy)
     classes: dict[str, Klass] = field(default_factory=dict)
 
     def resolve(self, dotted: str) -> str:
@@ -175,46 +248,45 @@ class Summary:
 
 
 def _function(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Function:
-    fn = Function(node.name, node.lineno)
-    a = node.args
-    for p in (*a.posonlyargs, *a.args, *a.kwonlyargs):
-        fn.params.append(p.arg)
-        if p.annotation is not None:
-            ann = _annotation(p.annotation)
-            if ann:
-                fn.annotations[p.arg] = ann
-    positional = [*a.posonlyargs, *a.args]
-    for p, d in zip(positional[len(positional) - len(a.defaults):], a.defaults):
-        fn.defaults[p.arg] = _lit(d)
-    for p, d in zip(a.kwonlyargs, a.kw_defaults):
-        if d is not None:
-            fn.defaults[p.arg] = _lit(d)
-    fn.kwargs = a.kwarg.arg if a.kwarg is not None else None
+    return Function(node)
+
+
+def _body(fn: Function) -> tuple:
+    """(returns, calls, names, forwards) of a function, in one walk of its body."""
+    node = fn.node
+    out_returns: list[CallInfo | Lit] = []
+    calls: set[str] = set()
+    names: set[str] = set()
+    forwards: list[Forward] = []
     local: dict[str, list[ast.AST]] = {}
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Call) and (callee := _dotted(sub.func)) is not None:
+    returns: list[ast.Return] = []
+    for sub in ast.walk(node):  # one walk: this runs on every function of every module the index reads
+        if isinstance(sub, ast.Call):
+            callee = _dotted(sub.func)
+            if callee is None:
+                continue
+            calls.add(callee)
+            if not sub.keywords:
+                continue
             given = next((k.value for k in sub.keywords if k.arg == "timeout"), None)
             param = given.id if isinstance(given, ast.Name) and given.id in fn.params else None
             star = fn.kwargs is not None and any(k.arg is None and isinstance(k.value, ast.Name)
                                                  and k.value.id == fn.kwargs for k in sub.keywords)
             if (param or star) and callee.rsplit(".", 1)[-1] in _REQUEST_NAMES:
-                fn.forwards.append(Forward(callee, sub.lineno, param, star and given is None))
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Assign) and len(sub.targets) == 1 and isinstance(sub.targets[0], ast.Name):
-            local.setdefault(sub.targets[0].id, []).append(sub.value)
-        elif isinstance(sub, ast.Call):
-            d = _dotted(sub.func)
-            if d is not None:
-                fn.calls.add(d)
+                forwards.append(Forward(callee, sub.lineno, param, star and given is None))
         elif isinstance(sub, ast.Name):
-            fn.names.add(sub.id)
+            names.add(sub.id)
         elif isinstance(sub, ast.Attribute):
-            fn.names.add(sub.attr)
+            names.add(sub.attr)
+        elif isinstance(sub, ast.Assign):
+            if len(sub.targets) == 1 and isinstance(sub.targets[0], ast.Name):
+                local.setdefault(sub.targets[0].id, []).append(sub.value)
+        elif isinstance(sub, ast.Return):
+            if sub.value is not None:
+                returns.append(sub)
         elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and len(sub.value) < 80:
-            fn.names.add(sub.value)
-    for sub in ast.walk(node):
-        if not isinstance(sub, ast.Return) or sub.value is None:
-            continue
+            names.add(sub.value)
+    for sub in returns:
         value = sub.value
         if isinstance(value, ast.Await):
             value = value.value
@@ -223,10 +295,10 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Function:
         if isinstance(value, ast.Call):
             info = _call_info(value)
             if info is not None:
-                fn.returns.append(info)
+                out_returns.append(info)
         elif isinstance(value, ast.Dict):
-            fn.returns.append(_lit(value))
-    return fn
+            out_returns.append(_lit(value))
+    return out_returns, calls, names, forwards
 
 
 def _annotation(node: ast.AST) -> str | None:
@@ -283,7 +355,7 @@ def _top_level(s: Summary, node: ast.stmt) -> None:
             if isinstance(node.value, ast.Call) and (callee := _dotted(node.value.func)) is not None:
                 s.instances[name] = callee
     elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        s.functions[node.name] = _function(node)
+        s.functions.nodes[node.name] = node
     elif isinstance(node, ast.ClassDef):
         k = Klass(node.name, node.lineno, [d for b in node.bases if (d := _dotted(b)) is not None])
         for item in node.body:
@@ -292,14 +364,7 @@ def _top_level(s: Summary, node: ast.stmt) -> None:
                 if len(targets) == 1 and isinstance(targets[0], ast.Name) and item.value is not None:
                     k.fields[targets[0].id] = _lit(item.value)
             elif isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                k.methods[item.name] = _function(item)
-                for sub in ast.walk(item):
-                    if isinstance(sub, ast.Assign) and len(sub.targets) == 1 and isinstance(sub.value, ast.Call):
-                        t = sub.targets[0]
-                        if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
-                            info = _call_info(sub.value)
-                            if info is not None:
-                                k.attrs.setdefault(t.attr, info)
+                k.methods.nodes[item.name] = item
         s.classes[node.name] = k
 
 
@@ -343,6 +408,7 @@ class ProjectIndex:
         self.root = root
         self._files: dict[str, tuple[str, Summary | None]] = {}  # absolute path -> (digest, summary)
         self._packages: dict[str, list[Path]] | None = None
+        self._resolved: dict[tuple[str, str], tuple[Path, list[str]] | None] = {}
 
     # -- files -----------------------------------------------------------------
     def summary_of(self, path: Path, deps: set[str] | None = None) -> Summary | None:
@@ -388,33 +454,49 @@ class ProjectIndex:
 
     def module_file(self, importer: Path, dotted: str) -> tuple[Path, list[str]] | None:
         """The file defining the longest importable prefix of ``dotted`` (relative with leading dots), and the rest."""
+        key = (str(importer.parent), dotted)
+        if key not in self._resolved:
+            if len(self._resolved) > 100000:
+                self._resolved.clear()
+            self._resolved[key] = self._module_file(importer, dotted)
+        return self._resolved[key]
+
+    def _module_file(self, importer: Path, dotted: str) -> tuple[Path, list[str]] | None:
         dots = len(dotted) - len(dotted.lstrip("."))
         parts = [p for p in dotted[dots:].split(".") if p]
-        if not parts:
-            return None
+        if not parts or (not dots and parts[0] in _STDLIB):
+            return None  # os.path.join, json.dumps: not a module of the tree
+        root = str(self.root)
         if dots:
             level = dots - 1 if len(parts) == 1 else dots
-            base = importer.parent
+            base = os.path.dirname(str(importer))
             for _ in range(max(level - 1, 0)):
-                base = base.parent
-            bases = [base]
-        else:
-            bases = []
-            d = importer.parent
-            while True:
-                bases.append(d)
-                if d == self.root or self.root not in d.parents:
-                    break
-                d = d.parent
-            bases += [p.parent for p in self._package_dirs(parts[0]) if p.parent not in bases]
-        for base in bases:
-            if base != self.root and self.root not in base.parents:
-                continue
-            for n in range(len(parts), 0, -1):
-                stem = base.joinpath(*parts[:n])
-                for candidate in (stem.with_suffix(".py"), stem / "__init__.py"):
-                    if candidate.is_file():
-                        return candidate, parts[n:]
+                base = os.path.dirname(base)
+            found = self._under(base, parts, root)
+            return found
+        base = os.path.dirname(str(importer))
+        for _ in range(32):  # the importing file's folder and each one above it, up to the root
+            found = self._under(base, parts, root)
+            if found is not None:
+                return found
+            if base == root or len(base) <= len(root):
+                break
+            base = os.path.dirname(base)
+        for pkg in self._package_dirs(parts[0]):  # a package under src/ or a sibling project
+            found = self._under(str(pkg.parent), parts, root)
+            if found is not None:
+                return found
+        return None
+
+    @staticmethod
+    def _under(base: str, parts: list[str], root: str) -> tuple[Path, list[str]] | None:
+        if base != root and not base.startswith(root + os.sep):
+            return None
+        for n in range(len(parts), 0, -1):
+            stem = os.path.join(base, *parts[:n])
+            for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
+                if os.path.isfile(candidate):
+                    return Path(candidate), parts[n:]
         return None
 
     # -- names ---------------------------------------------------------------------
@@ -495,11 +577,16 @@ def project_index(module: PyModule) -> ProjectIndex | None:
 
 
 def module_file(module: PyModule) -> Path | None:
-    index = project_index(module)
-    if index is None:
-        return None
-    p = Path(module.path)
-    return (p if p.is_absolute() else index.root / p).resolve()
+    """The module's own file on disk (resolved once per module)."""
+
+    def build(m: PyModule) -> Path | None:
+        index = project_index(m)
+        if index is None:
+            return None
+        p = Path(m.path)
+        return (p if p.is_absolute() else index.root / p).resolve()
+
+    return module.analysis("index.file", build)
 
 
 def find(module: PyModule, qualname: str | None) -> Definition | None:
