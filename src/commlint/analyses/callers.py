@@ -33,7 +33,8 @@ class Passed:
 
 
 def _python_files(index: ProjectIndex) -> list[Path]:
-    cached = getattr(index, "_python_files", None)
+    index.stale()
+    cached = index._python_files
     if cached is None:
         cached = []
         for dirpath, dirnames, filenames in os.walk(index.root):
@@ -42,7 +43,7 @@ def _python_files(index: ProjectIndex) -> list[Path]:
             cached.extend(Path(dirpath, f) for f in filenames if f.endswith(".py"))
             if len(cached) > MAX_FILES:
                 break
-        index._python_files = cached  # type: ignore[attr-defined]
+        index._python_files = cached
     return cached
 
 
@@ -58,14 +59,19 @@ def _contents(index: ProjectIndex, path: Path) -> bytes | None:
         store = index._contents = {}  # type: ignore[attr-defined]
         index._contents_size = 0  # type: ignore[attr-defined]
     key = str(path)
-    if key in store:
-        return store[key]
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    stamp = (st.st_size, st.st_mtime_ns)  # a long-lived process (the API) sees edits
+    if key in store and store[key][0] == stamp:
+        return store[key][1]
     try:
         data: bytes | None = safeio.read_file(path, 1024 * 1024, index.root)
     except (OSError, safeio.TooLarge):
         data = None
     if index._contents_size + len(data or b"") <= _CONTENTS_LIMIT:  # type: ignore[attr-defined]
-        store[key] = data
+        store[key] = (stamp, data)
         index._contents_size += len(data or b"")  # type: ignore[attr-defined]
     return data
 
