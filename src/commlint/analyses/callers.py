@@ -33,7 +33,6 @@ class Passed:
 
 
 def _python_files(index: ProjectIndex) -> list[Path]:
-    index.stale()
     cached = index._python_files
     if cached is None:
         cached = []

@@ -34,11 +34,19 @@ def _helper(module: PyModule, site: CallSite) -> Definition | None:
     q = module.qualname(f)
     if q is not None:
         return find(module, q)
-    if isinstance(f, cst.Attribute) and not (isinstance(f.value, cst.Name) and f.value.value == "self"):
-        o = module.origin(f.value, site.scope)  # api = Api(); api.call(...): a method of a class of the tree
+    if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value != "self":
+        # api = Api(); api.call(...): a method of a class of the tree (a name bound once to a construction)
+        values = module.lookup(f.value.value, site.scope)
+        built = values[0] if len(values) == 1 and isinstance(values[0], cst.Call) else None
+        name = built.func.attr.value if built is not None and isinstance(built.func, cst.Attribute) else \
+            built.func.value if built is not None and isinstance(built.func, cst.Name) else ""
+        if not name[:1].isupper():
+            return None
+        o = module.origin(f.value, site.scope)
         if o is not None and o.call is not None and "(" not in o.qualname:
             d = find(module, f"{o.qualname}.{f.attr.value}")
             return d if d is not None and d.klass is not None else None
+        return None
     index, here = project_index(module), module_file(module)
     if index is None or here is None or ("timeout" not in module.text and "**" not in module.text):
         return None  # a helper of this module forwarding a timeout names one
@@ -54,11 +62,21 @@ def _helper(module: PyModule, site: CallSite) -> Definition | None:
         cls = site.scope.enclosing_class()
         if cls is None or cls.parent is not module.module_scope:
             return None
+        values = cls.bindings.get(f.attr.value, [])
         rest = [cls.name, f.attr.value]
     else:
         return None
+    if len(values) != 1 or not isinstance(values[0], cst.FunctionDef) or not _may_forward(values[0]):
+        return None  # read the module's own summary only for a helper that can forward a timeout
     s = index.summary_of(here)
     return index.local(s, here, rest, None) if s is not None else None
+
+
+def _may_forward(fn: cst.FunctionDef) -> bool:
+    """``index.Function.may_forward`` on the concrete tree: a ``**kwargs``, or a parameter named for a timeout."""
+    p = fn.params
+    return isinstance(p.star_kwarg, cst.Param) or any(
+        "timeout" in q.name.value for q in (*p.posonly_params, *p.params, *p.kwonly_params))
 
 
 def _library(d: Definition, fw: Forward) -> Library | None:

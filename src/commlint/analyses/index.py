@@ -20,7 +20,6 @@ import ast
 import hashlib
 import os
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,6 @@ from typing import Any
 from ..artifacts.python import PyModule
 
 _STDLIB = frozenset(sys.stdlib_module_names)
-LISTING_SECONDS = 5.0
 MAX_DEPTH = 4  # re-exports and factories followed before giving up
 MAX_MODULE_BYTES = 1024 * 1024
 _SKIP_DIRS = frozenset({"node_modules", "site-packages", "__pycache__", "venv", ".venv", "build", "dist"})
@@ -408,11 +406,11 @@ class ProjectIndex:
 
     def __init__(self, root: Path):
         self.root = root
-        self.born = time.monotonic()
         self._files: dict[str, tuple[str, Summary | None]] = {}  # absolute path -> (digest, summary)
         self._packages: dict[str, list[Path]] | None = None
         self._resolved: dict[tuple[str, str], tuple[Path, list[str]] | None] = {}
         self._python_files: list[Path] | None = None
+        self._unders: dict[tuple[str, str], tuple[Path, list[str]] | None] = {}
 
     # -- files -----------------------------------------------------------------
     def summary_of(self, path: Path, deps: set[str] | None = None) -> Summary | None:
@@ -440,17 +438,6 @@ class ProjectIndex:
             self._files[key] = (stamp, _SUMMARIES[digest])
         return self._files[key][1]
 
-    def stale(self) -> bool:
-        """Whether listings made by this index may be out of date: a process that runs several checks
-        (the API) lists the tree again after a few seconds; a run's worker keeps its listing."""
-        if time.monotonic() - self.born < LISTING_SECONDS:
-            return False
-        self.born = time.monotonic()
-        self._packages = None
-        self._resolved = {}
-        self._python_files = None  # callers.py's listing
-        return True
-
     def _package_dirs(self, name: str) -> list[Path]:
         """Folders named ``name`` anywhere in the tree (a package under ``src/`` or a sibling project)."""
         if self._packages is None:
@@ -470,7 +457,6 @@ class ProjectIndex:
     def module_file(self, importer: Path, dotted: str) -> tuple[Path, list[str]] | None:
         """The file defining the longest importable prefix of ``dotted`` (relative with leading dots), and the rest."""
         key = (str(importer.parent), dotted)
-        self.stale()
         if key not in self._resolved:
             if len(self._resolved) > 100000:
                 self._resolved.clear()
@@ -504,8 +490,14 @@ class ProjectIndex:
                 return found
         return None
 
+    def _under(self, base: str, parts: list[str], root: str) -> tuple[Path, list[str]] | None:
+        key = (base, ".".join(parts))  # importers in one folder tree share their ancestors' answers
+        if key not in self._unders:
+            self._unders[key] = self._find_under(base, parts, root)
+        return self._unders[key]
+
     @staticmethod
-    def _under(base: str, parts: list[str], root: str) -> tuple[Path, list[str]] | None:
+    def _find_under(base: str, parts: list[str], root: str) -> tuple[Path, list[str]] | None:
         if base != root and not base.startswith(root + os.sep):
             return None
         for n in range(len(parts), 0, -1):
@@ -578,6 +570,12 @@ class ProjectIndex:
             if inner is not None and inner.kind == "function":
                 out.extend(self.returned(inner, deps, _depth + 1))
         return out
+
+
+def reset() -> None:
+    """Forget the trees' listings (a new run starts: files may have come or gone since the last one);
+    summaries stay, keyed by content."""
+    _INDEXES.clear()
 
 
 def project_index(module: PyModule) -> ProjectIndex | None:
