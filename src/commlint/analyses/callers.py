@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..artifacts.python import PyModule, Scope
-from .index import Definition, ProjectIndex, _dotted, _lit, module_file, project_index
+from .index import Definition, ProjectIndex, module_file, project_index
+from .summaries import _dotted, _lit
 
 MAX_FILES = 20000
 MAX_SITES = 200
