@@ -18,6 +18,9 @@ from .http import CLIENTS, FUNCTIONS, REQUESTS, Library
 from .index import Definition, Forward, find, module_file, project_index
 
 
+_LIBRARIES = (b"requests", b"httpx", b"aiohttp", b"urllib")
+
+
 @dataclass(frozen=True)
 class Forwarded:
     """A call site of a helper that passes no timeout where the helper forwards one."""
@@ -33,6 +36,9 @@ def _helper(module: PyModule, site: CallSite) -> Definition | None:
     f = site.node.func
     q = module.qualname(f)
     if q is not None:
+        index, here = project_index(module), module_file(module)
+        if index is None or here is None or not index.mentions(here, q, _LIBRARIES):
+            return None  # a helper forwarding a timeout to a library call names the library
         return find(module, q)
     if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value != "self":
         # api = Api(); api.call(...): a method of a class of the tree (a name bound once to a construction)

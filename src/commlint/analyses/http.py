@@ -344,7 +344,7 @@ def factory_client(module: PyModule, q: str) -> Any:
     ``httpx.AsyncClient(base_url=..., timeout=...)``), read through the project index."""
     from .index import constructions
 
-    for built in constructions(module, q):
+    for built in constructions(module, q, (b"requests", b"httpx", b"aiohttp", b"urllib3", b"http.client")):
         if built.qualname in CLIENTS:
             return built
     return None

@@ -73,6 +73,7 @@ class ProjectIndex:
         self._resolved: dict[tuple[str, str], tuple[Path, list[str]] | None] = {}
         self._python_files: list[Path] | None = None
         self._unders: dict[tuple[str, str], tuple[Path, list[str]] | None] = {}
+        self._mentions: dict[tuple[str, tuple[bytes, ...]], bool] = {}
 
     # -- files -----------------------------------------------------------------
     def summary_of(self, path: Path, deps: set[str] | None = None) -> Summary | None:
@@ -168,6 +169,23 @@ class ProjectIndex:
                 if os.path.isfile(candidate):
                     return Path(candidate), parts[n:]
         return None
+
+    def mentions(self, importer: Path, qualname: str, needles: tuple[bytes, ...]) -> bool:
+        """Whether the module ``qualname`` is defined in contains any of ``needles`` (read, not parsed:
+        a cheap test before a summary is built for one question)."""
+        from ..core import safeio
+
+        found = self.module_file(importer, qualname)
+        if found is None:
+            return False
+        key = (str(found[0]), needles)
+        if key not in self._mentions:
+            try:
+                data = safeio.read_file(found[0], MAX_MODULE_BYTES, self.root)
+            except (OSError, safeio.TooLarge):
+                data = b""
+            self._mentions[key] = any(n in data for n in needles)
+        return self._mentions[key]
 
     # -- names ---------------------------------------------------------------------
     def find(self, importer: Path, qualname: str, deps: set[str] | None = None, _depth: int = 0) -> Definition | None:
@@ -265,13 +283,16 @@ def module_file(module: PyModule) -> Path | None:
     return module.analysis("index.file", build)
 
 
-def find(module: PyModule, qualname: str | None) -> Definition | None:
-    """What an imported name of ``module`` is defined as in another module of the tree (or None)."""
+def find(module: PyModule, qualname: str | None, needles: tuple[bytes, ...] = ()) -> Definition | None:
+    """What an imported name of ``module`` is defined as in another module of the tree (or None).
+    With ``needles``, only a module containing one of them is summarised (the question needs one)."""
     if not qualname:
         return None
     index = project_index(module)
     here = module_file(module)
     if index is None or here is None:
+        return None
+    if needles and not index.mentions(here, qualname, needles):
         return None
     memo = module.analysis("index.memo", lambda m: {})
     if qualname not in memo:
@@ -279,9 +300,9 @@ def find(module: PyModule, qualname: str | None) -> Definition | None:
     return memo[qualname]
 
 
-def constructions(module: PyModule, qualname: str | None) -> list[Built]:
+def constructions(module: PyModule, qualname: str | None, needles: tuple[bytes, ...] = ()) -> list[Built]:
     """What a function imported by ``module`` returns when it builds something (a client factory)."""
-    d = find(module, qualname)
+    d = find(module, qualname, needles)
     if d is None:
         return []
     index = project_index(module)

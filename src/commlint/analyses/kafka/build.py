@@ -155,6 +155,9 @@ def imported_text(m: PyModule, expr: cst.BaseExpression) -> str | None:
     return d.value.value if d is not None and d.value is not None and d.value.kind == "str" else None
 
 
+BROKER_WORDS = tuple(sorted({root.encode() for root in ROLES}))  # what a module building a client imports
+
+
 class Resolver:
     def __init__(self, m: PyModule, k: Kafka):
         self.m = m
@@ -192,12 +195,12 @@ class Resolver:
         if key in self.guessed:
             return self.guessed[key]
         found = None
-        for built in constructions(self.m, qualname):
+        for built in constructions(self.m, qualname, BROKER_WORDS):
             lib = classify(built.qualname)
             if lib is not None:
                 found = Client(lib[1], lib[0], scope)
                 break
-        d = find(self.m, qualname) if found is None else None
+        d = find(self.m, qualname, BROKER_WORDS) if found is None else None
         if d is not None and d.kind == "class" and d.klass is not None:
             for info in d.klass.attrs.values():
                 lib = classify(d.summary.resolve(info.callee))
