@@ -212,7 +212,9 @@ def test_readme_snippets_name_revisions_that_exist() -> None:
     assert "rev: v0.1.0" not in readme and "pip install commlint" not in readme
     assert "rev: <commit SHA>" in readme and "uses: <owner>/<repository>@<commit SHA>" in readme
     assert "python -m pip install . && commlint check examples/shop" in readme
-    assert 'python -m pip install -e ".[test]" && python -m pytest -q' in readme
+    assert 'python -m pip install -e ".[test]" && python -m pytest -q -n auto' in readme
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    assert ci.replace("pip install -q ", "pip install ") in readme  # CI runs exactly the README's command
     assert "../shared" not in readme
     assert readme.index("## Adoption") < readme.index("## Configuration") < readme.index("## Rules")
 

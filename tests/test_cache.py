@@ -326,3 +326,39 @@ def test_a_proto_result_depends_on_the_files_it_imports(tmp_path: Path) -> None:
     assert run_once() == []
     money.write_text('syntax = "proto3";\npackage shop.v1;\nmessage Cash { int64 cents = 1; }\n')
     assert ("CL500", "order.proto") in run_once()
+
+
+def _age(root: Path, seconds: float = 60) -> None:
+    """Files written a while ago (the stat of a file written in the last instant is not trusted)."""
+    import time
+
+    for p in root.rglob("*.py"):
+        os.utime(p, ns=(time.time_ns() - int(seconds * 1e9),) * 2)
+
+
+def test_unchanged_files_are_neither_read_nor_hashed_on_a_warm_run(tree: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    cache = tmp_path / "cache"
+    _age(tree)
+    first = check(tree, {}, jobs=1, cache_dir=cache)
+    check(tree, {}, jobs=1, cache_dir=cache)  # the second run records each file's stat beside its digest
+    reads: list[str] = []
+    real = runner.read_source
+    monkeypatch.setattr(runner, "read_source", lambda path, limit: reads.append(Path(path).name) or real(path, limit))
+    again = check(tree, {}, jobs=1, cache_dir=cache)
+    assert reads == [] and found(again) == found(first)
+    # same size, same modification time, other content: the inode's change time still tells
+    bad = tree / "svc" / "bad.py"
+    st = bad.stat()
+    bad.write_text(bad.read_text(encoding="utf-8").replace("requests.get(url)", "requests.put(url)"), encoding="utf-8")
+    os.utime(bad, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert bad.stat().st_size == st.st_size and bad.stat().st_mtime_ns == st.st_mtime_ns
+    changed = check(tree, {}, jobs=1, cache_dir=cache)
+    assert reads == ["bad.py"]
+    assert [(f[0], f[2]) for f in found(changed)] == [("svc/bad.py", "CL101")] and found(changed) != found(first)
+
+
+def test_a_file_written_just_before_it_was_read_is_not_trusted_by_its_stat(tree: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    cache = tmp_path / "cache"
+    check(tree, {}, jobs=1, cache_dir=cache)  # the files are seconds old: digests only
+    entries = json.loads(cache_files(cache)[0].read_text(encoding="utf-8"))["files"]
+    assert all(len(e) == 2 for e in entries.values())

@@ -20,6 +20,8 @@ CAT = load()
 def _import_all() -> None:
     for fam in CAT.families:
         importlib.import_module(fam.module)
+    for r in CAT.rules:  # a rule.toml may name its own module (``module = ...``)
+        importlib.import_module(r.module)
 
 
 def test_every_catalogued_rule_has_a_check_and_back() -> None:
@@ -230,3 +232,27 @@ def test_new_rule_scaffold_gives_a_rule_whose_examples_pass(tmp_path: Path) -> N
     p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_examples.py", "-k", "CL699-bad"],
                        cwd=copy, env=env, capture_output=True, text=True, timeout=300)
     assert p.returncode == 1 and "1 failed" in p.stdout, p.stdout[-2000:]
+
+
+def test_the_parsed_catalogue_is_kept_and_rebuilt_when_a_file_changes(tmp_path: Path) -> None:
+    import pytest
+
+    root = _catalogue_copy(tmp_path)
+    first = load(str(root))
+    kept = list((root / "__pycache__").glob("catalogue.*.pickle"))
+    assert len(kept) == 1
+    load.cache_clear()
+    assert load(str(root)) == first  # read back from the kept copy
+    toml = root / "sync_calls" / "CL101-missing-timeout" / "rule.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('severity = "error"', 'severity = "note"'), encoding="utf-8")
+    load.cache_clear()
+    assert str(load(str(root)).get("CL101").severity) != str(first.get("CL101").severity)
+    for k in (root / "__pycache__").glob("catalogue.*.pickle"):
+        k.write_bytes(b"not a pickle")
+    load.cache_clear()
+    assert load(str(root)).get("CL101").code == "CL101"  # a spoilt copy is rebuilt, never an error
+    (root / "sync_calls" / "CL101-missing-timeout" / "bad-x").mkdir()
+    load.cache_clear()
+    with pytest.raises(ValueError):
+        load(str(root))  # a new folder changes the signature too
+    load.cache_clear()

@@ -199,9 +199,9 @@ def test_breaking_change_against_a_folder(check_tree) -> None:
                         {"select": ["CL304"], "rules": {"CL304": {"base-path": "published"}}})
     got = sorted((f.location.path, f.location.line, f.message) for f in result.active)
     assert got == [
-        ("svc/api.yaml", 3, "path /v1/b was removed"),
-        ("svc/api.yaml", 4, "operation DELETE /v1/a was removed"),
-        ("svc/api.yaml", 7, "GET /v1/a: new required query parameter 'q'"),
+        ("svc/api.yaml", 3, "path /v1/b was removed (oasdiff: api-path-removed-without-deprecation)"),
+        ("svc/api.yaml", 4, "operation DELETE /v1/a was removed (oasdiff: api-removed-without-deprecation)"),
+        ("svc/api.yaml", 7, "GET /v1/a: new required query parameter 'q' (oasdiff: new-required-request-parameter)"),
     ]
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import REPO
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pre-commit")]  # one worker: one hook environment
 
 CLIENT = """import requests
 
@@ -29,7 +29,14 @@ def _git(*args: str, cwd: Path) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 
 
-def test_pre_commit_try_repo(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def pc_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One pre-commit home for the module: the hook's environment (a pip install of commlint)
+    is built once, as it is for a user, not once per test."""
+    return tmp_path_factory.mktemp("pc-home")
+
+
+def test_pre_commit_try_repo(tmp_path: Path, pc_home: Path) -> None:
     if shutil.which("pre-commit") is None or shutil.which("git") is None:
         pytest.skip("pre-commit or git is not installed")
     if not (REPO / ".git").exists():
@@ -41,7 +48,7 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
     _git("config", "user.name", "t", cwd=work)
     (work / "client.py").write_text(CLIENT)
     _git("add", "client.py", cwd=work)
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pc-home"), "NO_COLOR": "1"}
+    env = {**os.environ, "PRE_COMMIT_HOME": str(pc_home), "NO_COLOR": "1"}
 
     def run() -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -94,7 +101,8 @@ paths:
 '''
 
 
-def test_pre_commit_with_only_code_changed_judges_cross_file_rules_with_the_whole_tree(tmp_path: Path) -> None:
+def test_pre_commit_with_only_code_changed_judges_cross_file_rules_with_the_whole_tree(tmp_path: Path,
+                                                                                      pc_home: Path) -> None:
     """Issue 13: pre-commit passes only the changed orders/app.py; its routes are declared in
     orders/openapi.yaml, which pre-commit does not pass. No false CL702; a real one still fails."""
     if shutil.which("pre-commit") is None or shutil.which("git") is None:
@@ -110,7 +118,7 @@ def test_pre_commit_with_only_code_changed_judges_cross_file_rules_with_the_whol
     (work / "orders" / "openapi.yaml").write_text(CONTRACT)
     _git("add", "-A", cwd=work)
     _git("commit", "-q", "-m", "service and contract", cwd=work)
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pc-home"), "NO_COLOR": "1"}
+    env = {**os.environ, "PRE_COMMIT_HOME": str(pc_home), "NO_COLOR": "1"}
 
     def run() -> subprocess.CompletedProcess[str]:
         # what `git commit` runs: the staged files only

@@ -27,6 +27,7 @@ from typing import Any, Callable
 
 from .artifacts.discovery import SourceFile
 from .artifacts.reading import file_digest, read_source
+from .artifacts.yamljson import manifest_words
 from .engine import FileResult, Plan, check_file, is_candidate, wanted_kinds
 
 PARALLEL_BYTES = 256 * 1024  # source to parse before worker processes pay off (~0.5 s of Python)
@@ -58,9 +59,24 @@ class Cache:
     def digest(data: bytes) -> str:
         return hashlib.blake2b(data, digest_size=16).hexdigest()
 
+    def unchanged(self, rel: str, path: "os.PathLike[str] | str") -> FileResult | None:
+        """The kept result of a file whose size, times and inode are those it had when it was
+        read (as git's index does): a warm run then neither reads nor hashes it. Recorded only
+        for files last modified well before they were read, so a write in the same clock tick
+        cannot go unseen."""
+        entry = self.entries.get(rel)
+        if not isinstance(entry, list) or len(entry) != 3 or not isinstance(entry[2], list):
+            return None
+        try:
+            if stat_key(os.stat(path)) != entry[2]:
+                return None
+        except (OSError, ValueError):
+            return None
+        return self.get(rel, entry[0])
+
     def get(self, rel: str, digest: str) -> FileResult | None:
         entry = self.entries.get(rel)
-        if not isinstance(entry, list) or len(entry) != 2 or entry[0] != digest:
+        if not isinstance(entry, list) or len(entry) not in (2, 3) or entry[0] != digest:
             return None
         try:
             result = FileResult.from_json(entry[1])
@@ -82,8 +98,8 @@ class Cache:
             self._deps[path] = file_digest(path)
         return self._deps[path]
 
-    def put(self, rel: str, digest: str, result: FileResult) -> None:
-        self.updates[rel] = [digest, result.to_json()]
+    def put(self, rel: str, digest: str, result: FileResult, st: list[int] | None = None) -> None:
+        self.updates[rel] = [digest, result.to_json()] + ([st] if st is not None else [])
 
     def save(self) -> None:
         if not self.updates:
@@ -106,6 +122,26 @@ class Cache:
                 except OSError:
                     pass
         self.updates = {}
+
+
+RACY_NS = 2_000_000_000  # a file modified less than this before it was read is not trusted by its stat
+
+
+def stat_key(st: os.stat_result) -> list[int]:
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def _stat_before_read(path: "os.PathLike[str] | str") -> list[int] | None:
+    """A file's stat key, when it is old enough to be trusted (see ``Cache.unchanged``)."""
+    import time
+
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if time.time_ns() - st.st_mtime_ns < RACY_NS:
+        return None
+    return stat_key(st)
 
 
 def default_cache_dir(root: Path) -> Path:
@@ -204,6 +240,12 @@ def _read(source: SourceFile, plan: Plan) -> bytes | None:
         return None  # check_file reports it (or nothing, if the file has gone)
 
 
+def _mark_manifest(source: SourceFile, data: bytes | None, res: FileResult) -> None:
+    """Remember whether a YAML file holds a word the cross-file readers look for."""
+    if data is not None and source.rel.lower().endswith((".yaml", ".yml")):
+        res.manifest = manifest_words(data)
+
+
 def _unparsed(source: SourceFile) -> FileResult:
     """The result of a file no rule reads (or could report on)."""
     return FileResult(source.rel, source.kinds[0] if len(source.kinds) == 1 else None)
@@ -269,12 +311,19 @@ def run_files(
 ) -> list[FileResult]:
     """Each source's result, in the order given (whatever order workers finish in)."""
     results: dict[str, FileResult] = {}
+    stats: dict[str, list[int] | None] = {}
     todo: list[tuple[SourceFile, bytes | None, str | None]] = []
     read: list[tuple[SourceFile, bytes | None, str | None]] = []
     for src in sources:
         if not wanted_kinds(src, plan):  # no enabled rule reads this kind of file: not even opened
             results[src.rel] = _unparsed(src)
             continue
+        if cache is not None:
+            kept = cache.unchanged(src.rel, src.path)
+            if kept is not None:
+                results[src.rel] = kept
+                continue
+            stats[src.rel] = _stat_before_read(src.path)  # before the read: a later write changes it
         data = _read(src, plan)
         digest = cache.digest(data) if (cache is not None and data is not None) else None
         if cache is not None and digest is not None and data is not None and \
@@ -286,21 +335,25 @@ def run_files(
             hit = cache.get(src.rel, digest)  # type: ignore[union-attr]
             if hit is not None:
                 results[src.rel] = hit
+                if stats.get(src.rel) is not None:
+                    cache.put(src.rel, digest, hit, stats[src.rel])  # type: ignore[union-attr]
                 continue
         if is_candidate(src, data, plan):
             todo.append((src, data, digest))
             continue
         # no rule can report on it: never parsed, and remembered as such
         res = _unparsed(src)
+        _mark_manifest(src, data, res)
         results[src.rel] = res
         if digest is not None:
-            cache.put(src.rel, digest, res)  # type: ignore[union-attr]
+            cache.put(src.rel, digest, res, stats.get(src.rel))  # type: ignore[union-attr]
 
     def store(item: tuple[SourceFile, bytes | None, str | None], res: FileResult, cache_it: bool = True) -> None:
-        src, _, digest = item
+        src, data, digest = item
+        _mark_manifest(src, data, res)
         results[src.rel] = res
         if cache is not None and digest is not None and cache_it:
-            cache.put(src.rel, digest, res)
+            cache.put(src.rel, digest, res, stats.get(src.rel))  # its dependencies are checked on reuse
 
     workers = min(jobs or os.cpu_count() or 1, max_jobs())
     size = sum(len(d) for _, d, _ in todo if d is not None)

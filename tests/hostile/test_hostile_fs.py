@@ -228,3 +228,23 @@ def test_exit_codes_on_broken_input(tmp_path: Path) -> None:
     (tmp_path / "commlint.toml").write_text("file-timeout = 'soon'\n")
     p = cli("check", "--no-cache", ".", cwd=tmp_path)
     assert p.returncode == 2 and "file-timeout: expected a number of seconds" in p.stderr
+
+
+def test_safe_open_resolves_dotdot_through_links(tmp_path: Path) -> None:
+    """Folders are resolved once and remembered; ``tree/link/..`` is still resolved through the
+    link (as ``realpath`` does), never by cutting the name short."""
+    from commlint.core import safeio
+
+    (tmp_path / "tree" / "a").mkdir(parents=True)
+    (tmp_path / "out" / "x").mkdir(parents=True)
+    (tmp_path / "out" / "secret").write_text("s")
+    (tmp_path / "tree" / "a" / "f").write_text("f")
+    (tmp_path / "tree" / "link").symlink_to(tmp_path / "out" / "x", target_is_directory=True)
+    tree = tmp_path / "tree"
+    assert safeio.read_file(tree / "a" / "f", 10, tree) == b"f"
+    assert safeio.read_file(tree / "a" / ".." / "a" / "f", 10, tree) == b"f"
+    with pytest.raises(safeio.Refused):
+        safeio.read_file(tree / "link" / ".." / "secret", 10, tree)
+    (tmp_path / "tree" / "a" / "g").symlink_to(tmp_path / "out" / "secret")
+    with pytest.raises(safeio.Refused):
+        safeio.read_file(tree / "a" / "g", 10, tree)  # the file itself is looked at every time

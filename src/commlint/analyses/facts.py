@@ -10,6 +10,9 @@
 - ``functions``: for each function, the names it calls (to follow a handler
   through helpers to the call it makes);
 - ``topics``: topics produced and consumed, when the event rules found any;
+- ``consumers``: where it handles messages of literal topics (function, lines, the
+  names called there) and ``publishes``: where it produces to literal topics, with
+  the function (a consumer calling back its producer, choreographed flows);
 - ``circuit_breaker``: whether it imports a circuit-breaker library.
 
 Built from the module's shared index and the sync-call analysis: nothing here
@@ -25,10 +28,13 @@ import libcst as cst
 
 from ..artifacts import Artifact
 from ..artifacts.openapi import OpenAPIDoc
-from ..artifacts.python import PyModule, dotted
+from ..artifacts.proto import ProtoArtifact
+from ..artifacts.python import PyModule, dotted, string_value
 from .http import GRPC, http_calls
 from .kafka.build import kafka
+from .messaging import messaging
 from .openapi import openapi_facts
+from .proto_shape import shape
 from .routes import line_of, normalise_path, routes
 from .values import template
 
@@ -135,6 +141,44 @@ def _functions(module: PyModule) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in out.items()}
 
 
+def _last_name(call: cst.Call) -> str | None:
+    f = call.func
+    return f.attr.value if isinstance(f, cst.Attribute) else f.value if isinstance(f, cst.Name) else None
+
+
+def _subscribed(module: PyModule, loop: Any) -> set[str]:
+    """The literal topics of a FastStream Kafka subscriber (``@broker.subscriber("orders.order.created")``)."""
+    c = loop.client
+    if c is None or c.library != "faststream-kafka" or not isinstance(c.node, cst.Call):
+        return set()
+    values = (string_value(module.constant(a.value, loop.scope)) for a in c.node.args if a.keyword is None and not a.star)
+    return {v for v in values if v}
+
+
+def _consumers(module: PyModule) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Where the module handles messages of literal topics (the loop or callback run once per message:
+    its function, its lines, the names it calls) and where it publishes to literal topics."""
+    k = messaging(module)
+    consumers = []
+    for loop in k.loops:
+        fn = loop.scope.enclosing_function()
+        topics = sorted({name for name, _ in (loop.client.topics if loop.client is not None else [])}
+                        | _subscribed(module, loop))
+        if not topics:
+            continue
+        start, _c, end, _e = module.span(loop.region)  # a loop at module level has function ""
+        consumers.append({"topics": topics, "function": fn.qualname if fn else "", "start": start, "end": end,
+                          "line": module.span(loop.anchor)[0],
+                          "calls": sorted({n for s in loop.calls if (n := _last_name(s.node))})})
+    publishes = []
+    for p in k.produces:
+        name = string_value(module.constant(p.topic, p.site.scope)) if p.topic is not None else None
+        fn = p.site.scope.enclosing_function()
+        if name:
+            publishes.append({"topic": name, "line": module.span(p.site.node)[0], "function": fn.qualname if fn else ""})
+    return consumers, publishes
+
+
 def collect(module: PyModule) -> dict[str, Any]:
     servicers, servers, health = _grpc(module)
     facts: dict[str, Any] = {
@@ -152,6 +196,11 @@ def collect(module: PyModule) -> dict[str, Any]:
     topics = module._cache.get("facts.topics")
     if topics:
         facts["topics"] = topics
+    consumers, publishes = _consumers(module)
+    if consumers:
+        facts["consumers"] = consumers
+    if publishes:
+        facts["publishes"] = publishes
     return facts
 
 
@@ -162,4 +211,10 @@ def facts_of(artifact: Artifact) -> dict[str, Any]:
         return collect(artifact)
     if isinstance(artifact, OpenAPIDoc):
         return openapi_facts(artifact)
+    if isinstance(artifact, ProtoArtifact):
+        facts = artifact.facts()
+        found = shape(artifact)
+        if found is not None:
+            facts["shape"] = found
+        return facts
     return artifact.facts()

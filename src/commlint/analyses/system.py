@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..artifacts.yamljson import manifest_candidates
 from ..core.model import Location
 from .services import ServiceMap
 
@@ -81,7 +82,7 @@ def _reachable(rel: str, start: str, service: str, python: dict[str, dict[str, A
 def build(project: Any) -> System:
     def memo() -> System:
         python = {rel: facts for rel, facts in project.facts("python") if facts}
-        yaml_files = [r.rel for r in project.files if r.rel.lower().endswith((".yaml", ".yml"))]
+        yaml_files = manifest_candidates(project.files)
         services = ServiceMap(project.settings.root, sorted(python), project.settings, yaml_files)
         handlers: list[Handler] = []
         calls: list[Call] = []

@@ -79,11 +79,25 @@ def is_past_tense(word: str, extra: frozenset[str] | set[str] = frozenset()) -> 
 _VERSION = re.compile(r"^v\d+$|^\d+$")
 
 
+# Prepositions and particles that may follow the verb: TrackAddedToPlaylist, UserSignedUp, UserLoggedIn
+PARTICLES = frozenset("""
+    to from in into on onto for by with at of out up off over back down away via as after before within
+    without between under through
+    """.split())
+
+
 def event_word(name: str) -> str | None:
-    """The word that must be past tense: the last, skipping version suffixes (``v1``)."""
+    """The word that must be past tense: the last, skipping version suffixes (``v1``) and a phrase
+    after the verb (``TrackAddedToPlaylist``: ``added``; ``UserSignedUp``: ``signed``)."""
     words = [w for w in split_words(name) if not _VERSION.match(w)]
     if words and words[-1] in ("event", "events") and len(words) > 1:
         words = words[:-1]  # OrderCreatedEvent
+        if words[-1] == "cloud" and len(words) > 1:
+            words = words[:-1]  # OrderCreatedCloudEvent
+    if words and not is_past_tense(words[-1]):
+        for i in range(len(words) - 2, -1, -1):
+            if words[i + 1] in PARTICLES and is_past_tense(words[i]):
+                return words[i]
     return words[-1] if words else None
 
 
@@ -114,3 +128,20 @@ def suggest(name: str) -> str | None:
     if words[-1] in COMMAND_VERBS:
         return ".".join(words[:-1] + [COMMAND_VERBS[words[-1]]])
     return None
+
+
+# ``CloudEvent``, ``DomainEvent``, ``IntegrationEvent``: an envelope or base type, not one event
+GENERIC_EVENT_WORDS = frozenset("""cloud domain integration base abstract generic raw outbox inbox inbound outbound
+    external internal system app application any wrapped wrapper typed""".split())
+
+
+def generic_event_name(name: str) -> bool:
+    """Whether ``name`` is ``Event`` with only generic words before it (``CloudEvent``, ``DomainEvent``,
+    ``CloudEvent JSON Schema``)."""
+    words = [w for w in split_words(name) if not _VERSION.match(w)]
+    while words and words[-1] in ("schema", "json"):
+        words.pop()
+    if not words or words[-1] not in ("event", "events"):
+        return False
+    words.pop()
+    return bool(words) and all(w in GENERIC_EVENT_WORDS for w in words)

@@ -30,6 +30,7 @@ KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("openapi", (".yaml", ".yml", ".json")),
     ("asyncapi", (".yaml", ".yml", ".json")),
     ("topics", (".yaml", ".yml", ".json", ".tf")),
+    ("jsonschema", (".json", ".yaml", ".yml")),
 )
 
 SUPPRESS_RE = re.compile(

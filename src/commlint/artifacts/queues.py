@@ -5,7 +5,18 @@
   (``RedrivePolicy``);
 - RabbitMQ: ``definitions.json`` exports (``queues`` with ``arguments``, ``policies`` with a
   ``dead-letter-exchange`` definition and a ``pattern``) and Terraform ``rabbitmq_queue`` /
-  ``rabbitmq_policy``.
+  ``rabbitmq_policy``;
+- NATS JetStream consumers: Terraform ``jetstream_consumer`` (nats-io/jetstream provider,
+  ``max_delivery``, default -1) and the consumer configuration JSON of the ``nats`` CLI
+  (``nats consumer add --config``, ``nats consumer info --json``: ``max_deliver``, default -1).
+  A consumer that redelivers without limit has no dead-letter path: only ``max_deliver`` ends the
+  retries (with the MAX_DELIVERIES advisory to route the message on). ``ack_policy: none`` never
+  redelivers, so it is not judged;
+- Amazon SNS topics that carry events (Terraform ``aws_sns_topic``, CloudFormation
+  ``AWS::SNS::Topic``), for the naming rules: a topic counts when a queue or function subscribes
+  to it (``aws_sns_topic_subscription`` / ``Subscription`` with protocol ``sqs`` or ``lambda``) or
+  its name says events; alarm and notification topics are not events (``broker = "sns"``,
+  ``dead_letter`` None: CL610 does not read them).
 
 Each queue knows whether it has a dead-letter path (True, False, or None when templated or unknown),
 whether it is itself a dead-letter queue (another queue's redrive target, or named like one), and
@@ -21,19 +32,24 @@ from typing import Any
 
 from ..core.model import Location
 
-SNIFF = re.compile(r"AWS::SQS::Queue|\"queues\"\s*:\s*\[|^queues\s*:", re.MULTILINE)
+SNIFF = re.compile(r"AWS::SQS::Queue|AWS::SNS::Topic|\"queues\"\s*:\s*\[|^queues\s*:|\"ack_policy\"\s*:\s*\"(?:explicit|all|none)\"",
+                   re.MULTILINE)
 _RABBIT_DEFS = ("exchanges", "bindings", "policies", "vhosts", "rabbit_version", "rabbitmq_version", "users")
 DLQ_NAME = re.compile(r"(?:^|[-_.])(?:dlq|dlx|dead[-_.]?letters?|deadletters?|poison|errors?|failed)(?:$|[-_.])|dlq$",
                       re.IGNORECASE)
 TF_TYPES = ("aws_sqs_queue", "aws_sqs_queue_redrive_policy", "aws_sqs_queue_redrive_allow_policy",
-            "rabbitmq_queue", "rabbitmq_policy")
+            "rabbitmq_queue", "rabbitmq_policy", "jetstream_consumer", "aws_sns_topic", "aws_sns_topic_subscription")
+_NOT_EVENT_WORDS = frozenset("""alarm alarms alert alerts alerting notification notifications notify budget budgets pager
+    pagerduty incident incidents monitor monitoring ops devops health healthcheck backup backups cloudwatch guardduty
+    securityhub email emails sms slack""".split())
+_EVENTISH = re.compile(r"event", re.IGNORECASE)
 
 
 @dataclass
 class Queue:
     name: str
-    broker: str  # sqs | rabbitmq
-    fmt: str  # terraform | cloudformation | rabbitmq-definitions
+    broker: str  # sqs | rabbitmq | nats | sns (a topic, for the naming rules)
+    fmt: str  # terraform | cloudformation | rabbitmq-definitions | nats-consumer
     loc: Location
     dead_letter: bool | None  # a redrive policy / dead-letter exchange; None: unknown
     is_dlq: bool = False
@@ -66,6 +82,39 @@ def read(queues: list[Queue], data: Any, loc: Any) -> None:
         _cloudformation(queues, resources, loc, base)
     if isinstance(data.get("queues"), list) and any(k in data for k in _RABBIT_DEFS):
         _definitions(queues, data, loc)
+    _nats_consumer(queues, data, loc)
+
+
+def _max_deliver(v: Any) -> bool | None:
+    """Whether a max_deliver value bounds redelivery (None: templated, unknown)."""
+    if v is None:
+        return False  # the default, -1: no limit
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int):
+        return v > 0
+    if isinstance(v, str) and v.strip().lstrip("-").isdigit():
+        return int(v) > 0
+    return None
+
+
+def _nats_consumer(queues: list[Queue], data: dict[str, Any], loc: Any) -> None:
+    """A ``nats`` CLI consumer configuration: the config itself, or ``nats consumer info --json``'s
+    ``{"stream_name", "name", "config": {...}}``."""
+    base, cfg = "", data
+    if isinstance(data.get("config"), dict) and "stream_name" in data:
+        base, cfg = "/config", data["config"]
+    if not isinstance(cfg.get("ack_policy"), str) or not any(k in cfg for k in ("deliver_policy", "durable_name",
+                                                                                 "filter_subject", "ack_wait")):
+        return
+    if "subjects" in cfg or "retention" in cfg:
+        return  # a stream's configuration
+    name = next((cfg[k] for k in ("durable_name", "name") if isinstance(cfg.get(k), str)), None) or \
+        (data.get("name") if isinstance(data.get("name"), str) else "")
+    ptr = f"{base}/max_deliver" if "max_deliver" in cfg else (
+        f"{base}/durable_name" if "durable_name" in cfg else f"{base}/ack_policy")
+    queues.append(Queue(name or "(unnamed consumer)", "nats", "nats-consumer", loc(ptr),
+                        _max_deliver(cfg.get("max_deliver")), transient=cfg["ack_policy"] == "none"))
 
 
 def _cloudformation(queues: list[Queue], resources: dict[str, Any], loc: Any, base: str) -> None:
@@ -73,6 +122,7 @@ def _cloudformation(queues: list[Queue], resources: dict[str, Any], loc: Any, ba
                           if isinstance(r, dict) and isinstance(r.get("Properties"), dict)], default=str)
     allow = json.dumps([r for r in resources.values() if isinstance(r, dict) and "RedriveAllowPolicy" in
                         json.dumps(r.get("Properties", {}), default=str)], default=str)
+    _sns_cloudformation(queues, resources, loc, base)
     for lid, res in resources.items():
         if not isinstance(res, dict) or res.get("Type") != "AWS::SQS::Queue":
             continue
@@ -84,6 +134,31 @@ def _cloudformation(queues: list[Queue], resources: dict[str, Any], loc: Any, ba
                             if _templated(props.get("RedrivePolicy")) else "RedrivePolicy" in props,
                             is_dlq=referenced or "RedriveAllowPolicy" in props or is_dlq_name(name)
                             or re.search(rf"\b{re.escape(str(lid))}\b", allow) is not None, ref=str(lid)))
+
+
+def sns_event_topic(name: str, subscribed: bool) -> bool:
+    """An SNS topic that carries events: subscribed by a queue or function, or named for events;
+    never an alarm or notification topic."""
+    words = set(re.split(r"[-_.]+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()))
+    return not words & _NOT_EVENT_WORDS and (subscribed or bool(_EVENTISH.search(name)))
+
+
+def _sns_cloudformation(queues: list[Queue], resources: dict[str, Any], loc: Any, base: str) -> None:
+    subs = json.dumps([r for r in resources.values() if isinstance(r, dict) and r.get("Type") == "AWS::SNS::Subscription"
+                       and str((r.get("Properties") or {}).get("Protocol", "")).lower() in ("sqs", "lambda")], default=str)
+    for lid, res in resources.items():
+        if not isinstance(res, dict) or res.get("Type") != "AWS::SNS::Topic":
+            continue
+        props = res.get("Properties") if isinstance(res.get("Properties"), dict) else {}
+        name = props.get("TopicName")
+        if not isinstance(name, str) or _templated(name):
+            continue  # a generated or templated name: nothing to judge
+        inline = [x for x in props.get("Subscription") or [] if isinstance(x, dict)] \
+            if isinstance(props.get("Subscription"), list) else []
+        subscribed = any(str(x.get("Protocol", "")).lower() in ("sqs", "lambda") for x in inline) or \
+            re.search(rf"\b{re.escape(str(lid))}\b", subs) is not None
+        if sns_event_topic(name, subscribed):
+            queues.append(Queue(name, "sns", "cloudformation", loc(f"{base}/{lid}/Properties/TopicName"), None, ref=str(lid)))
 
 
 def _templated(v: Any) -> bool:
@@ -146,6 +221,26 @@ def terraform(queues: list[Queue], data: dict[str, Any], lines: dict[tuple[str, 
                 rtype = rtype.strip('"')
                 if rtype in blocks and isinstance(named, dict):
                     blocks[rtype].update({k.strip('"'): v for k, v in named.items() if isinstance(v, dict)})
+    for rname, body in blocks["jetstream_consumer"].items():
+        name = _text(body.get("durable_name")) or _text(body.get("name")) or rname
+        pos = lines.get(("jetstream_consumer", rname), {})
+        key = "max_delivery" if "max_delivery" in body else "durable_name"
+        value = body.get("max_delivery")
+        if isinstance(value, str) and "${" in value:
+            value = "?"
+        queues.append(Queue(name, "nats", "terraform", Location(path, pos.get(key, pos.get("", 1)), 1),
+                            _max_deliver(value), transient=_text(body.get("ack_policy")) == "none", ref=rname))
+    subs = json.dumps([b for b in blocks["aws_sns_topic_subscription"].values()
+                       if _text(b.get("protocol")) in ("sqs", "lambda")], default=str)
+    for rname, body in blocks["aws_sns_topic"].items():
+        name = _text(body.get("name"))
+        if name is None or "${" in name:
+            continue
+        subscribed = re.search(rf"aws_sns_topic\.{re.escape(rname)}\b|:{re.escape(name)}(?![\w-])", subs) is not None
+        if sns_event_topic(name, subscribed):
+            pos = lines.get(("aws_sns_topic", rname), {})
+            queues.append(Queue(name, "sns", "terraform", Location(path, pos.get("name", pos.get("", 1)), 1), None,
+                                ref=rname))
     if not blocks["aws_sqs_queue"] and not blocks["rabbitmq_queue"]:
         return
 

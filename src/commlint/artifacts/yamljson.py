@@ -422,6 +422,25 @@ def _json_duplicates(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
+# Words a YAML file must hold for a cross-file reader to care (Kubernetes kinds, alert rules,
+# mesh circuit breaking): looked for in the bytes the run reads anyway, and remembered in the
+# cache, so a warm run does not open two thousand YAML files again for four readers.
+MANIFEST_WORDS = (b"kind:", b"alert:", b"outlierDetection", b"outlier_detection", b"circuit_breakers",
+                  b"connectionPool", b"failure-accrual")
+
+
+def manifest_words(data: bytes) -> bool:
+    """Whether a YAML file's bytes hold a word of ``MANIFEST_WORDS``."""
+    return any(w in data for w in MANIFEST_WORDS)
+
+
+def manifest_candidates(files: "Iterable[Any]") -> list[str]:
+    """The YAML files of a run that a cross-file reader must open: those whose bytes held a
+    manifest word, and those the run did not read (``manifest`` unknown)."""
+    return [r.rel for r in files
+            if r.rel.lower().endswith((".yaml", ".yml")) and getattr(r, "manifest", None) is not False]
+
+
 def read_documents(root: "os.PathLike[str] | str", rels: "Iterable[str]", hint: "re.Pattern[str]",
                    limit: int = 1_000_000) -> "Iterator[tuple[str, str, list[Document]]]":
     """(path, text, documents) of each YAML file under ``root`` whose text matches ``hint``

@@ -15,8 +15,8 @@ its checks (``commlint.rules.<family>``) and its triggers. Each rule is a folder
 Everything that documents a rule (``commlint rules``, ``commlint explain``, the
 README table, SARIF rule help) is rendered from here; the examples are run as tests.
 
-Loading is cheap (tomllib and a directory listing; no example is read):
-``commlint rules`` never imports a parser.
+Loading is cheap (tomllib and a directory listing, kept between runs; no example is
+read): ``commlint rules`` never imports a parser.
 """
 
 from __future__ import annotations
@@ -201,9 +201,72 @@ def _rule(folder: Path, family: Family, sections: dict[str, str], items: set[str
     )
 
 
+def _signature(root: Path) -> str:
+    """What the catalogue is built from: every file's name, and each TOML file's size and time."""
+    import hashlib
+    import os
+    import sys
+
+    from .version import __version__
+
+    parts = [f"{__version__} {sys.version_info[:2]} {CACHE_FORMAT}"]
+    todo = [str(root)]
+    while todo:
+        folder = todo.pop()
+        with os.scandir(folder) as it:
+            for e in sorted(it, key=lambda e: e.name):
+                if e.name == "__pycache__":
+                    continue
+                if e.is_dir(follow_symlinks=False):
+                    todo.append(e.path)
+                    parts.append(f"d {e.path}")
+                elif e.name.endswith(".toml"):
+                    st = e.stat(follow_symlinks=False)
+                    parts.append(f"f {e.path} {st.st_size} {st.st_mtime_ns}")
+                else:  # an example file: only its name is read here
+                    parts.append(f"f {e.path}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+
+
+CACHE_FORMAT = 1
+
+
 @functools.lru_cache(maxsize=4)
 def load(directory: str | None = None) -> Catalogue:
+    """The catalogue of ``directory`` (the installed one by default). Parsing 80 TOML files
+    is a tenth of a second, paid by every run and every worker: the result is kept beside the
+    catalogue (``__pycache__/``, like Python's own byte code), keyed by every file's name and
+    each TOML file's size and time, and rebuilt when any of them changes or the kept copy cannot be read."""
+    import os
+    import pickle
+    import tempfile
+
     root = Path(directory) if directory else catalogue_dir()
+    kept = None
+    try:
+        kept = root / "__pycache__" / f"catalogue.{_signature(root)}.pickle"
+        with open(kept, "rb") as fh:
+            cat = pickle.load(fh)
+        if isinstance(cat, Catalogue):
+            return cat
+    except Exception:  # noqa: BLE001 - absent, stale or unreadable: build it again
+        pass
+    cat = _build(root)
+    if kept is not None:
+        try:
+            kept.parent.mkdir(exist_ok=True)
+            for old in kept.parent.glob("catalogue.*.pickle"):
+                old.unlink(missing_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=kept.parent, prefix=".catalogue.")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(cat, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, kept)
+        except OSError:
+            pass  # a read-only install: parsed every run, as before
+    return cat
+
+
+def _build(root: Path) -> Catalogue:
     with open(root / "checklist.toml", "rb") as fh:
         data = tomllib.load(fh)
     checklist = tuple(

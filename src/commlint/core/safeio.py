@@ -40,9 +40,34 @@ class TooLarge(Refused):
         self.limit = limit
 
 
+_DIRS: dict[tuple[str, bool], str] = {}  # resolved folders (absolute name, strict) -> real path
+_MAX_DIRS = 4096
+
+
+def _real_dir(folder: str, strict: bool) -> str:
+    """``realpath`` of a folder, remembered: a run opens thousands of files in a few hundred
+    folders, and resolving every component of every path again was a third of a warm run.
+    The tree being checked is not changing under the run (its content is the threat, not a
+    concurrent process); the file itself is still looked at every time, and opened with
+    ``O_NOFOLLOW``."""
+    # joined, not normalised: ``a/link/..`` must be resolved through the link, as realpath does
+    key = (folder if os.path.isabs(folder) else os.path.join(os.getcwd(), folder), strict)
+    real = _DIRS.get(key)
+    if real is None:
+        real = os.path.realpath(key[0], strict=strict)
+        if len(_DIRS) >= _MAX_DIRS:
+            _DIRS.clear()
+        _DIRS[key] = real
+    return real
+
+
 def _real(path: "os.PathLike[str] | str") -> str:
     try:
-        return os.path.realpath(os.fspath(path), strict=True)
+        name = os.fspath(path)
+        head, tail = os.path.split(name)
+        if tail not in ("", ".", "..") and not stat.S_ISLNK(os.lstat(name).st_mode):
+            return os.path.join(_real_dir(head or os.curdir, True), tail)
+        return os.path.realpath(name, strict=True)
     except RuntimeError:  # a symlink loop (older Pythons)
         raise Refused(errno.ELOOP, "symbolic link loop") from None
     except ValueError:  # a NUL byte in the name: no such file can exist
@@ -53,8 +78,8 @@ def inside(real: str, root: "os.PathLike[str] | str | None") -> bool:
     if root is None:
         return True
     try:
-        r = os.path.realpath(os.fspath(root))
-    except (OSError, RuntimeError):
+        r = _real_dir(os.fspath(root), False)
+    except (OSError, RuntimeError, ValueError):
         return False
     return real == r or real.startswith(r.rstrip(os.sep) + os.sep)
 

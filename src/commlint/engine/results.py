@@ -18,17 +18,19 @@ class FileResult:
     parsed: bool = False
     deps: dict[str, str] = field(default_factory=dict)  # other files the findings depend on -> digest
     examined: dict[str, int] = field(default_factory=dict)  # rule code -> subjects it examined here
+    manifest: bool | None = None  # a YAML file holding a manifest word (None: not read in this run)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "rel": self.rel, "kind": self.kind, "parsed": self.parsed, "facts": self.facts,
             "findings": [f.to_dict() for f in self.findings], "deps": self.deps, "examined": self.examined,
+            "manifest": self.manifest,
         }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "FileResult":
         return cls(d["rel"], d["kind"], [Finding.from_dict(f) for f in d["findings"]], d["facts"], d["parsed"],
-                   d.get("deps", {}), d.get("examined", {}))
+                   d.get("deps", {}), d.get("examined", {}), d.get("manifest"))
 
 
 @dataclass

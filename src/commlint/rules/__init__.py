@@ -123,6 +123,7 @@ class Facts(Protocol):
 if TYPE_CHECKING:  # the artifact classes import their parsers: only for type checkers
     from ..artifacts.asyncapi import AsyncAPIDoc
     from ..artifacts.avro import AvroArtifact
+    from ..artifacts.jsonschema import JSONSchemaArtifact
     from ..artifacts.openapi import OpenAPIDoc
     from ..artifacts.proto import ProtoArtifact
     from ..artifacts.python import PyModule
@@ -135,4 +136,5 @@ AvroContext = RuleContext["AvroArtifact"]
 ProtoContext = RuleContext["ProtoArtifact"]
 TopicsContext = RuleContext["TopicsFile"]
 AsyncAPIContext = RuleContext["AsyncAPIDoc"]
+JSONSchemaContext = RuleContext["JSONSchemaArtifact"]
 SystemContext = RuleContext[Facts]

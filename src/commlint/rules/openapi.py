@@ -10,7 +10,7 @@ from typing import Any
 
 from ..analyses.base_versions import base_dir, git_reader, option_path
 from ..analyses.openapi import operations, param_key
-from ..analyses.openapi_diff import breaking_changes
+from ..analyses.openapi_diff import Change, breaking_changes
 from ..artifacts.openapi import OpenAPIDoc, file_reader, load_spec
 from ..artifacts.yamljson import join, split
 from ..core.config import ConfigError
@@ -364,8 +364,26 @@ def breaking_change(ctx: OpenAPIContext) -> None:
         return
     if base is None:
         return  # no earlier version: a new document
-    for ptr, message in breaking_changes(base, art):
-        _report(ctx, ptr, message)
+    # a change in a shared component (a $ref'd schema or parameter) is one finding, however
+    # many operations use it
+    groups: dict[tuple[Location, str, str], list[Change]] = {}
+    placed: dict[tuple[Location, str, str], tuple[Location, tuple[Location, ...]]] = {}
+    for change in breaking_changes(base, art):
+        where = art.where(change.ptr)
+        key = (where[0], change.detail, change.check)
+        groups.setdefault(key, []).append(change)
+        placed.setdefault(key, where)
+    for key, changes in groups.items():
+        first = changes[0]
+        message = first.message
+        others = len({c.label for c in changes}) - 1
+        if others:
+            message += f" (and {others} more operation{'s' if others > 1 else ''})"
+        loc, related = placed[key]
+        if related:
+            message += f" (in {related[0].path}:{related[0].line})"
+        ctx.report(loc, message, related=related,
+                   properties={"json-path": first.json_path, **({"oasdiff": first.check} if first.check else {})})
 
 
 def _base_version(art: OpenAPIDoc, ctx: OpenAPIContext) -> OpenAPIDoc | str | None:

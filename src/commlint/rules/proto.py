@@ -14,9 +14,10 @@ from ..artifacts import protoc
 from ..artifacts.proto import Contract, ProtoArtifact, contract, parse_grammar, walk
 from ..core import safeio
 from ..core.model import Location, Severity
-from ..analyses import proto_breaking
+from ..analyses import proto_breaking, proto_events
 from ..analyses.base_versions import base_dir, base_tree, base_unusable, base_versions
 from ..analyses.proto_model import Model, build
+from ..analyses.words import past_tense_problem, suggest
 from . import ProtoContext, check
 
 # buf's PACKAGE_VERSION_SUFFIX: v1, v1beta1, v1alpha, v1p1beta1, v1test
@@ -164,6 +165,56 @@ def streaming_rpc(ctx: ProtoContext) -> None:
                     how = "bidirectional" if len(kinds) == 2 else f"{kinds[0]}"
                     ctx.report(m, f"rpc {qual}.{m.name} is {how}-streaming: use streaming only when the use case "
                                "requires it, and say why (a `// commlint: ignore[CL505] -- reason` comment records it)")
+
+
+# -- messages used as events ---------------------------------------------------------------------
+
+
+def _events_model(art: ProtoArtifact) -> proto_events.ProtoEvents | None:
+    m = model(art)
+    if m is not None:
+        return proto_events.from_model(m, art.path, lambda path, symbol: _at(art, m, path, symbol))
+    return proto_events.from_grammar(art.file, art.path) if art.file is not None else None
+
+
+def _events(ctx: ProtoContext) -> list[tuple[proto_events.ProtoMessage, str]]:
+    art: ProtoArtifact = ctx.artifact
+    cached = getattr(art, "_events", None)
+    if cached is None:
+        found = _events_model(art)
+        cached = art._events = found.events() if found is not None else []  # type: ignore[attr-defined]
+    return cached
+
+
+def _count_events(ctx: ProtoContext) -> int:
+    return len(_events(ctx))
+
+
+@check("CL506", subjects=_count_events)
+def event_message_envelope(ctx: ProtoContext) -> None:
+    found = _events_model(ctx.artifact)
+    if found is None:
+        return
+    wanted = ctx.options["fields"]
+    for msg, why in found.events():
+        have, unknown = found.envelope_fields(msg)
+        missing = [w for w in wanted if proto_events.norm(w) not in have]
+        if missing and not unknown:
+            ctx.report(msg.where, f"event message {msg.name} ({why}) has no {', '.join(missing)} "
+                       f"field{'s' if len(missing) > 1 else ''}: the envelope every event carries, as its own fields "
+                       "or in an envelope message it holds (`EventMetadata metadata = 1;`)")
+
+
+@check("CL507", subjects=_count_events)
+def event_message_tense(ctx: ProtoContext) -> None:
+    extra, state = set(ctx.options["extra-past-words"]), set(ctx.options["state-words"])
+    for msg, _why in _events(ctx):
+        problem = past_tense_problem(msg.name, extra, state)
+        if problem:
+            better = suggest(msg.name)
+            hint = (f"; name the fact, e.g. {''.join(w.capitalize() for w in better.split('.'))!r}" if better
+                    else "; name what happened, in the past tense")
+            ctx.report(msg.where, f"event message {msg.name!r} {problem}{hint}")
 
 
 # -- breaking changes ---------------------------------------------------------------------------

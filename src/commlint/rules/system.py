@@ -11,6 +11,7 @@ from ..analyses.chains import longest_chains
 from ..analyses.kubernetes import exposures, mesh_circuit_breaking
 from ..analyses.system import MAX_HOPS, Call, System, build, is_hop, segments_match
 from ..analyses.words import event_word, split_words
+from ..artifacts.yamljson import manifest_candidates
 from ..core.model import Location, Severity
 from . import SystemContext, check
 
@@ -280,7 +281,7 @@ def topic_not_in_asyncapi(ctx: SystemContext) -> None:
 
 def _yaml_files(ctx: SystemContext) -> list[str]:
     """The YAML files of the run (manifests, alert rules, mesh configuration among them)."""
-    return [r.rel for r in ctx.artifact.files if r.rel.lower().endswith((".yaml", ".yml"))]
+    return manifest_candidates(ctx.artifact.files)
 
 
 def _once(ctx: SystemContext, key: str, compute: Any) -> Any:

@@ -75,6 +75,22 @@ def topic_name_pattern(ctx: TopicsContext) -> None:
         tip = f" (e.g. {hint!r})" if hint and pattern.fullmatch(hint) else ""
         ctx.report(t.loc, f"topic name {t.name!r} {name_problem(parts)}: "
                           f"use <domain>.<entity>.<event>{tip}")
+    sns = re.compile(ctx.options["sns-pattern"])
+    for q in sns_topics(ctx.artifact):
+        if not sns.fullmatch(q.name):
+            ctx.report(q.loc, f"SNS topic name {q.name!r} breaks <domain>-<entity>-<event>: SNS names allow no "
+                              "dots, so write the standard's segments lower case, joined by hyphens "
+                              "(orders-order-created, with .fifo for a FIFO topic)")
+
+
+def sns_topics(art: TopicsFile) -> list[Any]:
+    """SNS topics that carry events (artifacts.queues), not dead-letter topics."""
+    return [q for q in art.queues if q.broker == "sns" and not is_dead_letter(q.name)]
+
+
+def _sns_words(name: str) -> list[str]:
+    base = name[:-5] if name.lower().endswith(".fifo") else name
+    return [w for w in re.split(r"[-_]+", base) if w and not VERSION.match(w)]
 
 
 # -- CL602 -------------------------------------------------------------------------------
@@ -101,6 +117,17 @@ def topic_event_not_past_tense(ctx: TopicsContext) -> None:
         better = suggest(".".join(events))
         tip = f"; e.g. {better!r}" if better else ""
         ctx.report(t.loc, f"topic {t.name!r} does not name a past-tense event: its last segment {last!r} {problem}{tip}")
+    for q in sns_topics(ctx.artifact):
+        words = _sns_words(q.name)
+        if len(words) < 2 or any(w.lower() in state for w in words):
+            continue
+        problem = past_tense_problem(words[-1], extra, state)
+        if problem is None:
+            continue
+        better = suggest(".".join(words))
+        tip = f"; e.g. {'-'.join(better.split('.'))!r}" if better else ""
+        ctx.report(q.loc, f"SNS topic {q.name!r} does not name a past-tense event: its last word {words[-1]!r} "
+                          f"is not a past-tense verb{tip}")
 
 
 # -- CL603 -------------------------------------------------------------------------------
@@ -330,6 +357,12 @@ def queue_without_dead_letter(ctx: TopicsContext) -> None:
                    if q.fmt == "terraform" else "a `RedrivePolicy` (deadLetterTargetArn, maxReceiveCount)")
             ctx.report(q.loc, f"SQS queue {q.name!r} has no dead-letter queue: a poison message is received "
                               f"again and again until its retention ends. Give it {how}.")
+        elif q.broker == "nats":
+            key = "max_delivery" if q.fmt == "terraform" else "max_deliver"
+            ctx.report(q.loc, f"NATS JetStream consumer {q.name!r} redelivers without limit ({key} unset or -1): "
+                              "a message that keeps failing is delivered forever and never reaches a dead-letter "
+                              f"path. Set {key} (e.g. 5) and handle the MAX_DELIVERIES advisory "
+                              "($JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<stream>.<consumer>) to keep the message.")
         else:
             ctx.report(q.loc, f"RabbitMQ queue {q.name!r} has no dead-letter exchange: a message that keeps "
                               "failing is requeued forever or dropped. Set `x-dead-letter-exchange` (and "

@@ -109,6 +109,20 @@ def _topics(m: PyModule, k: Kafka, call: cst.Call, scope: Scope, how: str) -> No
                 k.topic_literals.append((text, m.constant(a.value, scope), how))  # type: ignore[arg-type]
 
 
+_INJECTED = ("Depends", "FromDishka", "Inject", "Provide", "Injected", "Context")
+
+
+def _injected(m: PyModule, p: cst.Param) -> bool:
+    """A parameter FastStream fills from its dependency injection (``FromDishka[Services]``,
+    ``Annotated[Service, Depends(get)]``, ``Context()``), not from the message body: calls on it are
+    the application's services, not methods of the message."""
+    if p.annotation is None:
+        return False
+    text = cst.Module([]).code_for_node(p.annotation.annotation)
+    head = text.split("[", 1)[0].rsplit(".", 1)[-1]
+    return head in _INJECTED or any(f"{w}(" in text or f"{w}[" in text for w in _INJECTED)
+
+
 def consumers(m: PyModule, k: Kafka) -> None:
     for fn in m.scopes:
         if fn.kind != "function" or not fn.decorators or not isinstance(fn.node, cst.FunctionDef):
@@ -122,7 +136,8 @@ def consumers(m: PyModule, k: Kafka) -> None:
             if kind == "kafka":
                 _topics(m, k, call, fn, "consume")
             ps = fn.node.params
-            message = {p.name.value for p in (*ps.posonly_params, *ps.params, *ps.kwonly_params) if p.default is None}
+            message = {p.name.value for p in (*ps.posonly_params, *ps.params, *ps.kwonly_params)
+                       if p.default is None and not _injected(m, p)}
             loop = callback_loop(m, k, f"faststream-{kind}", c, fn, message, call)
             loop.dead_letter, loop.dead_letter_at = _dead_letter(m, k, call, fn, kind)
             classify(m, k, loop, ack_kind)

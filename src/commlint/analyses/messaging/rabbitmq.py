@@ -4,7 +4,8 @@
   ``basic_consume(callback, queue, no_ack=...)``), ``for method, props, body in channel.consume(q)``,
   ``basic_get``; ``basic_ack`` acknowledges, ``basic_nack``/``basic_reject`` give the message back;
   ``queue_declare(queue, arguments={"x-dead-letter-exchange": ...})``; ``basic_publish``.
-- aio-pika: ``queue.consume(callback, no_ack=...)``, ``async for message in queue.iterator()``;
+- aio-pika: ``queue.consume(callback, no_ack=...)``, ``async for message in queue.iterator()`` (or in
+  the queue itself);
   ``message.ack()``/``nack()``/``reject()``, ``async with message.process()`` (acknowledges when the
   block ends); ``channel.declare_queue(name, arguments=...)``; ``exchange.publish(Message(...), routing_key)``.
 - kombu: ``Consumer(queues=[Queue(...)], callbacks=[fn], no_ack=...)`` with ``fn(body, message)``;
@@ -271,9 +272,21 @@ def consumers(m: PyModule, k: Kafka) -> None:
                     found.append((callback_loop(m, k, "rabbitmq", c, fn, set(ps[:2]), call), queue, scope))
     for names, it, scope, region in iterations(k):
         call = it if isinstance(it, cst.Call) else None
+        direct = False  # ``async for message in queue``: aio-pika's Queue iterates as queue.iterator() does
         if call is None and isinstance(it, cst.Name):
-            bound = [v for v in m.lookup(it.value, scope) if isinstance(v, cst.Call)]
-            call = bound[-1] if bound else None
+            values = m.lookup(it.value, scope)
+            last = values[-1] if values else None
+            if (isinstance(last, cst.Await) and isinstance(last.expression, cst.Call) and "aio_pika" in libs
+                    and method(last.expression) in ("declare_queue", "get_queue")):
+                call, direct = last.expression, True
+            else:
+                bound = [v for v in values if isinstance(v, cst.Call)]
+                call = bound[-1] if bound else None
+        if direct:
+            c = Client("consumer", "aio_pika", scope, call)
+            k.clients.append(c)
+            found.append((iterate_loop(m, k, "rabbitmq", c, it, region, scope, names), it, scope))
+            continue
         if call is None or method(call) not in ("consume", "iterator"):
             continue
         if method(call) == "consume" and "pika" not in libs or method(call) == "iterator" and "aio_pika" not in libs:

@@ -81,3 +81,25 @@ def consumers(m: PyModule, k: Kafka) -> None:
         classify(m, k, loop, ack_kind)
         loop.dead_letter = "external"  # the queue's redrive policy
         k.loops.append(loop)
+
+
+def sns_topic_names(m: PyModule, k: Kafka) -> list[tuple[str, cst.CSTNode]]:
+    """SNS topics the module creates by a literal name (``create_topic(Name="orders-order-placed")``),
+    when it publishes to SNS or subscribes a queue or function to a topic: topics that carry events."""
+    if not applies(m):
+        return []
+    fans_out = any(p.client is not None and p.client.library == "sns" for p in k.produces) or any(
+        method(site.node) == "subscribe" and (literal(m, arg(site.node, "Protocol"), site.scope) or "").lower()
+        in ("sqs", "lambda") for site in m.calls)
+    if not fans_out:
+        return []
+    out = []
+    for site in m.calls:
+        if method(site.node) != "create_topic":
+            continue
+        expr = arg(site.node, "Name")
+        name = literal(m, expr, site.scope)
+        if name is not None and expr is not None:
+            out.append((name, expr))
+    return out
+

@@ -196,6 +196,39 @@ def _idempotency(m: PyModule, k: Kafka, loop: Loop, opts: dict) -> str | None:
     return None
 
 
+_SQL_HOUSEKEEPING = frozenset({"commit", "close", "cursor", "rollback"})
+
+
+def _idempotent_sql(sql: str) -> bool:
+    """A statement that turns a duplicate away by itself: an INSERT that ignores a row whose key
+    exists (ON CONFLICT DO NOTHING, INSERT OR IGNORE, INSERT IGNORE), a DELETE. An UPDATE or an
+    upsert that sets values is not: an older message redelivered after a newer one writes stale data."""
+    text = " ".join(sql.split()).upper()
+    if text.startswith("DELETE "):
+        return True
+    return text.startswith("INSERT ") and (("ON CONFLICT" in text and text.rstrip("; ").endswith("DO NOTHING"))
+                                           or text.startswith(("INSERT OR IGNORE", "INSERT IGNORE")))
+
+
+def _naturally_idempotent(m: PyModule, loop: Loop) -> bool:
+    """Whether everything the loop does to a message is SQL that turns a duplicate away itself (an
+    INSERT ... ON CONFLICT DO NOTHING keyed by the message, a DELETE): the table is the store."""
+    if loop.writes:
+        return False
+    statements = 0
+    for site in loop.handlers:
+        name = call_name(site.node)
+        if name in _SQL_HOUSEKEEPING:
+            continue
+        if name not in ("execute", "executemany") or not site.node.args:
+            return False
+        sql = string_value(m.constant(site.node.args[0].value, site.scope))
+        if sql is None or not _idempotent_sql(sql):
+            return False
+        statements += 1
+    return statements > 0
+
+
 def _known_calls(m: PyModule, opts: dict) -> set[str]:
     return set(opts.get("check-functions", [])) | set(opts.get("mark-functions", []))
 
@@ -227,6 +260,8 @@ def no_duplicate_detection(ctx: PythonContext) -> None:
                      "make sure it detects duplicates by event_id.")
             continue
         problem = _idempotency(m, k, loop, ctx.options)
+        if problem is not None and _naturally_idempotent(m, loop):
+            continue
         if problem is not None:
             ctx.report(loop.anchor, f"{_where(loop)} {problem}: a redelivered message is processed twice. Skip "
                        "events whose event_id is already recorded, and record it after processing.", scope=loop.scope)

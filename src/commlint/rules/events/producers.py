@@ -14,6 +14,7 @@ from ...analyses.kafka.flow import (
 )
 from ...analyses.messaging import messaging as kafka  # every broker: Kafka, RabbitMQ, SQS, NATS, FastStream
 from ...analyses.kafka.model import SEMVER
+from ...analyses.messaging.sqs import sns_topic_names
 from ...analyses.naming import fits, is_internal, name_problem, segments, strip_dead_letter
 from ...analyses.words import past_tense_problem, split_words, suggest
 from ...artifacts.python import (
@@ -21,6 +22,7 @@ from ...artifacts.python import (
     PyModule,
     string_value,
 )
+from ...artifacts.queues import sns_event_topic
 from .. import PythonContext, check
 from .consumers import excerpt
 
@@ -49,7 +51,11 @@ def missing_envelope_field(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     k = kafka(m)
     required = list(ctx.options["envelope-fields"])
-    queued = set()  # payloads of work queues: events only when they carry an envelope field
+    # payloads of work queues (RabbitMQ, SQS, NATS): events only when they carry a field that names an
+    # event (event_id, event_type, event_version); a timestamp or source alone is any job's or log
+    # record's (an interaction log shipped over RabbitMQ, Freud170/IntegrationProject)
+    naming = {f for f in required if f in ("event_id", "event_type", "event_version")} or set(required)
+    queued = set()
     for p in k.produces:
         if p.events_only:
             shape = event_shape(m, k, p.value, p.site.scope)
@@ -57,7 +63,7 @@ def missing_envelope_field(ctx: PythonContext) -> None:
                 queued.add(id(shape.node))
     for shape, scope, headers in envelope_candidates(m, k):
         present = set(shape.fields) | headers
-        if id(shape.node) in queued and not present & set(required):
+        if id(shape.node) in queued and not present & naming:
             continue
         missing = [f for f in required if f not in present]
         if not missing:
@@ -190,5 +196,10 @@ def topic_name_pattern(ctx: PythonContext) -> None:
             continue
         ctx.report(node, f"topic {name!r} {name_problem(parts)}: name topics <domain>.<entity>.<event> "
                    "(order.order.created), dot-separated and lower case.")
+    sns = re.compile(ctx.options_of("CL601")["sns-pattern"])
+    for name, node in sns_topic_names(m, kafka(m)):
+        if sns_event_topic(name, True) and not sns.fullmatch(name) and "{" not in name:
+            ctx.report(node, f"SNS topic {name!r} breaks <domain>-<entity>-<event>: SNS names allow no dots, so "
+                       "write the standard's segments lower case, joined by hyphens (orders-order-created)")
 
 

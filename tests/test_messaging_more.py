@@ -1,0 +1,162 @@
+"""Messaging adapters, cases found on real repositories (bench/realrepos/messaging.toml)."""
+
+from __future__ import annotations
+
+from conftest import found
+
+AIO_PIKA_DIRECT = '''
+import json
+import aio_pika
+from app import crud
+
+
+async def consume(url):
+    connection = await aio_pika.connect_robust(url)
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.declare_queue("crm_orders", durable=True)
+        async for message in queue:
+            async with message.process():
+                try:
+                    await crud.create_customer_order(json.loads(message.body))
+                except Exception as exc:
+                    print(exc)
+'''
+
+
+def test_aio_pika_iterating_the_queue_itself_is_a_consumer(check_tree) -> None:
+    # aio-pika's Queue iterates as queue.iterator() does (Freud170/IntegrationProject)
+    result = check_tree({"crm/consumer.py": AIO_PIKA_DIRECT}, {"select": ["CL201", "CL202", "CL203", "CL204"]})
+    assert found(result) == {("crm/consumer.py", 11, "CL203"), ("crm/consumer.py", 11, "CL204")}
+    [dlq] = [f for f in result.active if f.code == "CL204"]
+    assert "declared at line 10" in dlq.message
+
+
+def test_iterating_a_list_of_queues_is_not_a_consumer(check_tree) -> None:
+    text = AIO_PIKA_DIRECT.replace('queue = await channel.declare_queue("crm_orders", durable=True)',
+                                   'queue = await fetch_names()')
+    assert found(check_tree({"crm/consumer.py": text}, {"select": ["CL203", "CL204"]})) == set()
+
+
+def test_nats_consumer_configs(check_tree) -> None:
+    import json
+
+    info = {"stream_name": "ORDERS", "name": "billing", "created": "2024-01-01T00:00:00Z",
+            "config": {"durable_name": "billing", "ack_policy": "explicit", "deliver_policy": "all", "max_deliver": -1}}
+    stream = {"name": "ORDERS", "subjects": ["orders.>"], "retention": "limits", "ack_policy": "explicit",
+              "deliver_policy": "all"}
+    templated = 'resource "jetstream_consumer" "c" {\n  stream_id = "x"\n  durable_name = "c"\n  max_delivery = var.max\n}\n'
+    result = check_tree({"nats/billing.json": json.dumps(info, indent=2), "nats/stream.json": json.dumps(stream),
+                         "nats/none.json": json.dumps({"durable_name": "m", "ack_policy": "none"}),
+                         "nats/templated.tf": templated}, {"select": ["CL610"]})
+    assert found(result) == {("nats/billing.json", 9, "CL610")}  # info --json: the config's max_deliver
+    [f] = result.active
+    assert "'billing'" in f.message and "max_deliver" in f.message
+
+
+def test_sns_topics_that_carry_events(check_tree) -> None:
+    tf = '''
+resource "aws_sns_topic" "alerts" {
+  name = "orders_alerts"
+}
+resource "aws_sns_topic" "lonely" {
+  name = "orders"
+}
+resource "aws_sns_topic" "events" {
+  name = "order_events"
+}
+resource "aws_sns_topic" "templated" {
+  name = "${var.env}-orders"
+}
+resource "aws_sns_topic_subscription" "s" {
+  topic_arn = aws_sns_topic.alerts.arn
+  protocol  = "sqs"
+  endpoint  = "arn:aws:sqs:eu-west-1:1:q"
+}
+resource "aws_sns_topic_subscription" "t" {
+  topic_arn = aws_sns_topic.templated.arn
+  protocol  = "sqs"
+  endpoint  = "arn:aws:sqs:eu-west-1:1:q"
+}
+'''
+    result = check_tree({"infra/sns.tf": tf}, {"select": ["CL601", "CL602", "CL610"]})
+    # alerts: an alarm topic; lonely: not subscribed, not named for events; templated: not judged
+    assert found(result) == {("infra/sns.tf", 8, "CL601"), ("infra/sns.tf", 8, "CL602")}
+
+
+PIKA_SQL = '''
+import pika
+import psycopg2
+
+db = psycopg2.connect(dsn="postgresql://likes")
+
+
+def callback(ch, method, properties, body):
+    page_id, count = body.decode().split(":")
+    cur = db.cursor()
+    cur.execute("UPDATE likes SET likes_count = %s WHERE page_id = %s", (count, page_id))
+    db.commit()
+    ch.basic_ack(delivery_tag=method.delivery_tag)
+
+
+channel = pika.BlockingConnection(pika.ConnectionParameters("rabbitmq")).channel()
+channel.basic_consume(queue="likes", on_message_callback=callback)
+'''
+
+
+def test_sql_that_turns_a_duplicate_away_is_the_idempotency_store(check_tree) -> None:
+    # josethz00/distributed-like-counter: an absolute UPDATE is still reported (an older count
+    # redelivered after a newer one writes a stale value); an insert that ignores an existing key is not
+    assert found(check_tree({"w/main.py": PIKA_SQL}, {"select": ["CL203"]})) == {("w/main.py", 16, "CL203")}
+    for sql in ("INSERT INTO processed (event_id, page_id, n) VALUES (%s, %s, %s) ON CONFLICT (event_id) DO NOTHING",
+                "DELETE FROM likes WHERE page_id = %s"):
+        text = PIKA_SQL.replace("UPDATE likes SET likes_count = %s WHERE page_id = %s", sql)
+        assert found(check_tree({"w/main.py": text}, {"select": ["CL203"]})) == set(), sql
+    upsert = "INSERT INTO likes VALUES (%s, %s) ON CONFLICT (page_id) DO UPDATE SET likes_count = EXCLUDED.likes_count"
+    text = PIKA_SQL.replace("UPDATE likes SET likes_count = %s WHERE page_id = %s", upsert)
+    assert found(check_tree({"w/main.py": text}, {"select": ["CL203"]})) == {("w/main.py", 16, "CL203")}
+
+
+def test_a_log_record_published_to_a_queue_is_not_an_event(check_tree) -> None:
+    # Freud170/IntegrationProject's interaction log: a timestamp and a source name a job or a log
+    # record as well as an event; only event_id / event_type / event_version make it one
+    text = '''
+import json
+import aio_pika
+
+
+async def log(channel, target):
+    entry = {"timestamp": "2024-01-01T00:00:00Z", "source_system": "crm", "target_system": target}
+    exchange = await channel.declare_exchange("logging_exchange", aio_pika.ExchangeType.FANOUT)
+    await exchange.publish(aio_pika.Message(body=json.dumps(entry).encode()), routing_key="logging_events")
+
+
+async def placed(channel, order):
+    event = {"event_type": "order.placed", "timestamp": "2024-01-01T00:00:00Z", "data": order}
+    exchange = await channel.declare_exchange("orders", aio_pika.ExchangeType.TOPIC)
+    await exchange.publish(aio_pika.Message(body=json.dumps(event).encode()), routing_key="orders.order.placed")
+'''
+    assert found(check_tree({"crm/log.py": text}, {"select": ["CL211"]})) == {("crm/log.py", 12, "CL211")}
+
+
+def test_faststream_injected_parameters_are_not_the_message(check_tree) -> None:
+    # aSel1x/FastStream_Template: service is dishka's, so service.user.create(data) is the app's
+    # own code in another module (a note under --strict), not a method of the message
+    text = '''
+from dishka.integrations.faststream import FromDishka, inject
+from faststream.rabbit import RabbitRouter
+
+from app.usecases import Services
+
+router = RabbitRouter()
+
+
+@router.subscriber("create", "user")
+@router.publisher("response", "user")
+@inject
+async def user_create(data: dict, service: FromDishka[Services]):
+    return await service.user.create(data)
+'''
+    assert found(check_tree({"app/user.py": text}, {"select": ["CL203", "CL204"]})) == set()
+    result = check_tree({"app/user.py": text}, {"select": ["CL203"], "strict": True})
+    assert [(f.code, f.severity.label) for f in result.active] == [("CL203", "note")]
