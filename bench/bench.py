@@ -116,6 +116,7 @@ def commlint_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO / "src") + os.pathsep + env.get("PYTHONPATH", "")
     env.pop("CI", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: byte code written once, not compiled every run
     return env
 
 

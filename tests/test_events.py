@@ -253,3 +253,33 @@ def test_calls_before_the_message_arrives_do_not_handle_it(check_tree) -> None:
         )
     }
     assert found(check_tree(files, {"select": ["CL203", "CL204"]})) == set()
+
+
+S3_WORKER = """import json
+import boto3
+s3 = boto3.client("s3")
+sqs = boto3.client("sqs")
+URL = "https://sqs.eu-west-1.amazonaws.com/1/images"
+def convert(src, dst):
+    {helper}
+def main():
+    while True:
+        for message in sqs.receive_message(QueueUrl=URL).get("Messages", []):
+            body = json.loads(message["Body"])
+            src, dst = "/tmp/" + body["key"], "/tmp/" + body["key"] + ".jpg"
+            s3.download_file(body["bucket"], body["key"], src)
+            convert(src, dst)
+            s3.upload_file(dst, body["bucket"], body["key"] + ".jpg")
+            sqs.delete_message(QueueUrl=URL, ReceiptHandle=message["ReceiptHandle"])
+"""
+
+
+@pytest.mark.parametrize("helper, fires", [
+    ("open(dst, 'wb').write(open(src, 'rb').read())", False),   # local work between two object-store calls
+    ("Image.open(src).save(dst, 'JPEG')", False),                # a file saved by path
+    ("db.session.add(Conversion(src=src))", True),               # a database row per delivery: a duplicate
+    ("requests.post('http://billing/v1/charges', json={'src': src})", True),
+])
+def test_object_store_puts_and_local_work_are_naturally_idempotent(helper: str, fires: bool, check_tree) -> None:
+    result = check_tree({"worker.py": S3_WORKER.format(helper=helper)}, {"select": ["CL203"]})
+    assert bool(found(result)) is fires, found(result)

@@ -110,3 +110,16 @@ def test_a_generic_envelope_message_is_not_an_event(check_tree) -> None:
             'message DomainEvent { string id = 1; }\n'
             'message CloudEventBatch { repeated CloudEvent events = 1; }\n')
     assert found(check_tree({"formats/cloudevents.proto": text}, {"select": ["CL506", "CL507"]})) == set()
+
+
+def test_a_message_an_rpc_response_holds_is_part_of_it_not_an_event(check_tree, front_end) -> None:
+    # x3776x/pasadena's metadata.proto: `repeated LastPlayed lastPlayed = 5;` in a statistics response
+    text = ('syntax = "proto3";\npackage metadata;\n'
+            'service Metadata { rpc GetUserStatistics(StatisticsRequest) returns (StatisticsResponse); }\n'
+            'message StatisticsRequest { string user_id = 1; }\n'
+            'message StatisticsResponse { repeated Played recent = 1; }\n'
+            'message Played { LastPlayed last = 1; }\n'
+            'message LastPlayed { string song_id = 1; string last_play = 2; }\n'
+            'message SongAdded { string song_id = 1; }\n')
+    assert found(check_tree({"proto/metadata.proto": text}, {"select": ["CL506", "CL507"]})) == {
+        ("proto/metadata.proto", 8, "CL506")}  # SongAdded: named as an event, and no RPC's part

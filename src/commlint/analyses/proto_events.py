@@ -8,7 +8,7 @@ Precision first, so only messages clearly published as events count:
   item, an envelope) or an RPC of the file takes or returns it;
 - anywhere, a top-level message named as an event: ``...Event`` (``OrderCreatedEvent``; not a
   generic envelope such as ``CloudEvent``, ``DomainEvent``), or two words or more ending in a
-  past-tense verb (``OrderCreated``), not an RPC's request or response.
+  past-tense verb (``OrderCreated``), not an RPC's request or response nor a message they hold.
 
 The model reads protoc's descriptors when the file compiled, else the grammar parser's tree.
 """
@@ -59,12 +59,26 @@ class ProtoEvents:
         """Messages another message of the file holds as a field."""
         return {f.message for m in self.messages.values() for f in m.fields if f.message and f.message != m.name}
 
+    def rpc_reachable(self) -> set[str]:
+        """Messages an RPC of the file takes or returns, and those they hold, all the way down:
+        parts of a request or response (``repeated LastPlayed last_played`` in a statistics
+        response, x3776x/pasadena), not events, whatever their names."""
+        seen, todo = set(), [t for t in self.rpc_types if t in self.messages]
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            todo += [f.message for f in self.messages[name].fields if f.message in self.messages]
+        return seen
+
     def events(self) -> list[tuple[ProtoMessage, str]]:
         """(message, why it is taken for an event), in file order."""
         held = self.held()
+        rpc = self.rpc_reachable()
         out = []
         for m in self.messages.values():
-            if not m.top or m.name in self.rpc_types:
+            if not m.top or m.name in rpc:
                 continue
             if event_named(m.name):
                 out.append((m, "it is named as an event"))

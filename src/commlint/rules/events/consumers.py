@@ -210,15 +210,50 @@ def _idempotent_sql(sql: str) -> bool:
                                            or text.startswith(("INSERT OR IGNORE", "INSERT IGNORE")))
 
 
+# Whole objects written to (or read from) an object store under a key: writing the same object
+# again leaves the store as it was (an S3 image converter, seanscofield/image-converter).
+_OBJECT_STORE = frozenset({"upload_file", "upload_fileobj", "put_object", "copy_object", "download_file",
+                           "download_fileobj", "get_object", "upload_from_filename", "upload_from_string",
+                           "upload_from_file", "download_to_filename", "download_as_bytes"})
+# what a local helper may call and still be local work (no store, no broker, no remote call)
+_OUTBOUND = ("execute", "insert", "update", "save", "commit", "add", "post", "put", "patch", "delete", "send",
+             "publish", "produce", "request", "set", "hset", "incr", "push", "write_api", "create", "upsert")
+
+
+def _local_work(m: PyModule, name: str) -> bool:
+    """A function of this module whose calls do nothing outside the process (decode, convert,
+    write a temporary file), judged by the names it calls."""
+    fns = [sc for sc in m.scopes if sc.kind == "function" and sc.name == name and sc.parent is not None
+           and sc.parent.kind == "module"]
+    if len(fns) != 1:
+        return False
+    for c in m.calls:
+        if c.scope is not fns[0]:
+            continue
+        name = (call_name(c.node) or "").lower()
+        if name == "save" and any(a.keyword is None for a in c.node.args):
+            continue  # image.save(path), torch.save(obj, path): a file; an ORM's save() takes no path
+        if name.startswith(_OUTBOUND):
+            return False
+    return True
+
+
 def _naturally_idempotent(m: PyModule, loop: Loop) -> bool:
-    """Whether everything the loop does to a message is SQL that turns a duplicate away itself (an
-    INSERT ... ON CONFLICT DO NOTHING keyed by the message, a DELETE): the table is the store."""
+    """Whether everything the loop does to a message turns a duplicate away or repeats harmlessly:
+    SQL that turns a duplicate away itself (an INSERT ... ON CONFLICT DO NOTHING keyed by the
+    message, a DELETE: the table is the store), whole objects put to an object store, and local
+    work between them."""
     if loop.writes:
         return False
     statements = 0
     for site in loop.handlers:
         name = call_name(site.node)
         if name in _SQL_HOUSEKEEPING:
+            continue
+        if name in _OBJECT_STORE:
+            statements += name.startswith(("upload", "put", "copy"))
+            continue
+        if name is not None and isinstance(site.node.func, cst.Name) and _local_work(m, name):
             continue
         if name not in ("execute", "executemany") or not site.node.args:
             return False
