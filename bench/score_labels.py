@@ -67,6 +67,7 @@ def main() -> int:
     ap.add_argument("--corpus", default="/tmp/corpus")
     ap.add_argument("--src", help="commlint's src/ to run instead of the installed one")
     ap.add_argument("--peers", action="store_true", help="also run ruff, bandit and pylint for CL101")
+    ap.add_argument("--missed", action="store_true", help="list the labelled violations not found")
     args = ap.parse_args()
     labels: dict[str, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))  # repo -> rule -> (path, line) -> verdict
     commits = {}
@@ -77,6 +78,7 @@ def main() -> int:
     totals = {r: [0, 0, 0] for r in RULES}
     peer_totals = {p: [0, 0, 0] for p in PEERS}
     unlabelled = []
+    missed = []
     for repo in sorted(commits):
         tree = Path(args.corpus) / repo.replace("/", "+", 1)
         if not tree.is_dir():
@@ -86,6 +88,8 @@ def main() -> int:
         for rule in RULES:
             mine = {(p, line) for p, line, code in found if code == rule}
             unlabelled += [(repo, p, line, rule) for p, line in mine - set(labels[repo][rule])]
+            missed += [(repo, p, line, rule) for (p, line), v in labels[repo][rule].items()
+                       if v == "violation" and (p, line) not in mine]
             for i, n in enumerate(score(mine, labels[repo][rule])):
                 totals[rule][i] += n
         if args.peers:
@@ -99,6 +103,8 @@ def main() -> int:
             prec = f"{tp / n:.2f}" if n else "-"
             rec = f"{tp / v:.2f}" if v else "-"
             print(f"| {rule} | {n} | {tp} | {prec} | {v} | {rec} |")
+    for u in sorted(missed) if args.missed else ():
+        print("missed violation:", *u, file=sys.stderr)
     for u in unlabelled:
         print("unlabelled finding (counts against precision):", *u, file=sys.stderr)
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -37,6 +38,9 @@ def check_paths(
     there and reuse them while a file's content, commlint and the plan are unchanged.
     """
     start = time.perf_counter()
+    index = sys.modules.get("commlint.analyses.index")  # loaded by an earlier run in this process
+    if index is not None:
+        index.reset()  # the tree's listings are per run: files may have come or gone
     cat = load()
     path_list = [Path(p) for p in paths] or [Path(".")]
     if settings is None:

@@ -89,6 +89,12 @@ class Cache:
             return None
         return result
 
+    def known(self, path: "os.PathLike[str] | str", digest: str) -> None:
+        """A checked file's digest, read this run: the same as ``file_digest`` would give (both are
+        blake2b-128 of the content), so a result depending on it does not read it again."""
+        self._deps.setdefault(os.path.abspath(path), digest)
+        self._deps.setdefault(str(path), digest)
+
     def _dep_digest(self, path: str) -> str:
         """A dependency's digest, read once per run however many files share it."""
         if path not in self._deps:
@@ -316,6 +322,7 @@ def run_files(
     results: dict[str, FileResult] = {}
     stats: dict[str, list[int] | None] = {}
     todo: list[tuple[SourceFile, bytes | None, str | None]] = []
+    read: list[tuple[SourceFile, bytes | None, str | None]] = []
     for src in sources:
         if not wanted_kinds(src, plan):  # no enabled rule reads this kind of file: not even opened
             results[src.rel] = _unparsed(src)
@@ -328,6 +335,11 @@ def run_files(
             stats[src.rel] = _stat_before_read(src.path)  # before the read: a later write changes it
         data = _read(src, plan)
         digest = cache.digest(data) if (cache is not None and data is not None) else None
+        if cache is not None and digest is not None and data is not None and \
+                len(data) <= max(plan.settings.max_file_size, plan.settings.max_python_file_size):
+            cache.known(src.path, digest)  # a dependency of another file's result: not read twice
+        read.append((src, data, digest))
+    for src, data, digest in read:
         if digest is not None:
             hit = cache.get(src.rel, digest)  # type: ignore[union-attr]
             if hit is not None:

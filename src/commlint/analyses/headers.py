@@ -82,6 +82,9 @@ def header_names(module: PyModule, expr: cst.BaseExpression | None, scope: Scope
             module, value.right, scope, _depth + 1
         )
     if isinstance(value, cst.Call):
+        returned = _returned_headers(module, value, scope)
+        if returned is not None:
+            return extra | returned
         q = qualname(module, value.func) or ""
         wrapper = _is_builtin(module, value.func, "dict") or q in (
             "httpx.Headers", "requests.structures.CaseInsensitiveDict", "multidict.CIMultiDict",
@@ -97,6 +100,40 @@ def header_names(module: PyModule, expr: cst.BaseExpression | None, scope: Scope
                     out = out | header_names(module, a.value, scope, _depth + 1)
             return out
     return UNKNOWN_HEADERS
+
+
+def _returned_headers(module: PyModule, call: cst.Call, scope: Scope) -> Headers | None:
+    """The keys of the dict literal a helper returns (``self.auth_headers(token)``, ``build_headers()``,
+    here or in another module), read through the project index; None when it is no such helper."""
+    from .index import find, module_file, project_index
+
+    f = call.func
+    d = None
+    q = module.qualname(f)
+    if q is not None:
+        if q.startswith(LIBRARY_PREFIXES):
+            return None
+        d = find(module, q)
+    else:
+        index, here = project_index(module), module_file(module)
+        rest = None
+        if isinstance(f, cst.Name) and module.lookup(f.value, scope) and all(
+                isinstance(v, cst.FunctionDef) for v in module.lookup(f.value, scope)):
+            rest = [f.value]
+        elif isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value == "self":
+            cls = scope.enclosing_class()
+            rest = [cls.name, f.attr.value] if cls is not None and cls.parent is module.module_scope else None
+        if rest is not None and index is not None and here is not None:
+            summary = index.summary_of(here)
+            d = index.local(summary, here, rest, None) if summary is not None else None
+    if d is None or d.function is None or not d.function.returns:
+        return None
+    out = Headers()
+    for r in d.function.returns:
+        if getattr(r, "kind", None) != "dict":
+            return UNKNOWN_HEADERS  # some path returns something else
+        out = out | Headers(frozenset(r.value), r.complete)
+    return out
 
 
 def _mutations(module: PyModule, name: cst.Name, scope: Scope) -> Headers:
@@ -218,6 +255,8 @@ def call_headers(module: PyModule, call: HttpCall) -> Headers:
         if keyword(channel.call, "interceptors") is not None:
             return out | UNKNOWN_HEADERS
         return out
+    if call.remote is not None:
+        return out | remote_headers(call.remote)
     if call.client is None or call.client.call is None:
         return out | UNKNOWN_HEADERS
     owner = next((c for c in http_calls(module) if c.role == "client" and c.node is call.client.call), None)
@@ -230,3 +269,17 @@ def call_headers(module: PyModule, call: HttpCall) -> Headers:
                 k = text(module, arg.value, site.scope) if arg is not None else None
                 out = out | (Headers(frozenset({k.value.lower()})) if k is not None and k.complete else UNKNOWN_HEADERS)
     return out | client_headers(module, owner)
+
+
+def remote_headers(built) -> Headers:  # noqa: ANN001 - analyses.index.Built
+    """The headers a client built by a factory in another module sends: its ``headers=`` dict as
+    written there; unknown when the factory may add more (hooks, ``**options``, ``.headers`` changed)."""
+    info = built.call
+    if info.star_kwargs or any(info.kw(h) is not None for h in HEADER_HOOKS):
+        return UNKNOWN_HEADERS
+    given = info.kw("headers")
+    if given is None:
+        return UNKNOWN_HEADERS if "headers" in built.function.names or "mount" in built.function.names else Headers()
+    if given.kind == "dict" and "headers" not in built.function.names:
+        return Headers(frozenset(given.value), given.complete)
+    return UNKNOWN_HEADERS

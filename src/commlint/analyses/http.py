@@ -21,6 +21,7 @@ from ..artifacts.python import (
     PyModule,
     Scope,
 )
+from ..artifacts.python import dotted as dotted_name
 from .values import Argument, argument, text
 
 # -- the libraries ---------------------------------------------------------------
@@ -171,6 +172,10 @@ class HttpCall:
     timeout_unknown: bool = False  # a mapping or *args we cannot read may carry one
     timeout_at: cst.BaseExpression | None = None  # where the call writes it (the value, or ``**mapping``)
     uses: list[HttpCall] = field(default_factory=list)  # for "client": its calls in this module
+    # for "method": the client was built in another module of the tree, by a factory the project
+    # index read (its construction as written there), or is a parameter annotated as a client
+    remote: Any = None  # analyses.index.Built
+    annotated: bool = False
 
     @property
     def node(self) -> cst.Call:
@@ -279,14 +284,70 @@ def _classify(module: PyModule, site: CallSite) -> HttpCall | None:
             return HttpCall(site, GRPC, "method", f"{origin.qualname}.{rpc}", rpc, origin, t.expr, t.unknown, t.where)
     origin = origin_of(module, receiver, site.scope)
     if origin is None:
-        return None
+        q = annotated_client(module, receiver, site.scope)
+        if q is None or method not in (CLIENTS[q].methods or ()):
+            return None
+        t = argument(module, call, site.scope, "timeout", CLIENTS[q].method_timeout_index)
+        return HttpCall(site, CLIENTS[q], "method", f"{q}.{method}", method, Origin(q, None), t.expr, t.unknown,
+                        t.where, annotated=True)
     lib = CLIENTS.get(origin.qualname)
+    if lib is None and origin.call is not None and not origin.qualname.startswith(LIBRARY_PREFIXES):
+        built = factory_client(module, origin.qualname)
+        if built is not None and method in (CLIENTS[built.qualname].methods or ()):
+            lib = CLIENTS[built.qualname]
+            t = argument(module, call, site.scope, "timeout", lib.method_timeout_index)
+            return HttpCall(site, lib, "method", f"{built.qualname}.{method}", method,
+                            Origin(built.qualname, None), t.expr, t.unknown, t.where, remote=built)
     if lib is None and is_grpc_stub(origin.qualname) and method[:1].isupper():
         lib = GRPC
     if lib is None or (lib.methods is not None and method not in lib.methods):
         return None
     t = argument(module, call, site.scope, "timeout", lib.method_timeout_index)
     return HttpCall(site, lib, "method", f"{origin.qualname}.{method}", method, origin, t.expr, t.unknown, t.where)
+
+
+def annotated_client(module: PyModule, expr: cst.BaseExpression, scope: Scope) -> str | None:
+    """The client class a parameter is annotated with (``session: aiohttp.ClientSession``,
+    ``Optional[httpx.AsyncClient]``), or None."""
+    if not isinstance(expr, cst.Name) or not module.is_opaque(expr.value, scope):
+        return None
+    fn = scope.enclosing_function()
+    if fn is None or not isinstance(fn.node, cst.FunctionDef):
+        return None
+    params = fn.node.params
+    for p in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if p.name.value == expr.value and p.annotation is not None:
+            return _annotation_client(module, p.annotation.annotation)
+    return None
+
+
+def _annotation_client(module: PyModule, ann: cst.BaseExpression) -> str | None:
+    if isinstance(ann, cst.SimpleString):
+        try:
+            ann = cst.parse_expression(str(ann.evaluated_value))
+        except Exception:  # noqa: BLE001 - a string annotation that is not an expression
+            return None
+    if isinstance(ann, cst.Subscript) and (dotted_name(ann.value) or "").rsplit(".", 1)[-1] in ("Optional", "Annotated"):
+        first = ann.slice[0].slice if ann.slice else None
+        return _annotation_client(module, first.value) if isinstance(first, cst.Index) else None
+    if isinstance(ann, cst.BinaryOperation) and isinstance(ann.operator, cst.BitOr):
+        for side in (ann.left, ann.right):
+            if not (isinstance(side, cst.Name) and side.value == "None"):
+                return _annotation_client(module, side)
+        return None
+    q = qualname(module, ann)
+    return q if q in CLIENTS else None
+
+
+def factory_client(module: PyModule, q: str) -> Any:
+    """The HTTP client a function of another module returns (``make_client()`` returning
+    ``httpx.AsyncClient(base_url=..., timeout=...)``), read through the project index."""
+    from .index import constructions
+
+    for built in constructions(module, q, (b"requests", b"httpx", b"aiohttp", b"urllib3", b"http.client")):
+        if built.qualname in CLIENTS:
+            return built
+    return None
 
 
 def http_calls(module: PyModule) -> list[HttpCall]:

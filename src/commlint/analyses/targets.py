@@ -143,7 +143,12 @@ def _names(module: PyModule, expr: cst.BaseExpression | None, scope: Scope, dept
         return [t.value] if t is not None else []
     if isinstance(expr, cst.Attribute):
         d = dotted(expr)
-        return [d] if d else [expr.attr.value]
+        out = [d] if d else [expr.attr.value]
+        cls = scope.enclosing_class() if isinstance(expr.value, cst.Name) and expr.value.value == "self" else None
+        values = cls.attributes.get(expr.attr.value, []) if cls is not None else []
+        if len(values) == 1:  # self.base_url = os.getenv("AUTH_SERVICE_URL")
+            out += _names(module, values[0], cls, depth + 1)
+        return out
     if isinstance(expr, cst.FormattedString):
         for part in expr.parts:
             if isinstance(part, cst.FormattedStringExpression):
@@ -198,6 +203,9 @@ def classify_url(module: PyModule, expr: cst.BaseExpression | None, scope: Scope
                 return classify_host(host, settings)
             if form == "url" and t.value.lower().startswith("http://") and not _names_external(module, expr, scope):
                 return INTERNAL  # plain HTTP to a host chosen at run time: a service in the cluster
+    imported = _imported(module, expr, scope, settings, form)
+    if imported != UNKNOWN:
+        return imported
     verdicts = set()
     for n in _names(module, expr, scope):
         host = host_of(n, True, form) if "://" in n or form != "url" else None
@@ -206,6 +214,34 @@ def classify_url(module: PyModule, expr: cst.BaseExpression | None, scope: Scope
         return EXTERNAL
     if INTERNAL in verdicts:
         return INTERNAL
+    return UNKNOWN
+
+
+def _imported(module: PyModule, expr: cst.BaseExpression, scope: Scope, settings, form: str) -> str:  # noqa: ANN001
+    """A URL named by a constant, class attribute or settings default of another module of the tree
+    (``Config.url_date = f"http://{ip}:{port}/date"``), read through the project index."""
+    from .index import find
+
+    value = resolve(module, expr, scope)
+    if isinstance(value, cst.FormattedString) and value.parts and isinstance(value.parts[0], cst.FormattedStringExpression):
+        value = value.parts[0].expression  # f"{Config.base}/items": the base decides
+    elif isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+        value = value.left
+    if not isinstance(value, (cst.Name, cst.Attribute)):
+        return UNKNOWN
+    d = find(module, module.qualname(value))
+    lit = d.value if d is not None else None
+    if lit is None:
+        return UNKNOWN
+    if lit.kind == "name" and isinstance(lit.value, str):
+        return classify_name(lit.value)
+    if lit.kind not in ("str", "env", "fstr") or not isinstance(lit.value, str):
+        return UNKNOWN
+    host = host_of(lit.value, lit.kind != "fstr", form)
+    if host:
+        return classify_host(host, settings)
+    if form == "url" and lit.value.lower().startswith("http://"):
+        return INTERNAL  # plain HTTP to a host chosen at run time
     return UNKNOWN
 
 
@@ -224,6 +260,9 @@ def call_target(module: PyModule, call, settings=None) -> str:  # noqa: ANN001
         verdict = classify_url(m, url, call.scope, settings) if url is not None else UNKNOWN
         if verdict != UNKNOWN:
             return verdict
+        if call.remote is not None:
+            verdict = remote_target(call.remote, settings)
+            return verdict if verdict != UNKNOWN else _by_path(m)
         if call.role != "method" or call.client is None or call.client.call is None:
             return _by_path(m)
         owner = next((c for c in http_calls(m) if c.role == "client" and c.node is call.client.call), None)
@@ -237,6 +276,27 @@ def call_target(module: PyModule, call, settings=None) -> str:  # noqa: ANN001
         return verdict if verdict != UNKNOWN else _by_path(m)
 
     return module.analysis(key, build)
+
+
+def remote_target(built, settings=None) -> str:  # noqa: ANN001 - analyses.index.Built
+    """internal / external / unknown for a client a factory in another module builds, from the
+    ``base_url`` written there (a literal, an f-string's start, an environment default, a name)."""
+    base = built.call.kw("base_url")
+    if base is None and built.call.positional and built.qualname.startswith("aiohttp."):
+        base = built.call.positional[0]
+    if base is None:
+        return UNKNOWN
+    if base.kind == "name" and base.value in built.summary.consts:  # BASE = os.getenv("X", "http://...")
+        base = built.summary.consts[base.value]
+    if base.kind in ("str", "fstr", "env") and isinstance(base.value, str):
+        host = host_of(base.value, base.kind != "fstr")
+        if host:
+            return classify_host(host, settings)
+        if base.value.lower().startswith("http://"):
+            return INTERNAL
+    if base.kind == "name" and isinstance(base.value, str):
+        return classify_name(base.value)
+    return UNKNOWN
 
 
 _GATEWAY_PATH = re.compile(r"(?:^|[/_-])(?:api[_-]?gateway|gateway|bff|backend[_-]for[_-]frontend|upstreams?|proxy)(?:[/_.-]|$)", re.I)

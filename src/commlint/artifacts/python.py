@@ -113,6 +113,7 @@ def parse(path: str, text: str, settings: Any = None) -> "PyModule":
     except RecursionError:
         raise ParseError("too deeply nested to parse") from None
     module = PyModule(path, text, tree)
+    module.settings = settings
     try:
         cstwalk.walk(module.tree, _Indexer(module))  # node.visit would rebuild the tree: as slow as parsing
     except RecursionError:
@@ -207,6 +208,11 @@ class PyModule(Artifact):
         self.scope_of: dict[int, Scope] = {}  # id(FunctionDef/ClassDef node) -> scope
         self._positions: Any = None
         self._cache: dict[str, Any] = {}
+        self.settings: Any = None  # the run's settings (the project index reads the tree's root from them)
+        self.index_deps: set[str] = set()  # other modules the project index read for this one
+
+    def dependencies(self) -> list[str]:
+        return sorted(self.index_deps)
 
     # -- shared analyses -------------------------------------------------
     def analysis(self, key: str, build):  # noqa: ANN001

@@ -17,9 +17,11 @@ from ..artifacts.python import PyModule, Scope, has_star_kwargs, keyword
 from ..core.model import Edit, Fix, Severity
 from ..analyses.routes import per_request, stored_calls, why_per_request
 from . import PythonContext, check
-from ..analyses.http import AIOHTTP, CLIENTS, GRPC, GRPC_CHANNELS, HTTP_CLIENT, REQUESTS, URLLIB3, HttpCall, argument, http_calls, mounts_adapter, qualname, text
+from ..analyses.http import AIOHTTP, CLIENTS, GRPC, GRPC_CHANNELS, HTTP_CLIENT, REQUESTS, HttpCall, argument, http_calls, mounts_adapter, qualname, text
+from ..analyses.callers import passed_headers
+from ..analyses.forwarding import forwarded_calls
 from ..analyses.headers import call_headers
-from ..analyses.values import is_none, number, resolve
+from ..analyses.retries import hand_loops, retry_policy_of
 from ..analyses.timeouts import timeout_spec
 from ..analyses.inbound import no_inbound_request, runs_once
 from ..analyses.targets import EXTERNAL, UNKNOWN, call_target, host_of  # noqa: F401 - host_of re-exported
@@ -91,13 +93,21 @@ def calls(ctx: PythonContext) -> int:
     return len(http_calls(ctx.artifact))
 
 
+def timeout_subjects(ctx: PythonContext) -> int:
+    """CL101 also examines calls to helpers that forward their caller's timeout."""
+    return calls(ctx) + len(forwarded_calls(ctx.artifact))
+
+
 # -- CL101, CL102, CL103, CL104: timeouts -----------------------------------------------------
 
 
-@check("CL101", subjects=calls)
+@check("CL101", subjects=timeout_subjects)
 def missing_timeout(ctx: PythonContext) -> None:
     module: PyModule = ctx.artifact
     seconds = float(ctx.options["fix-timeout"])
+    for fw in forwarded_calls(module):
+        ctx.report(fw.site.node, f"`{fw.helper}(...)` is given no timeout, and the `{fw.inner}(...)` call it makes "
+                   f"({fw.where}) takes its timeout from its caller: {fw.library.default}.", scope=fw.site.scope)
     for c in http_calls(module):
         if c.timeout is not None:
             continue
@@ -125,10 +135,19 @@ def missing_timeout(ctx: PythonContext) -> None:
             if lib.client_timeout:
                 # a client built in this module is reported once, at its construction;
                 # one built elsewhere may carry its own timeout
+                if c.client.call is None and c.remote is None:
+                    _note(ctx, c.node, f"{_describe(c)}: its client is built where commlint cannot see it; "
+                          "cannot tell whether a timeout bounds this call.", c.scope)
                 continue
             if lib is REQUESTS and mounts_adapter(module, c.client):
                 continue
             if c.client.call is None and lib is not GRPC:
+                if c.remote is None:
+                    _note(ctx, c.node, f"{_describe(c)}: its client is built where commlint cannot see it; "
+                          "cannot tell whether a timeout bounds this call.", c.scope)
+                elif lib is REQUESTS and c.remote.call.kw("timeout") is None:
+                    ctx.report(c.node, f"{_describe(c)} has no timeout: {lib.default} (the session is built "
+                               f"at {c.remote.where}).", scope=c.scope, fix=fix)
                 continue
         ctx.report(c.node, f"{_describe(c)} has no timeout: {lib.default}.", scope=c.scope, fix=fix)
 
@@ -150,6 +169,10 @@ def unbounded_timeout(ctx: PythonContext) -> None:
             if isinstance(c.timeout, cst.Name) and module.is_opaque(c.timeout.value, c.scope):
                 _note(ctx, c.timeout, f"{_describe(c)}: the timeout comes from parameter "
                       f"`{c.timeout.value}`, whose value cannot be known here.", c.scope)
+            elif isinstance(c.timeout, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)):
+                shown = module.tree.code_for_node(c.timeout)
+                _note(ctx, c.timeout, f"{_describe(c)}: the timeout comes from `{shown[:60]}`, whose value "
+                      "cannot be known statically; make sure it is bounded.", c.scope)
             continue
         unbounded = [p for p, ph in spec.phases.items() if ph.state == "none"]
         if not unbounded:
@@ -235,9 +258,22 @@ def _header_check(ctx: PythonContext, why: str) -> None:
             continue
         kind = "metadata" if c.library is GRPC else "header"
         if not sent.complete:
-            _note(ctx, c.node, f"{_describe(c)}: cannot tell whether it sends the {shown} {kind}.", c.scope)
+            given = c.headers(module).expr
+            param = given.value if isinstance(given, cst.Name) and module.is_opaque(given.value, c.scope) else None
+            passed = passed_headers(module, c.scope, param) if param is not None and sent.names <= set() else None
+            lacking = [p for p in passed or () if p.complete and not names & p.names]
+            if lacking:
+                more = f" (and {len(lacking) - 1} more call sites)" if len(lacking) > 1 else ""
+                ctx.report(c.node, f"{_describe(c)} sends no {shown} {kind}: its headers come from parameter "
+                           f"`{param}`, and the call at {lacking[0].where}{more} passes none. {why}",
+                           scope=c.scope, properties={"target": target})
+                continue
+            source = f"its headers come from parameter `{param}`, whose value cannot be known here; " \
+                if param is not None else ""
+            _note(ctx, c.node, f"{_describe(c)}: {source}cannot tell whether it sends the {shown} {kind}.", c.scope)
             continue
-        ctx.report(c.node, f"{_describe(c)} sends no {shown} {kind}: {why}", scope=c.scope,
+        built = f" (its client is built at {c.remote.where})" if c.remote is not None else ""
+        ctx.report(c.node, f"{_describe(c)} sends no {shown} {kind}{built}: {why}", scope=c.scope,
                    properties={"target": target})
 
 
@@ -373,111 +409,6 @@ def hardcoded_address(ctx: PythonContext) -> None:
 
 # -- CL131: retry policies ----------------------------------------------------------------------
 
-URLLIB3_RETRY = frozenset(
-    {"urllib3.Retry", "urllib3.util.Retry", "urllib3.util.retry.Retry", "requests.adapters.Retry",
-     "requests.packages.urllib3.util.retry.Retry", "requests.packages.urllib3.Retry"}
-)
-HTTP_ADAPTERS = frozenset({"requests.adapters.HTTPAdapter", "requests.HTTPAdapter"})
-HTTPX_TRANSPORTS = frozenset({"httpx.HTTPTransport", "httpx.AsyncHTTPTransport"})
-TENACITY_POLICIES = frozenset({"retry", "Retrying", "AsyncRetrying"})
-TENACITY_EXPONENTIAL = frozenset(
-    {"wait_exponential", "wait_random_exponential", "wait_exponential_jitter", "wait_full_jitter"}
-)
-TENACITY_FLAT = frozenset({"wait_fixed", "wait_none", "wait_random", "wait_incrementing", "wait_chain"})
-BACKOFF_EXPONENTIAL = frozenset({"expo", "fibo"})
-BACKOFF_FLAT = frozenset({"constant", "runtime"})
-
-
-def _tenacity(q: str) -> str | None:
-    """``tenacity.wait.wait_fixed`` -> ``wait_fixed``; None for other libraries."""
-    return q.rsplit(".", 1)[-1] if q.startswith("tenacity.") or q == "tenacity" else None
-
-
-def _tenacity_wait(module: PyModule, expr: cst.BaseExpression | None, scope: Scope) -> bool | None:
-    """True: exponential; False: not; None: unknown."""
-    if expr is None:
-        return False  # tenacity's default: wait_none
-    value = resolve(module, expr, scope)
-    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
-        left, right = _tenacity_wait(module, value.left, scope), _tenacity_wait(module, value.right, scope)
-        if left or right:
-            return True
-        return False if left is False and right is False else None
-    func = value.func if isinstance(value, cst.Call) else value
-    name = _tenacity(qualname(module, func) or "") if func is not None else None
-    if name in TENACITY_EXPONENTIAL:
-        return True
-    if name in TENACITY_FLAT:
-        return False
-    return None
-
-
-def _tenacity_retries(module: PyModule, expr: cst.BaseExpression | None, scope: Scope) -> float | None:
-    """Most retries a stop condition allows (inf: never stops); None: unknown or time-bounded."""
-    if expr is None:
-        return float("inf")  # tenacity's default: stop_never
-    value = resolve(module, expr, scope)
-    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.BitOr):
-        bounds = [b for b in (_tenacity_retries(module, value.left, scope),
-                              _tenacity_retries(module, value.right, scope)) if b is not None]
-        return min(bounds) if bounds else None
-    func = value.func if isinstance(value, cst.Call) else value
-    name = _tenacity(qualname(module, func) or "") if func is not None else None
-    if name == "stop_never":
-        return float("inf")
-    if name == "stop_after_attempt" and isinstance(value, cst.Call):
-        n = number(module, argument(module, value, scope, "max_attempt_number", 0).expr, scope)
-        return n - 1 if n is not None else None
-    return None
-
-
-def _policy(module: PyModule, node: cst.CSTNode, q: str, call: cst.Call | None, scope: Scope):
-    """(retries, exponential) for a retry policy; each may be None (unknown). None: not a policy."""
-
-    def arg(name: str, index: int | None = None) -> cst.BaseExpression | None:
-        return argument(module, call, scope, name, index).expr if call is not None else None
-
-    if q in URLLIB3_RETRY and call is not None:
-        total = arg("total", 0)
-        total_value = resolve(module, total, scope) if total is not None else None
-        if isinstance(total_value, cst.Name) and total_value.value == "False":
-            return None  # no retries at all
-        if total is None:
-            retries = 10.0  # urllib3's default total
-        elif is_none(total_value):
-            counts = [number(module, arg(k), scope) for k in ("connect", "read", "status", "other")]
-            retries = float("inf") if all(a is None for a in (arg("connect"), arg("read"), arg("status"))) else \
-                (None if None in counts else max(counts))
-        else:
-            retries = number(module, total, scope)
-        factor = arg("backoff_factor")
-        backoff = number(module, factor, scope) if factor is not None else 0.0
-        return retries, (backoff > 0) if backoff is not None else None
-    if q in HTTP_ADAPTERS or q in URLLIB3.clients or q == "urllib3.request":
-        given = arg("max_retries", 0) if q in HTTP_ADAPTERS else arg("retries")
-        n = number(module, given, scope) if given is not None else None
-        return (n, False) if n is not None and n > 0 else None
-    if q in HTTPX_TRANSPORTS:
-        n = number(module, arg("retries"), scope)
-        return (n, True) if n is not None else None  # httpcore backs off exponentially between retries
-    name = _tenacity(q)
-    if name in TENACITY_POLICIES:
-        return _tenacity_retries(module, arg("stop"), scope), _tenacity_wait(module, arg("wait"), scope)
-    if q in ("backoff.on_exception", "backoff.on_predicate") and call is not None:
-        wait = arg("wait_gen", 0)
-        wq = (qualname(module, resolve(module, wait, scope) or wait) or "") if wait is not None else ""
-        gen = wq.rsplit(".", 1)[-1] if wq.startswith("backoff.") else ""
-        w = True if gen in BACKOFF_EXPONENTIAL else False if gen in BACKOFF_FLAT else None
-        tries, max_time = arg("max_tries"), arg("max_time")
-        if tries is not None:
-            n = number(module, tries, scope)
-            retries = n - 1 if n is not None else None
-        else:
-            retries = None if max_time is not None else float("inf")
-        return retries, w
-    return None
-
-
 @check("CL131", subjects=calls)
 def retry_policy(ctx: PythonContext) -> None:
     module: PyModule = ctx.artifact
@@ -496,8 +427,9 @@ def retry_policy(ctx: PythonContext) -> None:
                 q = qualname(module, dec.decorator)
                 if q is not None:
                     found.append((dec.decorator, q, None, scope.parent or scope))
-    for node, q, call, scope in found:
-        policy = _policy(module, node, q, call, scope)
+    policies = [(node, scope, retry_policy_of(module, node, q, call, scope)) for node, q, call, scope in found]
+    policies += [(h.node.iter, h.scope, (h.retries, h.exponential)) for h in hand_loops(module)]
+    for node, scope, policy in policies:
         if policy is None:
             continue
         retries, exponential = policy

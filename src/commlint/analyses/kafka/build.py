@@ -17,6 +17,7 @@ from ...artifacts.python import (
     positional,
     string_value,
 )
+from ..index import constructions, find
 from .model import (
     CLIENT_NAME,
     COLLECT_METHODS,
@@ -134,9 +135,27 @@ def _literal_topics(m: PyModule, exprs: Iterable[cst.BaseExpression], scope: Sco
             out.extend(_literal_topics(m, [el.value for el in v.elements if not isinstance(el, cst.StarredElement)], scope))
             continue
         s = string_value(v)
+        if s is None and isinstance(v, (cst.Name, cst.Attribute)):
+            s = imported_text(m, v)  # a constant, enum member or settings default of another module
         if s is not None and v is not None:
             out.append((s, v))
     return out
+
+
+def imported_text(m: PyModule, expr: cst.BaseExpression) -> str | None:
+    """The string an imported name stands for (``topics.ORDER_CREATED``, ``Topics.ORDER_CREATED.value``,
+    ``settings.orders_topic`` with ``orders_topic: str = "orders.order.created"``), read through the
+    project index; None when it is not a string literal of the tree."""
+    if isinstance(expr, cst.Attribute) and expr.attr.value == "value":
+        expr = expr.value
+    q = m.qualname(expr)
+    if q is None:
+        return None
+    d = find(m, q)
+    return d.value.value if d is not None and d.value is not None and d.value.kind == "str" else None
+
+
+BROKER_WORDS = tuple(sorted({root.encode() for root in ROLES}))  # what a module building a client imports
 
 
 class Resolver:
@@ -156,7 +175,7 @@ class Resolver:
                 return self.by_call[id(origin.call)]
             lib = classify(origin.qualname)
             if lib is None:
-                return None
+                return self.remote(origin.qualname, scope) if origin.call is not None else None
         text = dotted(expr)
         if text is None:
             return None
@@ -164,6 +183,30 @@ class Resolver:
         if key in self.guessed:
             return self.guessed[key]
         found = self._annotated(expr, scope) or self._by_name(text, scope)
+        if found is not None:
+            self.guessed[key] = found
+        return found
+
+    def remote(self, qualname: str, scope: Scope) -> Client | None:
+        """A client built in another module of the tree: a factory returning one
+        (``get_consumer(topic)`` returning ``KafkaConsumer(...)``), or a class holding one
+        in an attribute (a consumer wrapper), found through the project index."""
+        key = (id(self.m.module_scope), "remote:" + qualname)
+        if key in self.guessed:
+            return self.guessed[key]
+        found = None
+        for built in constructions(self.m, qualname, BROKER_WORDS):
+            lib = classify(built.qualname)
+            if lib is not None:
+                found = Client(lib[1], lib[0], scope)
+                break
+        d = find(self.m, qualname, BROKER_WORDS) if found is None else None
+        if d is not None and d.kind == "class" and d.klass is not None:
+            for info in d.klass.attrs.values():
+                lib = classify(d.summary.resolve(info.callee))
+                if lib is not None and lib[1] in ("consumer", "share"):
+                    found = Client(lib[1], lib[0], scope)
+                    break
         if found is not None:
             self.guessed[key] = found
         return found
@@ -260,7 +303,7 @@ def _build(m: PyModule) -> Kafka:
     for names, it, scope, loops in w.bindings:
         if not loops or not isinstance(loops[-1], cst.For) or loops[-1].iter is not it:
             continue
-        c = r.client(it, scope) if not isinstance(it, cst.Call) else None
+        c = r.client(it, scope) if not isinstance(it, cst.Call) else _factory_call(m, r, it, scope)
         if c is not None and c.role in ("consumer", "share"):
             c.methods.add("__iter__")
             k.loops.append(_loop(m, k, "iterate", c, it, loops[-1], scope, None, set(names)))
@@ -298,6 +341,12 @@ def _build(m: PyModule) -> Kafka:
     for loop in k.loops:
         _classify_region(m, k, r, loop)
     return k
+
+
+def _factory_call(m: PyModule, r: Resolver, it: cst.Call, scope: Scope) -> Client | None:
+    """``for msg in get_consumer(topic)``: a consumer built by a factory in another module."""
+    q = m.qualname(it.func)
+    return r.remote(q, scope) if q is not None and classify(q) is None else None
 
 
 def _poll_loop(m: PyModule, k: Kafka, site: CallSite, c: Client) -> Loop:

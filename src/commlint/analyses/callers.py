@@ -1,0 +1,261 @@
+"""Who calls a helper of the tree, and with which headers: ``async def get(self, path, headers=None):
+... client.get(url, headers=headers)`` sends whatever its callers pass, so CL111/CL112 read the
+mapping at each call site, in whichever module it is (``headers = self.auth_headers(token)``;
+``await self.client.get("/users", headers=headers)`` with ``self.client = HTTPClient()``).
+
+The call sites are found by name (a file that does not contain the helper's name cannot call it),
+then confirmed by resolving what is called: an import of the helper's module, an instance of its
+class held in ``self.<attr>`` or a local. Read with ``ast``; every file scanned becomes a dependency
+of the asking module, so a new call site anywhere invalidates its cached result.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..artifacts.python import PyModule, Scope
+from .index import Definition, ProjectIndex, module_file, project_index
+from .summaries import _dotted, _lit
+
+MAX_FILES = 20000
+MAX_SITES = 200
+
+
+@dataclass(frozen=True)
+class Passed:
+    """Header names one call site passes (lower case); ``complete`` False when more may come."""
+
+    names: frozenset[str]
+    complete: bool
+    where: str  # path:line, relative to the tree
+
+
+def _python_files(index: ProjectIndex) -> list[Path]:
+    cached = index._python_files
+    if cached is None:
+        cached = []
+        for dirpath, dirnames, filenames in os.walk(index.root):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in (
+                "node_modules", "site-packages", "__pycache__", "venv", ".venv")]
+            cached.extend(Path(dirpath, f) for f in filenames if f.endswith(".py"))
+            if len(cached) > MAX_FILES:
+                break
+        index._python_files = cached
+    return cached
+
+
+_CONTENTS_LIMIT = 64 * 1024 * 1024  # bytes of the tree's Python files kept for later scans in this process
+
+
+def _contents(index: ProjectIndex, path: Path) -> bytes | None:
+    """A Python file's bytes, read once per process (every helper's scan reads the same files)."""
+    from ..core import safeio
+
+    store = getattr(index, "_contents", None)
+    if store is None:
+        store = index._contents = {}  # type: ignore[attr-defined]
+        index._contents_size = 0  # type: ignore[attr-defined]
+    key = str(path)
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    stamp = (st.st_size, st.st_mtime_ns)  # a long-lived process (the API) sees edits
+    if key in store and store[key][0] == stamp:
+        return store[key][1]
+    try:
+        data: bytes | None = safeio.read_file(path, 1024 * 1024, index.root)
+    except (OSError, safeio.TooLarge):
+        data = None
+    if index._contents_size + len(data or b"") <= _CONTENTS_LIMIT:  # type: ignore[attr-defined]
+        store[key] = (stamp, data)
+        index._contents_size += len(data or b"")  # type: ignore[attr-defined]
+    return data
+
+
+def _enclosing(tree: ast.AST) -> dict[int, tuple[ast.AST | None, ast.ClassDef | None]]:
+    """id(call) -> (enclosing function, enclosing class)."""
+    out: dict[int, tuple[ast.AST | None, ast.ClassDef | None]] = {}
+
+    def visit(node: ast.AST, fn: ast.AST | None, cls: ast.ClassDef | None) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                visit(child, None, child)
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                visit(child, child, cls)
+            else:
+                if isinstance(child, ast.Call):
+                    out[id(child)] = (fn, cls)
+                visit(child, fn, cls)
+
+    visit(tree, None, None)
+    return out
+
+
+def _assigned(body: ast.AST | None, name: str) -> list[ast.AST]:
+    if body is None:
+        return []
+    return [n.value for n in ast.walk(body) if isinstance(n, ast.Assign) and len(n.targets) == 1
+            and isinstance(n.targets[0], ast.Name) and n.targets[0].id == name]
+
+
+class _Caller:
+    """One module that may call the helper: its tree, summary and what its names resolve to."""
+
+    def __init__(self, index: ProjectIndex, path: Path, tree: ast.Module, deps: set[str]):
+        self.index, self.path, self.tree, self.deps = index, path, tree, deps
+        self.summary = index.summary_of(path, deps)
+        self.scopes = _enclosing(tree)
+
+    def definition(self, dotted: str | None) -> Definition | None:
+        if not dotted or self.summary is None:
+            return None
+        head = dotted.split(".")[0]
+        if head in self.summary.imports:
+            return self.index.find(self.path, self.summary.resolve(dotted), self.deps)
+        return self.index.local(self.summary, self.path, dotted.split("."), self.deps)
+
+    def instance_class(self, receiver: ast.AST, fn: ast.AST | None, cls: ast.ClassDef | None) -> Definition | None:
+        """The class of the tree an object is an instance of: ``self.client`` (``self.client = HTTPClient()``)
+        or a local or module name bound once to ``HTTPClient()``."""
+        values: list[ast.AST] = []
+        if isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name) and receiver.value.id == "self" \
+                and cls is not None:
+            values = [n.value for n in ast.walk(cls) if isinstance(n, ast.Assign) and len(n.targets) == 1
+                      and isinstance(n.targets[0], ast.Attribute) and isinstance(n.targets[0].value, ast.Name)
+                      and n.targets[0].value.id == "self" and n.targets[0].attr == receiver.attr]
+        elif isinstance(receiver, ast.Name):
+            values = _assigned(fn, receiver.id) or _assigned(self.tree, receiver.id)
+        calls = [v for v in values if isinstance(v, ast.Call)]
+        if len(calls) != 1:
+            return None
+        d = self.definition(_dotted(calls[0].func))
+        return d if d is not None and d.kind == "class" else None
+
+    def headers(self, expr: ast.AST | None, fn: ast.AST | None, cls: ast.ClassDef | None, depth: int = 0
+                ) -> tuple[frozenset[str], bool]:
+        """The header names an argument expression holds, through local names and helpers returning dicts."""
+        if expr is None or depth > 4:
+            return frozenset(), False
+        if isinstance(expr, ast.Constant) and expr.value is None:
+            return frozenset(), True
+        if isinstance(expr, (ast.Dict, ast.Call)):
+            lit = _lit(expr)
+            if lit.kind == "dict":
+                names, complete = frozenset(lit.value), lit.complete
+                if isinstance(expr, ast.Dict):
+                    for k, v in zip(expr.keys, expr.values):
+                        if k is None:  # {**base, ...}
+                            inner, ok = self.headers(v, fn, cls, depth + 1)
+                            names, complete = names | inner, complete and ok
+                return names, complete
+            if isinstance(expr, ast.Call):
+                return self._returned(expr, fn, cls, depth)
+        if isinstance(expr, ast.Name):
+            values = _assigned(fn, expr.id) if fn is not None else []
+            if len(values) == 1 and not self._mutated(fn, expr.id):
+                return self.headers(values[0], fn, cls, depth + 1)
+        return frozenset(), False
+
+    def _mutated(self, fn: ast.AST | None, name: str) -> bool:
+        for n in ast.walk(fn) if fn is not None else ():
+            if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store) and isinstance(n.value, ast.Name) \
+                    and n.value.id == name:
+                return True
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name) \
+                    and n.func.value.id == name and n.func.attr in ("update", "setdefault"):
+                return True
+        return False
+
+    def _returned(self, call: ast.Call, fn: ast.AST | None, cls: ast.ClassDef | None, depth: int
+                  ) -> tuple[frozenset[str], bool]:
+        f = call.func
+        d = None
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "self" and cls is not None:
+            d = self.definition(f"{cls.name}.{f.attr}")
+        else:
+            d = self.definition(_dotted(f))
+        if d is None or d.function is None or not d.function.returns:
+            return frozenset(), False
+        names: frozenset[str] = frozenset()
+        for r in d.function.returns:
+            if getattr(r, "kind", None) != "dict":
+                return frozenset(), False
+            names |= frozenset(r.value)
+            if not r.complete:
+                return names, False
+        return names, True
+
+
+def passed_headers(module: PyModule, scope: Scope, param: str) -> list[Passed] | None:
+    """What every call site in the tree passes for ``param`` of the function ``scope`` (a module-level
+    function or a method of a module-level class); None when the function or its callers cannot be read."""
+    index, here = project_index(module), module_file(module)
+    fn = scope.enclosing_function()
+    if index is None or here is None or fn is None or fn.parent is None:
+        return None
+    cls = fn.parent if fn.parent.kind == "class" else None
+    if (cls is None and fn.parent is not module.module_scope) or (cls is not None and cls.parent is not module.module_scope):
+        return None
+    key = f"callers.headers.{id(fn)}.{param}"
+    return module.analysis(key, lambda m: _scan(m, index, here, fn.name, cls.name if cls is not None else None, param))
+
+
+def _scan(module: PyModule, index: ProjectIndex, here: Path, name: str, cls: str | None, param: str) -> list[Passed] | None:
+    from ..core import safeio
+
+    own = index.summary_of(here)
+    target = index.local(own, here, [cls, name] if cls else [name], None) if own is not None else None
+    if target is None or target.function is None or param not in target.function.params:
+        return None
+    params = target.function.params[1:] if cls is not None else target.function.params
+    position = params.index(param) if param in params else None
+    default = target.function.defaults.get(param)
+    out: list[Passed] = []
+    needle = name.encode()
+    deps = module.index_deps
+    for path in _python_files(index):
+        deps.add(str(path))  # a call site added anywhere later changes the answer
+        data = _contents(index, path)
+        if data is None:
+            continue
+        if needle not in data:
+            continue
+        try:
+            tree = ast.parse(data.decode("utf-8", "replace").lstrip("\ufeff"))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        caller = _Caller(index, path, tree, deps)
+        for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+            f = call.func
+            if not ((isinstance(f, ast.Name) and f.id == name) or (isinstance(f, ast.Attribute) and f.attr == name)):
+                continue
+            fn_node, cls_node = caller.scopes.get(id(call), (None, None))
+            if cls is None:
+                d = caller.definition(_dotted(f))
+                if d is None or d.summary.path != str(here) or d.name != name:
+                    continue
+            else:
+                if not isinstance(f, ast.Attribute):
+                    continue
+                k = caller.instance_class(f.value, fn_node, cls_node)
+                if k is None or k.summary.path != str(here) or k.name != cls:
+                    continue
+            arg = next((kw.value for kw in call.keywords if kw.arg == param), None)
+            if any(kw.arg is None for kw in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
+                names, complete = frozenset(), False
+            elif arg is None and position is not None and len(call.args) > position:
+                names, complete = caller.headers(call.args[position], fn_node, cls_node)
+            elif arg is None:
+                names, complete = (frozenset(default.value), default.complete) if default is not None and \
+                    default.kind == "dict" else (frozenset(), default is not None and default.kind == "none")
+            else:
+                names, complete = caller.headers(arg, fn_node, cls_node)
+            rel = os.path.relpath(path, index.root).replace(os.sep, "/")
+            out.append(Passed(names, complete, f"{rel}:{call.lineno}"))
+            if len(out) >= MAX_SITES:
+                return out
+    return out

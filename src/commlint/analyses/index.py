@@ -1,0 +1,311 @@
+"""The project index: what other modules of the checked tree define, read with ``ast`` (cheap), so a
+rule judging one module can follow a name it imports into the module that defines it.
+
+Per module (``Summary``, built once per file content and shared by every module that asks):
+its imports, module-level names (constants, ``os.environ.get(name, default)`` defaults, instances
+such as ``settings = Settings()``), classes (enum members, pydantic ``BaseSettings`` and dataclass
+field defaults, clients held in ``self.<attr>`` attributes), and functions with their parameters,
+annotations and what they return when it is a construction (``return httpx.AsyncClient(...)``,
+``return KafkaConsumer(topic, ...)``) or a dict literal (a headers helper).
+
+``ProjectIndex.find(module, qualname)`` answers what an imported name is defined as, following
+re-exports a bounded number of times; every file it reads becomes a dependency of the asking
+module (``PyModule.dependencies``), so a cached result is reused only while they are unchanged.
+Nothing is read outside the checked tree, and nothing is imported or run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..artifacts.python import PyModule
+from .summaries import CallInfo, Forward, Function, Klass, Lit, Summary, summarize  # noqa: F401 - re-exported
+
+_STDLIB = frozenset(sys.stdlib_module_names)
+MAX_DEPTH = 4  # re-exports and factories followed before giving up
+MAX_MODULE_BYTES = 1024 * 1024
+_SKIP_DIRS = frozenset({"node_modules", "site-packages", "__pycache__", "venv", ".venv", "build", "dist"})
+
+# -- the index of a tree ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Definition:
+    """What a qualified name is defined as: a function, a class, a class's field or a constant."""
+
+    summary: Summary
+    kind: str  # function | class | field | const | instance
+    name: str  # "get_consumer", "Topics", "Topics.ORDER_CREATED"
+    function: Function | None = None
+    klass: Klass | None = None
+    value: Lit | None = None
+
+
+@dataclass(frozen=True)
+class Built:
+    """A construction a factory returns: ``qualname`` of what it builds, the call as written, where."""
+
+    qualname: str
+    call: CallInfo
+    summary: Summary
+    function: Function
+
+    @property
+    def where(self) -> str:
+        return f"{os.path.basename(self.summary.path)}:{self.call.line}"
+
+
+_SUMMARIES: dict[str, Summary | None] = {}  # content digest -> summary, shared by every tree
+_INDEXES: dict[str, "ProjectIndex"] = {}
+
+
+class ProjectIndex:
+    """The modules of one checked tree (``root``), read on demand and remembered per content."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._files: dict[str, tuple[str, Summary | None]] = {}  # absolute path -> (digest, summary)
+        self._packages: dict[str, list[Path]] | None = None
+        self._resolved: dict[tuple[str, str], tuple[Path, list[str]] | None] = {}
+        self._python_files: list[Path] | None = None
+        self._unders: dict[tuple[str, str], tuple[Path, list[str]] | None] = {}
+        self._mentions: dict[tuple[str, tuple[bytes, ...]], bool] = {}
+
+    # -- files -----------------------------------------------------------------
+    def summary_of(self, path: Path, deps: set[str] | None = None) -> Summary | None:
+        from ..core import safeio
+
+        key = str(path)
+        if deps is not None:
+            deps.add(key)
+        try:
+            st = os.stat(path)
+            stamp = f"{st.st_size}:{st.st_mtime_ns}"  # a long-lived process (the API) sees edits
+        except OSError:
+            return None
+        if key not in self._files or self._files[key][0] != stamp:
+            try:
+                data = safeio.read_file(path, MAX_MODULE_BYTES, self.root)
+            except (OSError, safeio.TooLarge):
+                self._files[key] = (stamp, None)
+                return None
+            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+            if digest not in _SUMMARIES:
+                if len(_SUMMARIES) > 20000:
+                    _SUMMARIES.clear()
+                _SUMMARIES[digest] = summarize(key, data.decode("utf-8", "replace").lstrip("\ufeff"))
+            self._files[key] = (stamp, _SUMMARIES[digest])
+        return self._files[key][1]
+
+    def _package_dirs(self, name: str) -> list[Path]:
+        """Folders named ``name`` anywhere in the tree (a package under ``src/`` or a sibling project)."""
+        if self._packages is None:
+            found: dict[str, list[Path]] = {}
+            budget = 20000  # folders walked at most
+            for dirpath, dirnames, filenames in os.walk(self.root):
+                dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in _SKIP_DIRS]
+                budget -= 1
+                if budget <= 0:
+                    break
+                if any(f.endswith(".py") for f in filenames):
+                    p = Path(dirpath)
+                    found.setdefault(p.name, []).append(p)
+            self._packages = found
+        return self._packages.get(name, [])
+
+    def module_file(self, importer: Path, dotted: str) -> tuple[Path, list[str]] | None:
+        """The file defining the longest importable prefix of ``dotted`` (relative with leading dots), and the rest."""
+        key = (str(importer.parent), dotted)
+        if key not in self._resolved:
+            if len(self._resolved) > 100000:
+                self._resolved.clear()
+            self._resolved[key] = self._module_file(importer, dotted)
+        return self._resolved[key]
+
+    def _module_file(self, importer: Path, dotted: str) -> tuple[Path, list[str]] | None:
+        dots = len(dotted) - len(dotted.lstrip("."))
+        parts = [p for p in dotted[dots:].split(".") if p]
+        if not parts or (not dots and parts[0] in _STDLIB):
+            return None  # os.path.join, json.dumps: not a module of the tree
+        root = str(self.root)
+        if dots:
+            level = dots - 1 if len(parts) == 1 else dots
+            base = os.path.dirname(str(importer))
+            for _ in range(max(level - 1, 0)):
+                base = os.path.dirname(base)
+            found = self._under(base, parts, root)
+            return found
+        base = os.path.dirname(str(importer))
+        for _ in range(32):  # the importing file's folder and each one above it, up to the root
+            found = self._under(base, parts, root)
+            if found is not None:
+                return found
+            if base == root or len(base) <= len(root):
+                break
+            base = os.path.dirname(base)
+        for pkg in self._package_dirs(parts[0]):  # a package under src/ or a sibling project
+            found = self._under(str(pkg.parent), parts, root)
+            if found is not None:
+                return found
+        return None
+
+    def _under(self, base: str, parts: list[str], root: str) -> tuple[Path, list[str]] | None:
+        key = (base, ".".join(parts))  # importers in one folder tree share their ancestors' answers
+        if key not in self._unders:
+            self._unders[key] = self._find_under(base, parts, root)
+        return self._unders[key]
+
+    @staticmethod
+    def _find_under(base: str, parts: list[str], root: str) -> tuple[Path, list[str]] | None:
+        if base != root and not base.startswith(root + os.sep):
+            return None
+        for n in range(len(parts), 0, -1):
+            stem = os.path.join(base, *parts[:n])
+            for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
+                if os.path.isfile(candidate):
+                    return Path(candidate), parts[n:]
+        return None
+
+    def mentions(self, importer: Path, qualname: str, needles: tuple[bytes, ...]) -> bool:
+        """Whether the module ``qualname`` is defined in contains any of ``needles`` (read, not parsed:
+        a cheap test before a summary is built for one question)."""
+        from ..core import safeio
+
+        found = self.module_file(importer, qualname)
+        if found is None:
+            return False
+        key = (str(found[0]), needles)
+        if key not in self._mentions:
+            try:
+                data = safeio.read_file(found[0], MAX_MODULE_BYTES, self.root)
+            except (OSError, safeio.TooLarge):
+                data = b""
+            self._mentions[key] = any(n in data for n in needles)
+        return self._mentions[key]
+
+    # -- names ---------------------------------------------------------------------
+    def find(self, importer: Path, qualname: str, deps: set[str] | None = None, _depth: int = 0) -> Definition | None:
+        """What ``qualname`` (as the importing module's imports write it) is defined as in the tree."""
+        if _depth > MAX_DEPTH:
+            return None
+        found = self.module_file(importer, qualname)
+        if found is None:
+            return None
+        path, rest = found
+        s = self.summary_of(path, deps)
+        if s is None or not rest:
+            return None
+        return self.local(s, path, rest, deps, _depth)
+
+    def local(self, s: Summary, path: Path, rest: list[str], deps: set[str] | None, _depth: int = 0) -> Definition | None:
+        """``rest`` (a name and attributes) looked up in a module's summary, through its own imports."""
+        head = rest[0]
+        if head in s.functions and len(rest) == 1:
+            return Definition(s, "function", head, function=s.functions[head])
+        if head in s.classes:
+            k = s.classes[head]
+            if len(rest) == 1:
+                return Definition(s, "class", head, klass=k)
+            if len(rest) == 2 and rest[1] in k.methods:
+                return Definition(s, "function", ".".join(rest), function=k.methods[rest[1]], klass=k)
+            if len(rest) == 2 and rest[1] in k.fields:
+                return Definition(s, "field", ".".join(rest), klass=k, value=k.fields[rest[1]])
+            return None
+        if head in s.instances and len(rest) == 2:  # settings.order_topic, settings = Settings()
+            cls = self.local(s, path, s.instances[head].split("."), deps, _depth + 1) \
+                if s.instances[head].split(".")[0] not in s.imports else \
+                self.find(path, s.resolve(s.instances[head]), deps, _depth + 1)
+            if cls is not None and cls.kind == "class" and cls.klass is not None and rest[1] in cls.klass.fields:
+                return Definition(cls.summary, "field", f"{cls.name}.{rest[1]}", klass=cls.klass,
+                                  value=cls.klass.fields[rest[1]])
+            return None
+        if head in s.consts and len(rest) == 1:
+            return Definition(s, "const", head, value=s.consts[head])
+        if head in s.imports:  # a re-export: from .consumer import get_consumer
+            target = s.imports[head]
+            return self.find(path, ".".join([target, *rest[1:]]), deps, _depth + 1)
+        return None
+
+    def returned(self, d: Definition, deps: set[str] | None, _depth: int = 0) -> list[Built]:
+        """The constructions a function returns, as (qualified callee, call, defining summary), through
+        other factories it returns the result of (bounded)."""
+        if d.function is None or _depth > MAX_DEPTH:
+            return []
+        out = []
+        for r in d.function.returns:
+            if not isinstance(r, CallInfo):
+                continue
+            q = d.summary.resolve(r.callee)
+            out.append(Built(q, r, d.summary, d.function))
+            head = r.callee.split(".")[0]
+            inner = None
+            if head in d.summary.functions and "." not in r.callee:
+                inner = Definition(d.summary, "function", head, function=d.summary.functions[head])
+            elif head in d.summary.imports:
+                inner = self.find(Path(d.summary.path), q, deps, _depth + 1)
+            if inner is not None and inner.kind == "function":
+                out.extend(self.returned(inner, deps, _depth + 1))
+        return out
+
+
+def reset() -> None:
+    """Forget the trees' listings (a new run starts: files may have come or gone since the last one);
+    summaries stay, keyed by content."""
+    _INDEXES.clear()
+
+
+def project_index(module: PyModule) -> ProjectIndex | None:
+    """The index of the tree a module belongs to (None without a run's settings)."""
+    settings = getattr(module, "settings", None)
+    root = getattr(settings, "root", None)
+    if root is None:
+        return None
+    key = str(root)
+    if key not in _INDEXES:
+        _INDEXES[key] = ProjectIndex(Path(root).resolve())
+    return _INDEXES[key]
+
+
+def module_file(module: PyModule) -> Path | None:
+    """The module's own file on disk (resolved once per module)."""
+
+    def build(m: PyModule) -> Path | None:
+        index = project_index(m)
+        if index is None:
+            return None
+        p = Path(m.path)
+        return (p if p.is_absolute() else index.root / p).resolve()
+
+    return module.analysis("index.file", build)
+
+
+def find(module: PyModule, qualname: str | None, needles: tuple[bytes, ...] = ()) -> Definition | None:
+    """What an imported name of ``module`` is defined as in another module of the tree (or None).
+    With ``needles``, only a module containing one of them is summarised (the question needs one)."""
+    if not qualname:
+        return None
+    index = project_index(module)
+    here = module_file(module)
+    if index is None or here is None:
+        return None
+    if needles and not index.mentions(here, qualname, needles):
+        return None
+    memo = module.analysis("index.memo", lambda m: {})
+    if qualname not in memo:
+        memo[qualname] = index.find(here, qualname, module.index_deps)
+    return memo[qualname]
+
+
+def constructions(module: PyModule, qualname: str | None, needles: tuple[bytes, ...] = ()) -> list[Built]:
+    """What a function imported by ``module`` returns when it builds something (a client factory)."""
+    d = find(module, qualname, needles)
+    if d is None:
+        return []
+    index = project_index(module)
+    if d.kind == "class" and d.klass is not None:
+        return []
+    return index.returned(d, module.index_deps) if index is not None else []

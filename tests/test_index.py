@@ -1,0 +1,358 @@
+"""The project index across modules (analyses/index.py): small multi-file trees, each case a rule
+that needs a fact from another module of the tree. `# expect:` markers say where findings go."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import expected_markers, found, run, write_tree
+
+from commlint.analyses.index import ProjectIndex, summarize
+from commlint.core.model import Severity
+
+
+def _check(tmp_path: Path, files: dict[str, str], select: list[str], **config) -> set[tuple[str, int, str]]:
+    write_tree(tmp_path, files)
+    got = found(run(tmp_path, {"select": select, **config}), set(select))
+    assert got == expected_markers(files)
+    return got
+
+
+FACTORY = """import httpx
+
+
+def make_client():
+    return httpx.AsyncClient(base_url="http://inventory:8000", timeout=5.0)
+
+
+def make_traced_client():
+    return httpx.AsyncClient(base_url="http://inventory:8000", timeout=5.0,
+                             headers={"X-Request-ID": "r", "X-Caller-Service": "orders"})
+"""
+
+
+def test_client_from_a_factory_in_another_module(tmp_path: Path) -> None:
+    """(a) `client = make_client()` in another module: its base URL makes the call internal and its
+    headers are known, so the header rules judge it; the traced factory's calls pass."""
+    _check(tmp_path, {
+        "app/http.py": FACTORY,
+        "app/inventory.py": """from fastapi import FastAPI
+from app.http import make_client, make_traced_client
+
+app = FastAPI()
+client = make_client()
+traced = make_traced_client()
+
+
+@app.get("/v1/stock")
+async def stock(item: str):
+    r = await client.get(f"/items/{item}")  # expect: CL111, CL112
+    await traced.get(f"/items/{item}")
+    return r.json()
+""",
+    }, ["CL101", "CL111", "CL112"])
+
+
+def test_factory_without_timeout_is_reported_once_at_its_construction(tmp_path: Path) -> None:
+    _check(tmp_path, {
+        "app/http.py": "import httpx\n\n\ndef make_client():\n    return httpx.Client()  # expect: CL101\n",
+        "app/jobs.py": "from app.http import make_client\n\nc = make_client()\nc.get('http://inventory:8000/x', timeout=None)\n",
+    }, ["CL101"])
+
+
+def test_session_from_a_factory_without_timeout(tmp_path: Path) -> None:
+    """A requests.Session has no timeout of its own: each call on one from a factory needs one."""
+    _check(tmp_path, {
+        "app/http.py": "import requests\n\n\ndef make_session():\n    return requests.Session()\n",
+        "app/jobs.py": """from app.http import make_session
+
+s = make_session()
+s.get("http://inventory:8000/x")  # expect: CL101
+s.get("http://inventory:8000/x", timeout=3)
+""",
+    }, ["CL101"])
+
+
+def test_parameter_annotated_as_a_client(tmp_path: Path) -> None:
+    """(b) A parameter annotated httpx.AsyncClient / aiohttp.ClientSession is a client: timeout=None is CL102."""
+    _check(tmp_path, {
+        "app/calls.py": """from typing import Optional
+
+import aiohttp
+import httpx
+
+
+async def a(session: aiohttp.ClientSession):
+    await session.post("http://inventory:8000/x", timeout=None)  # expect: CL102
+
+
+async def b(client: "httpx.AsyncClient"):
+    await client.get("http://inventory:8000/x", timeout=None)  # expect: CL102
+
+
+async def c(client: Optional[httpx.AsyncClient] = None):
+    await client.get("http://inventory:8000/x", timeout=3)
+""",
+    }, ["CL102"])
+
+
+HELPERS = """import requests
+
+
+def fetch(url, timeout=None):
+    return requests.get(url, timeout=timeout)
+
+
+def fetch_required(url, timeout):
+    return requests.get(url, timeout=timeout)
+
+
+def fetch_kw(url, **kwargs):
+    return requests.get(url, **kwargs)
+
+
+class Api:
+    def __init__(self):
+        self.session = requests.Session()
+
+    def call(self, path, timeout=None):
+        return self.session.get("http://inventory:8000" + path, timeout=timeout)
+"""
+
+
+def test_timeout_passed_into_a_helper_of_another_module(tmp_path: Path) -> None:
+    """(c) A helper forwards its caller's timeout: a call site that passes none is CL101, one that
+    passes one (by keyword, position or through **kwargs) is not; a required parameter is never missing."""
+    _check(tmp_path, {
+        "app/helpers.py": HELPERS,
+        "app/jobs.py": """import requests  # a caller parsed for this family names one of its libraries (the prefilter)
+
+from app import helpers
+from app.helpers import Api, fetch, fetch_kw, fetch_required
+
+
+def run():
+    fetch("http://inventory:8000/a")  # expect: CL101
+    fetch("http://inventory:8000/a", timeout=3)
+    fetch("http://inventory:8000/a", 3)
+    fetch_required("http://inventory:8000/a", 3)
+    fetch_kw("http://inventory:8000/a")  # expect: CL101
+    fetch_kw("http://inventory:8000/a", timeout=2)
+    helpers.fetch("http://inventory:8000/a")  # expect: CL101
+    api = Api()
+    api.call("/x")  # expect: CL101
+    api.call("/x", 2)
+""",
+    }, ["CL101"])
+
+
+def test_timeout_helper_in_the_same_module(tmp_path: Path) -> None:
+    _check(tmp_path, {
+        "jobs.py": """import requests
+
+
+def get(url, timeout=None):
+    return requests.get(url, timeout=timeout)
+
+
+def run():
+    get("http://inventory:8000/a")  # expect: CL101
+    get("http://inventory:8000/a", timeout=1)
+""",
+    }, ["CL101"])
+
+
+def test_consume_loop_over_a_consumer_from_a_helper_module(tmp_path: Path) -> None:
+    """(f) `consumer = get_consumer(...)` / `for msg in get_consumer(...)`: a consume loop."""
+    _check(tmp_path, {
+        "shared/kafka_consumer.py": """from kafka import KafkaConsumer
+
+
+def get_consumer(topic):
+    return KafkaConsumer(topic, group_id=f"{topic}-group", enable_auto_commit=True)  # expect: CL201
+""",
+        "inventory/consumer.py": """import sqlite3
+
+from shared.kafka_consumer import get_consumer
+
+db = sqlite3.connect("inventory.db")
+consumer = get_consumer("orders.order.placed")
+for msg in consumer:  # expect: CL203, CL204
+    db.execute("UPDATE stock SET n = n - 1 WHERE sku = ?", (msg.value,))
+""",
+        "shipping/consumer.py": """import sqlite3
+
+from shared.kafka_consumer import get_consumer
+
+db = sqlite3.connect("shipping.db")
+for msg in get_consumer("orders.order.placed"):  # expect: CL203, CL204
+    db.execute("INSERT INTO shipments VALUES (?)", (msg.value,))
+""",
+    }, ["CL201", "CL203", "CL204"])
+
+
+def test_consumer_wrapper_class_of_another_package(tmp_path: Path) -> None:
+    """A class (in a sibling package root: foundation/src/) holding a KafkaConsumer in an attribute."""
+    _check(tmp_path, {
+        "foundation/src/corelib/__init__.py": "",
+        "foundation/src/corelib/kafka_consumer.py": """from kafka import KafkaConsumer
+
+
+class MessageConsumer:
+    def connect(self):
+        self._consumer = KafkaConsumer("orders.order.placed", group_id="g", enable_auto_commit=False)
+""",
+        "service/src/app/worker.py": """import sqlite3
+
+from corelib.kafka_consumer import MessageConsumer
+
+db = sqlite3.connect("worker.db")
+
+
+class Worker:
+    def start(self):
+        self.consumer = MessageConsumer()
+
+    async def run(self):
+        async for message in self.consumer:  # expect: CL203, CL204
+            db.execute("INSERT INTO seen VALUES (?)", (message,))
+""",
+    }, ["CL203", "CL204"])
+
+
+def test_topic_names_from_constants_enums_and_settings_of_another_module(tmp_path: Path) -> None:
+    """(e) A topic named by a constant, an enum member or a settings default of another module."""
+    _check(tmp_path, {
+        "app/topics.py": """import enum
+import os
+
+from pydantic_settings import BaseSettings
+
+ORDERS = "orders"
+PAYMENTS = os.environ.get("PAYMENTS_TOPIC", "payments.payment.captured")
+
+
+class Topics(str, enum.Enum):
+    CREATE_ORDER = "orders.order.create"
+
+
+class Settings(BaseSettings):
+    audit_topic: str = "audit"
+
+
+settings = Settings()
+""",
+        "app/producer.py": """from kafka import KafkaProducer
+
+from app import topics
+from app.topics import ORDERS, PAYMENTS, Topics, settings
+
+producer = KafkaProducer()
+
+
+def publish(order_id, event):
+    producer.send(ORDERS, key=order_id, value=event)  # expect: CL215
+    producer.send(PAYMENTS, key=order_id, value=event)
+    producer.send(Topics.CREATE_ORDER.value, key=order_id, value=event)  # expect: CL212
+    producer.send(settings.audit_topic, key=order_id, value=event)  # expect: CL215
+    producer.send(topics.ORDERS, key=order_id, value=event)  # expect: CL215
+""",
+    }, ["CL212", "CL215"])
+
+
+def test_retry_policies(tmp_path: Path) -> None:
+    """CL131: retrying's @retry, and hand-written loops with a flat or linear sleep around a call."""
+    _check(tmp_path, {
+        "svc.py": """import time
+
+import requests
+from retrying import retry
+
+
+@retry(stop_max_attempt_number=3, wait_fixed=2000)  # expect: CL131
+def flat():
+    return requests.get("http://inventory:8000/a", timeout=2)
+
+
+@retry(stop_max_attempt_number=3, wait_exponential_multiplier=100, wait_exponential_max=2000)
+def exponential():
+    return requests.get("http://inventory:8000/a", timeout=2)
+
+
+def linear():
+    for attempt in range(3):  # expect: CL131
+        try:
+            return requests.get("http://inventory:8000/a", timeout=2)
+        except requests.RequestException:
+            time.sleep(1 + attempt)
+
+
+def too_many():
+    for attempt in range(10):  # expect: CL131
+        try:
+            return requests.get("http://inventory:8000/a", timeout=2)
+        except requests.RequestException:
+            time.sleep(2 ** attempt)
+
+
+def doubling():
+    delay = 0.1
+    for _ in range(3):
+        try:
+            return requests.get("http://inventory:8000/a", timeout=2)
+        except requests.RequestException:
+            time.sleep(delay)
+            delay *= 2
+
+
+def paced(urls):
+    for u in urls:
+        requests.get(u, timeout=2)
+        time.sleep(1)
+""",
+    }, ["CL131"])
+
+
+def test_strict_notes_for_values_that_cannot_be_known(tmp_path: Path) -> None:
+    files = {
+        "app/calls.py": """import aiohttp
+
+from app.config import settings
+
+
+async def forward(session: aiohttp.ClientSession, headers):
+    await session.get("http://inventory:8000/x", headers=headers, timeout=settings.TIMEOUT)
+""",
+    }
+    write_tree(tmp_path, files)
+    notes = [(f.code, f.message) for f in run(tmp_path, {"strict": True, "select": ["CL101", "CL102", "CL111"]}).active
+             if f.severity == Severity.NOTE]
+    codes = {c for c, _ in notes}
+    assert {"CL102", "CL111"} <= codes
+    assert any("parameter `headers`" in m for c, m in notes if c == "CL111")
+    assert any("settings.TIMEOUT" in m for c, m in notes if c == "CL102")
+    assert not [f for f in run(tmp_path, {"select": ["CL101", "CL102", "CL111"]}).active]
+
+
+def test_index_is_bounded_and_stays_in_the_tree(tmp_path: Path) -> None:
+    """A re-export cycle ends; an import resolved outside the root is not read."""
+    write_tree(tmp_path / "tree", {"a.py": "from b import f\n", "b.py": "from a import f\n"})
+    (tmp_path / "outside.py").write_text("def f():\n    return 1\n")
+    index = ProjectIndex((tmp_path / "tree").resolve())
+    assert index.find((tmp_path / "tree" / "a.py").resolve(), "b.f") is None
+    assert index.find((tmp_path / "tree" / "a.py").resolve(), "..outside.f") is None
+    assert summarize("x.py", "def (:\n") is None
+
+
+def test_a_changed_helper_module_invalidates_the_cached_result(tmp_path: Path) -> None:
+    files = {
+        "app/helpers.py": HELPERS,
+        "app/jobs.py": "import requests\nfrom app.helpers import fetch\n\nfetch('http://inventory:8000/a')\n",
+    }
+    write_tree(tmp_path, files)
+    cache = tmp_path / ".cache"
+    first = found(run(tmp_path, {"select": ["CL101"], "cache-dir": str(cache)}))
+    assert ("app/jobs.py", 4, "CL101") in first
+    (tmp_path / "app" / "helpers.py").write_text(HELPERS.replace("timeout=None", "timeout=5"))
+    second = found(run(tmp_path, {"select": ["CL101"], "cache-dir": str(cache)}))
+    assert ("app/jobs.py", 4, "CL101") not in second
