@@ -249,3 +249,16 @@ def test_probe_routes_need_no_contract(tmp_path: Path) -> None:
     settings = load_settings(tmp_path, load(), data={"select": ["CL702"]}, root=tmp_path)
     found = [f.message for f in check_paths([tmp_path], settings, jobs=1).active]
     assert len(found) == 1 and "/v1/orders" in found[0], found
+
+
+def test_helm_templated_ports_are_not_a_crash(check_tree) -> None:
+    """N4si/microservices-python-app: ``port: {{ .Values.service.port }}`` parses as a mapping;
+    CL706 read it as a port number (TypeError: unhashable type, an internal error)."""
+    files = {
+        "charts/db/templates/service.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: db}\nspec:\n"
+                                            "  type: NodePort\n  ports:\n  - port: {{ .Values.service.port }}\n"
+                                            "    targetPort: {{ .Values.service.port }}\n",
+        "svc/server.py": "import grpc\nserver = grpc.server(None)\nserver.add_insecure_port('[::]:50051')\n",
+    }
+    result = check_tree(files, {"select": ["CL706", "CL001"]})
+    assert [f.message for f in result.active if "internal error" in f.message] == []

@@ -44,8 +44,11 @@ def _grpc_port(port: dict[str, Any]) -> str | None:
     name = str(port.get("name", "")).lower()
     proto = str(port.get("appProtocol", "")).lower()
     number = port.get("port")
+    target = port.get("targetPort")
+    if isinstance(number, (dict, list)) or isinstance(target, (dict, list)):  # a Helm template (`{{ .Values.port }}`)
+        number = target = None
     if name == "grpc" or name.startswith(("grpc-", "grpc_")) or proto in ("grpc", "kubernetes.io/h2c") \
-            or number in GRPC_PORTS or port.get("targetPort") in GRPC_PORTS or str(port.get("targetPort", "")) == "grpc":
+            or number in GRPC_PORTS or target in GRPC_PORTS or str(target or "") == "grpc":
         return f"{port.get('name') or 'port'} {number}" if number is not None else str(port.get("name") or "grpc")
     return None
 
