@@ -94,7 +94,19 @@ class Model:
     enums: dict[str, Enum] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
     extensions: dict[str, tuple[int, ...]] = field(default_factory=dict)  # full name -> path
-    spans: dict[tuple[int, ...], tuple[int, int]] = field(default_factory=dict)  # path -> (line, column), 1-based
+    source: Any = None  # the descriptor's source_code_info, read into ``spans`` when a line is first asked for
+    _spans: dict[tuple[int, ...], tuple[int, int]] | None = None
+
+    @property
+    def spans(self) -> dict[tuple[int, ...], tuple[int, int]]:
+        """path -> (line, column), 1-based. Read on demand: most files have nothing to report,
+        and their source info (one location per element and comment) is never looked at."""
+        if self._spans is None:
+            self._spans = {}
+            for loc in self.source.location if self.source is not None else ():
+                if loc.span:
+                    self._spans.setdefault(tuple(loc.path), (loc.span[0] + 1, loc.span[1] + 1))
+        return self._spans
 
     def line_of(self, path: tuple[int, ...]) -> tuple[int, int]:
         """Where an element is written: its own span, else its nearest enclosing element's."""
@@ -127,10 +139,7 @@ def build(fd: Any) -> Model:
     """The model of one ``FileDescriptorProto`` (compiled with source info)."""
     syntax = fd.syntax or "proto2"
     edition = EDITIONS.get(fd.edition) if syntax == "editions" else None
-    model = Model(fd.name, fd.package, syntax, edition, fd.options)
-    for loc in fd.source_code_info.location:
-        if loc.span:
-            model.spans.setdefault(tuple(loc.path), (loc.span[0] + 1, loc.span[1] + 1))
+    model = Model(fd.name, fd.package, syntax, edition, fd.options, source=fd.source_code_info)
     prefix = f"{fd.package}." if fd.package else ""
     chain = [fd.options]
     for i, m in enumerate(fd.message_type):
