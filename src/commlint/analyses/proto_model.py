@@ -94,6 +94,7 @@ class Model:
     enums: dict[str, Enum] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
     extensions: dict[str, tuple[int, ...]] = field(default_factory=dict)  # full name -> path
+    map_entries: dict[str, tuple[int, ...]] = field(default_factory=dict)  # a map field's entry message -> its path
     source: Any = None  # the descriptor's source_code_info, read into ``spans`` when a line is first asked for
     _spans: dict[tuple[int, ...], tuple[int, int]] | None = None
 
@@ -183,7 +184,9 @@ def _message(model: Model, m: Any, full: str, path: tuple[int, ...], chain: list
                                      (*path, 2, j), is_map)
     model.messages[full] = msg
     for j, n in enumerate(m.nested_type):
-        if not n.options.map_entry:
+        if n.options.map_entry:
+            model.map_entries[f"{full}.{n.name}"] = (*path, 3, j)
+        else:
             _message(model, n, f"{full}.{n.name}", (*path, 3, j), chain)
     for j, e in enumerate(m.enum_type):
         _enum(model, e, f"{full}.{e.name}", (*path, 4, j), chain)
