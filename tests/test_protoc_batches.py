@@ -124,3 +124,23 @@ def test_a_changed_import_invalidates_the_batch(tmp_path: Path, counted: list[li
     _rewrite_same_size_and_time(svc, "lib.C c", "lib.C d")
     assert protoc.compile_file(svc, svc.read_text(), top).descriptor.message_type[0].field[0].name == "d"
     assert len(counted) == runs + 1
+
+
+@pytest.mark.skipif(protoc.available() and protoc.max_edition() >= 2026, reason="the bundled protoc knows edition 2026")
+def test_a_file_of_an_edition_newer_than_the_bundled_protoc_is_compiled_as_the_newest_it_knows(tmp_path: Path) -> None:
+    # protobuf's own src/ is edition 2026 in places, which buf reads and protoc 2024 does not
+    write_tree(tmp_path, {
+        "e/v1/new.proto": 'edition = "2026";\npackage e.v1;\nmessage N { string s = 1; }\n',
+        "e/v1/user.proto": 'edition = "2023";\npackage e.v1;\nimport "e/v1/new.proto";\nmessage U { N n = 1; }\n',
+        "e/v1/feature.proto": 'edition = "2026";\npackage e.v1;\nenum E { option features.enum_type = OPEN;\n'
+                              '  E_UNKNOWN = 0 [json_name = "unknown"]; }\n',
+    })
+    result = run(tmp_path, {"select": ["CL500", "CL501"], "rules": {"CL501": {"allow-editions": False}}})
+    got = {(f.location.path, f.code, f.severity.name) for f in result.findings}
+    assert {(p, c) for p, c, _ in got if c == "CL501"} == {(f"e/v1/{n}.proto", "CL501") for n in ("new", "user", "feature")}
+    assert not any(p != "e/v1/feature.proto" and c == "CL500" for p, c, _ in got), got
+    assert [m for f in result.findings if f.location.path == "e/v1/new.proto" for m in [f.message]] == \
+        ['edition = "2026": the standard asks for syntax = "proto3" (set allow-editions to accept editions)']
+    # what only 2026 allows (json_name on an enum value) is not the file's error: a note, the grammar reads it
+    [note] = [f for f in result.findings if f.location.path == "e/v1/feature.proto" and f.code == "CL500"]
+    assert note.severity.name == "NOTE" and "needs a newer one" in note.message, note.message

@@ -11,7 +11,7 @@ from typing import Any
 SCALARS = {1: "double", 2: "float", 3: "int64", 4: "uint64", 5: "int32", 6: "fixed64", 7: "fixed32", 8: "bool",
            9: "string", 10: "group", 11: "message", 12: "bytes", 13: "uint32", 14: "enum", 15: "sfixed32",
            16: "sfixed64", 17: "sint32", 18: "sint64"}
-EDITIONS = {998: "proto2", 999: "proto3", 1000: "2023", 1001: "2024"}
+EDITIONS = {998: "proto2", 999: "proto3", 1000: "2023", 1001: "2024", 1002: "2026"}
 FIELD_MAX = 536_870_911
 
 

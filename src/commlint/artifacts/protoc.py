@@ -44,13 +44,14 @@ from pathlib import Path
 from typing import Any
 
 from ..core import safeio
+from .protoc_run import (_errors, _lowered, _named, _newer, _restore, _run_protoc, available,  # noqa: F401
+                         max_edition, wkt_dir)
 
 MAX_BATCH_FILES = 5000
 MAX_BATCH_BYTES = 64 * 1024 * 1024
 MAX_ROOT_DIRS = 5000
 # starts with its literal word, which the regex engine looks for quickly; the line must hold nothing before it
 IMPORT_RE = re.compile(rb'import\s+(?:(?:weak|public|option)\s+)?"([^"\n]+)"\s*;')
-ERROR_RE = re.compile(r"^(?P<file>[^\n:]+?):(?:(?P<line>\d+):(?P<col>\d+):)?\s*(?P<msg>.*)$")
 _LOCK = threading.Lock()
 
 
@@ -64,23 +65,6 @@ class Compiled:
     unresolved: str | None = None  # why protoc was not run (an import that exists nowhere)
     pool: dict[str, Any] = field(default_factory=dict)  # every file of the batch and its imports, by name
     deps: tuple[str, ...] | None = None  # the files on disk it imports, transitively (None: not worked out)
-
-
-@functools.cache
-def available() -> bool:
-    try:
-        import grpc_tools.protoc  # noqa: F401
-        from google.protobuf import descriptor_pb2  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@functools.cache
-def wkt_dir() -> str:
-    import grpc_tools
-
-    return os.path.join(os.path.dirname(grpc_tools.__file__), "_proto")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -334,40 +318,6 @@ def _one(file: Path, top: Path) -> dict[Path, bytes]:
         return {file: b""}
 
 
-def _run_protoc(names: list[str], roots: tuple[Path, ...]) -> tuple[int, str, list[Any]]:
-    """protoc on ``names`` (relative to the roots): (exit status, its messages, the file descriptors)."""
-    from google.protobuf import descriptor_pb2
-    from grpc_tools import protoc
-
-    with tempfile.TemporaryDirectory(prefix="commlint-protoc-") as tmp, tempfile.TemporaryFile() as err:
-        out = os.path.join(tmp, "set.pb")
-        args = ["protoc", *[f"--proto_path={r}" for r in roots], f"--proto_path={wkt_dir()}",
-                f"--descriptor_set_out={out}", "--include_source_info", "--include_imports", *names]
-        saved = os.dup(2)
-        try:
-            os.dup2(err.fileno(), 2)
-            status = protoc.main(args)
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-        err.seek(0)
-        messages = err.read(1 << 20).decode("utf-8", "replace")
-        fds = descriptor_pb2.FileDescriptorSet()
-        if status == 0 and os.path.exists(out):
-            fds.ParseFromString(safeio.read_file(out, 1 << 31))
-    return status, messages, list(fds.file)
-
-
-def _errors(messages: str) -> dict[str, list[tuple[int, int, str]]]:
-    out: dict[str, list[tuple[int, int, str]]] = {}
-    for line in messages.splitlines():
-        m = ERROR_RE.match(line)
-        if not m or m.group("msg").startswith("warning:"):
-            continue
-        out.setdefault(m.group("file"), []).append((int(m.group("line") or 1), int(m.group("col") or 1), m.group("msg")))
-    return out
-
-
 MAX_RUNS = 32  # protoc invocations on one batch, failing ones included
 MAX_ALONE = 16  # failing files of one batch compiled alone for their own messages
 IMPORT_FAILED = re.compile(r'^Import "[^"]+" was not found or had errors\.$')
@@ -384,6 +334,19 @@ def _compile_batch(batch: dict[Path, bytes], own: Path, roots: tuple[Path, ...])
     to the end: k failing files cost about k short runs and one run over the rest, never a run
     per file. A run whose messages name no file of the batch is split in two."""
     names = {p.relative_to(own).as_posix(): p for p in batch}
+    digests, closure, contents = _closures(names, batch, roots)
+    newer = _newer(contents)
+    if newer:
+        with tempfile.TemporaryDirectory(prefix="commlint-editions-") as tmp:
+            lowered = _lowered(tmp, newer, contents, roots)
+            results = _compile_names(names, batch, own, (Path(tmp), *roots), lowered)
+    else:
+        results = _compile_names(names, batch, own, roots, {})
+    return _Batch(results, digests, closure)
+
+
+def _compile_names(names: dict[str, Path], batch: dict[Path, bytes], own: Path, roots: tuple[Path, ...],
+                   lowered: dict[str, int]) -> dict[str, Compiled]:
     imports = {n: [i for i in imports_of(batch[p]) if not _wkt(i)] for n, p in names.items()}
     results: dict[str, Compiled] = {}
     stack, runs, alone = [sorted(names)], 0, 0
@@ -398,6 +361,7 @@ def _compile_batch(batch: dict[Path, bytes], own: Path, roots: tuple[Path, ...])
         status, messages, files = _run_protoc(seq, roots)
         runs += 1
         if status == 0:
+            _restore(files, lowered)
             pool = {f.name: f for f in files}
             for n in seq:
                 results[str(names[n])] = Compiled(n, pool.get(n), pool=pool)
@@ -413,22 +377,12 @@ def _compile_batch(batch: dict[Path, bytes], own: Path, roots: tuple[Path, ...])
         at, broken, victims = failed
         for n in broken:
             alone += 1
-            results[str(names[n])] = _compile_alone(names[n], None, own, roots) if alone <= MAX_ALONE else \
+            results[str(names[n])] = _compile_alone(names[n], None, own, roots, lowered) if alone <= MAX_ALONE else \
                 _verdict(n, errors, messages)
         for n, cause in victims.items():
             results[str(names[n])] = Compiled(n, unresolved=f"an imported file does not compile ({cause})")
         stack.append([n for n in seq[at:] if n not in broken and n not in victims] + seq[:at])
-    return _Batch(results, *_closures(names, batch, roots))
-
-
-def _named(errors: dict[str, list[tuple[int, int, str]]], roots: tuple[Path, ...]) -> dict[str, list[tuple[int, int, str]]]:
-    """protoc's messages by the files' names inside protoc (it names them by their path on disk)."""
-    out: dict[str, list[tuple[int, int, str]]] = {}
-    prefixes = [f"{r}{os.sep}" for r in (*roots, wkt_dir())]
-    for f, errs in errors.items():
-        name = next((f[len(p):] for p in prefixes if f.startswith(p)), f)
-        out.setdefault(name.replace(os.sep, "/"), []).extend(errs)
-    return out
+    return results
 
 
 def _failures(seq: list[str], errors: dict[str, list[tuple[int, int, str]]],
@@ -457,8 +411,8 @@ def _failures(seq: list[str], errors: dict[str, list[tuple[int, int, str]]],
     return (hits[0], broken, victims) if hits else None
 
 
-def _closures(names: dict[str, Path], batch: dict[Path, bytes],
-              roots: tuple[Path, ...]) -> tuple[dict[str, bytes], dict[str, tuple[str, ...]]]:
+def _closures(names: dict[str, Path], batch: dict[Path, bytes], roots: tuple[Path, ...]
+              ) -> tuple[dict[str, bytes], dict[str, tuple[str, ...]], dict[str, bytes]]:
     """The sha1 of every file of the batch and of every file they import (found as protoc finds
     it: the first root holding it), and each batch file's transitive imports on disk."""
     data: dict[str, bytes | None] = {str(p): d for p, d in batch.items()}
@@ -490,24 +444,37 @@ def _closures(names: dict[str, Path], batch: dict[Path, bytes],
                     seen[hit] = None
                     todo.append(hit)
         closure[str(p)] = tuple(seen)
-    digests = {path: hashlib.sha1(d.removeprefix(b"\xef\xbb\xbf")).digest() for path, d in data.items() if d is not None}
-    return digests, closure
+    contents = {path: d for path, d in data.items() if d is not None}
+    digests = {path: hashlib.sha1(d.removeprefix(b"\xef\xbb\xbf")).digest() for path, d in contents.items()}
+    return digests, closure, contents
 
 
-def _compile_alone(file: Path, data: bytes | None, own: Path, roots: tuple[Path, ...]) -> Compiled:
-    """One file alone; ``data`` (when given) stands for its content on disk."""
+def _compile_alone(file: Path, data: bytes | None, own: Path, roots: tuple[Path, ...],
+                   lowered: dict[str, int] | None = None) -> Compiled:
+    """One file alone; ``data`` (when given) stands for its content on disk. ``lowered``: the
+    files of an overlay already first in ``roots`` (else files newer than protoc get one here)."""
     name = file.relative_to(own).as_posix()
-    if data is None:
-        status, messages, files = _run_protoc([name], roots)
-    else:
-        with tempfile.TemporaryDirectory(prefix="commlint-proto-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="commlint-proto-") as tmp:
+        extra: tuple[Path, ...] = ()
+        if lowered is None:
+            own_data = data if data is not None else _one(file, own)[file]
+            contents = _closures({name: file}, {file: own_data}, roots)[2]
+            newer = _newer(contents)
+            lowered = _lowered(tmp, newer, contents, roots) if newer else {}
+            extra = (Path(tmp),) if lowered else ()
+        if data is not None and name not in lowered:
             copy = Path(tmp, name)
             copy.parent.mkdir(parents=True, exist_ok=True)
             copy.write_bytes(data)
-            status, messages, files = _run_protoc([name], (Path(tmp), *roots))
+            extra = (Path(tmp),)
+        status, messages, files = _run_protoc([name], (*extra, *roots))
+    _restore(files, lowered)
     pool = {f.name: f for f in files}
     if status == 0 and name in pool:
         return Compiled(name, pool[name], pool=pool)
+    if lowered and "edition" in messages:  # what the newer edition adds, which the bundled protoc lacks
+        why = next((m for errs in _errors(messages).values() for _, _, m in errs if "edition" in m), messages.strip()[:200])
+        return Compiled(name, unresolved=f"the bundled protoc knows editions up to {max_edition()}, and this needs a newer one: {why}")
     return _verdict(name, _errors(messages), messages)
 
 
