@@ -144,3 +144,16 @@ def test_a_file_of_an_edition_newer_than_the_bundled_protoc_is_compiled_as_the_n
     # what only 2026 allows (json_name on an enum value) is not the file's error: a note, the grammar reads it
     [note] = [f for f in result.findings if f.location.path == "e/v1/feature.proto" and f.code == "CL500"]
     assert note.severity.name == "NOTE" and "needs a newer one" in note.message, note.message
+
+
+def test_prepare_compiles_each_batch_once_before_the_workers_fork(tmp_path: Path, counted: list[list[str]]) -> None:
+    from types import SimpleNamespace
+
+    from commlint.artifacts import prepare
+
+    files = {"shop/v1/common.proto": FILES["shop/v1/common.proto"], **{f"shop/v1/m{n:02}.proto": GOOD.format(n=n) for n in range(25)}}
+    write_tree(tmp_path, files)
+    prepare([(rel, ("proto",), text.encode()) for rel, text in files.items()], SimpleNamespace(root=str(tmp_path)))
+    assert len(counted) == 1  # one batch, one run
+    got = _compile_all(tmp_path.resolve())  # what a forked worker then does: no protoc run of its own
+    assert len(counted) == 1 and all(c.descriptor is not None for c in got.values())
