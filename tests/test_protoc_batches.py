@@ -157,3 +157,17 @@ def test_prepare_compiles_each_batch_once_before_the_workers_fork(tmp_path: Path
     assert len(counted) == 1  # one batch, one run
     got = _compile_all(tmp_path.resolve())  # what a forked worker then does: no protoc run of its own
     assert len(counted) == 1 and all(c.descriptor is not None for c in got.values())
+
+
+def test_a_large_batch_split_between_processes_gives_every_file_its_verdict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from commlint.artifacts import protoc_run
+
+    write_tree(tmp_path, {**FILES, **{f"shop/v1/m{n:02}.proto": GOOD.format(n=n) for n in range(30)}})
+    monkeypatch.setattr(protoc_run, "SPLIT_FILES", 10)
+    protoc.clear()
+    top = tmp_path.resolve()
+    protoc.warm_all([(p, p.read_bytes()) for p in sorted(top.rglob("*.proto"))], top, 2)
+    got = _compile_all(top)  # from the cache the parts filled
+    protoc.clear()
+    assert all(got[f"shop/v1/m{n:02}.proto"].descriptor is not None for n in range(30))
+    assert got["shop/v1/broken.proto"].errors and "does not compile" in got["shop/v1/z_user.proto"].unresolved

@@ -175,10 +175,10 @@ def kind_module(kind: str) -> ModuleType:
     return importlib.import_module(f"{__name__}.{kind}")
 
 
-def prepare(files: list[tuple[str, tuple[str, ...], bytes | None]], settings: Any) -> None:
+def prepare(files: list[tuple[str, tuple[str, ...], bytes | None]], settings: Any, workers: int = 1) -> None:
     """Work a kind does once for many files (protoc's batches), done before worker processes
     fork so that they inherit it: ``files`` is (path, kinds, content) for each file to check.
-    A kind module takes part by defining ``prepare(files, settings)``."""
+    A kind module takes part by defining ``prepare(files, settings, workers)``."""
     by_kind: dict[str, list[tuple[str, bytes]]] = {}
     for path, kinds, data in files:
         for kind in kinds:
@@ -187,7 +187,7 @@ def prepare(files: list[tuple[str, tuple[str, ...], bytes | None]], settings: An
     for kind, items in by_kind.items():
         hook = getattr(kind_module(kind), "prepare", None)
         if hook is not None:
-            hook(items, settings)
+            hook(items, settings, workers)
 
 
 def kinds_for(path: str) -> list[str]:

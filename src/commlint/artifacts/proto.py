@@ -136,19 +136,16 @@ def parse(path: str, text: str, settings: Any = None) -> ProtoArtifact:
 PREPARE_FILES = 20
 
 
-def prepare(files: list[tuple[str, bytes]], settings: Any) -> None:
+def prepare(files: list[tuple[str, bytes]], settings: Any, workers: int = 1) -> None:
     """protoc's batches compiled once, here, before the workers fork (each would compile every
-    batch that any of its files belongs to: the whole tree, once per worker)."""
+    batch that any of its files belongs to: the whole tree, once per worker); a large batch in
+    ``workers`` processes at once."""
     if not protoc.available() or len(files) < PREPARE_FILES:  # a few files: each worker's own batches are cheap
         return
     top = Path(settings.root).resolve()
-    for path, data in files:
-        file = (top / path).resolve()
-        if top in file.parents:
-            try:
-                protoc.warm(file, data.removeprefix(b"\xef\xbb\xbf"), top)
-            except Exception:  # noqa: BLE001 - the worker compiling the file reports it
-                continue
+    todo = [(file, data.removeprefix(b"\xef\xbb\xbf")) for path, data in files
+            for file in [(top / path).resolve()] if top in file.parents]
+    protoc.warm_all(todo, top, workers)
 
 
 def _import_files(file: Path, text: str, top: Path, compiled: Any) -> set[str]:

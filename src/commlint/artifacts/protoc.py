@@ -44,8 +44,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core import safeio
-from .protoc_run import (_errors, _lowered, _named, _newer, _restore, _run_protoc, available,  # noqa: F401
-                         max_edition, wkt_dir)
+from .protoc_run import (PARALLEL, _errors, _in_parts, _lowered, _named, _newer, _restore, _run_protoc,  # noqa: F401
+                         available, max_edition, wkt_dir)
 
 MAX_BATCH_FILES = 5000
 MAX_BATCH_BYTES = 64 * 1024 * 1024
@@ -254,7 +254,7 @@ def compile_file(file: Path, text: str, top: Path) -> Compiled:
     with _LOCK:
         batch = _CACHE.get(key)
         if batch is None or not _fresh(batch, file, digest):
-            batch = _compile_batch(_batch(file, own, roots, top), own, roots)
+            batch = _compile_batch(_batch(file, own, roots, top), own, roots, top)
             _CACHE[key] = batch
         _CACHE.move_to_end(key)
         while len(_CACHE) > MAX_CACHED:
@@ -264,6 +264,19 @@ def compile_file(file: Path, text: str, top: Path) -> Compiled:
         return _compile_alone(file, None, own, roots)
     result.deps = batch.closure.get(str(file), ())
     return result
+
+
+def warm_all(files: list[tuple[Path, bytes]], top: Path, processes: int) -> None:
+    """``warm`` for every file, a large batch split between ``processes`` at once."""
+    PARALLEL[0] = max(1, processes)
+    try:
+        for file, data in files:
+            try:
+                warm(file, data, top)
+            except Exception:  # noqa: BLE001 - the worker compiling the file reports it
+                continue
+    finally:
+        PARALLEL[0] = 1
 
 
 def warm(file: Path, data: bytes, top: Path) -> None:
@@ -323,7 +336,7 @@ MAX_ALONE = 16  # failing files of one batch compiled alone for their own messag
 IMPORT_FAILED = re.compile(r'^Import "[^"]+" was not found or had errors\.$')
 
 
-def _compile_batch(batch: dict[Path, bytes], own: Path, roots: tuple[Path, ...]) -> _Batch:
+def _compile_batch(batch: dict[Path, bytes], own: Path, roots: tuple[Path, ...], top: Path) -> _Batch:
     """Every file of the batch compiled in as few protoc runs as its failures allow.
 
     protoc stops at the first file that fails, in the order the files are given, and writes no
@@ -332,17 +345,47 @@ def _compile_batch(batch: dict[Path, bytes], own: Path, roots: tuple[Path, ...])
     is every file of the batch that imports it (directly or not: protoc would reject it too, and
     the grammar reads it instead), and the run goes on from there, the files known good moved
     to the end: k failing files cost about k short runs and one run over the rest, never a run
-    per file. A run whose messages name no file of the batch is split in two."""
+    per file. A run whose messages name no file of the batch is split in two. Files that import
+    a file whose own imports exist nowhere are known to fail before any run, and left out."""
     names = {p.relative_to(own).as_posix(): p for p in batch}
     digests, closure, contents = _closures(names, batch, roots)
+    results = _doomed(names, batch, roots, top, contents)
+    names = {n: p for n, p in names.items() if str(p) not in results}
     newer = _newer(contents)
-    if newer:
-        with tempfile.TemporaryDirectory(prefix="commlint-editions-") as tmp:
-            lowered = _lowered(tmp, newer, contents, roots)
-            results = _compile_names(names, batch, own, (Path(tmp), *roots), lowered)
-    else:
-        results = _compile_names(names, batch, own, roots, {})
+    with tempfile.TemporaryDirectory(prefix="commlint-editions-") as tmp:
+        lowered = _lowered(tmp, newer, contents, roots) if newer else {}
+        run_roots = (Path(tmp), *roots) if lowered else roots
+        results |= _in_parts(names, lambda part: _compile_names(part, batch, own, run_roots, lowered))
     return _Batch(results, digests, closure)
+
+
+def _doomed(names: dict[str, Path], batch: dict[Path, bytes], roots: tuple[Path, ...], top: Path,
+            contents: dict[str, bytes]) -> dict[str, Compiled]:
+    """The files of the batch that import, directly or not, a file protoc cannot compile because
+    its own imports exist nowhere (protoc would stop on each of them, one run each)."""
+    inside = {str(p) for p in batch}
+    bad: dict[str, str] = {}
+    for path, data in contents.items():
+        if path in inside:
+            continue
+        root = next((r for r in roots if path.startswith(f"{r}{os.sep}")), None)
+        why = roots_for(Path(path), data, top) if root is not None and (top == Path(path) or top in Path(path).parents) else None
+        if isinstance(why, str):
+            bad[path[len(str(root)) + 1:].replace(os.sep, "/")] = why
+    if not bad:
+        return {}
+    imports = {n: [i for i in imports_of(batch[p]) if not _wkt(i)] for n, p in names.items()}
+    out: dict[str, Compiled] = {}
+    changed = True
+    while changed:
+        changed = False
+        for n, p in names.items():
+            hit = next((i for i in imports[n] if i in bad), None) if str(p) not in out else None
+            if hit is not None:
+                bad[n] = bad[hit]
+                out[str(p)] = Compiled(n, unresolved=f"an imported file does not compile ({hit}: {bad[hit]})")
+                changed = True
+    return out
 
 
 def _compile_names(names: dict[str, Path], batch: dict[Path, bytes], own: Path, roots: tuple[Path, ...],

@@ -1,6 +1,6 @@
 """protoc itself: one in-process run of grpcio-tools' protoc on named files, its messages
-by file, and files of an edition newer than the bundled protoc (compiled as the newest it
-knows, then given their own edition back)."""
+by file, files of an edition newer than the bundled protoc (compiled as the newest it
+knows, then given their own edition back), and a large batch split between processes."""
 
 from __future__ import annotations
 
@@ -132,3 +132,45 @@ def _named(errors: dict[str, list[tuple[int, int, str]]], roots: tuple[Path, ...
     return out
 
 
+PARALLEL = [1]  # processes a batch may be compiled in (set by ``warm_all`` before workers fork)
+SPLIT_FILES = 400  # a batch this large is split between them
+
+
+def _in_parts(names: dict[str, Path], compile_part: Any) -> dict[str, Any]:
+    """``compile_part`` over the batch, split into PARALLEL parts compiled at once in forked
+    processes (protoc holds the interpreter while it runs); a part whose process fails is
+    compiled here."""
+    parts = PARALLEL[0] if len(names) >= SPLIT_FILES and hasattr(os, "fork") else 1
+    if parts <= 1:
+        return compile_part(names)
+    import multiprocessing
+    import pickle
+
+    order = sorted(names)
+    size = -(-len(order) // parts)
+    chunks = [{n: names[n] for n in order[i:i + size]} for i in range(0, len(order), size)]
+    ctx = multiprocessing.get_context("fork")
+    pipes = []
+    for chunk in chunks[1:]:
+        recv, send = ctx.Pipe(duplex=False)
+
+        def child(chunk: dict[str, Path] = chunk, send: Any = send) -> None:
+            try:
+                send.send_bytes(pickle.dumps(compile_part(chunk), protocol=pickle.HIGHEST_PROTOCOL))
+            finally:
+                send.close()
+
+        proc = ctx.Process(target=child, daemon=True)
+        proc.start()
+        send.close()
+        pipes.append((chunk, proc, recv))
+    results = compile_part(chunks[0])
+    for chunk, proc, recv in pipes:
+        try:
+            results |= pickle.loads(recv.recv_bytes())
+        except (EOFError, OSError, pickle.UnpicklingError):
+            results |= compile_part(chunk)
+        finally:
+            recv.close()
+            proc.join()
+    return results
