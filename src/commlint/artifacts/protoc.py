@@ -266,9 +266,13 @@ def compile_file(file: Path, text: str, top: Path) -> Compiled:
     return result
 
 
+_KNOWN: dict[Path, bytes] = {}
+
+
 def warm_all(files: list[tuple[Path, bytes]], top: Path, processes: int) -> None:
     """``warm`` for every file, a large batch split between ``processes`` at once."""
     PARALLEL[0] = max(1, processes)
+    _KNOWN.update(files)  # what the run read already, not read again while batching
     try:
         for file, data in files:
             try:
@@ -277,6 +281,7 @@ def warm_all(files: list[tuple[Path, bytes]], top: Path, processes: int) -> None
                 continue
     finally:
         PARALLEL[0] = 1
+        _KNOWN.clear()
 
 
 def warm(file: Path, data: bytes, top: Path) -> None:
@@ -307,10 +312,12 @@ def _batch(file: Path, own: Path, roots: tuple[Path, ...], top: Path) -> dict[Pa
             if not n.endswith(".proto"):
                 continue
             p = Path(here, n)
-            try:
-                data = safeio.read_file(p, 16 * 1024 * 1024, top)
-            except (OSError, safeio.TooLarge):
-                continue
+            data = _KNOWN.get(p)
+            if data is None:
+                try:
+                    data = safeio.read_file(p, 16 * 1024 * 1024, top)
+                except (OSError, safeio.TooLarge):
+                    continue
             if p.relative_to(own).as_posix().startswith("-"):
                 continue  # protoc would read the name as an option
             if p != file:
