@@ -18,6 +18,7 @@ Redocly, if wanted, go in a folder outside this repository::
 Run::
 
     python bench/bench.py /tmp/sympy [/tmp/ansible] [--rounds 5] [--npm-tools /tmp/npmtools]
+    python bench/bench.py --proto /tmp/gapis --no-specs --rounds 3     # commlint vs buf lint (pip install buf-bin)
 
 Each tool runs as its own process, from start-up to exit, on a private copy
 of the corpus; rounds are interleaved so that load from other processes on the
@@ -319,6 +320,44 @@ def verdicts(rows: list[Row]) -> list[str]:
     return out
 
 
+PROTO_CODES = "CL500,CL501,CL502,CL503"
+# buf's lint rules for what those check: protoc's verdict is buf's compile step; a syntax
+# declaration (CL501), no required field (CL502), a versioned package (CL503)
+BUF_LINT = "version: v2\nlint:\n  use: [SYNTAX_SPECIFIED, FIELD_NOT_REQUIRED, PACKAGE_VERSION_SUFFIX]\n"
+
+
+def bench_proto(corpus: Path, args: argparse.Namespace, work: Path) -> tuple[list[Row], dict[str, str]]:
+    """commlint's lint-like proto rules against ``buf lint`` with the matching rules, on a private
+    copy of a tree of .proto files (googleapis: see docs/speed.md for the subset)."""
+    root = work / f"proto-{corpus.name}"
+    shutil.copytree(corpus, root, symlinks=True, ignore=shutil.ignore_patterns(".git", ".commlint_cache", "buf.yaml",
+                                                                            "buf.work.yaml", "buf.gen.yaml"))
+    (root / "buf.yaml").write_text(BUF_LINT, encoding="utf-8")
+    files = sum(1 for _ in root.rglob("*.proto"))
+    buf = shutil.which("buf")
+    rows = {
+        "cold": Row(f"commlint {PROTO_CODES}, cold (--no-cache)", files),
+        "warm": Row("commlint, warm (cache)", files),
+        "buf": Row("buf lint (the same rules)", files, note="" if buf else "not installed (pip install buf-bin)"),
+    }
+    cache = work / "cache-proto"
+    env = commlint_env()
+    subprocess.run(commlint("--select", PROTO_CODES, "--cache-dir", str(cache)), cwd=root, env=env,
+                   capture_output=True, timeout=3600)
+    commands = {
+        "cold": commlint("--select", PROTO_CODES, "--no-cache"),
+        "warm": commlint("--select", PROTO_CODES, "--cache-dir", str(cache)),
+        "buf": [buf, "lint", "--error-format", "json"] if buf else None,
+    }
+    for rnd in range(args.rounds):
+        for key, cmd in commands.items():
+            if cmd is None:
+                continue
+            rows[key].samples.append(measure(cmd, root, env if cmd[0] == sys.executable else None))
+            print(f"  proto round {rnd + 1}: {key:<5} {rows[key].samples[-1].wall:6.2f} s", file=sys.stderr)
+    return list(rows.values()), {"buf": version_of([buf, "--version"]) if buf else "not installed"}
+
+
 def machine() -> str:
     cpu = ""
     try:
@@ -335,7 +374,8 @@ def machine() -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("corpus", nargs="+", type=Path, help="checked-out Python repositories (e.g. /tmp/sympy /tmp/ansible)")
+    ap.add_argument("corpus", nargs="*", type=Path, help="checked-out Python repositories (e.g. /tmp/sympy /tmp/ansible)")
+    ap.add_argument("--proto", type=Path, help="a tree of .proto files to compare with buf lint (e.g. googleapis)")
     ap.add_argument("--rounds", type=int, default=5, help="rounds of the fast tools (default 5)")
     ap.add_argument("--slow-rounds", type=int, default=3, help="rounds of bandit, pylint, Spectral, Redocly (default 3)")
     ap.add_argument("--pylint-files", type=int, default=200, help="pylint checks the first N files only (default 200)")
@@ -364,6 +404,16 @@ def main() -> None:
             print(f"\ntools: {'; '.join(f'{k} {v}' for k, v in versions.items())}")
             report[corpus.name] = {"rows": [r.__dict__ | {"samples": [s.__dict__ for s in r.samples]} for r in rows],
                                    "versions": versions, "verdicts": verdicts(rows)}
+        if args.proto is not None:
+            rows, versions = bench_proto(args.proto.resolve(), args, work)
+            print(f"\n### proto: {args.proto.name}, {rows[0].files:,} .proto files\n")
+            print(table(rows))
+            if rows[0].samples and rows[2].samples:
+                ratio = rows[0].wall / rows[2].wall
+                print(f"\n- commlint cold / buf lint = {ratio:.2f} (target at most 1): {'met' if ratio <= 1 else 'missed'}")
+            print(f"\ntools: {'; '.join(f'{k} {v}' for k, v in versions.items())}")
+            report["proto"] = {"rows": [r.__dict__ | {"samples": [s.__dict__ for s in r.samples]} for r in rows],
+                               "versions": versions}
         if not args.no_specs:
             rows, versions, note = bench_specs(args, work)
             print(f"\n### OpenAPI: {note}\n")

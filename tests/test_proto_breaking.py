@@ -179,3 +179,31 @@ def test_buf_reports_the_same_rule_for_each_edit(rule: str, tmp_path: Path) -> N
     ours = _ours(tmp_path / "ours", BASE, _edit(rule), use)
     assert rule in theirs, p.stdout + p.stderr
     assert ours == theirs, (sorted(ours - theirs), sorted(theirs - ours))
+
+
+MAPS = 'syntax = "proto3";\npackage x.v1;\nmessage P { string k = 1; string v = 2; }\n' \
+       "message M { map<string, string> tags = 1; message Inner { map<string, int32> m = 1; } Inner inner = 2; }\n"
+MAPS_AFTER = 'syntax = "proto3";\npackage x.v1;\nmessage P { string k = 1; string v = 2; }\nmessage M { repeated P tags = 1; }\n'
+# buf breaking --use FILE on this edit (buf 1.75): a map's entry message is a message of its own,
+# deleted with the map or its parent, and a map is not a repeated field
+MAPS_BUF = {"FIELD_NO_DELETE": 1, "MESSAGE_NO_DELETE": 3, "FIELD_SAME_CARDINALITY": 1, "FIELD_SAME_TYPE": 1}
+
+
+def test_map_entries_and_map_cardinality_as_buf_counts_them(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"before/x/v1/m.proto": MAPS, "x/v1/m.proto": MAPS_AFTER})
+    result = run(tmp_path, {"select": ["CL504"], "base": "before", "exclude": ["before/"]})
+    got: dict[str, int] = {}
+    for f in result.active:
+        rule = f.message.rsplit("[buf ", 1)[1].rstrip("]")
+        got[rule] = got.get(rule, 0) + 1
+    assert got == MAPS_BUF, [f.message for f in result.active]
+    if _buf() is not None:
+        for name, text in (("b", MAPS), ("a", MAPS_AFTER)):
+            write_tree(tmp_path / "buf" / name, {"x/v1/m.proto": text, "buf.yaml": "version: v2\nbreaking:\n  use: [FILE]\n"})
+        p = subprocess.run([_buf(), "breaking", str(tmp_path / "buf/a"), "--against", str(tmp_path / "buf/b"),
+                            "--error-format", "json"], capture_output=True, text=True, timeout=120)
+        theirs: dict[str, int] = {}
+        for line in p.stdout.splitlines():
+            rule = json.loads(line)["type"]
+            theirs[rule] = theirs.get(rule, 0) + 1
+        assert theirs == got

@@ -379,6 +379,9 @@ def run_files(
 
 
 def _run_parallel(todo, plan: Plan, workers: int, store, progress) -> None:  # noqa: ANN001
+    from .artifacts import prepare
+
+    prepare([(src.rel, src.kinds, data) for src, data, _ in todo], plan.settings, workers)  # the workers fork with it
     failed = []
     done = 0
     for batch, results in _pool_map(_batches(todo), plan, workers):

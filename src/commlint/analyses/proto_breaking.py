@@ -105,6 +105,9 @@ def _all(old: Model, new: Model) -> Iterator[Change]:
             yield "MESSAGE_NO_DELETE", _parent(new, name), f'message "{name}" was deleted'
         else:
             yield from _message(m, now, new)
+    for name in old.map_entries:  # buf counts a map's entry message as a message of its own
+        if name not in new.map_entries and name not in new.messages:
+            yield "MESSAGE_NO_DELETE", _parent(new, name), f'message "{name}" (a map field\'s entries) was deleted'
     for name, e in old.enums.items():
         now = new.enums.get(name)
         if now is None:
@@ -219,8 +222,9 @@ def _field(msg: str, f: Field, g: Field) -> Iterator[Change]:
         if not _wire_compatible(f, g, WIRE_JSON_GROUPS, False):
             yield ("FIELD_WIRE_JSON_COMPATIBLE_TYPE", g.path,
                    f"{where} changed to a wire- or JSON-incompatible type ({_kind(f)} to {_kind(g)})")
+    if _card(f) != _card(g):
+        yield "FIELD_SAME_CARDINALITY", g.path, f"{where} changed its cardinality from {_card(f)} to {_card(g)}"
     if f.cardinality != g.cardinality:
-        yield "FIELD_SAME_CARDINALITY", g.path, f"{where} changed its cardinality from {f.cardinality} to {g.cardinality}"
         singular = {"optional", "implicit"}
         if not ({f.cardinality, g.cardinality} <= singular):
             yield ("FIELD_WIRE_COMPATIBLE_CARDINALITY", g.path,
@@ -240,6 +244,11 @@ def _field(msg: str, f: Field, g: Field) -> Iterator[Change]:
     a, b = _utf8(f), _utf8(g)
     if a != b:
         yield "FIELD_SAME_UTF8_VALIDATION", g.path, f"{where} changed its utf8_validation from {a} to {b}"
+
+
+def _card(f: Field) -> str:
+    """Cardinality as buf tells it apart: a map is not a repeated field."""
+    return "map" if f.is_map else f.cardinality
 
 
 def _utf8(f: Field) -> int:

@@ -11,7 +11,7 @@ from typing import Any
 SCALARS = {1: "double", 2: "float", 3: "int64", 4: "uint64", 5: "int32", 6: "fixed64", 7: "fixed32", 8: "bool",
            9: "string", 10: "group", 11: "message", 12: "bytes", 13: "uint32", 14: "enum", 15: "sfixed32",
            16: "sfixed64", 17: "sint32", 18: "sint64"}
-EDITIONS = {998: "proto2", 999: "proto3", 1000: "2023", 1001: "2024"}
+EDITIONS = {998: "proto2", 999: "proto3", 1000: "2023", 1001: "2024", 1002: "2026"}
 FIELD_MAX = 536_870_911
 
 
@@ -94,7 +94,20 @@ class Model:
     enums: dict[str, Enum] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
     extensions: dict[str, tuple[int, ...]] = field(default_factory=dict)  # full name -> path
-    spans: dict[tuple[int, ...], tuple[int, int]] = field(default_factory=dict)  # path -> (line, column), 1-based
+    map_entries: dict[str, tuple[int, ...]] = field(default_factory=dict)  # a map field's entry message -> its path
+    source: Any = None  # the descriptor's source_code_info, read into ``spans`` when a line is first asked for
+    _spans: dict[tuple[int, ...], tuple[int, int]] | None = None
+
+    @property
+    def spans(self) -> dict[tuple[int, ...], tuple[int, int]]:
+        """path -> (line, column), 1-based. Read on demand: most files have nothing to report,
+        and their source info (one location per element and comment) is never looked at."""
+        if self._spans is None:
+            self._spans = {}
+            for loc in self.source.location if self.source is not None else ():
+                if loc.span:
+                    self._spans.setdefault(tuple(loc.path), (loc.span[0] + 1, loc.span[1] + 1))
+        return self._spans
 
     def line_of(self, path: tuple[int, ...]) -> tuple[int, int]:
         """Where an element is written: its own span, else its nearest enclosing element's."""
@@ -127,10 +140,7 @@ def build(fd: Any) -> Model:
     """The model of one ``FileDescriptorProto`` (compiled with source info)."""
     syntax = fd.syntax or "proto2"
     edition = EDITIONS.get(fd.edition) if syntax == "editions" else None
-    model = Model(fd.name, fd.package, syntax, edition, fd.options)
-    for loc in fd.source_code_info.location:
-        if loc.span:
-            model.spans.setdefault(tuple(loc.path), (loc.span[0] + 1, loc.span[1] + 1))
+    model = Model(fd.name, fd.package, syntax, edition, fd.options, source=fd.source_code_info)
     prefix = f"{fd.package}." if fd.package else ""
     chain = [fd.options]
     for i, m in enumerate(fd.message_type):
@@ -174,7 +184,9 @@ def _message(model: Model, m: Any, full: str, path: tuple[int, ...], chain: list
                                      (*path, 2, j), is_map)
     model.messages[full] = msg
     for j, n in enumerate(m.nested_type):
-        if not n.options.map_entry:
+        if n.options.map_entry:
+            model.map_entries[f"{full}.{n.name}"] = (*path, 3, j)
+        else:
             _message(model, n, f"{full}.{n.name}", (*path, 3, j), chain)
     for j, e in enumerate(m.enum_type):
         _enum(model, e, f"{full}.{e.name}", (*path, 4, j), chain)

@@ -176,6 +176,21 @@ def kind_module(kind: str) -> ModuleType:
     return importlib.import_module(f"{__name__}.{kind}")
 
 
+def prepare(files: list[tuple[str, tuple[str, ...], bytes | None]], settings: Any, workers: int = 1) -> None:
+    """Work a kind does once for many files (protoc's batches), done before worker processes
+    fork so that they inherit it: ``files`` is (path, kinds, content) for each file to check.
+    A kind module takes part by defining ``prepare(files, settings, workers)``."""
+    by_kind: dict[str, list[tuple[str, bytes]]] = {}
+    for path, kinds, data in files:
+        for kind in kinds:
+            if data is not None:
+                by_kind.setdefault(kind, []).append((path, data))
+    for kind, items in by_kind.items():
+        hook = getattr(kind_module(kind), "prepare", None)
+        if hook is not None:
+            hook(items, settings, workers)
+
+
 def kinds_for(path: str) -> list[str]:
     lower = path.lower()
     return [k for k, exts in KINDS if lower.endswith(exts)]

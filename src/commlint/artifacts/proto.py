@@ -133,10 +133,27 @@ def parse(path: str, text: str, settings: Any = None) -> ProtoArtifact:
     return parse_grammar(art, text)
 
 
+PREPARE_FILES = 20
+
+
+def prepare(files: list[tuple[str, bytes]], settings: Any, workers: int = 1) -> None:
+    """protoc's batches compiled once, here, before the workers fork (each would compile every
+    batch that any of its files belongs to: the whole tree, once per worker); a large batch in
+    ``workers`` processes at once."""
+    if not protoc.available() or len(files) < PREPARE_FILES:  # a few files: each worker's own batches are cheap
+        return
+    top = Path(settings.root).resolve()
+    todo = [(file, data.removeprefix(b"\xef\xbb\xbf")) for path, data in files
+            for file in [(top / path).resolve()] if top in file.parents]
+    protoc.warm_all(todo, top, workers)
+
+
 def _import_files(file: Path, text: str, top: Path, compiled: Any) -> set[str]:
     """The files a compiled file's verdict depends on: every file it imports, transitively, where
     it was found; and for an import not found, each place it was looked for (a file added
     there later changes the verdict)."""
+    if compiled.deps is not None:
+        return set(compiled.deps)
     data = text.encode("utf-8", "replace")
     found = protoc.roots_for(file, data, top)
     ancestors = [file.parent, *[p for p in file.parent.parents if p == top or top in p.parents]]

@@ -9,9 +9,15 @@ Files are compiled in batches: every ``.proto`` under one include root (within
 the run's root, bounded in count and bytes) in one invocation, with
 ``--include_source_info`` (lines and spans) and ``--include_imports``, so each
 import is parsed once per batch; the results are kept per process for the
-other files of the batch. A batch that fails is retried without the files that
-protoc names in its errors, and those are compiled alone so their errors are
-their own. protoc gets no plugin and no option from the checked repository:
+other files of the batch, for as long as the file and everything it imports
+hold the content they were compiled from (their sha1s are compared: a changed
+import recompiles the batch). protoc stops at the first file that fails: that
+file is dropped with every file of the batch importing it, and the run goes on
+from there (see ``_compile_batch``), so a failing file costs one short run, not
+a recompilation of the batch per file; the files that fail are compiled alone
+so that their errors are their own (the first ``MAX_ALONE``), and importers of
+a failing file are read by the grammar parser, with a note saying why.
+protoc gets no plugin and no option from the checked repository:
 only ``-I`` roots inside the run's root (and the bundled well-known types) and
 a descriptor output in a temporary directory. Its messages go to file
 descriptor 2, which is redirected to a temporary file around the call.
@@ -29,18 +35,23 @@ import hashlib
 import os
 import re
 import tempfile
+import stat
 import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..core import safeio
+from .protoc_run import (PARALLEL, _errors, _in_parts, _lowered, _named, _newer, _restore, _run_protoc,  # noqa: F401
+                         available, max_edition, wkt_dir)
 
 MAX_BATCH_FILES = 5000
 MAX_BATCH_BYTES = 64 * 1024 * 1024
 MAX_ROOT_DIRS = 5000
-IMPORT_RE = re.compile(rb'^\s*import\s+(?:(?:weak|public|option)\s+)?"([^"\n]+)"\s*;', re.M)
-ERROR_RE = re.compile(r"^(?P<file>[^\n:]+?):(?:(?P<line>\d+):(?P<col>\d+):)?\s*(?P<msg>.*)$")
+# starts with its literal word, which the regex engine looks for quickly; the line must hold nothing before it
+IMPORT_RE = re.compile(rb'import\s+(?:(?:weak|public|option)\s+)?"([^"\n]+)"\s*;')
 _LOCK = threading.Lock()
 
 
@@ -53,35 +64,55 @@ class Compiled:
     errors: list[tuple[int, int, str]] = field(default_factory=list)
     unresolved: str | None = None  # why protoc was not run (an import that exists nowhere)
     pool: dict[str, Any] = field(default_factory=dict)  # every file of the batch and its imports, by name
+    deps: tuple[str, ...] | None = None  # the files on disk it imports, transitively (None: not worked out)
 
 
-@functools.cache
-def available() -> bool:
-    try:
-        import grpc_tools.protoc  # noqa: F401
-        from google.protobuf import descriptor_pb2  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@functools.cache
-def wkt_dir() -> str:
-    import grpc_tools
-
-    return os.path.join(os.path.dirname(grpc_tools.__file__), "_proto")
-
-
+@functools.lru_cache(maxsize=4096)
 def _wkt(imp: str) -> bool:
     return os.path.isfile(os.path.join(wkt_dir(), imp))
 
 
+@functools.lru_cache(maxsize=4096)
+def _imports(data: bytes) -> tuple[str, ...]:
+    out = []
+    for m in IMPORT_RE.finditer(data):
+        start = m.start()
+        if data[data.rfind(b"\n", 0, start) + 1:start].strip() == b"":
+            out.append(m.group(1).decode("utf-8", "replace"))
+    return tuple(out)
+
+
 def imports_of(data: bytes) -> list[str]:
-    return [m.decode("utf-8", "replace") for m in IMPORT_RE.findall(data)]
+    return list(_imports(data))
+
+
+_MEMO: dict[str, Any] = {}  # module roots by folder, files found: the layout of the tree, for MEMO_SECONDS
+MEMO_SECONDS = 60.0
+_MEMO_SINCE = [0.0]
+
+
+def _memo(key: str, compute: Any) -> Any:
+    """The tree's layout (which files exist, where buf modules start) looked up once per run: a
+    check of thousands of files asks the same questions of the same folders."""
+    now = time.monotonic()
+    if now - _MEMO_SINCE[0] > MEMO_SECONDS or len(_MEMO) > 200_000:
+        _MEMO.clear()
+        _MEMO_SINCE[0] = now
+    if key not in _MEMO:
+        _MEMO[key] = compute()
+    return _MEMO[key]
+
+
+def _is_file(path: str) -> bool:
+    return _memo(f"f:{path}", lambda: os.path.isfile(path))
 
 
 def _module_roots(top: Path, folder: Path) -> list[Path]:
     """buf module folders (a buf.yaml, its v2 ``modules`` paths, buf.work.yaml directories) above ``folder``."""
+    return _memo(f"m:{top}\0{folder}", lambda: _find_module_roots(top, folder))
+
+
+def _find_module_roots(top: Path, folder: Path) -> list[Path]:
     out: list[Path] = []
     for d in [folder, *folder.parents]:
         for name in ("buf.yaml", "buf.work.yaml"):
@@ -102,15 +133,31 @@ def _module_roots(top: Path, folder: Path) -> list[Path]:
 
 def roots_for(file: Path, data: bytes, top: Path) -> tuple[tuple[Path, ...], Path] | str:
     """(include roots, the file's own root) for compiling ``file``, or why its imports cannot be found."""
+    key, digest = f"r:{top}\0{file}", hashlib.sha1(data).digest()
+    hit = _memo(key, lambda: None)
+    if hit is not None and hit[0] == digest:
+        return hit[1]
+    found = _roots_for(file, data, top)
+    _MEMO[key] = (digest, found)
+    return found
+
+
+def _roots_for(file: Path, data: bytes, top: Path) -> tuple[tuple[Path, ...], Path] | str:
     folder = file.parent
-    ancestors = [folder, *[p for p in folder.parents if p == top or top in p.parents]]
+    ancestors = [folder]
+    if folder != top:
+        for p in folder.parents:
+            ancestors.append(p)
+            if p == top:
+                break
     preferred = _module_roots(top, folder)
     imports = [i for i in imports_of(data) if not _wkt(i)]
     roots: list[Path] = []
+    places = [(a, str(a)) for a in [*preferred, *ancestors]]
     for imp in imports:
         if ".." in imp.split("/"):
             return f"import {imp!r} leaves the include root"
-        hit = next((a for a in [*preferred, *ancestors] if (a / imp).is_file()), None)
+        hit = next((a for a, s in places if _is_file(os.path.join(s, imp))), None)
         if hit is None:
             return f'import "{imp}" is not found under any folder above the file (nor among the well-known types)'
         if hit not in roots:
@@ -136,16 +183,59 @@ def _package_root(folder: Path, data: bytes, ancestors: list[Path]) -> Path:
 
 # -- compiling ------------------------------------------------------------------------------
 
-_CACHE: dict[tuple[str, ...], dict[str, Compiled]] = {}
-_STAMPS: dict[tuple[str, ...], dict[str, tuple[int, int]]] = {}
+
+@dataclass
+class _Batch:
+    """One compiled batch: each file's verdict, and the content it was compiled from (the sha1 of
+    every file of the batch and of every file they import, by path on disk)."""
+
+    results: dict[str, Compiled]
+    digests: dict[str, bytes]
+    closure: dict[str, tuple[str, ...]]  # a file of the batch -> the files on disk it imports, transitively
 
 
-def _stamp(p: Path) -> tuple[int, int]:
+_CACHE: OrderedDict[tuple[str, ...], _Batch] = OrderedDict()
+MAX_CACHED = 64
+
+
+_HASHED: dict[str, tuple[tuple[int, ...], bytes, float]] = {}
+RACY = 2.0  # seconds: a file changed this close to when it was hashed is hashed again
+
+
+def _digest(path: str) -> bytes | None:
+    """The sha1 of a regular file's content (a leading BOM dropped). Remembered with the file's
+    status (size, inode, mtime, ctime) and trusted only while that status is unchanged and was
+    already older than ``RACY`` seconds when the content was read, so that a write within
+    the same clock tick is never missed (git's "racy" rule)."""
     try:
-        st = p.stat()
+        st = os.stat(path)
     except OSError:
-        return (0, -1)
-    return (st.st_mtime_ns, st.st_size)
+        return None
+    if not stat.S_ISREG(st.st_mode) or st.st_size > 16 * 1024 * 1024:
+        return None
+    status = (st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+    hit = _HASHED.get(path)
+    if hit is not None and hit[0] == status and hit[2] - max(st.st_mtime, st.st_ctime) > RACY:
+        return hit[1]
+    now = time.time()
+    try:
+        with open(path, "rb") as f:
+            data = f.read(16 * 1024 * 1024 + 1)
+    except OSError:
+        return None
+    digest = hashlib.sha1(data.removeprefix(b"\xef\xbb\xbf")).digest()
+    if len(_HASHED) > 100_000:
+        _HASHED.clear()
+    _HASHED[path] = (status, digest, now)
+    return digest
+
+
+def _fresh(batch: _Batch, file: Path, own_digest: bytes) -> bool:
+    """Whether the file and every file it imports still hold the content the batch was compiled from."""
+    key = str(file)
+    if batch.digests.get(key) != own_digest:
+        return False
+    return all(_digest(dep) == batch.digests.get(dep) for dep in batch.closure.get(key, ()))
 
 
 def compile_file(file: Path, text: str, top: Path) -> Compiled:
@@ -157,127 +247,291 @@ def compile_file(file: Path, text: str, top: Path) -> Compiled:
     roots, own = found
     if file.relative_to(own).as_posix().startswith("-"):
         return Compiled(unresolved="its name starts with '-', which protoc would read as an option")
+    digest = hashlib.sha1(data).digest()
+    if _digest(str(file)) != digest:
+        return _compile_alone(file, data, own, roots)  # the text checked is not the file on disk
     key = (str(own), *map(str, roots))
     with _LOCK:
-        stamps = _STAMPS.get(key)
-        if stamps is None or stamps.get(str(file)) != _stamp(file):
-            batch = _batch(file, own, roots, top)
-            _STAMPS[key] = {str(p): _stamp(p) for p in batch}
-            _CACHE[key] = _compile_batch(batch, own, roots)
-            if len(_CACHE) > 64:
-                oldest = next(iter(_CACHE))
-                _CACHE.pop(oldest)
-                _STAMPS.pop(oldest, None)
-        result = _CACHE[key].get(str(file))
-    on_disk = None
-    try:
-        on_disk = safeio.read_file(file, MAX_BATCH_BYTES, top)
-    except OSError:
-        pass
-    if result is None or on_disk is None or hashlib.sha1(on_disk.removeprefix(b"\xef\xbb\xbf")).digest() != hashlib.sha1(data).digest():
-        return _compile_alone(file, data, own, roots)  # the text checked is not the file on disk
+        batch = _CACHE.get(key)
+        if batch is None or not _fresh(batch, file, digest):
+            batch = _compile_batch(_batch(file, own, roots, top), own, roots, top)
+            _CACHE[key] = batch
+        _CACHE.move_to_end(key)
+        while len(_CACHE) > MAX_CACHED:
+            _CACHE.popitem(last=False)
+    result = batch.results.get(str(file))
+    if result is None:
+        return _compile_alone(file, None, own, roots)
+    result.deps = batch.closure.get(str(file), ())
     return result
 
 
-def _batch(file: Path, own: Path, roots: tuple[Path, ...], top: Path) -> list[Path]:
-    """Every .proto under ``own`` with the same roots, bounded; else those of the file's folder."""
-    out, size = [], 0
+_KNOWN: dict[Path, bytes] = {}
+
+
+def warm_all(files: list[tuple[Path, bytes]], top: Path, processes: int) -> None:
+    """``warm`` for every file, a large batch split between ``processes`` at once."""
+    PARALLEL[0] = max(1, processes)
+    _KNOWN.update(files)  # what the run read already, not read again while batching
+    try:
+        for file, data in files:
+            try:
+                warm(file, data, top)
+            except Exception:  # noqa: BLE001 - the worker compiling the file reports it
+                continue
+    finally:
+        PARALLEL[0] = 1
+        _KNOWN.clear()
+
+
+def warm(file: Path, data: bytes, top: Path) -> None:
+    """Compile the batch ``file`` belongs to, unless it is compiled already (its freshness is
+    checked when the file itself is compiled)."""
+    found = roots_for(file, data, top)
+    if isinstance(found, str) or file.relative_to(found[1]).as_posix().startswith("-"):
+        return
+    roots, own = found
+    key = (str(own), *map(str, roots))
+    with _LOCK:
+        batch = _CACHE.get(key)
+        if batch is not None and str(file) in batch.results:
+            return
+    try:
+        compile_file(file, data.decode("utf-8"), top)
+    except UnicodeDecodeError:
+        return
+
+
+def _batch(file: Path, own: Path, roots: tuple[Path, ...], top: Path) -> dict[Path, bytes]:
+    """Every .proto under ``own`` with the same roots (and its content), bounded; else those of the file's folder."""
+    out: dict[Path, bytes] = {}
+    size = 0
     for dirs, (here, subdirs, names) in enumerate(os.walk(own), start=1):
         subdirs[:] = sorted(d for d in subdirs if not d.startswith(".") and d != "node_modules")
         for n in sorted(names):
             if not n.endswith(".proto"):
                 continue
             p = Path(here, n)
-            try:
-                data = safeio.read_file(p, 16 * 1024 * 1024, top)
-            except (OSError, safeio.TooLarge):
-                continue
+            data = _KNOWN.get(p)
+            if data is None:
+                try:
+                    data = safeio.read_file(p, 16 * 1024 * 1024, top)
+                except (OSError, safeio.TooLarge):
+                    continue
             if p.relative_to(own).as_posix().startswith("-"):
                 continue  # protoc would read the name as an option
             if p != file:
                 got = roots_for(p, data, top)
                 if isinstance(got, str) or got != (roots, own):
                     continue
-            out.append(p)
+            out[p] = data
             size += len(data)
         if dirs > MAX_ROOT_DIRS or len(out) > MAX_BATCH_FILES or size > MAX_BATCH_BYTES:
-            return sorted(p for p in out if p.parent == file.parent) or [file]
-    return out or [file]
+            return {p: d for p, d in out.items() if p.parent == file.parent} or _one(file, top)
+    return out or _one(file, top)
 
 
-def _run_protoc(names: list[str], roots: tuple[Path, ...]) -> tuple[int, str, list[Any]]:
-    """protoc on ``names`` (relative to the roots): (exit status, its messages, the file descriptors)."""
-    from google.protobuf import descriptor_pb2
-    from grpc_tools import protoc
-
-    with tempfile.TemporaryDirectory(prefix="commlint-protoc-") as tmp, tempfile.TemporaryFile() as err:
-        out = os.path.join(tmp, "set.pb")
-        args = ["protoc", *[f"--proto_path={r}" for r in roots], f"--proto_path={wkt_dir()}",
-                f"--descriptor_set_out={out}", "--include_source_info", "--include_imports", *names]
-        saved = os.dup(2)
-        try:
-            os.dup2(err.fileno(), 2)
-            status = protoc.main(args)
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-        err.seek(0)
-        messages = err.read(1 << 20).decode("utf-8", "replace")
-        fds = descriptor_pb2.FileDescriptorSet()
-        if status == 0 and os.path.exists(out):
-            fds.ParseFromString(safeio.read_file(out, 1 << 31))
-    return status, messages, list(fds.file)
+def _one(file: Path, top: Path) -> dict[Path, bytes]:
+    try:
+        return {file: safeio.read_file(file, 16 * 1024 * 1024, top)}
+    except (OSError, safeio.TooLarge):
+        return {file: b""}
 
 
-def _errors(messages: str) -> dict[str, list[tuple[int, int, str]]]:
-    out: dict[str, list[tuple[int, int, str]]] = {}
-    for line in messages.splitlines():
-        m = ERROR_RE.match(line)
-        if not m or m.group("msg").startswith("warning:"):
+MAX_RUNS = 32  # protoc invocations on one batch, failing ones included
+MAX_ALONE = 16  # failing files of one batch compiled alone for their own messages
+IMPORT_FAILED = re.compile(r'^Import "[^"]+" was not found or had errors\.$')
+
+
+def _compile_batch(batch: dict[Path, bytes], own: Path, roots: tuple[Path, ...], top: Path) -> _Batch:
+    """Every file of the batch compiled in as few protoc runs as its failures allow.
+
+    protoc stops at the first file that fails, in the order the files are given, and writes no
+    descriptor then: each failing run names a file, every file before the one that failed
+    compiled, and what comes after it was not looked at. So the file that failed is dropped, as
+    is every file of the batch that imports it (directly or not: protoc would reject it too, and
+    the grammar reads it instead), and the run goes on from there, the files known good moved
+    to the end: k failing files cost about k short runs and one run over the rest, never a run
+    per file. A run whose messages name no file of the batch is split in two. Files that import
+    a file whose own imports exist nowhere are known to fail before any run, and left out."""
+    names = {p.relative_to(own).as_posix(): p for p in batch}
+    digests, closure, contents = _closures(names, batch, roots)
+    results = _doomed(names, batch, roots, top, contents)
+    names = {n: p for n, p in names.items() if str(p) not in results}
+    newer = _newer(contents)
+    with tempfile.TemporaryDirectory(prefix="commlint-editions-") as tmp:
+        lowered = _lowered(tmp, newer, contents, roots) if newer else {}
+        run_roots = (Path(tmp), *roots) if lowered else roots
+        results |= _in_parts(names, lambda part: _compile_names(part, batch, own, run_roots, lowered))
+    return _Batch(results, digests, closure)
+
+
+def _doomed(names: dict[str, Path], batch: dict[Path, bytes], roots: tuple[Path, ...], top: Path,
+            contents: dict[str, bytes]) -> dict[str, Compiled]:
+    """The files of the batch that import, directly or not, a file protoc cannot compile because
+    its own imports exist nowhere (protoc would stop on each of them, one run each)."""
+    inside = {str(p) for p in batch}
+    bad: dict[str, str] = {}
+    for path, data in contents.items():
+        if path in inside:
             continue
-        out.setdefault(m.group("file"), []).append((int(m.group("line") or 1), int(m.group("col") or 1), m.group("msg")))
+        root = next((r for r in roots if path.startswith(f"{r}{os.sep}")), None)
+        why = roots_for(Path(path), data, top) if root is not None and (top == Path(path) or top in Path(path).parents) else None
+        if isinstance(why, str):
+            bad[path[len(str(root)) + 1:].replace(os.sep, "/")] = why
+    if not bad:
+        return {}
+    imports = {n: [i for i in imports_of(batch[p]) if not _wkt(i)] for n, p in names.items()}
+    out: dict[str, Compiled] = {}
+    changed = True
+    while changed:
+        changed = False
+        for n, p in names.items():
+            hit = next((i for i in imports[n] if i in bad), None) if str(p) not in out else None
+            if hit is not None:
+                bad[n] = bad[hit]
+                out[str(p)] = Compiled(n, unresolved=f"an imported file does not compile ({hit}: {bad[hit]})")
+                changed = True
     return out
 
 
-def _compile_batch(batch: list[Path], own: Path, roots: tuple[Path, ...]) -> dict[str, Compiled]:
-    names = {p.relative_to(own).as_posix(): p for p in batch}
-    left = dict(names)
+def _compile_names(names: dict[str, Path], batch: dict[Path, bytes], own: Path, roots: tuple[Path, ...],
+                   lowered: dict[str, int]) -> dict[str, Compiled]:
+    imports = {n: [i for i in imports_of(batch[p]) if not _wkt(i)] for n, p in names.items()}
     results: dict[str, Compiled] = {}
-    for _ in range(6):
-        if not left:
-            break
-        status, messages, files = _run_protoc(sorted(left), roots)
+    stack, runs, alone = [sorted(names)], 0, 0
+    while stack:
+        seq = stack.pop()
+        if not seq:
+            continue
+        if runs >= MAX_RUNS:
+            for n in seq:
+                results[str(names[n])] = Compiled(n, unresolved=f"protoc's batch did not settle within {MAX_RUNS} runs")
+            continue
+        status, messages, files = _run_protoc(seq, roots)
+        runs += 1
         if status == 0:
+            _restore(files, lowered)
             pool = {f.name: f for f in files}
-            for name, p in left.items():
-                results[str(p)] = Compiled(name, pool.get(name), pool=pool)
-            return results
-        named = {f for f in _errors(messages) if f in left}
-        if not named:
-            break
-        for name in named:
-            results[str(left.pop(name))] = _compile_alone(names[name], None, own, roots)
-    for name, p in left.items():  # what is left when retrying gives up: one by one
-        results[str(p)] = _compile_alone(p, None, own, roots)
+            for n in seq:
+                results[str(names[n])] = Compiled(n, pool.get(n), pool=pool)
+            continue
+        errors = _named(_errors(messages), roots)
+        failed = _failures(seq, errors, imports)
+        if failed is None:
+            if len(seq) == 1:
+                results[str(names[seq[0]])] = _verdict(seq[0], errors, messages)
+            else:
+                stack += [seq[len(seq) // 2:], seq[:len(seq) // 2]]
+            continue
+        at, broken, victims = failed
+        for n in broken:
+            alone += 1
+            results[str(names[n])] = _compile_alone(names[n], None, own, roots, lowered) if alone <= MAX_ALONE else \
+                _verdict(n, errors, messages)
+        for n, cause in victims.items():
+            results[str(names[n])] = Compiled(n, unresolved=f"an imported file does not compile ({cause})")
+        stack.append([n for n in seq[at:] if n not in broken and n not in victims] + seq[:at])
     return results
 
 
-def _compile_alone(file: Path, data: bytes | None, own: Path, roots: tuple[Path, ...]) -> Compiled:
-    """One file alone; ``data`` (when given) stands for its content on disk."""
+def _failures(seq: list[str], errors: dict[str, list[tuple[int, int, str]]],
+              imports: dict[str, list[str]]) -> tuple[int, set[str], dict[str, str]] | None:
+    """Where a failing run stopped: (the index of the first file of ``seq`` that failed, the files
+    of ``seq`` with errors of their own, the files of ``seq`` that import a failing file -> why),
+    or None when the messages name no file of the run nor anything it imports."""
+    tainted = {f: f"{f}:{e[0][0]}:{e[0][1]}: {e[0][2]}" for f, e in errors.items() if e}
+    own = {f for f, e in errors.items() if not any(IMPORT_FAILED.match(m) for _, _, m in e)}
+    broken = {n for n in seq if n in own}
+    causes = {f: tainted[f] for f in own if f in tainted}
+    victims: dict[str, str] = {}
+    changed = True
+    while changed:  # every file of the run that reaches a failing file through its imports
+        changed = False
+        for n in seq:
+            if n in broken or n in victims:
+                continue
+            hit = next((i for i in imports.get(n, ()) if i in causes or i in victims), None)
+            if hit is None and n in tainted:
+                hit = n
+            if hit is not None:
+                victims[n] = causes.get(hit) or victims.get(hit) or tainted[hit]
+                changed = True
+    hits = [i for i, n in enumerate(seq) if n in broken or n in victims]
+    return (hits[0], broken, victims) if hits else None
+
+
+def _closures(names: dict[str, Path], batch: dict[Path, bytes], roots: tuple[Path, ...]
+              ) -> tuple[dict[str, bytes], dict[str, tuple[str, ...]], dict[str, bytes]]:
+    """The sha1 of every file of the batch and of every file they import (found as protoc finds
+    it: the first root holding it), and each batch file's transitive imports on disk."""
+    data: dict[str, bytes | None] = {str(p): d for p, d in batch.items()}
+    where: dict[str, str | None] = {}
+
+    def locate(imp: str) -> str | None:
+        if imp not in where:
+            hit = next((r / imp for r in roots if (r / imp).is_file()), None)
+            where[imp] = str(hit) if hit is not None else None
+        return where[imp]
+
+    def imports(path: str) -> list[str]:
+        if path not in data:
+            try:
+                data[path] = safeio.read_file(path, 16 * 1024 * 1024)
+            except (OSError, safeio.TooLarge):
+                data[path] = None
+        got = data[path]
+        return [i for i in imports_of(got) if not _wkt(i) and ".." not in i.split("/")] if got else []
+
+    closure: dict[str, tuple[str, ...]] = {}
+    for p in names.values():
+        seen: dict[str, None] = {}
+        todo = [str(p)]
+        while todo:
+            for imp in imports(todo.pop()):
+                hit = locate(imp)
+                if hit is not None and hit not in seen and hit != str(p):
+                    seen[hit] = None
+                    todo.append(hit)
+        closure[str(p)] = tuple(seen)
+    contents = {path: d for path, d in data.items() if d is not None}
+    digests = {path: hashlib.sha1(d.removeprefix(b"\xef\xbb\xbf")).digest() for path, d in contents.items()}
+    return digests, closure, contents
+
+
+def _compile_alone(file: Path, data: bytes | None, own: Path, roots: tuple[Path, ...],
+                   lowered: dict[str, int] | None = None) -> Compiled:
+    """One file alone; ``data`` (when given) stands for its content on disk. ``lowered``: the
+    files of an overlay already first in ``roots`` (else files newer than protoc get one here)."""
     name = file.relative_to(own).as_posix()
-    if data is None:
-        status, messages, files = _run_protoc([name], roots)
-    else:
-        with tempfile.TemporaryDirectory(prefix="commlint-proto-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="commlint-proto-") as tmp:
+        extra: tuple[Path, ...] = ()
+        if lowered is None:
+            own_data = data if data is not None else _one(file, own)[file]
+            contents = _closures({name: file}, {file: own_data}, roots)[2]
+            newer = _newer(contents)
+            lowered = _lowered(tmp, newer, contents, roots) if newer else {}
+            extra = (Path(tmp),) if lowered else ()
+        if data is not None and name not in lowered:
             copy = Path(tmp, name)
             copy.parent.mkdir(parents=True, exist_ok=True)
             copy.write_bytes(data)
-            status, messages, files = _run_protoc([name], (Path(tmp), *roots))
+            extra = (Path(tmp),)
+        status, messages, files = _run_protoc([name], (*extra, *roots))
+    _restore(files, lowered)
     pool = {f.name: f for f in files}
     if status == 0 and name in pool:
         return Compiled(name, pool[name], pool=pool)
+    if lowered and "edition" in messages:  # what the newer edition adds, which the bundled protoc lacks
+        why = next((m for errs in _errors(messages).values() for _, _, m in errs if "edition" in m), messages.strip()[:200])
+        return Compiled(name, unresolved=f"the bundled protoc knows editions up to {max_edition()}, and this needs a newer one: {why}")
+    return _verdict(name, _errors(messages), messages)
+
+
+def _verdict(name: str, found: dict[str, list[tuple[int, int, str]]], messages: str) -> Compiled:
+    """A file protoc rejected: its own errors, or why it is not to blame."""
     errors: dict[str, list[tuple[int, int, str]]] = {}
-    for f, errs in _errors(messages).items():  # protoc names a file by its path on disk in some messages
+    for f, errs in found.items():  # protoc names a file by its path on disk in some messages
         errors.setdefault(name if f == name or f.endswith("/" + name) else f, []).extend(errs)
     newer = next((m for errs in errors.values() for _, _, m in errs if "later than the maximum supported edition" in m), None)
     if newer is not None:  # the bundled protoc is older than the file (or an import): not the file's fault
@@ -293,4 +547,5 @@ def clear() -> None:
     """Forget compiled batches (tests that rewrite files within one mtime tick)."""
     with _LOCK:
         _CACHE.clear()
-        _STAMPS.clear()
+        _MEMO.clear()
+        _HASHED.clear()
