@@ -129,7 +129,9 @@ def render_sarif(result: "RunResult", notes: list[str] | None = None) -> str:
     import gzip
 
     findings = list(result.findings)
-    size = len(gzip.compress(text.encode("utf-8"), 6))
+    raw = len(text.encode("utf-8"))
+    # gzip never makes text larger than a few bytes per 16 KiB block: a small report is not compressed to know
+    size = raw if raw < MAX_GZIP_BYTES * 0.99 else len(gzip.compress(text.encode("utf-8"), 6))
     while size > MAX_GZIP_BYTES and findings:
         keep = max(0, int(len(findings) * min(0.9, MAX_GZIP_BYTES / size)))
         ranked = sorted(findings, key=lambda f: (f.suppressed is not None, -int(f.severity), f.sort_key()))[:keep]
