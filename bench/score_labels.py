@@ -10,6 +10,7 @@ or on no labelled line at all, counts against precision; recall is the share of
     git -C <mirror> archive <commit> | tar -x -C /tmp/corpus/<owner>+<name>   # the repositories, once
     python bench/score_labels.py [--corpus /tmp/corpus] [--src DIR] [--peers]
 
+pylint infers calls through the libraries: install requests and httpx beside it for ``--peers``.
 ``--src`` runs another checkout of commlint (its ``src/``), for before/after figures. Nothing
 in the corpus is run: commlint and the peers only read it.
 """
