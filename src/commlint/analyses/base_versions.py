@@ -1,4 +1,4 @@
-"""Earlier versions of a contract file, for the breaking-change rules (OpenAPI, Avro, proto).
+"""Earlier versions of a contract file, for the breaking-change rules (OpenAPI, Avro, JSON Schema, proto).
 
 One loader for every kind: the ``--base`` value is a directory holding an earlier copy of
 the tree (as buf's ``--against DIR``) or a git revision; Avro also keeps versions side by
@@ -236,3 +236,51 @@ def _extract(root: Path, top: Path, base: str, suffix: str) -> Path | None:
         members = [m for m in tar.getmembers() if m.isfile() and m.name.endswith(suffix)]
         tar.extractall(dest, members=members, filter="data")
     return (dest / inside).resolve() if inside != "." else dest.resolve()
+
+
+def earlier_versions_of(art: Any, root: Path, ext: str, base: str | None, transitive: bool,
+                        load_file: Callable[..., Any], parse_version: Callable[[Version], Any]) -> list[tuple[str, Any]]:
+    """The versions a schema file must stay compatible with, as (label, parsed artifact).
+
+    Not transitive: the latest earlier version beside it and the ``--base`` one. Transitive:
+    every earlier version beside it and every committed version. Which versions exist matters
+    as much as what they hold (a version added beside the schema later changes its verdict),
+    so the folder listings and the side-by-side files become ``art.deps``. ``load_file(path,
+    mtime, size, rel, lookup root)`` reads a version beside it (cached by its stat);
+    ``parse_version`` parses a ``--base`` one; either may return None (not a version to judge)."""
+    side = sibling_versions(root, art.path, ext)
+    if not transitive:
+        side = side[-1:]
+    art.deps.update(version_listings(root, art.path, ext))
+    out: list[tuple[str, Any]] = []
+    seen = {art.text}
+    for _n, rel in side:
+        p = root / rel
+        art.deps.add(str(p))
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        old = load_file(str(p), st.st_mtime_ns, st.st_size, rel, str(lookup_tree(root, p)))
+        if old is not None and old.text not in seen:
+            seen.add(old.text)
+            out.append((rel, old))
+    for v in base_versions(root, art.path, base, transitive):
+        if v.text not in seen:
+            seen.add(v.text)
+            old = parse_version(v)
+            if old is not None:
+                out.append((v.label, old))
+    return out
+
+
+def configured_mode(settings: Any, subjects: list[str], default: str = "BACKWARD") -> str:
+    """A schema's compatibility mode: the longest ``compatibility`` glob matching one of its
+    subjects (its path, file name, record or title)."""
+    from fnmatch import fnmatchcase
+
+    best: tuple[int, str] | None = None
+    for glob, mode in (settings.compatibility or {}).items():
+        if any(s and fnmatchcase(s, glob) for s in subjects) and (best is None or len(glob) > best[0]):
+            best = (len(glob), str(mode).upper())
+    return best[1] if best else default

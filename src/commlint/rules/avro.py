@@ -21,14 +21,7 @@ from ..artifacts.avro import PRIMITIVES, AvroArtifact, load
 from ..analyses.avro_compat import Incompatibility, compatibility, describe
 from ..artifacts.yamljson import join
 from ..core.model import Severity
-from ..analyses.base_versions import (
-    VERSION_LIMIT,
-    base_unusable,
-    base_versions,
-    lookup_tree,
-    sibling_versions,
-    version_listings,
-)
+from ..analyses.base_versions import VERSION_LIMIT, base_unusable, configured_mode, earlier_versions_of
 from ..core import safeio
 from ..analyses.words import past_tense_problem, suggest
 from . import AvroContext, check
@@ -170,47 +163,17 @@ def _load_file(path: str, mtime: int, size: int, rel: str, root: str) -> AvroArt
 
 
 def earlier_versions(ctx: AvroContext, transitive: bool) -> list[tuple[str, AvroArtifact]]:
-    """The versions a schema must stay compatible with: (label, parsed schema).
-
-    Not transitive: the latest earlier version beside it and the ``--base`` one.
-    Transitive: every earlier version beside it and every committed version.
-    """
+    """The versions a schema must stay compatible with: (label, parsed schema) (see
+    ``earlier_versions_of``)."""
     art: AvroArtifact = ctx.artifact
-    root = Path(ctx.settings.root)
-    side = sibling_versions(root, art.path, ".avsc")
-    if not transitive:
-        side = side[-1:]
-    out: list[tuple[str, AvroArtifact]] = []
-    seen = {art.text}
-    # which versions exist matters as much as what they hold: a version added beside the
-    # schema later changes its verdict, so the folder listings are dependencies too
-    art.deps.update(version_listings(root, art.path, ".avsc"))
-    for _n, rel in side:
-        p = root / rel
-        art.deps.add(str(p))  # an earlier version that changes changes this file's verdict
-        try:
-            st = p.stat()
-        except OSError:
-            continue
-        old = _load_file(str(p), st.st_mtime_ns, st.st_size, rel, str(lookup_tree(root, p)))
-        if old is not None and old.text not in seen:
-            seen.add(old.text)
-            out.append((rel, old))
-    for v in base_versions(root, art.path, ctx.settings.base, transitive):
-        if v.text not in seen:
-            seen.add(v.text)
-            out.append((v.label, load(art.path, v.text, v.folder)))
-    return out
+    return earlier_versions_of(art, Path(ctx.settings.root), ".avsc", ctx.settings.base, transitive, _load_file,
+                               lambda v: load(art.path, v.text, v.folder))
 
 
 def compatibility_mode(settings: Any, art: AvroArtifact) -> str:
     """The configured mode for a schema: the longest ``compatibility`` glob matching its path or a record's full name."""
-    subjects = [art.path, PurePosixPath(art.path).name, *[r.get("name", "") for r, _ in art.top_records()]]
-    best: tuple[int, str] | None = None
-    for glob, mode in (settings.compatibility or {}).items():
-        if any(fnmatchcase(s, glob) for s in subjects) and (best is None or len(glob) > best[0]):
-            best = (len(glob), str(mode).upper())
-    return best[1] if best else "BACKWARD"
+    return configured_mode(settings, [art.path, PurePosixPath(art.path).name,
+                                      *[r.get("name", "") for r, _ in art.top_records()]])
 
 
 def _report_grouped(ctx: AvroContext, found: dict[tuple[str, str], list[str]], prefix: str) -> None:
@@ -335,7 +298,7 @@ def _renames(art: AvroArtifact, old: AvroArtifact) -> dict[tuple[str, str], str]
     return out
 
 
-def _cl403_fields(ctx: RuleContext, art: AvroArtifact, old: AvroArtifact) -> set[tuple[str, str]]:
+def _cl403_fields(ctx: AvroContext, art: AvroArtifact, old: AvroArtifact) -> set[tuple[str, str]]:
     """The fields added without a default (or removed without one) that CL403 reports for this
     pair, as (pointer, field name): one finding per problem, the error rather than the warning."""
     from ..core.catalogue import load as catalogue

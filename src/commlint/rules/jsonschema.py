@@ -13,14 +13,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..analyses.base_versions import (
-    VERSION_LIMIT,
-    base_unusable,
-    base_versions,
-    lookup_tree,
-    sibling_versions,
-    version_listings,
-)
+from ..analyses.base_versions import VERSION_LIMIT, base_unusable, configured_mode, earlier_versions_of
 from ..analyses.jsonschema_events import breaks, event_reason
 from ..analyses.words import event_word, generic_event_name, past_tense_problem, suggest
 from ..artifacts.jsonschema import ENVELOPE_HOLDERS, JSONSchemaArtifact, envelope_holders, norm, parse
@@ -210,42 +203,13 @@ def earlier_versions(ctx: JSONSchemaContext, transitive: bool) -> list[tuple[str
     """The versions the schema must stay compatible with: the latest (or, transitive, every)
     earlier version beside it, and the ``--base`` one (or every committed one)."""
     art: JSONSchemaArtifact = ctx.artifact
-    root = Path(ctx.settings.root)
-    ext = _ext(art.path)
-    side = sibling_versions(root, art.path, ext)
-    if not transitive:
-        side = side[-1:]
-    art.deps.update(version_listings(root, art.path, ext))
-    out: list[tuple[str, JSONSchemaArtifact]] = []
-    seen = {art.text}
-    for _n, rel in side:
-        p = root / rel
-        art.deps.add(str(p))
-        try:
-            st = p.stat()
-        except OSError:
-            continue
-        old = _load_file(str(p), st.st_mtime_ns, st.st_size, rel, str(lookup_tree(root, p)))
-        if old is not None and old.text not in seen:
-            seen.add(old.text)
-            out.append((rel, old))
-    for v in base_versions(root, art.path, ctx.settings.base, transitive):
-        if v.text not in seen:
-            seen.add(v.text)
-            old = _parse(art.path, v.text)
-            if old is not None:
-                out.append((v.label, old))
-    return out
+    return earlier_versions_of(art, Path(ctx.settings.root), _ext(art.path), ctx.settings.base, transitive,
+                               _load_file, lambda v: _parse(art.path, v.text))
 
 
 def compatibility_mode(settings: Any, art: JSONSchemaArtifact) -> str:
     """The configured mode: the longest ``compatibility`` glob matching its path, file name or title."""
-    subjects = [art.path, PurePosixPath(art.path).name, art.title]
-    best: tuple[int, str] | None = None
-    for glob, mode in (settings.compatibility or {}).items():
-        if any(s and fnmatchcase(s, glob) for s in subjects) and (best is None or len(glob) > best[0]):
-            best = (len(glob), str(mode).upper())
-    return best[1] if best else "BACKWARD"
+    return configured_mode(settings, [art.path, PurePosixPath(art.path).name, art.title])
 
 
 @check("CL413", subjects=_events)
