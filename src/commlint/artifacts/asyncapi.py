@@ -30,7 +30,6 @@ EXTENSIONS = (".yaml", ".yml", ".json")
 
 _YAML_KEY = re.compile(r"^['\"]?asyncapi['\"]?[ \t]*:[ \t]*['\"]?\d", re.MULTILINE)
 _JSON_KEY = re.compile(r"\A[\ufeff\s]*\{\s*\"asyncapi\"\s*:|\"asyncapi\"\s*:\s*\"[23]\.")
-_MISSING = object()
 
 
 def sniff(path: str, text: str) -> bool:
@@ -106,17 +105,7 @@ class AsyncAPIDoc(Artifact):
     # -- references ---------------------------------------------------------------------
     def deref(self, node: Any, ptr: str, limit: int = 32) -> tuple[Any, str]:
         """(node, pointer) a chain of local ``$ref``s stands for; (None, ptr) when it leaves the document."""
-        for _ in range(limit):
-            if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-                return node, ptr
-            ref = node["$ref"]
-            if not ref.startswith("#"):
-                return None, ptr
-            ptr = ref[1:]
-            node = self.doc.get(ptr, _MISSING) if self.doc is not None else _MISSING
-            if node is _MISSING:
-                return None, ptr
-        return None, ptr
+        return self.doc.deref(node, ptr, limit) if self.doc is not None else (None, ptr)
 
     def schema_properties(self, schema: Any, ptr: str, depth: int = 0) -> dict[str, str]:
         """Property name -> pointer of a payload/headers schema, through ``$ref``, ``allOf`` and one

@@ -37,7 +37,6 @@ _SCHEMA_YAML = re.compile(r"^['\"]?\$schema['\"]?[ \t]*:[ \t]*['\"]?https?://jso
 _PROPERTIES = re.compile(r"[\"']?properties[\"']?\s*:")
 EVENT_DIRS = frozenset({"events", "event"})
 SCHEMA_DIRS = frozenset({"schemas", "schema", "jsonschema", "json-schemas", "json-schema"})
-_MISSING = object()
 
 
 def norm(name: str) -> str:
@@ -122,17 +121,7 @@ class ObjectView:
 
 
 def deref(doc: Document, node: Any, ptr: str, limit: int = 32) -> tuple[Any, str]:
-    for _ in range(limit):
-        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-            return node, ptr
-        ref = node["$ref"]
-        if not ref.startswith("#"):
-            return None, ptr
-        ptr = ref[1:]
-        node = doc.get(ptr, _MISSING)
-        if node is _MISSING:
-            return None, ptr
-    return None, ptr
+    return doc.deref(node, ptr, limit)
 
 
 def object_view(doc: Document, node: Any, ptr: str, depth: int = 0) -> ObjectView | None:

@@ -91,6 +91,22 @@ class Document:
                 return default
         return node
 
+    def deref(self, node: Any, ptr: str, limit: int = 32) -> tuple[Any, str]:
+        """(node, pointer) a chain of local ``$ref``s stands for; (None, ptr) when it leaves the
+        document, points nowhere or goes round more than ``limit`` times."""
+        missing = object()
+        for _ in range(limit):
+            if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+                return node, ptr
+            ref = node["$ref"]
+            if not ref.startswith("#"):
+                return None, ptr
+            ptr = ref[1:]
+            node = self.get(ptr, missing)
+            if node is missing:
+                return None, ptr
+        return None, ptr
+
     def suppressions(self) -> list[Suppression]:
         out = []
         for ptr, value, line in self.ignores:
