@@ -250,3 +250,20 @@ channels:
     # order.json is the message's payload: an event (no envelope, a noun for a name); customer.json is not
     assert {(f.location.path, f.code) for f in result.active} == {
         ("svc/contracts/order.json", "CL411"), ("svc/contracts/order.json", "CL412")}
+
+
+def test_the_asyncapi_lookup_never_climbs_out_of_the_tree(tmp_path) -> None:  # noqa: ANN001
+    """A schema named by an absolute path (a checked path reached through a symbolic link) was
+    looked up in every folder above it, up to ``/``: minutes on a busy /tmp, and folders outside
+    the tree listed. Only folders of the tree are looked in."""
+    from types import SimpleNamespace
+
+    from commlint.analyses.jsonschema_events import _referenced_by_asyncapi
+
+    outside = SimpleNamespace(path=str(tmp_path / "elsewhere" / "events" / "order.json"), deps=set())
+    assert _referenced_by_asyncapi(outside, tmp_path / "tree") is None and outside.deps == set()
+    climbing = SimpleNamespace(path="../events/order.json", deps=set())
+    assert _referenced_by_asyncapi(climbing, tmp_path / "tree") is None and climbing.deps == set()
+    inside = SimpleNamespace(path="events/v1/order.json", deps=set())
+    assert _referenced_by_asyncapi(inside, tmp_path / "tree") is None
+    assert len(inside.deps) == 3  # events/v1, events and the tree's root: nothing above it

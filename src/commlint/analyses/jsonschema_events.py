@@ -67,16 +67,19 @@ _ASYNCAPI_LIMIT = 4 * 1024 * 1024
 
 def _referenced_by_asyncapi(art: JSONSchemaArtifact, root: Path) -> str | None:
     rel = PurePosixPath(art.path)
+    if rel.is_absolute() or ".." in rel.parts:
+        return None  # not a path inside the checked tree: no folder above it is ours to list
     folder = rel.parent
-    while True:
+    for _ in range(len(rel.parts)):  # the file's folder, then each one above it, up to the tree's root
         art.deps.add(safeio.listing_dependency(root / folder, None))
         for doc_rel, refs in _asyncapi_refs(str(root), folder.as_posix()):
             if rel.as_posix() in refs:
                 art.deps.add(str(root / doc_rel))
                 return f"the AsyncAPI document {doc_rel} references it"
-        if folder == PurePosixPath(".") or folder == PurePosixPath(""):
+        if folder in (PurePosixPath("."), PurePosixPath("")):
             return None
         folder = folder.parent
+    return None
 
 
 @functools.lru_cache(maxsize=512)

@@ -218,9 +218,8 @@ def _digest(path: str) -> bytes | None:
     if hit is not None and hit[0] == status and hit[2] - max(st.st_mtime, st.st_ctime) > RACY:
         return hit[1]
     now = time.time()
-    try:
-        with open(path, "rb") as f:
-            data = f.read(16 * 1024 * 1024 + 1)
+    try:  # a file of the tree or a well-known type bundled with protoc, opened the one safe way
+        data = safeio.read_file(path, 16 * 1024 * 1024)
     except OSError:
         return None
     digest = hashlib.sha1(data.removeprefix(b"\xef\xbb\xbf")).digest()
