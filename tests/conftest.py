@@ -10,12 +10,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from commlint.core.catalogue import load
 from commlint.core.config import build_settings
 from commlint.engine import RunResult
 from commlint.api import check_paths
+
+# The suite is the landing gate: its property tests draw the same examples on every run, so a
+# red run is a change's doing, not the luck of the draw. COMMLINT_FUZZ_RANDOM=1 draws afresh
+# (with COMMLINT_FUZZ_EXAMPLES=5000, the long fuzzing run of tests/hostile/test_hostile_fuzz.py).
+hypothesis_settings.register_profile("commlint", derandomize=not os.environ.get("COMMLINT_FUZZ_RANDOM"))
+hypothesis_settings.load_profile("commlint")
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
