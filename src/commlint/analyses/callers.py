@@ -205,8 +205,6 @@ def passed_headers(module: PyModule, scope: Scope, param: str) -> list[Passed] |
 
 
 def _scan(module: PyModule, index: ProjectIndex, here: Path, name: str, cls: str | None, param: str) -> list[Passed] | None:
-    from ..core import safeio
-
     own = index.summary_of(here)
     target = index.local(own, here, [cls, name] if cls else [name], None) if own is not None else None
     if target is None or target.function is None or param not in target.function.params:

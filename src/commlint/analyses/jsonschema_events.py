@@ -33,11 +33,11 @@ from ..artifacts.jsonschema import (
     deref,
     dirs_of,
     envelope_holders,
-    norm,
     object_view,
 )
 from ..artifacts.yamljson import Document, join
 from ..core import safeio
+from ..core.envelope import norm
 from .words import event_word, generic_event_name, is_past_tense
 
 _EVENT_SUFFIX = re.compile(r"(?:^|[a-z0-9_\-. ])[Ee]vent$")

@@ -20,18 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from ..core.envelope import ENVELOPE_HOLDERS, norm
 from .words import event_word, generic_event_name, is_past_tense, split_words
 
-ENVELOPE_HOLDERS = frozenset({"metadata", "meta", "envelope", "header", "headers", "eventmetadata", "eventheader",
-                              "context", "eventcontext"})
 _ENVELOPE_TYPE = re.compile(r"(?:Envelope|Metadata|Meta|Header|Headers|Context|CloudEvent)$")
 _EVENT_FILE = re.compile(r"(?:^|[_\-.])events?(?:$|[_\-.])", re.IGNORECASE)
 SCALARS = frozenset({"double", "float", "int32", "int64", "uint32", "uint64", "sint32", "sint64", "fixed32", "fixed64",
                      "sfixed32", "sfixed64", "bool", "string", "bytes"})
-
-
-def norm(name: str) -> str:
-    return re.sub(r"[_\-.]", "", name).lower()
 
 
 @dataclass

@@ -25,6 +25,7 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
+from ..core.envelope import ENVELOPE_HOLDERS, norm
 from ..core.model import Location
 from . import Artifact, ParseError, Suppression, comment_suppressions
 from .yamljson import Document, join, load_json, load_yaml
@@ -37,10 +38,6 @@ _SCHEMA_YAML = re.compile(r"^['\"]?\$schema['\"]?[ \t]*:[ \t]*['\"]?https?://jso
 _PROPERTIES = re.compile(r"[\"']?properties[\"']?\s*:")
 EVENT_DIRS = frozenset({"events", "event"})
 SCHEMA_DIRS = frozenset({"schemas", "schema", "jsonschema", "json-schemas", "json-schema"})
-
-
-def norm(name: str) -> str:
-    return re.sub(r"[_\-. ]", "", name).lower()
 
 
 def stem_of(path: str) -> str:
@@ -159,9 +156,6 @@ def object_view(doc: Document, node: Any, ptr: str, depth: int = 0) -> ObjectVie
         if part.get("unevaluatedProperties") is False and not part.get("patternProperties"):
             view.closed = True
     return view
-
-
-ENVELOPE_HOLDERS = frozenset({"metadata", "meta", "envelope", "header", "headers", "eventmetadata", "eventheader"})
 
 
 def envelope_holders(doc: Document, view: ObjectView) -> list[tuple[str, ObjectView]]:

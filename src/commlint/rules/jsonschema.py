@@ -16,7 +16,8 @@ from typing import Any
 from ..analyses.base_versions import VERSION_LIMIT, base_unusable, configured_mode, earlier_versions_of
 from ..analyses.jsonschema_events import breaks, event_reason
 from ..analyses.words import event_word, generic_event_name, past_tense_problem, suggest
-from ..artifacts.jsonschema import ENVELOPE_HOLDERS, JSONSchemaArtifact, envelope_holders, norm, parse
+from ..artifacts.jsonschema import JSONSchemaArtifact, envelope_holders, parse
+from ..core.envelope import ENVELOPE_HOLDERS, norm
 from ..artifacts.yamljson import join
 from ..core import safeio
 from ..core.model import Severity
