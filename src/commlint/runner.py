@@ -62,18 +62,13 @@ class Cache:
     def digest(data: bytes) -> str:
         return hashlib.blake2b(data, digest_size=16).hexdigest()
 
-    def unchanged(self, rel: str, path: "os.PathLike[str] | str") -> FileResult | None:
-        """The kept result of a file whose size, times and inode are those it had when it was
-        read (as git's index does): a warm run then neither reads nor hashes it. Recorded only
-        for files last modified well before they were read, so a write in the same clock tick
-        cannot go unseen."""
+    def unchanged(self, rel: str, st: os.stat_result | None) -> FileResult | None:
+        """The kept result of a file whose size, times and inode (``st``) are those it had when
+        it was read (as git's index does): a warm run then neither reads nor hashes it. Recorded
+        only for files last modified well before they were read, so a write in the same clock
+        tick cannot go unseen."""
         entry = self.entries.get(rel)
-        if not isinstance(entry, list) or len(entry) != 3 or not isinstance(entry[2], list):
-            return None
-        try:
-            if stat_key(os.stat(path)) != entry[2]:
-                return None
-        except (OSError, ValueError):
+        if st is None or not isinstance(entry, list) or len(entry) != 3 or entry[2] != stat_key(st):
             return None
         return self.get(rel, entry[0])
 
@@ -140,15 +135,18 @@ def stat_key(st: os.stat_result) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
-def _stat_before_read(path: "os.PathLike[str] | str") -> list[int] | None:
+def _stat(path: "os.PathLike[str] | str") -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except (OSError, ValueError):
+        return None
+
+
+def _trusted(st: os.stat_result | None) -> list[int] | None:
     """A file's stat key, when it is old enough to be trusted (see ``Cache.unchanged``)."""
     import time
 
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    if time.time_ns() - st.st_mtime_ns < RACY_NS:
+    if st is None or time.time_ns() - st.st_mtime_ns < RACY_NS:
         return None
     return stat_key(st)
 
@@ -328,11 +326,12 @@ def run_files(
             results[src.rel] = _unparsed(src)
             continue
         if cache is not None:
-            kept = cache.unchanged(src.rel, src.path)
+            st = _stat(src.path)  # before the read: a later write changes it
+            kept = cache.unchanged(src.rel, st)
             if kept is not None:
                 results[src.rel] = kept
                 continue
-            stats[src.rel] = _stat_before_read(src.path)  # before the read: a later write changes it
+            stats[src.rel] = _trusted(st)
         data = _read(src, plan)
         digest = cache.digest(data) if (cache is not None and data is not None) else None
         if cache is not None and digest is not None and data is not None and \
