@@ -226,3 +226,36 @@ def test_below_trivia_there_is_only_trivia(name: str, text: str) -> None:
         if under_trivia:
             assert is_trivia(type(node)), type(node).__name__
         stack.extend((child, under_trivia or is_trivia(type(node))) for child in node.children)
+
+
+def _some_sources() -> list[tuple[str, str]]:
+    """Every rule example and the syntax samples, and this project's parsing code (not all of it: the
+    comparison parses each twice)."""
+    return [(n, t) for n, t in _python_sources() if not n.startswith(("src", "tests")) or n.startswith("src/commlint/artifacts")]
+
+
+@pytest.mark.parametrize("name,text", _some_sources(), ids=[n for n, _ in _some_sources()])
+def test_unvalidated_parse_builds_the_same_tree(name: str, text: str) -> None:
+    from commlint.artifacts.python import parse_module
+
+    try:
+        slow = cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        with pytest.raises(cst.ParserSyntaxError):
+            parse_module(text)
+        return
+    fast = parse_module(text)
+    assert fast.deep_equals(slow)
+    assert fast.code == text or fast.code == slow.code
+
+
+def test_nodes_built_after_a_parse_are_validated_again() -> None:
+    from commlint.artifacts.python import parse_module
+
+    parse_module("x = 1\n")
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("")
+    with pytest.raises(cst.ParserSyntaxError):
+        parse_module("def (:\n")
+    with pytest.raises(cst.CSTValidationError):  # a parse that fails switches it back on too
+        cst.Name("")

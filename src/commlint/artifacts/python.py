@@ -97,13 +97,47 @@ def _longest_statement(text: str) -> int:
     return max(longest, count)
 
 
+def _no_validation(self: Any) -> None:
+    return None
+
+
+def _node_base() -> Any:
+    try:
+        from libcst._nodes.base import CSTNode
+    except ImportError:  # pragma: no cover - another libcst layout: validate as usual
+        return None
+    return CSTNode if "__post_init__" in CSTNode.__dict__ else None
+
+
+_CSTNODE = _node_base()
+
+
+def parse_module(text: str) -> cst.Module:
+    """``libcst.parse_module`` without validating each node again as it is built.
+
+    The parser builds only valid trees, yet every node's ``__post_init__`` re-checks its
+    whitespace and parentheses (a quarter of the parse's time: libcst's own comment there
+    says validation belongs elsewhere). It is switched off only while the parser runs;
+    nodes built later (fixes, ``with_changes``) are validated as always.
+    """
+    base = _CSTNODE
+    if base is None:
+        return cst.parse_module(text)
+    saved = base.__dict__["__post_init__"]
+    base.__post_init__ = _no_validation
+    try:
+        return cst.parse_module(text)
+    finally:
+        base.__post_init__ = saved
+
+
 def parse(path: str, text: str, settings: Any = None) -> "PyModule":
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise ParseError("source contains a NUL byte", line=line)
     cpython_error = _precheck(path, text)
     try:
-        tree = cst.parse_module(text)
+        tree = parse_module(text)
     except cst.ParserSyntaxError as exc:
         if cpython_error is not None:
             raise _syntax_error(cpython_error) from None
