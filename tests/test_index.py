@@ -356,3 +356,25 @@ def test_a_changed_helper_module_invalidates_the_cached_result(tmp_path: Path) -
     (tmp_path / "app" / "helpers.py").write_text(HELPERS.replace("timeout=None", "timeout=5"))
     second = found(run(tmp_path, {"select": ["CL101"], "cache-dir": str(cache)}))
     assert ("app/jobs.py", 4, "CL101") not in second
+
+
+def test_facts_of_a_consumer_whose_module_names_no_broker(tmp_path: Path) -> None:
+    """The module reading messages imports no broker library and names none (so the events rules
+    do not read it); its consumer comes from a factory in another module. Its facts still hold
+    the consumer, for the cross-file rules; a module calling nothing that names a broker gets none,
+    and its messaging model is never built."""
+    write_tree(tmp_path, {
+        "shared/messaging.py": "from kafka import KafkaConsumer\n\n\ndef get_consumer():\n"
+                               "    return KafkaConsumer(group_id='g')\n",
+        "worker/main.py": "import requests\n\nfrom shared.messaging import get_consumer\n\n"
+                          "consumer = get_consumer()\nconsumer.subscribe(['orders.order.placed'])\n"
+                          "for msg in consumer:\n"
+                          "    requests.post('http://billing/charge', json=msg.value, timeout=2)\n",
+        "web/main.py": "import requests\n\nfrom shared.util import slug\n\n\ndef f(u):\n"
+                       "    return requests.get(u + slug(u), timeout=2)\n",
+        "shared/util.py": "def slug(u):\n    return u.lower()\n",
+    })
+    result = run(tmp_path)
+    facts = {r.rel: r.facts for r in result.files}
+    assert [c["topics"] for c in facts["worker/main.py"]["consumers"]] == [["orders.order.placed"]]
+    assert "consumers" not in facts["web/main.py"] and "topics" not in facts["web/main.py"]

@@ -62,6 +62,7 @@ def test_trees_same_with_and_without_prefilter_and_workers(tree: Path, monkeypat
     base = outcome(run(tree, config, jobs=1))
     assert outcome(run(tree, config, jobs=1, prefilter=False)) == base
     monkeypatch.setattr(runner, "PARALLEL_BYTES", 0)  # use worker processes however little there is
+    monkeypatch.setattr(runner, "PREFILTER_PARALLEL_BYTES", 0)  # and search for triggers in them
     assert outcome(run(tree, config, jobs=2)) == base
     assert outcome(run(tree, config, jobs=2, prefilter=False)) == base
 
@@ -277,3 +278,26 @@ def test_code_view_is_the_tokenizers_view_on_generated_sources(seed: int) -> Non
         assert same_view("".join(pieces).encode())
 
     check()
+
+
+def test_the_first_stage_split_between_processes_keeps_the_same_files(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    from commlint.artifacts.discovery import discover
+    from commlint.core.config import build_settings
+    from commlint.engine import make_plan
+
+    files = {}
+    for rule in CAT.rules:
+        for i, ex in enumerate(rule.examples):
+            for path, text in normalise(ex.files).items():
+                files[f"{rule.code}-{ex.kind}-{i}/{path}"] = text
+    files["prose/readme.py"] = '"""Retries requests."""\n'
+    write_tree(tmp_path, files)
+    settings = build_settings({"select": ALL_CODES}, tmp_path, CAT, None)
+    plan = make_plan(settings, CAT)
+    items = [(src, src.path.read_bytes(), None) for src in discover([tmp_path], settings)]
+    serial = runner._candidates(items, plan, 1)
+    monkeypatch.setattr(runner, "PREFILTER_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(runner, "_candidates_here", lambda items, plan: pytest.fail("searched in this process"))
+    assert runner._candidates(items, plan, 2) == serial
+    assert runner._candidates(items, plan, 3) == serial
+    assert True in serial and False in serial

@@ -32,7 +32,7 @@ from ..artifacts.proto import ProtoArtifact
 from ..artifacts.python import PyModule, dotted, string_value
 from .http import GRPC, http_calls
 from .kafka.build import kafka
-from .messaging import messaging
+from .messaging import may_message, messaging
 from .openapi import openapi_facts
 from .proto_shape import shape
 from .routes import line_of, normalise_path, routes
@@ -191,6 +191,8 @@ def collect(module: PyModule) -> dict[str, Any]:
         "defined": sorted({s.qualname for s in module.scopes if s.kind == "function"}),
         "circuit_breaker": any(q.split(".")[0] in BREAKERS for q in module.imports.values()),
     }
+    if "facts.topics" not in module._cache and not may_message(module):
+        return facts  # no broker client can be here: no topics, consumers or publishes
     if "facts.topics" not in module._cache:
         kafka(module)  # leaves the module's literal topics in facts.topics
     topics = module._cache.get("facts.topics")
