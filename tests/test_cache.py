@@ -65,7 +65,8 @@ def found(result) -> list[tuple]:  # noqa: ANN001
 
 
 def cache_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.glob("*.json"))
+    """The result caches in a cache folder (not the listing of the last walk)."""
+    return sorted(p for p in directory.glob("*.json") if not p.name.startswith("listing-"))
 
 
 def test_second_run_is_served_from_the_cache(tree: Path, tmp_path: Path, checked: list[str]) -> None:
@@ -172,7 +173,9 @@ def test_a_read_only_cache_is_still_read(tree: Path, tmp_path: Path, checked: li
     def refuse(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(runner.tempfile, "mkstemp", refuse)  # root ignores chmod: refuse the write itself
+    from commlint.core import cachedir
+
+    monkeypatch.setattr(cachedir.tempfile, "mkstemp", refuse)  # root ignores chmod: refuse the write itself
     checked.clear()
     result = check(tree, {}, jobs=1, cache_dir=cache)
     assert checked == ["svc/good.py"]
@@ -362,3 +365,81 @@ def test_a_file_written_just_before_it_was_read_is_not_trusted_by_its_stat(tree:
     check(tree, {}, jobs=1, cache_dir=cache)  # the files are seconds old: digests only
     entries = json.loads(cache_files(cache)[0].read_text(encoding="utf-8"))["files"]
     assert all(len(e) == 2 for e in entries.values())
+
+
+# -- the listing: the last walk of the tree, reused while no folder has changed ----------------
+
+
+def _age_all(root: Path, seconds: float = 60) -> None:
+    """Every folder and file of the tree modified a while ago (a walk that saw a change in the
+    last two seconds is not kept)."""
+    import time
+
+    past = time.time_ns() - int(seconds * 1e9)
+    for p in [root, *root.rglob("*")]:
+        os.utime(p, ns=(past, past))
+
+
+@pytest.fixture
+def walks(monkeypatch) -> list[str]:  # noqa: ANN001
+    """The folders each run really walked (the listing kept from an earlier run not reused)."""
+    from commlint.artifacts import discovery
+
+    seen: list[str] = []
+    real = discovery._walk
+
+    def spy(top, *a, **kw):  # noqa: ANN001, ANN202
+        seen.append(Path(top).name)
+        return real(top, *a, **kw)
+
+    monkeypatch.setattr(discovery, "_walk", spy)
+    return seen
+
+
+def _sources(result) -> list[tuple[str, tuple[str, ...]]]:  # noqa: ANN001
+    return [(r.rel, r.kind) for r in result.files]
+
+
+def test_a_warm_run_reuses_the_last_walk_until_a_folder_changes(tree: Path, tmp_path: Path, walks: list[str]) -> None:
+    cache = tmp_path / "cache"
+    (tree / "svc" / ".gitignore").write_text("ignored.py\n", encoding="utf-8")
+    (tree / "svc" / "ignored.py").write_text(BAD, encoding="utf-8")
+    _age_all(tree)
+    first = check(tree, {}, jobs=1, cache_dir=cache)
+    assert walks == ["project"] and list(cache.glob("listing-*.json"))
+    again = check(tree, {}, jobs=1, cache_dir=cache)
+    assert walks == ["project"] and _sources(again) == _sources(first) and found(again) == found(first)
+    (tree / "svc" / "new.py").write_text(BAD, encoding="utf-8")  # the folder's modification time moves
+    added = check(tree, {}, jobs=1, cache_dir=cache)
+    assert walks == ["project"] * 2 and "svc/new.py" in [r for r, _ in _sources(added)]
+    _age_all(tree)
+    check(tree, {}, jobs=1, cache_dir=cache)
+    (tree / "svc" / ".gitignore").write_text("\n", encoding="utf-8")  # an edited .gitignore: walked again
+    _age_all(tree)
+    edited = check(tree, {}, jobs=1, cache_dir=cache)
+    assert walks == ["project"] * 4 and "svc/ignored.py" in [r for r, _ in _sources(edited)]
+    assert "svc/ignored.py" not in [r for r, _ in _sources(first)]
+
+
+def test_a_walk_that_saw_a_recent_change_is_not_kept(tree: Path, tmp_path: Path, walks: list[str]) -> None:
+    cache = tmp_path / "cache"
+    check(tree, {}, jobs=1, cache_dir=cache)  # the tree was written an instant ago
+    check(tree, {}, jobs=1, cache_dir=cache)
+    assert walks == ["project", "project"] and not list(cache.glob("listing-*.json"))
+    check(tree, {}, jobs=1)  # no cache folder: nothing kept either
+    assert walks == ["project"] * 3
+
+
+def test_a_tampered_listing_is_ignored(tree: Path, tmp_path: Path, walks: list[str]) -> None:
+    cache = tmp_path / "cache"
+    _age_all(tree)
+    first = check(tree, {}, jobs=1, cache_dir=cache)
+    (listing,) = cache.glob("listing-*.json")
+    data = json.loads(listing.read_text(encoding="utf-8"))
+    for bad in (["../../etc/passwd", "../../etc/passwd", ["python"], ""], ["x.py", "x.py", [], ""], "x"):
+        listing.write_text(json.dumps({**data, "files": data["files"] + [bad]}), encoding="utf-8")
+        again = check(tree, {}, jobs=1, cache_dir=cache)
+        assert _sources(again) == _sources(first)
+    listing.write_text("{not json", encoding="utf-8")
+    assert _sources(check(tree, {}, jobs=1, cache_dir=cache)) == _sources(first)
+    assert len(walks) == 5

@@ -46,10 +46,11 @@ def check_paths(
     if settings is None:
         settings = load_settings(path_list[0], cat)
     messages: list[str] = []
-    sources = discover(path_list, settings, messages.append)
     plan = make_plan(settings, cat, prefilter)
     if cache is None and cache_dir is not None:
         cache = Cache(Path(cache_dir), plan.key())
+    sources = discover(path_list, settings, messages.append,
+                       memo=(cache.path.parent, plan.key()) if isinstance(cache, Cache) else None)
     requested = jobs if jobs is not None else settings.jobs
     if requested is not None and requested > max_jobs():
         messages.append(f"jobs: {requested} worker processes asked for, {max_jobs()} used "
@@ -163,7 +164,8 @@ def project_results(given: list[Any], plan: Any, catalogue: Catalogue, cache: An
     settings = plan.settings
     known = {r.rel for r in given}
     try:
-        everything = discover([Path(settings.root)], settings)
+        everything = discover([Path(settings.root)], settings,
+                              memo=(cache.path.parent, plan.key()) if isinstance(cache, Cache) else None)
     except Exception:  # noqa: BLE001 - the given files' facts are what is left
         return list(given)
     rest = [s for s in everything if s.rel not in known]

@@ -21,11 +21,20 @@ import gc
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
 from .artifacts.discovery import SourceFile
+from .core.cachedir import (  # noqa: F401 - re-exported: the CLI and the tests import them from here
+    GITIGNORE,
+    STALE_TMP_SECONDS,
+    check_cache_dir,
+    default_cache_dir,
+    is_cache_dir,
+    prepare_cache_dir,
+    remove_stale_tmp,
+    write_into,
+)
 from .artifacts.reading import file_digest, read_source
 from .artifacts.yamljson import manifest_words
 from .engine import FileResult, Plan, check_file, is_candidate, wanted_kinds
@@ -111,21 +120,10 @@ class Cache:
         # file this run read, as it nearly always is: decoding it twice was 0.1 s of a warm run)
         files = self.entries if unchanged else self._read()
         files.update(self.updates)
-        tmp = None
-        try:
-            prepare_cache_dir(self.path.parent)
-            remove_stale_tmp(self.path.parent)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(json.dumps({"format": FORMAT, "files": files}, separators=(",", ":")))  # dumps: the C encoder
-            os.replace(tmp, self.path)
+        try:  # dumps: the C encoder
+            write_into(self.path.parent, self.path.name, json.dumps({"format": FORMAT, "files": files}, separators=(",", ":")))
         except OSError:  # a read-only or full cache directory: the run's results stand
             self.writable = False
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
         self.updates = {}
 
 
@@ -150,90 +148,6 @@ def _trusted(st: os.stat_result | None) -> list[int] | None:
     if st is None or time.time_ns() - st.st_mtime_ns < RACY_NS:
         return None
     return stat_key(st)
-
-
-def default_cache_dir(root: Path) -> Path:
-    return root / ".commlint_cache"
-
-
-GITIGNORE = "# created by commlint\n*\n"
-STALE_TMP_SECONDS = 3600  # a temporary file this old was left by a run that was killed
-
-
-def is_cache_dir(directory: Path) -> bool:
-    """Whether a folder is a commlint cache (it holds our ``.gitignore``)."""
-    from .core import safeio
-
-    try:
-        return safeio.read_file(Path(directory) / ".gitignore", 4096).decode("utf-8", "replace").startswith("# created by commlint")
-    except OSError:
-        return False
-
-
-def check_cache_dir(directory: "str | os.PathLike[str]", targets: list[Path] | None = None) -> Path:
-    """A usable cache folder, or ConfigError: not empty (an unset variable gives ``""``,
-    which is ``.``), not a folder of the project that is not already a commlint cache
-    (its ``.gitignore`` of ``*`` would hide the project from git and from later runs),
-    not a folder above a checked path."""
-    from .core.config import ConfigError
-
-    if not os.fspath(directory).strip():
-        raise ConfigError("--cache-dir: empty path (an unset variable?)")
-    d = Path(directory)
-    if os.path.lexists(d) and not d.is_dir():
-        raise ConfigError(f"cache directory {d}: exists and is not a folder")
-    if d.is_dir() and not is_cache_dir(d):
-        try:
-            empty = not any(os.scandir(d))
-        except OSError:
-            empty = False
-        if not empty:
-            raise ConfigError(f"cache directory {d}: a folder that is not empty and not a commlint cache; "
-                              "commlint writes a .gitignore of '*' there, which would hide its files")
-    real = Path(os.path.realpath(d))
-    for t in targets or []:
-        rt = Path(os.path.realpath(t))
-        if rt == real or real in rt.parents:
-            raise ConfigError(f"cache directory {d}: holds the checked path {t}")
-    return d
-
-
-def prepare_cache_dir(directory: Path) -> None:
-    """Create the cache directory with a ``.gitignore`` of ``*``: neither git nor a
-    later run's discovery looks inside, wherever it is. The ``.gitignore`` is written
-    only into a folder that is empty or already a cache (check_cache_dir)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    gitignore = directory / ".gitignore"
-    if not os.path.lexists(gitignore):
-        if any(e.name != ".gitignore" and not e.name.startswith(".tmp-") for e in os.scandir(directory)):
-            raise OSError(17, "not a commlint cache folder")
-        fd = os.open(gitignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(GITIGNORE)
-
-
-def remove_stale_tmp(directory: Path, now: float | None = None) -> int:
-    """Delete ``.tmp-*`` files a killed run left behind, once they are old enough that no
-    live run can still be writing them. Returns how many were removed."""
-    import time
-
-    now = time.time() if now is None else now
-    removed = 0
-    try:
-        with os.scandir(directory) as it:
-            for e in it:
-                if not e.name.startswith(".tmp-"):
-                    continue
-                try:
-                    st = e.stat(follow_symlinks=False)
-                    if now - st.st_mtime > STALE_TMP_SECONDS:
-                        os.unlink(e.path)
-                        removed += 1
-                except OSError:
-                    pass
-    except OSError:
-        pass
-    return removed
 
 
 def max_jobs() -> int:

@@ -52,7 +52,7 @@ def test_safeio_reads_regular_files_in_the_tree_only(tmp_path: Path) -> None:
 def test_no_module_opens_files_past_safeio() -> None:
     """Every read of a checked file goes through core/safeio.py (the catalogue and the
     cache writer aside): a new ``open(`` elsewhere fails this test."""
-    allowed = {"core/safeio.py", "core/catalogue.py", "core/model.py", "runner.py", "fixes.py"}  # model: the examples
+    allowed = {"core/safeio.py", "core/catalogue.py", "core/model.py", "core/cachedir.py", "fixes.py"}  # model: the examples
     offenders = []
     for path in (REPO / "src" / "commlint").rglob("*.py"):
         rel = path.relative_to(REPO / "src" / "commlint").as_posix()

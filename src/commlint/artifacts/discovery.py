@@ -16,7 +16,7 @@ from typing import Any
 
 from ..core import safeio
 from ..core.config import DEFAULT_EXCLUDE, ConfigError, Settings
-from . import kinds_for
+from . import kinds_for, listing
 
 GITIGNORE_LIMIT = 4 * 1024 * 1024
 
@@ -126,7 +126,35 @@ def _inside(path: Path, roots: list[Path]) -> bool:
     return any(real == r or r in real.parents for r in roots)
 
 
-def discover(paths: list[Path], settings: Settings, warn=lambda msg: None) -> list[SourceFile]:  # noqa: ANN001
+def discover(paths: list[Path], settings: Settings, warn=lambda msg: None,  # noqa: ANN001
+             memo: tuple[Path, str] | None = None) -> list[SourceFile]:
+    """The files to check under ``paths``, sorted. With ``memo`` (the cache folder and the run's
+    plan key), the last walk is reused while no folder of it has changed (``listing.py``)."""
+    record = want = None
+    if memo is not None and paths and all(os.path.isdir(p) for p in paths):
+        want = listing.key({"paths": [os.path.abspath(p) for p in paths], "root": os.path.abspath(settings.root),
+                            "exclude": settings.exclude, "extend": settings.extend_exclude,
+                            "gitignore": settings.respect_gitignore, "cwd": os.getcwd()})
+        kept = listing.load(memo[0], memo[1], want)
+        if kept is not None:
+            files, messages = kept
+            for msg in messages:
+                warn(msg)
+            return [SourceFile(Path(p), rel, tuple(kinds), below) for p, rel, kinds, below in files]
+        record = listing.Recorder()
+        said = warn
+
+        def warn(msg: str) -> None:  # noqa: F811 - the same warning, kept for the next run too
+            record.messages.append(msg)
+            said(msg)
+
+    found = _discover(paths, settings, warn, record)
+    if record is not None and memo is not None and want is not None:
+        listing.save(memo[0], memo[1], want, [[str(f.path), f.rel, list(f.kinds), f.below] for f in found], record)
+    return found
+
+
+def _discover(paths: list[Path], settings: Settings, warn, record: "listing.Recorder | None") -> list[SourceFile]:  # noqa: ANN001
     exclude = _spec(list(DEFAULT_EXCLUDE) + (settings.exclude or []) + settings.extend_exclude)
     root = settings.root.resolve()
     out: dict[str, SourceFile] = {}
@@ -157,12 +185,12 @@ def discover(paths: list[Path], settings: Settings, warn=lambda msg: None) -> li
             # excludes it (files named one by one, as pre-commit passes them, stay excluded)
             warn(f"{rel_top}: excluded by the configuration, checked because it was named")
             spec = _spec(list(DEFAULT_EXCLUDE))
-        _walk(given, root, bounds, spec, settings, out, warn, _prefix(os.path.abspath(given)))
+        _walk(given, root, bounds, spec, settings, out, warn, _prefix(os.path.abspath(given)), record)
     return sorted(out.values(), key=lambda f: f.rel)
 
 
 def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings, out, warn,  # noqa: ANN001
-          top_prefix: str = "") -> None:
+          top_prefix: str = "", record: "listing.Recorder | None" = None) -> None:
     # Plain strings, not Path objects: this loop sees every directory entry of the tree.
     root_prefix = _prefix(os.path.abspath(root))
     seen: set[tuple[int, int]] = set()
@@ -172,6 +200,8 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
         try:
             st = os.stat(d)
         except OSError as exc:
+            if record is not None:
+                record.racy = True  # a folder that cannot be entered may become one that can: walk again next time
             if exc.errno != errno.ENOENT:  # gone since it was listed: nothing to say
                 warn(f"{_short(_under(os.path.abspath(d), root_prefix, d))}: cannot enter folder "
                      f"({_why(exc)}), not checked")
@@ -180,9 +210,13 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
             continue  # already entered (a symbolic link loop or a second link to it)
         seen.add((st.st_dev, st.st_ino))
         d_prefix = _prefix(os.path.abspath(d))
+        if record is not None:
+            record.saw(d_prefix, st)
         if settings.respect_gitignore:
             gi = os.path.join(d, ".gitignore")
             if os.path.isfile(gi):
+                if record is not None:
+                    record.saw_file(gi)
                 try:
                     text = safeio.read_file(gi, GITIGNORE_LIMIT, bounds[-1]).decode("utf-8", "replace")
                     ignores = ignores + [(d_prefix, _spec(text.splitlines()))]
@@ -192,6 +226,8 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
             with os.scandir(d) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
+            if record is not None:
+                record.racy = True
             warn(f"{d}: cannot list directory ({exc.strerror or exc})")
             continue
         for entry in entries:

@@ -1,0 +1,116 @@
+"""The cache folder: where it is, whether a folder may be one, creating it, tidying it.
+
+A cache folder holds a ``.gitignore`` of ``*`` that commlint wrote, so neither git nor a later
+run's discovery looks inside; a folder that is not empty and not already a cache is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def default_cache_dir(root: Path) -> Path:
+    return root / ".commlint_cache"
+
+
+GITIGNORE = "# created by commlint\n*\n"
+STALE_TMP_SECONDS = 3600  # a temporary file this old was left by a run that was killed
+
+
+def is_cache_dir(directory: Path) -> bool:
+    """Whether a folder is a commlint cache (it holds our ``.gitignore``)."""
+    from . import safeio
+
+    try:
+        return safeio.read_file(Path(directory) / ".gitignore", 4096).decode("utf-8", "replace").startswith("# created by commlint")
+    except OSError:
+        return False
+
+
+def check_cache_dir(directory: "str | os.PathLike[str]", targets: list[Path] | None = None) -> Path:
+    """A usable cache folder, or ConfigError: not empty (an unset variable gives ``""``,
+    which is ``.``), not a folder of the project that is not already a commlint cache
+    (its ``.gitignore`` of ``*`` would hide the project from git and from later runs),
+    not a folder above a checked path."""
+    from .config import ConfigError
+
+    if not os.fspath(directory).strip():
+        raise ConfigError("--cache-dir: empty path (an unset variable?)")
+    d = Path(directory)
+    if os.path.lexists(d) and not d.is_dir():
+        raise ConfigError(f"cache directory {d}: exists and is not a folder")
+    if d.is_dir() and not is_cache_dir(d):
+        try:
+            empty = not any(os.scandir(d))
+        except OSError:
+            empty = False
+        if not empty:
+            raise ConfigError(f"cache directory {d}: a folder that is not empty and not a commlint cache; "
+                              "commlint writes a .gitignore of '*' there, which would hide its files")
+    real = Path(os.path.realpath(d))
+    for t in targets or []:
+        rt = Path(os.path.realpath(t))
+        if rt == real or real in rt.parents:
+            raise ConfigError(f"cache directory {d}: holds the checked path {t}")
+    return d
+
+
+def prepare_cache_dir(directory: Path) -> None:
+    """Create the cache directory with a ``.gitignore`` of ``*``: neither git nor a
+    later run's discovery looks inside, wherever it is. The ``.gitignore`` is written
+    only into a folder that is empty or already a cache (check_cache_dir)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    gitignore = directory / ".gitignore"
+    if not os.path.lexists(gitignore):
+        if any(e.name != ".gitignore" and not e.name.startswith(".tmp-") for e in os.scandir(directory)):
+            raise OSError(17, "not a commlint cache folder")
+        fd = os.open(gitignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(GITIGNORE)
+
+
+def remove_stale_tmp(directory: Path, now: float | None = None) -> int:
+    """Delete ``.tmp-*`` files a killed run left behind, once they are old enough that no
+    live run can still be writing them. Returns how many were removed."""
+    import time
+
+    now = time.time() if now is None else now
+    removed = 0
+    try:
+        with os.scandir(directory) as it:
+            for e in it:
+                if not e.name.startswith(".tmp-"):
+                    continue
+                try:
+                    st = e.stat(follow_symlinks=False)
+                    if now - st.st_mtime > STALE_TMP_SECONDS:
+                        os.unlink(e.path)
+                        removed += 1
+                except OSError:
+                    pass
+    except OSError:
+        pass
+    return removed
+
+
+def write_into(directory: Path, name: str, text: str) -> None:
+    """Write a file of the cache folder whole or not at all (a temporary file renamed over it), so
+    a run reading it at the same time sees the old content or the new. OSError when the folder
+    cannot be written (read-only, full, not a cache)."""
+    tmp = None
+    try:
+        prepare_cache_dir(directory)
+        remove_stale_tmp(directory)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, directory / name)
+        tmp = None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
