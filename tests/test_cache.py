@@ -436,10 +436,17 @@ def test_a_tampered_listing_is_ignored(tree: Path, tmp_path: Path, walks: list[s
     first = check(tree, {}, jobs=1, cache_dir=cache)
     (listing,) = cache.glob("listing-*.json")
     data = json.loads(listing.read_text(encoding="utf-8"))
-    for bad in (["../../etc/passwd", "../../etc/passwd", ["python"], ""], ["x.py", "x.py", [], ""], "x"):
-        listing.write_text(json.dumps({**data, "files": data["files"] + [bad]}), encoding="utf-8")
+    cols = data["files"]
+    for bad in ({"opened": "../../etc/passwd", "rel": "../../etc/passwd", "kinds": 0, "below": ""},
+                {"opened": "", "rel": "x.py", "kinds": 99, "below": ""},
+                {"opened": "", "rel": 7, "kinds": 0, "below": ""},
+                {"opened": "/etc/passwd", "rel": "passwd", "kinds": 0, "below": ""},
+                {"opened": "", "rel": "/etc/passwd", "kinds": 0, "below": ""},
+                {"prefix": "/etc/"}):
+        tampered = {**cols, **{k: v if k == "prefix" else cols[k] + [v] for k, v in bad.items()}}
+        listing.write_text(json.dumps({**data, "files": tampered}), encoding="utf-8")
         again = check(tree, {}, jobs=1, cache_dir=cache)
         assert _sources(again) == _sources(first)
     listing.write_text("{not json", encoding="utf-8")
     assert _sources(check(tree, {}, jobs=1, cache_dir=cache)) == _sources(first)
-    assert len(walks) == 5
+    assert len(walks) == 8

@@ -157,7 +157,7 @@ def max_jobs() -> int:
 
 def _read(source: SourceFile, plan: Plan) -> bytes | None:
     try:
-        return read_source(source.path, max(plan.settings.max_file_size, plan.settings.max_python_file_size))
+        return read_source(source.opened, max(plan.settings.max_file_size, plan.settings.max_python_file_size))
     except OSError:
         return None  # check_file reports it (or nothing, if the file has gone)
 
@@ -241,7 +241,7 @@ def run_files(
             results[src.rel] = _unparsed(src)
             continue
         if cache is not None:
-            st = _stat(src.path)  # before the read: a later write changes it
+            st = _stat(src.opened)  # before the read: a later write changes it
             kept = cache.unchanged(src.rel, st)
             if kept is not None:
                 results[src.rel] = kept
@@ -251,7 +251,7 @@ def run_files(
         digest = cache.digest(data) if (cache is not None and data is not None) else None
         if cache is not None and digest is not None and data is not None and \
                 len(data) <= max(plan.settings.max_file_size, plan.settings.max_python_file_size):
-            cache.known(src.path, digest)  # a dependency of another file's result: not read twice
+            cache.known(src.opened, digest)  # a dependency of another file's result: not read twice
         read.append((src, data, digest))
     pending = []
     for src, data, digest in read:

@@ -8,6 +8,7 @@ files are read: a FIFO, socket or device is skipped (opening one could block).
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -23,10 +24,19 @@ GITIGNORE_LIMIT = 4 * 1024 * 1024
 
 @dataclass(frozen=True)
 class SourceFile:
-    path: Path  # as opened
+    opened: str  # the path as opened (a Path given is kept as its string)
     rel: str  # as reported: relative to the run's root, with '/'
     kinds: tuple[str, ...]
     below: str = ""  # the path below the folder named on the command line (what its role is read from)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.opened, str):
+            object.__setattr__(self, "opened", os.fspath(self.opened))
+
+    @functools.cached_property
+    def path(self) -> Path:
+        """The path as opened, as a Path (made when asked: a warm run on thousands of files needs none)."""
+        return Path(self.opened)
 
     @property
     def role_path(self) -> str:
@@ -135,12 +145,12 @@ def discover(paths: list[Path], settings: Settings, warn=lambda msg: None,  # no
         want = listing.key({"paths": [os.path.abspath(p) for p in paths], "root": os.path.abspath(settings.root),
                             "exclude": settings.exclude, "extend": settings.extend_exclude,
                             "gitignore": settings.respect_gitignore, "cwd": os.getcwd()})
-        kept = listing.load(memo[0], memo[1], want)
+        kept = listing.load(memo[0], memo[1], want, [os.path.abspath(p) for p in paths])
         if kept is not None:
             files, messages = kept
             for msg in messages:
                 warn(msg)
-            return [SourceFile(Path(p), rel, tuple(kinds), below) for p, rel, kinds, below in files]
+            return [SourceFile(p, rel, tuple(kinds), below) for p, rel, kinds, below in files]
         record = listing.Recorder()
         said = warn
 
@@ -150,7 +160,7 @@ def discover(paths: list[Path], settings: Settings, warn=lambda msg: None,  # no
 
     found = _discover(paths, settings, warn, record)
     if record is not None and memo is not None and want is not None:
-        listing.save(memo[0], memo[1], want, [[str(f.path), f.rel, list(f.kinds), f.below] for f in found], record)
+        listing.save(memo[0], memo[1], want, [[f.opened, f.rel, list(f.kinds), f.below] for f in found], record)
     return found
 
 
@@ -260,7 +270,7 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
                 stack.append((entry.path, ignores))
             else:
                 below = absolute[len(top_prefix):] if top_prefix and absolute.startswith(top_prefix) else ""
-                out.setdefault(rel, SourceFile(Path(entry.path), rel, ks, below.replace(os.sep, "/")))
+                out.setdefault(rel, SourceFile(entry.path, rel, ks, below.replace(os.sep, "/")))
 
 
 def _why(exc: OSError) -> str:

@@ -19,11 +19,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 3
 LIMIT = 64 * 1024 * 1024  # a listing larger than this is not read
 RACY_NS = 2_000_000_000
 
@@ -47,6 +48,7 @@ class Recorder:
             self.racy = True  # changed in the last two seconds: a later change could share its time
 
     def saw_file(self, path: str) -> None:
+        path = os.path.abspath(path)
         try:
             self.saw(path, os.stat(path))
         except OSError:
@@ -61,8 +63,9 @@ def _file(directory: Path, salt: str) -> Path:
     return directory / f"listing-{salt}.json"
 
 
-def load(directory: Path, salt: str, want: str) -> tuple[list[list[Any]], list[str]] | None:
-    """The files and messages of the kept walk keyed ``want``, if nothing it depended on changed."""
+def load(directory: Path, salt: str, want: str, tops: list[str]) -> tuple[list[list[Any]], list[str]] | None:
+    """The files and messages of the kept walk keyed ``want``, if nothing it depended on changed
+    and every path in it lies below one of ``tops`` (the folders asked for, absolute)."""
     from ..core import safeio
 
     try:
@@ -71,39 +74,90 @@ def load(directory: Path, salt: str, want: str) -> tuple[list[list[Any]], list[s
         return None
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != want:
         return None
-    stats, files, messages = data.get("stats"), data.get("files"), data.get("messages")
-    if not isinstance(stats, dict) or not isinstance(files, list) or not isinstance(messages, list):
+    stats, cols, messages, top = data.get("stats"), data.get("files"), data.get("messages"), data.get("top")
+    if not isinstance(stats, dict) or not isinstance(cols, dict) or not isinstance(messages, list) \
+            or not isinstance(top, str) or not _strings(messages):
         return None
     for path, was in stats.items():
         try:
-            if _stat_key(os.stat(path)) != was:
+            if _stat_key(os.stat(top + path)) != was:
                 return None
         except (OSError, ValueError, TypeError):
             return None
-    if not all(isinstance(m, str) for m in messages) or not all(_well_formed(f) for f in files):
+    files = _columns(cols, [t if t.endswith(os.sep) else t + os.sep for t in tops])
+    return (files, messages) if files is not None else None
+
+
+_UP = re.compile(r"(?:^|[/\\])\.\.(?:[/\\]|$)|\x00|^[/\\]|^[A-Za-z]:", re.M)  # a '..' step, NUL, absolute
+
+
+def _below(path: str, tops: list[str]) -> bool:
+    real = os.path.abspath(path or ".") + os.sep
+    return any(real.startswith(t) for t in tops)
+
+
+def _strings(values: Any) -> bool:
+    return type(values) is list and set(map(type, values)) <= {str}
+
+
+def _columns(cols: dict[str, Any], tops: list[str]) -> list[list[Any]] | None:
+    """The files kept column by column (checked a column at a time: thousands of entries), or None
+    when anything is malformed: a column of other than strings, a kinds index out of range, a
+    reported path that is absolute or has a '..' step or a NUL, a path as opened outside ``tops``."""
+    prefix, opened, rels, below, kinds, table = (cols.get(k) for k in ("prefix", "opened", "rel", "below", "kinds", "table"))
+    if not (isinstance(prefix, str) and _strings(opened) and _strings(rels) and _strings(below)
+            and type(kinds) is list and set(map(type, kinds)) <= {int} and type(table) is list
+            and all(_strings(t) and t for t in table) and len(opened) == len(rels) == len(below) == len(kinds)):
         return None
-    return files, messages
-
-
-def _well_formed(entry: Any) -> bool:
-    """[path as opened, rel, kinds, below]: strings, paths with no '..' step, kinds of strings."""
-    if not (isinstance(entry, list) and len(entry) == 4 and isinstance(entry[0], str) and isinstance(entry[1], str)
-            and isinstance(entry[2], list) and entry[2] and all(isinstance(k, str) for k in entry[2])
-            and isinstance(entry[3], str)):
-        return False
-    opened = entry[0].replace(os.sep, "/")
-    return f"/{opened}/".find("/../") == -1 and f"/{entry[1]}/".find("/../") == -1 and "\x00" not in opened
+    if kinds and not 0 <= min(kinds) <= max(kinds) < len(table):
+        return None
+    if _UP.search("\n".join((*rels, *below))) is not None or "\x00" in prefix:
+        return None
+    if not _below(prefix, tops) or not all(_below(o, tops) for o in opened if o):
+        return None
+    if any("\n" in r for r in rels) or "\n" in prefix:
+        return None  # a name with a line break: the check above would not see its steps
+    shared = [tuple(t) for t in table]
+    return [[o or prefix + r, r, shared[k], b or r] for o, r, b, k in zip(opened, rels, below, kinds)]
 
 
 def save(directory: Path, salt: str, want: str, files: list[list[Any]], record: Recorder) -> None:
-    """Keep this walk (not when it saw a recent change, nor in a cache folder that cannot be written)."""
+    """Keep this walk (not when it saw a recent change, nor in a cache folder that cannot be written).
+    Paths of folders are kept below their common start; a path as opened or below the folder asked
+    for that is the reported path itself is left out."""
     from ..core.cachedir import write_into
 
-    if record.racy:
+    if record.racy or not record.stats:
         return
     try:
+        top = os.path.commonpath(list(record.stats))
+    except ValueError:  # paths on different drives
+        return
+    top = top if top.endswith(os.sep) else top + os.sep
+    if any(not p.startswith(top) for p in record.stats):
+        return
+    stats = {p[len(top):]: v for p, v in record.stats.items()}
+    ends: dict[str, int] = {}  # how the paths as opened begin, before the reported path ("./" for ".")
+    for opened, rel, _, _ in files:
+        if opened.endswith(rel):
+            head = opened[: len(opened) - len(rel)]
+            ends[head] = ends.get(head, 0) + 1
+    prefix = max(ends, key=ends.__getitem__) if ends else ""
+    table: list[list[str]] = []
+    index: dict[tuple[str, ...], int] = {}
+    kinds = []
+    for _, _, ks, _ in files:
+        key = tuple(ks)
+        if key not in index:
+            index[key] = len(table)
+            table.append(list(ks))
+        kinds.append(index[key])
+    cols = {"prefix": prefix, "opened": ["" if o == prefix + r else o for o, r, _, _ in files],
+            "rel": [r for _, r, _, _ in files], "below": ["" if b == r else b for _, r, _, b in files],
+            "kinds": kinds, "table": table}
+    try:
         write_into(directory, _file(directory, salt).name, json.dumps(
-            {"format": FORMAT, "key": want, "stats": record.stats, "files": files, "messages": record.messages},
-            separators=(",", ":")))
+            {"format": FORMAT, "key": want, "top": top, "stats": stats, "files": cols,
+             "messages": record.messages}, separators=(",", ":")))
     except OSError:
         pass  # a read-only or full cache folder: the walk stands
