@@ -81,10 +81,14 @@ def by_scope(findings: list[Finding], sources: list, settings: Settings) -> tupl
     (a file that cannot be read) are always reported."""
     from .artifacts.roles import file_role, judged
 
-    roles = {s.rel: file_role(s.role_path, settings) for s in sources if "python" in s.kinds}
+    python = {s.rel: s for s in sources if "python" in s.kinds}
+    roles: dict[str, str] = {}  # the role of each file a finding is in (not of every file: a tree has thousands)
     kept: list[Finding] = []
     left_out: dict[str, int] = {}
     for f in findings:
+        src = python.get(f.location.path)
+        if src is not None and src.rel not in roles:
+            roles[src.rel] = file_role(src.role_path, settings)
         role = roles.get(f.location.path)
         if role is None or f.code in ENGINE_CODES or judged(role, settings):
             kept.append(f)

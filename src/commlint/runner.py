@@ -42,7 +42,7 @@ from .engine import FileResult, Plan, check_file, is_candidate, wanted_kinds
 PARALLEL_BYTES = 256 * 1024  # source to parse before worker processes pay off (~0.5 s of Python)
 BATCH_BYTES = 128 * 1024  # small files travel to a worker together, up to this much
 PREFILTER_PARALLEL_BYTES = 8 * 1024 * 1024  # text to search for triggers before a second process pays off
-FORMAT = 1  # the layout of a cache file
+FORMAT = 2  # the layout of a cache file
 CACHE_LIMIT = 1024 * 1024 * 1024  # a cache file larger than this is ignored (and rewritten)
 
 
@@ -87,7 +87,9 @@ class Cache:
         if not isinstance(entry, list) or len(entry) not in (2, 3) or entry[0] != digest:
             return None
         try:
-            result = FileResult.from_json(entry[1])
+            result = _unpack(rel, entry[1])
+            if result is None:
+                return None
             if any(self._dep_digest(p) != d for p, d in result.deps.items()):
                 return None  # a file it depends on (a $ref target) changed
         except Exception:  # noqa: BLE001 - a damaged or tampered-with entry: recompute it
@@ -107,7 +109,7 @@ class Cache:
         return self._deps[path]
 
     def put(self, rel: str, digest: str, result: FileResult, st: list[int] | None = None) -> None:
-        self.updates[rel] = [digest, result.to_json()] + ([st] if st is not None else [])
+        self.updates[rel] = [digest, _pack(result)] + ([st] if st is not None else [])
 
     def save(self) -> None:
         if not self.updates:
@@ -125,6 +127,22 @@ class Cache:
         except OSError:  # a read-only or full cache directory: the run's results stand
             self.writable = False
         self.updates = {}
+
+
+def _pack(result: FileResult) -> Any:
+    """A result as the cache keeps it: most files of a tree hold nothing (no findings, facts or
+    dependencies), and are kept as ``[kind, manifest]`` rather than a whole object."""
+    if result.findings or result.facts or result.parsed or result.deps or result.examined:
+        return result.to_json()
+    return [result.kind, result.manifest]
+
+
+def _unpack(rel: str, data: Any) -> FileResult | None:
+    if isinstance(data, list):
+        if len(data) != 2 or not isinstance(data[0], (str, type(None))) or not isinstance(data[1], (bool, type(None))):
+            return None
+        return FileResult(rel, data[0], manifest=data[1])
+    return FileResult.from_json(data)
 
 
 RACY_NS = 2_000_000_000  # a file modified less than this before it was read is not trusted by its stat

@@ -34,10 +34,16 @@ class Plan:
     # per rule (and per kind for facts): what a file must contain for it to run there
     rule_triggers: dict[str, tuple[bytes, ...]] = field(default_factory=dict)
     fact_triggers: dict[str, tuple[bytes, ...]] = field(default_factory=dict)
+    _key: str | None = field(default=None, repr=False, compare=False)
 
     def key(self) -> str:
         """What the result cache is keyed by, besides each file's content: commlint
         itself, the enabled rules and every setting that can change a finding."""
+        if self._key is None:
+            self._key = self._compute_key()
+        return self._key
+
+    def _compute_key(self) -> str:
         settings = {f.name: getattr(self.settings, f.name) for f in fields(self.settings) if f.name not in _NOT_IN_KEY}
         payload = {
             "v": __version__,
