@@ -378,3 +378,55 @@ def test_facts_of_a_consumer_whose_module_names_no_broker(tmp_path: Path) -> Non
     facts = {r.rel: r.facts for r in result.files}
     assert [c["topics"] for c in facts["worker/main.py"]["consumers"]] == [["orders.order.placed"]]
     assert "consumers" not in facts["web/main.py"] and "topics" not in facts["web/main.py"]
+
+
+def test_fastapi_dependencies_run_on_every_request(tmp_path: Path) -> None:
+    """A client built in a function FastAPI calls per request (``Depends``/``Security``, in this module
+    or another, a route parameter or a router's ``dependencies=``); not one named in another
+    library's ``Depends``, nor a cached one."""
+    _check(tmp_path, {
+        "svc/app.py": """import httpx
+from fastapi import APIRouter, Depends, Security
+
+from svc.deps import audit_client
+
+router = APIRouter(dependencies=[Depends(audit_client)])
+
+
+def auth_client():
+    return httpx.Client(base_url="http://auth:8000", timeout=2)  # expect: CL121
+
+
+@router.get("/me")
+def me(client=Security(auth_client)):
+    return client.get("/me", timeout=2).json()
+""",
+        "svc/deps.py": """import httpx
+
+
+def audit_client():
+    return httpx.Client(base_url="http://audit:8000", timeout=2)  # expect: CL121
+
+
+def report_client():
+    return httpx.Client(base_url="http://reports:8000", timeout=2)
+""",
+        "other/jobs.py": """from taskrunner import Depends
+
+from svc.deps import report_client
+
+job = Depends(report_client)
+""",
+    }, ["CL121"])
+
+
+def test_a_route_naming_the_dependency_invalidates_its_cached_result(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"svc/deps.py": "import httpx\n\n\ndef client():\n"
+                                         "    return httpx.Client(base_url='http://a:1', timeout=2)\n",
+                          "svc/routes.py": "from fastapi import Depends, FastAPI\n\nfrom svc.deps import client\n\n"
+                                           "app = FastAPI()\n"})
+    cache = tmp_path / ".cache"
+    assert found(run(tmp_path, {"select": ["CL121"]}, cache_dir=cache)) == set()
+    with open(tmp_path / "svc" / "routes.py", "a", encoding="utf-8") as fh:
+        fh.write("\n\n@app.get('/')\ndef root(c=Depends(client)):\n    return c.get('/', timeout=2).json()\n")
+    assert found(run(tmp_path, {"select": ["CL121"]}, cache_dir=cache)) == {("svc/deps.py", 5, "CL121")}

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..artifacts.python import PyModule, Scope
 from .index import Definition, ProjectIndex, module_file, project_index
+from .routes import DEPENDS
 from .summaries import _dotted, _lit
 
 MAX_FILES = 20000
@@ -257,3 +258,39 @@ def _scan(module: PyModule, index: ProjectIndex, here: Path, name: str, cls: str
             if len(out) >= MAX_SITES:
                 return out
     return out
+
+
+def remote_dependency(module: PyModule, fn: Scope) -> str | None:
+    """Where (``path:line``) another module of the tree names ``fn``, a module-level function of this
+    module, in a FastAPI ``Depends(...)``/``Security(...)``: then FastAPI runs it on every request
+    (``routes.dependencies`` finds the ones named in the module itself)."""
+    index, here = project_index(module), module_file(module)
+    if index is None or here is None or fn.kind != "function" or fn.parent is not module.module_scope:
+        return None
+
+    def scan(m: PyModule) -> str | None:
+        needle, deps = fn.name.encode(), m.index_deps
+        for path in _python_files(index):
+            if path == here:
+                continue
+            deps.add(str(path))  # a route added anywhere later changes the answer
+            data = _contents(index, path)
+            if data is None or needle not in data or (b"Depends" not in data and b"Security" not in data):
+                continue
+            try:
+                tree = ast.parse(data.decode("utf-8", "replace").lstrip("\ufeff"))
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
+            caller = _Caller(index, path, tree, deps)
+            if caller.summary is None:
+                continue
+            for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+                if caller.summary.resolve(_dotted(call.func) or "") not in DEPENDS:
+                    continue
+                arg = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "dependency"), None)
+                d = caller.definition(_dotted(arg)) if arg is not None else None
+                if d is not None and d.kind == "function" and d.summary.path == str(here) and d.name == fn.name:
+                    return f"{os.path.relpath(path, index.root).replace(os.sep, '/')}:{call.lineno}"
+        return None
+
+    return module.analysis(f"callers.dependency.{fn.name}", scan)

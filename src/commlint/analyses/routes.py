@@ -163,6 +163,34 @@ def _function_named(module: PyModule, expr: cst.BaseExpression, scope: Scope) ->
     return None
 
 
+DEPENDS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"})
+
+
+def dependencies(module: PyModule) -> dict[int, tuple[Scope, cst.Call]]:
+    """Functions of this module named in a FastAPI ``Depends(...)``/``Security(...)`` here (a route's
+    parameter, an ``Annotated`` alias, a router's ``dependencies=``): FastAPI calls each on every
+    request that needs it. id(scope) -> (scope, the Depends call). ``callers.remote_dependency``
+    finds the ones named in other modules."""
+
+    def build(m: PyModule) -> dict[int, tuple[Scope, cst.Call]]:
+        out: dict[int, tuple[Scope, cst.Call]] = {}
+        for site in m.calls:
+            if qualname(m, site.node.func) not in DEPENDS:
+                continue
+            arg = positional(site.node, 0) or keyword(site.node, "dependency")
+            fn = _function_named(m, arg.value, site.scope) if arg is not None else None
+            if fn is not None and fn.kind == "function":
+                out.setdefault(id(fn), (fn, site.node))
+        return out
+
+    return module.analysis("routes.dependencies", build)
+
+
+def once(scope: Scope) -> bool:
+    """A function whose result is kept (``@lru_cache``, ``@cached_property``...): its body runs once."""
+    return any(_decorator_name(d) in ONCE_DECORATORS for d in scope.decorators)
+
+
 def _decorator_name(dec: cst.Decorator) -> str:
     d = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
     return d.attr.value if isinstance(d, cst.Attribute) else d.value if isinstance(d, cst.Name) else ""
@@ -235,6 +263,9 @@ def per_request(module: PyModule) -> dict[int, tuple[str, Scope, cst.CSTNode | N
 
     def build(m: PyModule) -> dict[int, tuple[str, Scope, cst.CSTNode | None]]:
         runs = dict(_handlers(m))
+        for fn, call in dependencies(m).values():
+            if id(fn) not in runs and not once(fn):
+                runs[id(fn)] = ("dependency", fn, call)
         stored = stored_calls(m)
         edges: list[tuple[Scope | None, Scope]] = []
         for site in m.calls:
@@ -265,6 +296,8 @@ def why_per_request(module: PyModule, runs: dict, key: int, depth: int = 0) -> s
         return f"request handler `{scope.qualname}`"
     if how == "loop":
         return f"`{scope.qualname}`, called in a loop at line {module.span(where)[0]}"
+    if how == "dependency":
+        return f"`{scope.qualname}`, a FastAPI dependency run on every request (`Depends` at line {module.span(where)[0]})"
     if depth > 5:
         return f"`{scope.qualname}`"
     return f"`{scope.qualname}`, called from {why_per_request(module, runs, id(where), depth + 1)}"

@@ -15,10 +15,10 @@ import libcst as cst
 
 from ..artifacts.python import PyModule, Scope, has_star_kwargs, keyword
 from ..core.model import Edit, Fix, Severity
-from ..analyses.routes import per_request, stored_calls, why_per_request
+from ..analyses.routes import once, per_request, stored_calls, why_per_request
 from . import PythonContext, check
 from ..analyses.http import AIOHTTP, CLIENTS, GRPC, GRPC_CHANNELS, HTTP_CLIENT, REQUESTS, HttpCall, argument, http_calls, mounts_adapter, qualname, text
-from ..analyses.callers import passed_headers
+from ..analyses.callers import passed_headers, remote_dependency
 from ..analyses.forwarding import forwarded_calls
 from ..analyses.headers import call_headers
 from ..analyses.retries import hand_loops, retry_policy_of
@@ -334,6 +334,9 @@ def connection_per_request(ctx: PythonContext) -> None:
         elif fn is not None and fn.name != "__init__" and id(fn) in used_in.get(id(site.node), ()) \
                 and not runs_once(module, site.scope, site.node):
             why = f"in `{fn.qualname}` and dropped after use"
+        elif fn is not None and not once(fn) and not runs_once(module, site.scope, site.node) \
+                and (where := remote_dependency(module, fn)) is not None:
+            why = f"in `{fn.qualname}`, a FastAPI dependency run on every request (`Depends` in {where})"
         if why is None:
             continue
         ctx.report(
