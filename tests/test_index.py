@@ -430,3 +430,35 @@ def test_a_route_naming_the_dependency_invalidates_its_cached_result(tmp_path: P
     with open(tmp_path / "svc" / "routes.py", "a", encoding="utf-8") as fh:
         fh.write("\n\n@app.get('/')\ndef root(c=Depends(client)):\n    return c.get('/', timeout=2).json()\n")
     assert found(run(tmp_path, {"select": ["CL121"]}, cache_dir=cache)) == {("svc/deps.py", 5, "CL121")}
+
+
+def test_identical_modules_in_two_trees_are_each_read_as_their_own(tmp_path: Path) -> None:
+    """A module's summary names its file: a copy elsewhere (a second tree checked in the same process,
+    a service copied into another folder) is summarised as itself, so its callers are found."""
+    files = {
+        "orders/http.py": """import httpx
+
+CLIENT = httpx.Client(base_url="http://billing:8000", timeout=2)
+
+
+def post(path, headers=None):
+    return CLIENT.post(path, headers=headers)
+""",
+        "orders/routes.py": """from fastapi import FastAPI
+
+from orders.http import post
+
+app = FastAPI()
+
+
+@app.post("/orders")
+def create():
+    return post("/charge", headers={"X-Caller-Service": "orders"})
+""",
+    }
+    first, second = tmp_path / "a", tmp_path / "b"
+    write_tree(first, files)
+    write_tree(second, files)
+    a = found(run(first, {"select": ["CL111"]}), {"CL111"})
+    b = found(run(second, {"select": ["CL111"]}), {"CL111"})
+    assert a == b and ("orders/http.py", 7, "CL111") in a

@@ -59,7 +59,7 @@ class Built:
         return f"{os.path.basename(self.summary.path)}:{self.call.line}"
 
 
-_SUMMARIES: dict[str, Summary | None] = {}  # content digest -> summary, shared by every tree
+_SUMMARIES: dict[str, Summary | None] = {}  # content digest and path -> summary, kept from run to run
 _INDEXES: dict[str, "ProjectIndex"] = {}
 
 
@@ -93,7 +93,9 @@ class ProjectIndex:
             except (OSError, safeio.TooLarge):
                 self._files[key] = (stamp, None)
                 return None
-            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+            # by content and path: a summary names its file (``Summary.path``), which the readers
+            # compare; shared by content alone, a second tree's copy would name the first's file
+            digest = hashlib.blake2b(data, digest_size=16).hexdigest() + ":" + key
             if digest not in _SUMMARIES:
                 if len(_SUMMARIES) > 20000:
                     _SUMMARIES.clear()
