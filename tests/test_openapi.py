@@ -242,7 +242,18 @@ def test_whole_openapi_corpus_runs_without_internal_errors() -> None:
     do = [f for f in result.active if f.location.path.startswith("digitalocean/")]
     # DigitalOcean's operations are $refs to files, which OpenAPI 3.0 does not allow
     assert any(f.code == "CL300" and "$ref is not allowed here" in f.message for f in do)
-    assert {f.code for f in do} >= {"CL300", "CL301", "CL303"}
+    assert {f.code for f in do} >= {"CL300", "CL301"}
+    # a public API (servers on api.digitalocean.com): no correlation header asked of its clients
+    assert "CL303" not in {f.code for f in do}
+
+
+def test_a_public_api_is_judged_when_asked(tmp_path: Path) -> None:
+    doc = ("openapi: 3.0.3\ninfo: {title: T, version: '1'}\nservers: [{url: 'https://api.example.com'}]\n"
+           "paths:\n  /a:\n    get:\n      responses: {'200': {description: OK}}\n")
+    write_tree(tmp_path, {"api.yaml": doc})
+    assert not [f for f in run(tmp_path, {"select": ["CL303"]}).active]
+    asked = run(tmp_path, {"select": ["CL303"], "rules": {"CL303": {"public-apis": True}}}).active
+    assert [(f.code, f.location.line) for f in asked] == [("CL303", 6)]
 
 
 def test_cached_result_is_not_reused_when_a_ref_target_changes(tmp_path: Path) -> None:

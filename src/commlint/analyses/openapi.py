@@ -82,3 +82,47 @@ def openapi_facts(doc: OpenAPIDoc) -> dict[str, Any]:
     info = doc.data.get("info")
     title = info.get("title", "") if isinstance(info, dict) else ""
     return {"operations": ops, "hosts": hosts, "title": str(title)}
+
+
+PUBLIC_AUDIENCES = frozenset({"external-public", "external-partner", "external", "public", "partner"})
+
+
+def audience(art: OpenAPIDoc, settings: Any = None) -> str:
+    """Who a contract is for: "public" (clients outside the system), "internal" or "unknown".
+
+    Said by the document (``x-audience``, as in Zalando's API guidelines: ``external-public`` and
+    ``external-partner`` are public, ``company-internal`` and the like internal; ``x-internal: true``),
+    else read from its servers (OpenAPI ``servers``, Swagger ``host``) with the call-target rules:
+    servers all on public hosts (``api.digitalocean.com``) make a public API, a cluster or
+    single-label host an internal one; a document with no absolute server is unknown.
+    """
+    from .targets import EXTERNAL, INTERNAL, classify_host, host_of
+
+    data = art.data
+    for holder in (data, data.get("info")):
+        if not isinstance(holder, dict):
+            continue
+        said = holder.get("x-audience")
+        if isinstance(said, str) and said.strip():
+            return "public" if said.strip().lower() in PUBLIC_AUDIENCES else "internal"
+        if holder.get("x-internal") is True:
+            return "internal"
+    hosts = []
+    if art.swagger:
+        if isinstance(data.get("host"), str):
+            hosts.append(host_of(data["host"], True, "host"))
+    else:
+        for server in data.get("servers") or []:
+            if not isinstance(server, dict) or not isinstance(server.get("url"), str):
+                continue
+            url = server["url"]
+            for name, var in (server.get("variables") or {}).items() if isinstance(server.get("variables"), dict) else ():
+                if isinstance(var, dict) and isinstance(var.get("default"), str):
+                    url = url.replace("{" + str(name) + "}", var["default"])
+            hosts.append(host_of(url, True) if "{" not in url.split("://", 1)[-1].split("/", 1)[0] else None)
+    kinds = {classify_host(h, settings) for h in hosts if h}
+    if not kinds:
+        return "unknown"
+    if INTERNAL in kinds:
+        return "internal"
+    return "public" if kinds == {EXTERNAL} else "unknown"

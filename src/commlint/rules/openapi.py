@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analyses.base_versions import base_dir, git_reader, option_path
-from ..analyses.openapi import operations, param_key
+from ..analyses.openapi import audience, operations, param_key
 from ..analyses.openapi_diff import Change, breaking_changes
 from ..artifacts.openapi import OpenAPIDoc, file_reader, load_spec
 from ..artifacts.yamljson import join, split
@@ -344,6 +344,8 @@ def missing_request_id(ctx: OpenAPIContext) -> None:
     art: OpenAPIDoc = ctx.artifact
     if not art.is_document:
         return
+    if not ctx.options["public-apis"] and audience(art, ctx.settings) == "public":
+        return  # the correlation ID is for calls between the system's services, not its public clients
     header = str(ctx.options["header"]).lower()
     for path, method, ptr, _op, _file, params in operations(art):
         if not any(param_key(p) == ("header", header) for p, _ in params):
