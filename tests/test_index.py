@@ -462,3 +462,34 @@ def create():
     a = found(run(first, {"select": ["CL111"]}), {"CL111"})
     b = found(run(second, {"select": ["CL111"]}), {"CL111"})
     assert a == b and ("orders/http.py", 7, "CL111") in a
+
+
+def test_the_incoming_request_s_headers_passed_on_carry_its_correlation_id(tmp_path: Path) -> None:
+    """``headers=request.headers`` (Flask's request, a handler's ``request`` or ``Request`` parameter),
+    ``dict(...)`` of it or ``{**request.headers, ...}`` propagate X-Request-ID; X-Caller-Service would be
+    the upstream caller's, a note under --strict; another object's headers are not the request's."""
+    write_tree(tmp_path, {"svc/app.py": """import httpx
+import requests
+from fastapi import FastAPI, Request
+from flask import Flask, request
+
+app = Flask(__name__)
+api = FastAPI()
+
+
+@app.get("/a")
+def a():
+    requests.get("http://billing:8000/a", headers=request.headers, timeout=2)
+    return requests.get("http://billing:8000/b", headers={**request.headers, "X-Caller-Service": "svc"}, timeout=2)
+
+
+@api.get("/c")
+async def c(req: Request, other: dict):
+    async with httpx.AsyncClient(timeout=2) as client:
+        await client.get("http://billing:8000/c", headers=dict(req.headers))
+        await client.get("http://billing:8000/d", headers=other)
+"""})
+    strict = run(tmp_path, {"select": ["CL111", "CL112"], "strict": True})
+    got = sorted((f.location.line, f.code, f.severity.name.lower()) for f in strict.active)
+    assert got == [(12, "CL112", "note"), (19, "CL112", "note"), (20, "CL111", "note"), (20, "CL112", "note")]
+    assert "service that called this one" in next(f.message for f in strict.active if f.location.line == 12)

@@ -35,16 +35,45 @@ from .values import _is_builtin, _kwargs, argument, is_none, resolve, text
 
 @dataclass(frozen=True)
 class Headers:
-    """Header names (lower case) a call sets; ``complete`` False when more may come from code we cannot read."""
+    """Header names (lower case) a call sets; ``complete`` False when more may come from code we cannot read;
+    ``forwards`` when the incoming request's headers are passed on whole (its correlation ID with them)."""
 
     names: frozenset[str] = frozenset()
     complete: bool = True
+    forwards: bool = False
 
     def __or__(self, other: Headers) -> Headers:
-        return Headers(self.names | other.names, self.complete and other.complete)
+        return Headers(self.names | other.names, self.complete and other.complete, self.forwards or other.forwards)
 
 
 UNKNOWN_HEADERS = Headers(frozenset(), False)
+FORWARDED = Headers(frozenset(), False, True)  # what the incoming request carried: unknown, but passed on
+INBOUND_REQUESTS = frozenset({"flask.request", "quart.request"})  # the request being served, as a global
+REQUEST_CLASSES = frozenset({
+    "fastapi.Request", "starlette.requests.Request", "aiohttp.web.Request", "aiohttp.web.BaseRequest",
+    "aiohttp.web_request.Request", "django.http.HttpRequest", "flask.Request", "werkzeug.Request",
+    "werkzeug.wrappers.Request", "sanic.Request", "sanic.request.Request", "tornado.httputil.HTTPServerRequest",
+})
+
+
+def inbound_headers(module: PyModule, expr: cst.BaseExpression | None, scope: Scope) -> bool:
+    """Whether ``expr`` is the headers of the request being served: ``request.headers`` of Flask's
+    ``request``, or of a handler's parameter annotated as a framework's request or named ``request``."""
+    if not (isinstance(expr, cst.Attribute) and expr.attr.value == "headers"):
+        return False
+    base = expr.value
+    if qualname(module, base) in INBOUND_REQUESTS:
+        return True
+    fn = scope.enclosing_function()
+    if not isinstance(base, cst.Name) or fn is None or not isinstance(fn.node, cst.FunctionDef):
+        return False
+    params = fn.node.params
+    for p in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if p.name.value != base.value:
+            continue
+        ann = p.annotation.annotation if p.annotation is not None else None
+        return base.value == "request" if ann is None else qualname(module, ann) in REQUEST_CLASSES
+    return False
 
 
 def header_names(module: PyModule, expr: cst.BaseExpression | None, scope: Scope, _depth: int = 0) -> Headers:
@@ -53,6 +82,8 @@ def header_names(module: PyModule, expr: cst.BaseExpression | None, scope: Scope
         return Headers()
     if _depth > 8:
         return UNKNOWN_HEADERS
+    if inbound_headers(module, expr, scope):
+        return FORWARDED
     value = resolve(module, expr, scope)
     if value is None:
         return UNKNOWN_HEADERS

@@ -254,8 +254,8 @@ def _header_check(ctx: PythonContext, why: str) -> None:
         if propagation and no_inbound_request(module, c.scope, c.node):
             continue
         sent = call_headers(module, c)
-        if names & sent.names:
-            continue
+        if names & sent.names or (propagation and sent.forwards):
+            continue  # X-Request-ID also goes with the incoming request's headers, passed on whole
         kind = "metadata" if c.library is GRPC else "header"
         if not sent.complete:
             given = c.headers(module).expr
@@ -270,6 +270,9 @@ def _header_check(ctx: PythonContext, why: str) -> None:
                 continue
             source = f"its headers come from parameter `{param}`, whose value cannot be known here; " \
                 if param is not None else ""
+            if sent.forwards:  # only X-Caller-Service gets here: the caller's, if the request had one
+                source = "it passes on the incoming request's headers, where this header names the service " \
+                         "that called this one, not this one; "
             _note(ctx, c.node, f"{_describe(c)}: {source}cannot tell whether it sends the {shown} {kind}.", c.scope)
             continue
         built = f" (its client is built at {c.remote.where})" if c.remote is not None else ""
