@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,6 +76,22 @@ def _contents(index: ProjectIndex, path: Path) -> bytes | None:
         store[key] = (stamp, data)
         index._contents_size += len(data or b"")  # type: ignore[attr-defined]
     return data
+
+
+def _readers(index: ProjectIndex, deps: set[str], needle: bytes, any_of: tuple[bytes, ...] = ()
+             ) -> Iterator[tuple[Path, "_Caller"]]:
+    """The tree's Python files holding ``needle`` (and one of ``any_of``), parsed. Every file looked
+    at becomes a dependency of the asking module: a call site added to it later changes the answer."""
+    for path in _python_files(index):
+        deps.add(str(path))
+        data = _contents(index, path)
+        if data is None or needle not in data or (any_of and not any(n in data for n in any_of)):
+            continue
+        try:
+            tree = ast.parse(data.decode("utf-8", "replace").lstrip("\ufeff"))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        yield path, _Caller(index, path, tree, deps)
 
 
 def _enclosing(tree: ast.AST) -> dict[int, tuple[ast.AST | None, ast.ClassDef | None]]:
@@ -216,19 +233,8 @@ def _scan(module: PyModule, index: ProjectIndex, here: Path, name: str, cls: str
     out: list[Passed] = []
     needle = name.encode()
     deps = module.index_deps
-    for path in _python_files(index):
-        deps.add(str(path))  # a call site added anywhere later changes the answer
-        data = _contents(index, path)
-        if data is None:
-            continue
-        if needle not in data:
-            continue
-        try:
-            tree = ast.parse(data.decode("utf-8", "replace").lstrip("\ufeff"))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
-        caller = _Caller(index, path, tree, deps)
-        for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+    for path, caller in _readers(index, deps, needle):
+        for call in (n for n in ast.walk(caller.tree) if isinstance(n, ast.Call)):
             f = call.func
             if not ((isinstance(f, ast.Name) and f.id == name) or (isinstance(f, ast.Attribute) and f.attr == name)):
                 continue
@@ -269,22 +275,10 @@ def remote_dependency(module: PyModule, fn: Scope) -> str | None:
         return None
 
     def scan(m: PyModule) -> str | None:
-        needle, deps = fn.name.encode(), m.index_deps
-        for path in _python_files(index):
-            if path == here:
+        for path, caller in _readers(index, m.index_deps, fn.name.encode(), (b"Depends", b"Security")):
+            if path == here or caller.summary is None:
                 continue
-            deps.add(str(path))  # a route added anywhere later changes the answer
-            data = _contents(index, path)
-            if data is None or needle not in data or (b"Depends" not in data and b"Security" not in data):
-                continue
-            try:
-                tree = ast.parse(data.decode("utf-8", "replace").lstrip("\ufeff"))
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                continue
-            caller = _Caller(index, path, tree, deps)
-            if caller.summary is None:
-                continue
-            for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+            for call in (n for n in ast.walk(caller.tree) if isinstance(n, ast.Call)):
                 if caller.summary.resolve(_dotted(call.func) or "") not in DEPENDS:
                     continue
                 arg = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "dependency"), None)
