@@ -32,9 +32,9 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     calls: list[list[str]] = []
     real = protoc._run_protoc
 
-    def run_protoc(names: list[str], roots: tuple[Path, ...]):  # noqa: ANN202
+    def run_protoc(names: list[str], roots: tuple[Path, ...], lines: bool = True):  # noqa: ANN202
         calls.append(list(names))
-        return real(names, roots)
+        return real(names, roots, lines)
 
     monkeypatch.setattr(protoc, "_run_protoc", run_protoc)
     protoc.clear()
@@ -76,11 +76,11 @@ def test_a_batch_whose_messages_name_no_file_is_split_not_compiled_file_by_file(
     calls: list[int] = []
     real = protoc._run_protoc
 
-    def run_protoc(names: list[str], roots: tuple[Path, ...]):  # noqa: ANN202
+    def run_protoc(names: list[str], roots: tuple[Path, ...], lines: bool = True):  # noqa: ANN202
         calls.append(len(names))
         if "shop/v1/m07.proto" in names:
             return 1, "something went wrong\n", []  # no file named
-        return real(names, roots)
+        return real(names, roots, lines)
 
     monkeypatch.setattr(protoc, "_run_protoc", run_protoc)
     protoc.clear()

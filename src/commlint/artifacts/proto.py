@@ -27,7 +27,7 @@ from proto_schema_parser.parser import _ASTConstructor
 from pathlib import Path
 
 from ..core.model import Location
-from . import Artifact, protoc
+from . import Artifact, protoc, protolines
 
 KIND = "proto"
 FIELD_MAX = 536_870_911
@@ -93,6 +93,22 @@ class ProtoArtifact(Artifact):
             return super().locate(where)
         line, col = self.positions.get(id(where), (1, 1))
         return Location(self.path, line, col, symbol=self.names.get(id(where)))
+
+    def line_sources(self) -> tuple[Any, Any]:
+        """For the descriptor model's lines, when protoc compiled the file without source info:
+        (a function giving its source info, compiled again alone from this text; a function
+        giving its top-level statements' positions, read from the text); else (None, None)."""
+        d, compiled = self.descriptor, self.compiled
+        if d is None or compiled is None or d.HasField("source_code_info"):
+            return None, None
+        read: list[bytes] = []
+
+        def data() -> bytes:  # what protoc read, looked up once
+            if not read:
+                read.append(protoc.compiled_bytes(compiled, self.text.encode("utf-8")))
+            return read[0]
+
+        return (lambda: protoc.source_info(compiled, data())), (lambda: protolines.statements(data(), protoc.edition_path()))
 
     @property
     def parsed(self) -> bool:

@@ -8,10 +8,26 @@ import functools
 import os
 import re
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..core import safeio
+
+
+@dataclass
+class Compiled:
+    """protoc's verdict on one file: its descriptor, or its errors (line, column, message)."""
+
+    name: str = ""  # the file's name inside protoc (relative to its include root)
+    descriptor: Any = None  # google.protobuf.descriptor_pb2.FileDescriptorProto
+    errors: list[tuple[int, int, str]] = field(default_factory=list)
+    unresolved: str | None = None  # why protoc was not run (an import that exists nowhere)
+    pool: dict[str, Any] = field(default_factory=dict)  # every file of the batch and its imports, by name
+    deps: tuple[str, ...] | None = None  # the files on disk it imports, transitively (None: not worked out)
+    # compiled without source info: (its path on disk, its own root, the include roots) to compile it again with it
+    again: tuple[str, str, tuple[str, ...]] | None = None
+
 
 ERROR_RE = re.compile(r"^(?P<file>[^\n:]+?):(?:(?P<line>\d+):(?P<col>\d+):)?\s*(?P<msg>.*)$")
 
@@ -33,15 +49,16 @@ def wkt_dir() -> str:
     return os.path.join(os.path.dirname(grpc_tools.__file__), "_proto")
 
 
-def _run_protoc(names: list[str], roots: tuple[Path, ...]) -> tuple[int, str, list[Any]]:
-    """protoc on ``names`` (relative to the roots): (exit status, its messages, the file descriptors)."""
+def _run_protoc(names: list[str], roots: tuple[Path, ...], lines: bool = True) -> tuple[int, str, list[Any]]:
+    """protoc on ``names`` (relative to the roots): (exit status, its messages, the file descriptors),
+    with source info (every element's span) when ``lines``."""
     from google.protobuf import descriptor_pb2
     from grpc_tools import protoc
 
     with tempfile.TemporaryDirectory(prefix="commlint-protoc-") as tmp, tempfile.TemporaryFile() as err:
         out = os.path.join(tmp, "set.pb")
         args = ["protoc", *[f"--proto_path={r}" for r in roots], f"--proto_path={wkt_dir()}",
-                f"--descriptor_set_out={out}", "--include_source_info", "--include_imports", *names]
+                f"--descriptor_set_out={out}", *(["--include_source_info"] if lines else []), "--include_imports", *names]
         saved = os.dup(2)
         try:
             os.dup2(err.fileno(), 2)
@@ -84,6 +101,17 @@ def max_edition() -> int:
             if _run_protoc(["probe.proto"], (Path(tmp),))[0] == 0:
                 return year
     return 2023
+
+
+@functools.cache
+def edition_path() -> tuple[int, ...]:
+    """The path the bundled protoc's source info gives an edition statement: its own field
+    (14), or the syntax field's (12), as protoc 5.x has it. Asked of it once."""
+    with tempfile.TemporaryDirectory(prefix="commlint-edition-") as tmp:
+        Path(tmp, "probe.proto").write_text(f'edition = "{max_edition()}";\npackage probe;\n', encoding="utf-8")
+        status, _, files = _run_protoc(["probe.proto"], (Path(tmp),))
+    paths = {tuple(loc.path) for f in files for loc in f.source_code_info.location} if status == 0 else set()
+    return (14,) if (14,) in paths else (12,)
 
 
 def _newer(files: dict[str, bytes]) -> dict[str, int]:
@@ -174,3 +202,32 @@ def _in_parts(names: dict[str, Path], compile_part: Any) -> dict[str, Any]:
             recv.close()
             proc.join()
     return results
+
+
+def _verdict(name: str, found: dict[str, list[tuple[int, int, str]]], messages: str) -> Compiled:
+    """A file protoc rejected: its own errors, or why it is not to blame."""
+    errors: dict[str, list[tuple[int, int, str]]] = {}
+    for f, errs in found.items():  # protoc names a file by its path on disk in some messages
+        errors.setdefault(name if f == name or f.endswith("/" + name) else f, []).extend(errs)
+    newer = next((m for errs in errors.values() for _, _, m in errs if "later than the maximum supported edition" in m), None)
+    if newer is not None:  # the bundled protoc is older than the file (or an import): not the file's fault
+        return Compiled(name, unresolved=f"the bundled protoc is older than the file: {newer}")
+    others = [f for f in errors if f != name]
+    if others:  # an import that does not compile: the importer is not to blame
+        line, col, msg = errors[others[0]][0]
+        return Compiled(name, unresolved=f"an imported file does not compile ({others[0]}:{line}:{col}: {msg})")
+    return Compiled(name, errors=errors.get(name) or [(1, 1, messages.strip()[:300] or "protoc failed")])
+
+
+def compiled_bytes(compiled: Compiled, data: bytes) -> bytes:
+    """What protoc read of a file compiled in a batch, for its lines: the file on disk while it
+    still holds ``data`` (the text checked, which has no byte order mark: protoc counts one in
+    the first line's columns), else ``data``."""
+    if compiled.again is not None:
+        try:
+            disk = safeio.read_file(compiled.again[0], 16 * 1024 * 1024)
+        except (OSError, safeio.TooLarge):
+            return data
+        if disk != data and disk.removeprefix(b"\xef\xbb\xbf") == data:
+            return disk
+    return data

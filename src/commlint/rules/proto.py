@@ -34,7 +34,7 @@ def model(art: ProtoArtifact) -> Model | None:
     if art.descriptor is None:
         return None
     if art._model is None:
-        art._model = build(art.descriptor)
+        art._model = build(art.descriptor, *art.line_sources())
     return art._model
 
 
@@ -59,7 +59,7 @@ def unparsable_proto(ctx: ProtoContext) -> None:
 
 
 def _syntax_line(art: ProtoArtifact, m: Model) -> Location:
-    return _at(art, m, (14,) if (14,) in m.spans else (12,))
+    return _at(art, m, (14,) if m.has((14,)) else (12,))
 
 
 @check("CL501")
@@ -122,7 +122,7 @@ def unversioned_package(ctx: ProtoContext) -> None:
     m = model(art)
     if m is not None:
         if not m.package:
-            ctx.report(_syntax_line(art, m) if m.spans else 1,
+            ctx.report(_syntax_line(art, m) if m.has_lines else 1,
                        "no package declaration: declare a versioned package such as `package inventory.v1;`")
         elif not VERSION_RE.match(m.package.rsplit(".", 1)[-1]):
             ctx.report(_at(art, m, (2,)), f"package {m.package} is not versioned: end it with a version, "
