@@ -102,6 +102,7 @@ class Model:
     # a function giving where the top-level statements are ({(2,): package, (12,): syntax, (14,): edition}
     # -> (line, column)), read from the text: their lines cost no source info
     statements: Any = None
+    complete: bool = False  # its elements read (``fill``)
     _spans: dict[tuple[int, ...], tuple[int, int]] | None = None
     _statements: dict[tuple[int, ...], tuple[int, int]] | None = None
 
@@ -163,13 +164,24 @@ def _feature(chain: list[Any], name: str) -> int | None:
     return None
 
 
-def build(fd: Any, source: Any = None, statements: Any = None) -> Model:
+def build(fd: Any, source: Any = None, statements: Any = None, elements: bool = True) -> Model:
     """The model of one ``FileDescriptorProto``; its lines from its source info, or from
-    ``source`` and ``statements`` (see ``Model``) when given."""
+    ``source`` and ``statements`` (see ``Model``) when given. ``elements=False``: the file's
+    syntax, package and lines only, its elements added by ``fill`` when wanted."""
     syntax = fd.syntax or "proto2"
     edition = EDITIONS.get(fd.edition) if syntax == "editions" else None
     model = Model(fd.name, fd.package, syntax, edition, fd.options, source=source if source is not None else fd.source_code_info,
                   statements=statements)
+    if elements:
+        fill(model, fd)
+    return model
+
+
+def fill(model: Model, fd: Any) -> Model:
+    """``model``'s messages, enums, services and extensions, read from ``fd`` (once)."""
+    if model.complete:
+        return model
+    model.complete = True
     prefix = f"{fd.package}." if fd.package else ""
     chain = [fd.options]
     for i, m in enumerate(fd.message_type):
