@@ -107,3 +107,18 @@ def test_a_file_read_by_the_grammar_needs_no_source_info(tmp_path: Path) -> None
     write_tree(tmp_path, {"a.proto": 'syntax = "proto3";\nimport "nowhere/x.proto";\npackage a;\n'})
     art = parse("a.proto", (tmp_path / "a.proto").read_text(), type("S", (), {"root": str(tmp_path)})())
     assert isinstance(art, ProtoArtifact) and art.descriptor is None and art.file is not None
+
+
+def test_a_dependency_digest_is_remembered_but_never_stale(tmp_path: Path) -> None:
+    """The files of a tree import the same few files: their digests are remembered per
+    process, and a file rewritten since (even within the same second, same size) is read again."""
+    from commlint.artifacts import reading
+
+    dep = tmp_path / "common.proto"
+    dep.write_text('syntax = "proto3";\npackage a;\n', encoding="utf-8")
+    first = reading.file_digest(str(dep))
+    assert reading.file_digest(str(dep)) == first
+    dep.write_text('syntax = "proto3";\npackage b;\n', encoding="utf-8")
+    assert reading.file_digest(str(dep)) != first
+    dep.unlink()
+    assert reading.file_digest(str(dep)) == "missing"
