@@ -171,3 +171,31 @@ def test_a_large_batch_split_between_processes_gives_every_file_its_verdict(tmp_
     protoc.clear()
     assert all(got[f"shop/v1/m{n:02}.proto"].descriptor is not None for n in range(30))
     assert got["shop/v1/broken.proto"].errors and "does not compile" in got["shop/v1/z_user.proto"].unresolved
+
+
+def test_protoc_crashing_before_the_workers_fork_kills_a_child_not_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before the workers start, every batch is compiled in forked processes: a part whose
+    protoc dies is left to the workers, which compile its files one by one (where the runner
+    reports a file that kills its process), and the other part is kept."""
+    from commlint.artifacts import protoc_run
+
+    write_tree(tmp_path, {f"shop/v1/m{n:02}.proto": GOOD.format(n=n) for n in range(20)} | {"shop/v1/common.proto": FILES["shop/v1/common.proto"]})
+    monkeypatch.setattr(protoc_run, "SPLIT_FILES", 10)
+    parent, real = os.getpid(), protoc._run_protoc
+    runs: list[int] = []
+
+    def run_protoc(names: list[str], roots: tuple[Path, ...], lines: bool = True):  # noqa: ANN202
+        if os.getpid() != parent and "shop/v1/m15.proto" in names:
+            os._exit(70)  # what a crash in protoc does to the process it runs in
+        runs.append(len(names))
+        return real(names, roots, lines)
+
+    monkeypatch.setattr(protoc, "_run_protoc", run_protoc)
+    protoc.clear()
+    top = tmp_path.resolve()
+    protoc.warm_all([(p, p.read_bytes()) for p in sorted(top.rglob("*.proto"))], top, 2)
+    assert runs == []  # nothing compiled in this process
+    got = _compile_all(top)
+    protoc.clear()
+    assert all(c.descriptor is not None for c in got.values()), got
+    assert runs == [1] * 10  # the crashed part's files, each alone; the other part's came from its process

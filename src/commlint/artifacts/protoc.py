@@ -275,7 +275,8 @@ def warm_all(files: list[tuple[Path, bytes]], top: Path, processes: int) -> None
 
 def warm(file: Path, data: bytes, top: Path) -> None:
     """Compile the batch ``file`` belongs to, unless it is compiled already (its freshness is
-    checked when the file itself is compiled)."""
+    checked when the file itself is compiled; a file of a part whose process died is left to
+    the worker that checks it)."""
     found = roots_for(file, data, top)
     if isinstance(found, str) or file.relative_to(found[1]).as_posix().startswith("-"):
         return
@@ -283,7 +284,7 @@ def warm(file: Path, data: bytes, top: Path) -> None:
     key = (str(own), *map(str, roots))
     with _LOCK:
         batch = _CACHE.get(key)
-        if batch is not None and str(file) in batch.results:
+        if batch is not None and (str(file) in batch.results or str(file) in batch.digests):
             return
     try:
         compile_file(file, data.decode("utf-8"), top)

@@ -165,21 +165,23 @@ SPLIT_FILES = 400  # a batch this large is split between them
 
 
 def _in_parts(names: dict[str, Path], compile_part: Any) -> dict[str, Any]:
-    """``compile_part`` over the batch, split into PARALLEL parts compiled at once in forked
-    processes (protoc holds the interpreter while it runs); a part whose process fails is
-    compiled here."""
-    parts = PARALLEL[0] if len(names) >= SPLIT_FILES and hasattr(os, "fork") else 1
-    if parts <= 1:
+    """``compile_part`` over the batch. Before the workers fork (PARALLEL > 1) it runs in
+    forked processes, never in this one: a batch of SPLIT_FILES or more split into PARALLEL
+    parts compiled at once (protoc holds the interpreter while it runs), a smaller one in
+    one process. A part whose process dies (protoc crashed) or fails is left out: each of its
+    files is then compiled alone by the worker that checks it, where a crash is that file's
+    own (the runner reports the file that kills a worker). Otherwise it runs here."""
+    if PARALLEL[0] <= 1 or not hasattr(os, "fork"):
         return compile_part(names)
     import multiprocessing
     import pickle
 
     order = sorted(names)
-    size = -(-len(order) // parts)
+    size = -(-len(order) // (PARALLEL[0] if len(names) >= SPLIT_FILES else 1))
     chunks = [{n: names[n] for n in order[i:i + size]} for i in range(0, len(order), size)]
     ctx = multiprocessing.get_context("fork")
     pipes = []
-    for chunk in chunks[1:]:
+    for chunk in chunks:
         recv, send = ctx.Pipe(duplex=False)
 
         def child(chunk: dict[str, Path] = chunk, send: Any = send) -> None:
@@ -191,13 +193,13 @@ def _in_parts(names: dict[str, Path], compile_part: Any) -> dict[str, Any]:
         proc = ctx.Process(target=child, daemon=True)
         proc.start()
         send.close()
-        pipes.append((chunk, proc, recv))
-    results = compile_part(chunks[0])
-    for chunk, proc, recv in pipes:
+        pipes.append((proc, recv))
+    results: dict[str, Any] = {}
+    for proc, recv in pipes:
         try:
             results |= pickle.loads(recv.recv_bytes())
         except (EOFError, OSError, pickle.UnpicklingError):
-            results |= compile_part(chunk)
+            pass  # left to the workers, file by file
         finally:
             recv.close()
             proc.join()
