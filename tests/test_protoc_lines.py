@@ -122,3 +122,25 @@ def test_a_dependency_digest_is_remembered_but_never_stale(tmp_path: Path) -> No
     assert reading.file_digest(str(dep)) != first
     dep.unlink()
     assert reading.file_digest(str(dep)) == "missing"
+
+
+def test_a_file_path_resolves_as_pathlib_resolves_it(tmp_path: Path) -> None:
+    """The file a .proto path names (its folder's real path remembered), and whether it is in
+    the tree, as ``(top / path).resolve()`` and ``top in file.parents`` say."""
+    import os
+
+    from commlint.artifacts.proto import _inside
+
+    top = (tmp_path / "tree").resolve()
+    (top / "a/b").mkdir(parents=True)
+    (tmp_path / "outside").mkdir()
+    (top / "a/b/x.proto").write_text("syntax = 'proto3';\n", encoding="utf-8")
+    (tmp_path / "outside/y.proto").write_text("syntax = 'proto3';\n", encoding="utf-8")
+    os.symlink(top / "a/b", top / "link")  # a folder linked inside the tree
+    os.symlink(top / "a/b/x.proto", top / "a/z.proto")  # a file linked inside
+    os.symlink(tmp_path / "outside/y.proto", top / "a/out.proto")  # a file linked out
+    os.symlink(tmp_path / "outside", top / "away")  # a folder linked out
+    for rel in ["a/b/x.proto", "link/x.proto", "a/z.proto", "a/out.proto", "away/y.proto", "a/../a/b/x.proto",
+                "link/../a/b/x.proto", "missing/none.proto"]:
+        old = (top / rel).resolve()
+        assert _inside(top, rel) == (old if top in old.parents else None), rel

@@ -13,8 +13,11 @@ error and rule CL500 reports it.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from antlr4 import CommonTokenStream, InputStream
@@ -24,8 +27,7 @@ from proto_schema_parser.antlr.ProtobufLexer import ProtobufLexer
 from proto_schema_parser.antlr.ProtobufParser import ProtobufParser
 from proto_schema_parser.parser import _ASTConstructor
 
-from pathlib import Path
-
+from ..core import safeio
 from ..core.model import Location
 from . import Artifact, protoc, protolines
 
@@ -134,8 +136,8 @@ def parse(path: str, text: str, settings: Any = None) -> ProtoArtifact:
     art = ProtoArtifact(path, text)
     if settings is not None and protoc.available():
         top = Path(settings.root).resolve()
-        file = (top / path).resolve()
-        if top in file.parents:
+        file = _inside(top, path)
+        if file is not None:
             compiled = protoc.compile_file(file, text, top)
             art.compiled = compiled
             art.deps = _import_files(file, text, top, compiled)
@@ -160,8 +162,20 @@ def prepare(files: list[tuple[str, bytes]], settings: Any, workers: int = 1) -> 
         return
     top = Path(settings.root).resolve()
     todo = [(file, data.removeprefix(b"\xef\xbb\xbf")) for path, data in files
-            for file in [(top / path).resolve()] if top in file.parents]
+            for file in [_inside(top, path)] if file is not None]
     protoc.warm_all(todo, top, workers)
+
+
+def _inside(top: Path, path: str) -> Path | None:
+    """``(top / path).resolve()`` when that lies under ``top`` (resolved), else None; the real
+    path of the file's folder is remembered (thousands of files, a few hundred folders)."""
+    full = top / path
+    try:
+        plain = full.name not in ("", ".", "..") and not stat.S_ISLNK(os.lstat(full).st_mode)
+    except (OSError, ValueError):
+        plain = False
+    file = Path(safeio.real_folder(str(full.parent)), full.name) if plain else full.resolve()
+    return file if str(file).startswith(f"{str(top).rstrip(os.sep)}{os.sep}") else None
 
 
 def _import_files(file: Path, text: str, top: Path, compiled: Any) -> set[str]:
