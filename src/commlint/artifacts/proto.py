@@ -14,13 +14,14 @@ error and rule CL500 reports it.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from antlr4 import CommonTokenStream, InputStream
+from antlr4 import CommonTokenStream, InputStream, Token
 from antlr4.error.ErrorListener import ErrorListener
 from proto_schema_parser import ast
 from proto_schema_parser.antlr.ProtobufLexer import ProtobufLexer
@@ -46,6 +47,44 @@ class _Errors(ErrorListener):
 
     def syntaxError(self, recognizer: Any, offendingSymbol: Any, line: int, column: int, msg: str, e: Any) -> None:
         self.errors.append((line, column + 1, msg))
+
+
+# Whitespace and comments, the bulk of a real file's characters, which the generated lexer
+# walks one character at a time through its DFA: matched here by a regular expression into
+# the very tokens it makes (its rules: WS [ \t\r\n\f]+ on the hidden channel, LINE_COMMENT
+# '//' ~[\r\n]*, BLOCK_COMMENT '/*' .*? '*/'; no other rule starts with these characters).
+# An unclosed comment, and everything else, is left to the generated lexer.
+_QUIET = re.compile(r"[ \t\r\n\f]+|//[^\r\n]*|/\*.*?\*/", re.S)
+_QUIET_TYPES = {" ": ProtobufLexer.WS, "\t": ProtobufLexer.WS, "\r": ProtobufLexer.WS, "\n": ProtobufLexer.WS,
+                "\f": ProtobufLexer.WS}
+
+
+class _Lexer(ProtobufLexer):
+    """The generated lexer, with whitespace and comments matched by ``_QUIET`` (the same tokens,
+    text, lines, columns and channels; tests compare the two on real files)."""
+
+    def nextToken(self) -> Any:  # noqa: N802 - ANTLR's name
+        if not self._hitEOF:
+            start = self._input.index
+            m = _QUIET.match(self._input.strdata, start)
+            if m is not None:
+                text = m.group()
+                interp = self._interp
+                self._type = _QUIET_TYPES.get(text[0]) or (ProtobufLexer.LINE_COMMENT if text[1] == "/" else ProtobufLexer.BLOCK_COMMENT)
+                self._channel = Token.HIDDEN_CHANNEL if self._type == ProtobufLexer.WS else Token.DEFAULT_CHANNEL
+                self._tokenStartCharIndex, self._tokenStartLine, self._tokenStartColumn = start, interp.line, interp.column
+                self._text = None
+                newlines = text.count("\n")
+                if newlines:
+                    interp.line += newlines
+                    interp.column = len(text) - text.rfind("\n") - 1
+                else:
+                    interp.column += len(text)
+                self._input.seek(m.end())
+                if self._input.LA(1) == Token.EOF:
+                    self._hitEOF = True
+                return self.emit()
+        return super().nextToken()
 
 
 class _Located(_ASTConstructor):
@@ -222,7 +261,7 @@ def _opening(text: str, error: tuple[int, int, str]) -> tuple[int, int, str]:
 def parse_grammar(art: ProtoArtifact, text: str) -> ProtoArtifact:
     """The file read by the proto-schema-parser grammar (no imports resolved)."""
     errors = _Errors()
-    lexer = ProtobufLexer(InputStream(text))
+    lexer = _Lexer(InputStream(text))
     lexer.removeErrorListeners()
     lexer.addErrorListener(errors)
     parser = ProtobufParser(CommonTokenStream(lexer))
