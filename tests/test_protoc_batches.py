@@ -199,3 +199,34 @@ def test_protoc_crashing_before_the_workers_fork_kills_a_child_not_the_run(tmp_p
     protoc.clear()
     assert all(c.descriptor is not None for c in got.values()), got
     assert runs == [1] * 10  # the crashed part's files, each alone; the other part's came from its process
+
+
+def test_files_protoc_will_not_compile_are_read_by_the_grammar_while_it_runs(tmp_path: Path) -> None:
+    """prepare()'s process, idle while protoc runs in others, reads with the grammar the files
+    whose imports exist nowhere or do not compile; parse() then takes that reading as it is."""
+    from types import SimpleNamespace
+
+    from commlint.artifacts import prepare, proto
+
+    files = {f"shop/v1/m{n:02}.proto": GOOD.format(n=n) for n in range(20)} | {
+        "shop/v1/common.proto": FILES["shop/v1/common.proto"],
+        "shop/v1/lost.proto": 'syntax = "proto3";\npackage shop.v1;\nimport "nowhere/x.proto";\nmessage Lost { int32 a = 1; }\n',
+        "shop/v1/user.proto": 'syntax = "proto3";\npackage shop.v1;\nimport "shop/v1/lost.proto";\nmessage U { Lost l = 1; }\n',
+    }
+    write_tree(tmp_path, files)
+    settings = SimpleNamespace(root=str(tmp_path))
+    protoc.clear()
+    proto._READ_AHEAD.clear()
+    try:
+        prepare([(rel, ("proto",), text.encode()) for rel, text in files.items()], settings, 2)
+        top = tmp_path.resolve()
+        assert sorted(Path(k).relative_to(top).as_posix() for k, _ in proto._READ_AHEAD) == ["shop/v1/lost.proto", "shop/v1/user.proto"]
+        early = {rel: proto.parse(rel, files[rel], settings) for rel in ("shop/v1/lost.proto", "shop/v1/user.proto")}
+        assert not proto._READ_AHEAD  # taken
+        for rel, art in early.items():
+            again = proto.parse(rel, files[rel], settings)  # read by the grammar here
+            assert art.fallback == again.fallback and art.error == again.error and repr(art.file) == repr(again.file)
+            assert sorted(art.positions.values()) == sorted(again.positions.values()) and art.syntax_line == again.syntax_line
+    finally:
+        protoc.clear()
+        proto._READ_AHEAD.clear()

@@ -187,6 +187,10 @@ def parse(path: str, text: str, settings: Any = None) -> ProtoArtifact:
                 art.descriptor = compiled.descriptor
                 return art
             art.fallback = compiled.unresolved
+            early = _READ_AHEAD.pop((str(file), text), None)
+            if early is not None:  # read by the grammar while protoc ran (prepare)
+                art.file, art.positions, art.names, art.syntax_line, art.error = early
+                return art
     return parse_grammar(art, text)
 
 
@@ -202,7 +206,33 @@ def prepare(files: list[tuple[str, bytes]], settings: Any, workers: int = 1) -> 
     top = Path(settings.root).resolve()
     todo = [(file, data.removeprefix(b"\xef\xbb\xbf")) for path, data in files
             for file in [_inside(top, path)] if file is not None]
-    protoc.warm_all(todo, top, workers)
+    protoc.warm_all(todo, top, workers, _read_ahead(todo, top))
+
+
+_READ_AHEAD: dict[tuple[str, str], tuple[Any, ...]] = {}  # (path, text) -> what parse_grammar read
+
+
+def _read_ahead(todo: list[tuple[Path, bytes]], top: Path) -> Any:
+    """What prepare's process does while protoc runs in others: the grammar reads the files
+    protoc will not compile (an import found nowhere, or one that does not compile), which
+    the workers would read after protoc; they inherit the trees."""
+    done: set[str] = set()
+
+    def run(doomed: list[str]) -> None:
+        wanted = set(doomed)
+        for file, data in todo:
+            key = str(file)
+            if key in done or (key not in wanted and not isinstance(protoc.roots_for(file, data, top), str)):
+                continue
+            done.add(key)
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            art = parse_grammar(ProtoArtifact(key, text), text)
+            _READ_AHEAD[(key, text)] = (art.file, art.positions, art.names, art.syntax_line, art.error)
+
+    return run
 
 
 def _inside(top: Path, path: str) -> Path | None:

@@ -258,9 +258,15 @@ def compile_file(file: Path, text: str, top: Path) -> Compiled:
 _KNOWN: dict[Path, bytes] = {}
 
 
-def warm_all(files: list[tuple[Path, bytes]], top: Path, processes: int) -> None:
-    """``warm`` for every file, a large batch split between ``processes`` at once."""
+MEANWHILE: list[Any] = [None]  # set by warm_all: what this process does while protoc runs in others
+
+
+def warm_all(files: list[tuple[Path, bytes]], top: Path, processes: int, meanwhile: Any = None) -> None:
+    """``warm`` for every file, a large batch split between ``processes`` at once; while they
+    run, ``meanwhile(paths)`` is called here with the files of the batch that protoc will not
+    compile (their imports do not compile)."""
     PARALLEL[0] = max(1, processes)
+    MEANWHILE[0] = meanwhile
     _KNOWN.update(files)  # what the run read already, not read again while batching
     try:
         for file, data in files:
@@ -269,7 +275,7 @@ def warm_all(files: list[tuple[Path, bytes]], top: Path, processes: int) -> None
             except Exception:  # noqa: BLE001 - the worker compiling the file reports it
                 continue
     finally:
-        PARALLEL[0] = 1
+        PARALLEL[0], MEANWHILE[0] = 1, None
         _KNOWN.clear()
 
 
@@ -357,7 +363,9 @@ def _compile_batch(batch: dict[Path, bytes], own: Path, roots: tuple[Path, ...],
         lowered = _lowered(tmp, newer, contents, roots) if newer else {}
         run_roots = (Path(tmp), *roots) if lowered else roots
         lines = LINES[0]
-        results |= _in_parts(names, lambda part: _compile_names(part, batch, own, run_roots, lowered, lines))
+        hook = MEANWHILE[0]
+        results |= _in_parts(names, lambda part: _compile_names(part, batch, own, run_roots, lowered, lines),
+                             (lambda: hook(list(results))) if hook is not None else None)
     if not lines:
         for path, res in results.items():
             if res.descriptor is not None and not res.descriptor.HasField("source_code_info"):

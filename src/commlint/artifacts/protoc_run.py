@@ -164,13 +164,14 @@ PARALLEL = [1]  # processes a batch may be compiled in (set by ``warm_all`` befo
 SPLIT_FILES = 400  # a batch this large is split between them
 
 
-def _in_parts(names: dict[str, Path], compile_part: Any) -> dict[str, Any]:
+def _in_parts(names: dict[str, Path], compile_part: Any, meanwhile: Any = None) -> dict[str, Any]:
     """``compile_part`` over the batch. Before the workers fork (PARALLEL > 1) it runs in
     forked processes, never in this one: a batch of SPLIT_FILES or more split into PARALLEL
     parts compiled at once (protoc holds the interpreter while it runs), a smaller one in
     one process. A part whose process dies (protoc crashed) or fails is left out: each of its
     files is then compiled alone by the worker that checks it, where a crash is that file's
-    own (the runner reports the file that kills a worker). Otherwise it runs here."""
+    own (the runner reports the file that kills a worker); ``meanwhile()`` runs here while
+    they do. Otherwise it runs here."""
     if PARALLEL[0] <= 1 or not hasattr(os, "fork"):
         return compile_part(names)
     import multiprocessing
@@ -194,6 +195,11 @@ def _in_parts(names: dict[str, Path], compile_part: Any) -> dict[str, Any]:
         proc.start()
         send.close()
         pipes.append((proc, recv))
+    if meanwhile is not None:
+        try:
+            meanwhile()
+        except Exception:  # noqa: BLE001 - what it prepares is done again where it is needed
+            pass
     results: dict[str, Any] = {}
     for proc, recv in pipes:
         try:
