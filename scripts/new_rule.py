@@ -108,7 +108,7 @@ TEMPLATES = {
     art = ctx.artifact
     if art.descriptor is None:  # protoc could not compile it (CL500 says why)
         return
-    m = build(art.descriptor)  # protoc's descriptors: full names, options, presence, lines
+    m = build(art.descriptor, *art.line_sources())  # protoc's descriptors: full names, options, presence, lines
     for name, msg in m.messages.items():
         if name.rsplit(".", 1)[-1] == "ScaffoldExample":
             line, col = m.line_of(msg.path)

@@ -32,9 +32,9 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     calls: list[list[str]] = []
     real = protoc._run_protoc
 
-    def run_protoc(names: list[str], roots: tuple[Path, ...]):  # noqa: ANN202
+    def run_protoc(names: list[str], roots: tuple[Path, ...], lines: bool = True):  # noqa: ANN202
         calls.append(list(names))
-        return real(names, roots)
+        return real(names, roots, lines)
 
     monkeypatch.setattr(protoc, "_run_protoc", run_protoc)
     protoc.clear()
@@ -76,11 +76,11 @@ def test_a_batch_whose_messages_name_no_file_is_split_not_compiled_file_by_file(
     calls: list[int] = []
     real = protoc._run_protoc
 
-    def run_protoc(names: list[str], roots: tuple[Path, ...]):  # noqa: ANN202
+    def run_protoc(names: list[str], roots: tuple[Path, ...], lines: bool = True):  # noqa: ANN202
         calls.append(len(names))
         if "shop/v1/m07.proto" in names:
             return 1, "something went wrong\n", []  # no file named
-        return real(names, roots)
+        return real(names, roots, lines)
 
     monkeypatch.setattr(protoc, "_run_protoc", run_protoc)
     protoc.clear()
@@ -171,3 +171,62 @@ def test_a_large_batch_split_between_processes_gives_every_file_its_verdict(tmp_
     protoc.clear()
     assert all(got[f"shop/v1/m{n:02}.proto"].descriptor is not None for n in range(30))
     assert got["shop/v1/broken.proto"].errors and "does not compile" in got["shop/v1/z_user.proto"].unresolved
+
+
+def test_protoc_crashing_before_the_workers_fork_kills_a_child_not_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before the workers start, every batch is compiled in forked processes: a part whose
+    protoc dies is left to the workers, which compile its files one by one (where the runner
+    reports a file that kills its process), and the other part is kept."""
+    from commlint.artifacts import protoc_run
+
+    write_tree(tmp_path, {f"shop/v1/m{n:02}.proto": GOOD.format(n=n) for n in range(20)} | {"shop/v1/common.proto": FILES["shop/v1/common.proto"]})
+    monkeypatch.setattr(protoc_run, "SPLIT_FILES", 10)
+    parent, real = os.getpid(), protoc._run_protoc
+    runs: list[int] = []
+
+    def run_protoc(names: list[str], roots: tuple[Path, ...], lines: bool = True):  # noqa: ANN202
+        if os.getpid() != parent and "shop/v1/m15.proto" in names:
+            os._exit(70)  # what a crash in protoc does to the process it runs in
+        runs.append(len(names))
+        return real(names, roots, lines)
+
+    monkeypatch.setattr(protoc, "_run_protoc", run_protoc)
+    protoc.clear()
+    top = tmp_path.resolve()
+    protoc.warm_all([(p, p.read_bytes()) for p in sorted(top.rglob("*.proto"))], top, 2)
+    assert runs == []  # nothing compiled in this process
+    got = _compile_all(top)
+    protoc.clear()
+    assert all(c.descriptor is not None for c in got.values()), got
+    assert runs == [1] * 10  # the crashed part's files, each alone; the other part's came from its process
+
+
+def test_files_protoc_will_not_compile_are_read_by_the_grammar_while_it_runs(tmp_path: Path) -> None:
+    """prepare()'s process, idle while protoc runs in others, reads with the grammar the files
+    whose imports exist nowhere or do not compile; parse() then takes that reading as it is."""
+    from types import SimpleNamespace
+
+    from commlint.artifacts import prepare, proto
+
+    files = {f"shop/v1/m{n:02}.proto": GOOD.format(n=n) for n in range(20)} | {
+        "shop/v1/common.proto": FILES["shop/v1/common.proto"],
+        "shop/v1/lost.proto": 'syntax = "proto3";\npackage shop.v1;\nimport "nowhere/x.proto";\nmessage Lost { int32 a = 1; }\n',
+        "shop/v1/user.proto": 'syntax = "proto3";\npackage shop.v1;\nimport "shop/v1/lost.proto";\nmessage U { Lost l = 1; }\n',
+    }
+    write_tree(tmp_path, files)
+    settings = SimpleNamespace(root=str(tmp_path))
+    protoc.clear()
+    proto._READ_AHEAD.clear()
+    try:
+        prepare([(rel, ("proto",), text.encode()) for rel, text in files.items()], settings, 2)
+        top = tmp_path.resolve()
+        assert sorted(Path(k).relative_to(top).as_posix() for k, _ in proto._READ_AHEAD) == ["shop/v1/lost.proto", "shop/v1/user.proto"]
+        early = {rel: proto.parse(rel, files[rel], settings) for rel in ("shop/v1/lost.proto", "shop/v1/user.proto")}
+        assert not proto._READ_AHEAD  # taken
+        for rel, art in early.items():
+            again = proto.parse(rel, files[rel], settings)  # read by the grammar here
+            assert art.fallback == again.fallback and art.error == again.error and repr(art.file) == repr(again.file)
+            assert sorted(art.positions.values()) == sorted(again.positions.values()) and art.syntax_line == again.syntax_line
+    finally:
+        protoc.clear()
+        proto._READ_AHEAD.clear()

@@ -250,6 +250,9 @@ def run_files(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[FileResult]:
     """Each source's result, in the order given (whatever order workers finish in)."""
+    from .artifacts import collecting_facts
+
+    collecting_facts(plan.fact_kinds)
     results: dict[str, FileResult] = {}
     stats: dict[str, list[int] | None] = {}
     todo: list[tuple[SourceFile, bytes | None, str | None]] = []

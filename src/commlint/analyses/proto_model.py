@@ -13,6 +13,7 @@ SCALARS = {1: "double", 2: "float", 3: "int64", 4: "uint64", 5: "int32", 6: "fix
            16: "sfixed64", 17: "sint32", 18: "sint64"}
 EDITIONS = {998: "proto2", 999: "proto3", 1000: "2023", 1001: "2024", 1002: "2026"}
 FIELD_MAX = 536_870_911
+TOP_LEVEL = ((2,), (12,), (14,))  # FileDescriptorProto's package, syntax and edition
 
 
 @dataclass
@@ -95,22 +96,49 @@ class Model:
     services: dict[str, Service] = field(default_factory=dict)
     extensions: dict[str, tuple[int, ...]] = field(default_factory=dict)  # full name -> path
     map_entries: dict[str, tuple[int, ...]] = field(default_factory=dict)  # a map field's entry message -> its path
-    source: Any = None  # the descriptor's source_code_info, read into ``spans`` when a line is first asked for
+    # the descriptor's source_code_info, or a function giving it (the file compiled again for its
+    # lines), read into ``spans`` when a line is first asked for
+    source: Any = None
+    # a function giving where the top-level statements are ({(2,): package, (12,): syntax, (14,): edition}
+    # -> (line, column)), read from the text: their lines cost no source info
+    statements: Any = None
+    complete: bool = False  # its elements read (``fill``)
     _spans: dict[tuple[int, ...], tuple[int, int]] | None = None
+    _statements: dict[tuple[int, ...], tuple[int, int]] | None = None
 
     @property
     def spans(self) -> dict[tuple[int, ...], tuple[int, int]]:
         """path -> (line, column), 1-based. Read on demand: most files have nothing to report,
         and their source info (one location per element and comment) is never looked at."""
         if self._spans is None:
+            source = self.source() if callable(self.source) else self.source
             self._spans = {}
-            for loc in self.source.location if self.source is not None else ():
+            for loc in source.location if source is not None else ():
                 if loc.span:
                     self._spans.setdefault(tuple(loc.path), (loc.span[0] + 1, loc.span[1] + 1))
         return self._spans
 
+    def _top(self) -> dict[tuple[int, ...], tuple[int, int]]:
+        """The top-level statements' positions: from the text when it is at hand, else from the spans."""
+        if self._spans is None and self.statements is not None:
+            if self._statements is None:
+                self._statements = self.statements()
+            return self._statements
+        return self.spans
+
+    def has(self, statement: tuple[int, ...]) -> bool:
+        """Whether the file has the statement (``(14,)``: an edition declaration)."""
+        return statement in self._top()
+
+    @property
+    def has_lines(self) -> bool:
+        return self.statements is not None or bool(self.spans)
+
     def line_of(self, path: tuple[int, ...]) -> tuple[int, int]:
         """Where an element is written: its own span, else its nearest enclosing element's."""
+        if path in TOP_LEVEL:  # a statement's own span, else the package's, the syntax's, the top
+            top = self._top()
+            return top.get(path) or top.get((2,), top.get((12,), (1, 1)))
         while path:
             hit = self.spans.get(path)
             if hit is not None:
@@ -136,11 +164,24 @@ def _feature(chain: list[Any], name: str) -> int | None:
     return None
 
 
-def build(fd: Any) -> Model:
-    """The model of one ``FileDescriptorProto`` (compiled with source info)."""
+def build(fd: Any, source: Any = None, statements: Any = None, elements: bool = True) -> Model:
+    """The model of one ``FileDescriptorProto``; its lines from its source info, or from
+    ``source`` and ``statements`` (see ``Model``) when given. ``elements=False``: the file's
+    syntax, package and lines only, its elements added by ``fill`` when wanted."""
     syntax = fd.syntax or "proto2"
     edition = EDITIONS.get(fd.edition) if syntax == "editions" else None
-    model = Model(fd.name, fd.package, syntax, edition, fd.options, source=fd.source_code_info)
+    model = Model(fd.name, fd.package, syntax, edition, fd.options, source=source if source is not None else fd.source_code_info,
+                  statements=statements)
+    if elements:
+        fill(model, fd)
+    return model
+
+
+def fill(model: Model, fd: Any) -> Model:
+    """``model``'s messages, enums, services and extensions, read from ``fd`` (once)."""
+    if model.complete:
+        return model
+    model.complete = True
     prefix = f"{fd.package}." if fd.package else ""
     chain = [fd.options]
     for i, m in enumerate(fd.message_type):

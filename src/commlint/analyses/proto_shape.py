@@ -39,7 +39,7 @@ def shape(art: "ProtoArtifact") -> dict[str, Any] | None:
 def _from_descriptor(art: "ProtoArtifact") -> dict[str, Any]:
     from .proto_model import build
 
-    model = build(art.descriptor)
+    model = build(art.descriptor, *art.line_sources())
     pkg = model.package
     messages: dict[str, Any] = {}
     for full, m in model.messages.items():

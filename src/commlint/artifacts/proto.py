@@ -13,21 +13,24 @@ error and rule CL500 reports it.
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from antlr4 import CommonTokenStream, InputStream
+from antlr4 import CommonTokenStream, InputStream, Token
 from antlr4.error.ErrorListener import ErrorListener
 from proto_schema_parser import ast
 from proto_schema_parser.antlr.ProtobufLexer import ProtobufLexer
 from proto_schema_parser.antlr.ProtobufParser import ProtobufParser
 from proto_schema_parser.parser import _ASTConstructor
 
-from pathlib import Path
-
+from ..core import safeio
 from ..core.model import Location
-from . import Artifact, protoc
+from . import Artifact, protoc, protolines
 
 KIND = "proto"
 FIELD_MAX = 536_870_911
@@ -44,6 +47,44 @@ class _Errors(ErrorListener):
 
     def syntaxError(self, recognizer: Any, offendingSymbol: Any, line: int, column: int, msg: str, e: Any) -> None:
         self.errors.append((line, column + 1, msg))
+
+
+# Whitespace and comments, the bulk of a real file's characters, which the generated lexer
+# walks one character at a time through its DFA: matched here by a regular expression into
+# the very tokens it makes (its rules: WS [ \t\r\n\f]+ on the hidden channel, LINE_COMMENT
+# '//' ~[\r\n]*, BLOCK_COMMENT '/*' .*? '*/'; no other rule starts with these characters).
+# An unclosed comment, and everything else, is left to the generated lexer.
+_QUIET = re.compile(r"[ \t\r\n\f]+|//[^\r\n]*|/\*.*?\*/", re.S)
+_QUIET_TYPES = {" ": ProtobufLexer.WS, "\t": ProtobufLexer.WS, "\r": ProtobufLexer.WS, "\n": ProtobufLexer.WS,
+                "\f": ProtobufLexer.WS}
+
+
+class _Lexer(ProtobufLexer):
+    """The generated lexer, with whitespace and comments matched by ``_QUIET`` (the same tokens,
+    text, lines, columns and channels; tests compare the two on real files)."""
+
+    def nextToken(self) -> Any:  # noqa: N802 - ANTLR's name
+        if not self._hitEOF:
+            start = self._input.index
+            m = _QUIET.match(self._input.strdata, start)
+            if m is not None:
+                text = m.group()
+                interp = self._interp
+                self._type = _QUIET_TYPES.get(text[0]) or (ProtobufLexer.LINE_COMMENT if text[1] == "/" else ProtobufLexer.BLOCK_COMMENT)
+                self._channel = Token.HIDDEN_CHANNEL if self._type == ProtobufLexer.WS else Token.DEFAULT_CHANNEL
+                self._tokenStartCharIndex, self._tokenStartLine, self._tokenStartColumn = start, interp.line, interp.column
+                self._text = None
+                newlines = text.count("\n")
+                if newlines:
+                    interp.line += newlines
+                    interp.column = len(text) - text.rfind("\n") - 1
+                else:
+                    interp.column += len(text)
+                self._input.seek(m.end())
+                if self._input.LA(1) == Token.EOF:
+                    self._hitEOF = True
+                return self.emit()
+        return super().nextToken()
 
 
 class _Located(_ASTConstructor):
@@ -94,6 +135,22 @@ class ProtoArtifact(Artifact):
         line, col = self.positions.get(id(where), (1, 1))
         return Location(self.path, line, col, symbol=self.names.get(id(where)))
 
+    def line_sources(self) -> tuple[Any, Any]:
+        """For the descriptor model's lines, when protoc compiled the file without source info:
+        (a function giving its source info, compiled again alone from this text; a function
+        giving its top-level statements' positions, read from the text); else (None, None)."""
+        d, compiled = self.descriptor, self.compiled
+        if d is None or compiled is None or d.HasField("source_code_info"):
+            return None, None
+        read: list[bytes] = []
+
+        def data() -> bytes:  # what protoc read, looked up once
+            if not read:
+                read.append(protoc.compiled_bytes(compiled, self.text.encode("utf-8")))
+            return read[0]
+
+        return (lambda: protoc.source_info(compiled, data())), (lambda: protolines.statements(data(), protoc.edition_path()))
+
     @property
     def parsed(self) -> bool:
         return self.descriptor is not None or self.file is not None
@@ -118,8 +175,8 @@ def parse(path: str, text: str, settings: Any = None) -> ProtoArtifact:
     art = ProtoArtifact(path, text)
     if settings is not None and protoc.available():
         top = Path(settings.root).resolve()
-        file = (top / path).resolve()
-        if top in file.parents:
+        file = _inside(top, path)
+        if file is not None:
             compiled = protoc.compile_file(file, text, top)
             art.compiled = compiled
             art.deps = _import_files(file, text, top, compiled)
@@ -130,6 +187,10 @@ def parse(path: str, text: str, settings: Any = None) -> ProtoArtifact:
                 art.descriptor = compiled.descriptor
                 return art
             art.fallback = compiled.unresolved
+            early = _READ_AHEAD.pop((str(file), text), None)
+            if early is not None:  # read by the grammar while protoc ran (prepare)
+                art.file, art.positions, art.names, art.syntax_line, art.error = early
+                return art
     return parse_grammar(art, text)
 
 
@@ -144,8 +205,46 @@ def prepare(files: list[tuple[str, bytes]], settings: Any, workers: int = 1) -> 
         return
     top = Path(settings.root).resolve()
     todo = [(file, data.removeprefix(b"\xef\xbb\xbf")) for path, data in files
-            for file in [(top / path).resolve()] if top in file.parents]
-    protoc.warm_all(todo, top, workers)
+            for file in [_inside(top, path)] if file is not None]
+    protoc.warm_all(todo, top, workers, _read_ahead(todo, top))
+
+
+_READ_AHEAD: dict[tuple[str, str], tuple[Any, ...]] = {}  # (path, text) -> what parse_grammar read
+
+
+def _read_ahead(todo: list[tuple[Path, bytes]], top: Path) -> Any:
+    """What prepare's process does while protoc runs in others: the grammar reads the files
+    protoc will not compile (an import found nowhere, or one that does not compile), which
+    the workers would read after protoc; they inherit the trees."""
+    done: set[str] = set()
+
+    def run(doomed: list[str]) -> None:
+        wanted = set(doomed)
+        for file, data in todo:
+            key = str(file)
+            if key in done or (key not in wanted and not isinstance(protoc.roots_for(file, data, top), str)):
+                continue
+            done.add(key)
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            art = parse_grammar(ProtoArtifact(key, text), text)
+            _READ_AHEAD[(key, text)] = (art.file, art.positions, art.names, art.syntax_line, art.error)
+
+    return run
+
+
+def _inside(top: Path, path: str) -> Path | None:
+    """``(top / path).resolve()`` when that lies under ``top`` (resolved), else None; the real
+    path of the file's folder is remembered (thousands of files, a few hundred folders)."""
+    full = top / path
+    try:
+        plain = full.name not in ("", ".", "..") and not stat.S_ISLNK(os.lstat(full).st_mode)
+    except (OSError, ValueError):
+        plain = False
+    file = Path(safeio.real_folder(str(full.parent)), full.name) if plain else full.resolve()
+    return file if str(file).startswith(f"{str(top).rstrip(os.sep)}{os.sep}") else None
 
 
 def _import_files(file: Path, text: str, top: Path, compiled: Any) -> set[str]:
@@ -192,7 +291,7 @@ def _opening(text: str, error: tuple[int, int, str]) -> tuple[int, int, str]:
 def parse_grammar(art: ProtoArtifact, text: str) -> ProtoArtifact:
     """The file read by the proto-schema-parser grammar (no imports resolved)."""
     errors = _Errors()
-    lexer = ProtobufLexer(InputStream(text))
+    lexer = _Lexer(InputStream(text))
     lexer.removeErrorListeners()
     lexer.addErrorListener(errors)
     parser = ProtobufParser(CommonTokenStream(lexer))

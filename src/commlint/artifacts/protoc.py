@@ -7,8 +7,10 @@ what it rejects is reported with its own message, line and column.
 
 Files are compiled in batches: every ``.proto`` under one include root (within
 the run's root, bounded in count and bytes) in one invocation, with
-``--include_source_info`` (lines and spans) and ``--include_imports``, so each
-import is parsed once per batch; the results are kept per process for the
+``--include_imports``, so each import is parsed once per batch, and with
+``--include_source_info`` (lines and spans) only when every line will be read
+(``LINES``; otherwise a file whose finding needs a line is compiled again alone
+for it, ``source_info``, and its top-level statements are found in its text); the results are kept per process for the
 other files of the batch, for as long as the file and everything it imports
 hold the content they were compiled from (their sha1s are compared: a changed
 import recompiles the batch). protoc stops at the first file that fails: that
@@ -44,8 +46,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core import safeio
-from .protoc_run import (PARALLEL, _errors, _in_parts, _lowered, _named, _newer, _restore, _run_protoc,  # noqa: F401
-                         available, max_edition, wkt_dir)
+from .protoc_run import (PARALLEL, Compiled, _errors, _in_parts, _lowered, _named, _newer, _restore,  # noqa: F401
+                         _run_protoc, _verdict, available, compiled_bytes, edition_path, max_edition, wkt_dir)
 
 MAX_BATCH_FILES = 5000
 MAX_BATCH_BYTES = 64 * 1024 * 1024
@@ -53,18 +55,6 @@ MAX_ROOT_DIRS = 5000
 # starts with its literal word, which the regex engine looks for quickly; the line must hold nothing before it
 IMPORT_RE = re.compile(rb'import\s+(?:(?:weak|public|option)\s+)?"([^"\n]+)"\s*;')
 _LOCK = threading.Lock()
-
-
-@dataclass
-class Compiled:
-    """protoc's verdict on one file: its descriptor, or its errors (line, column, message)."""
-
-    name: str = ""  # the file's name inside protoc (relative to its include root)
-    descriptor: Any = None  # google.protobuf.descriptor_pb2.FileDescriptorProto
-    errors: list[tuple[int, int, str]] = field(default_factory=list)
-    unresolved: str | None = None  # why protoc was not run (an import that exists nowhere)
-    pool: dict[str, Any] = field(default_factory=dict)  # every file of the batch and its imports, by name
-    deps: tuple[str, ...] | None = None  # the files on disk it imports, transitively (None: not worked out)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -268,9 +258,15 @@ def compile_file(file: Path, text: str, top: Path) -> Compiled:
 _KNOWN: dict[Path, bytes] = {}
 
 
-def warm_all(files: list[tuple[Path, bytes]], top: Path, processes: int) -> None:
-    """``warm`` for every file, a large batch split between ``processes`` at once."""
+MEANWHILE: list[Any] = [None]  # set by warm_all: what this process does while protoc runs in others
+
+
+def warm_all(files: list[tuple[Path, bytes]], top: Path, processes: int, meanwhile: Any = None) -> None:
+    """``warm`` for every file, a large batch split between ``processes`` at once; while they
+    run, ``meanwhile(paths)`` is called here with the files of the batch that protoc will not
+    compile (their imports do not compile)."""
     PARALLEL[0] = max(1, processes)
+    MEANWHILE[0] = meanwhile
     _KNOWN.update(files)  # what the run read already, not read again while batching
     try:
         for file, data in files:
@@ -279,13 +275,14 @@ def warm_all(files: list[tuple[Path, bytes]], top: Path, processes: int) -> None
             except Exception:  # noqa: BLE001 - the worker compiling the file reports it
                 continue
     finally:
-        PARALLEL[0] = 1
+        PARALLEL[0], MEANWHILE[0] = 1, None
         _KNOWN.clear()
 
 
 def warm(file: Path, data: bytes, top: Path) -> None:
     """Compile the batch ``file`` belongs to, unless it is compiled already (its freshness is
-    checked when the file itself is compiled)."""
+    checked when the file itself is compiled; a file of a part whose process died is left to
+    the worker that checks it)."""
     found = roots_for(file, data, top)
     if isinstance(found, str) or file.relative_to(found[1]).as_posix().startswith("-"):
         return
@@ -293,7 +290,7 @@ def warm(file: Path, data: bytes, top: Path) -> None:
     key = (str(own), *map(str, roots))
     with _LOCK:
         batch = _CACHE.get(key)
-        if batch is not None and str(file) in batch.results:
+        if batch is not None and (str(file) in batch.results or str(file) in batch.digests):
             return
     try:
         compile_file(file, data.decode("utf-8"), top)
@@ -337,6 +334,10 @@ def _one(file: Path, top: Path) -> dict[Path, bytes]:
         return {file: b""}
 
 
+# Batches compiled with source info (every element's span): on when every line will be asked
+# for (facts of each element for the cross-file rules), off when only findings need lines
+# (``source_info`` then compiles a file with a finding again alone, with it).
+LINES = [True]
 MAX_RUNS = 32  # protoc invocations on one batch, failing ones included
 MAX_ALONE = 16  # failing files of one batch compiled alone for their own messages
 IMPORT_FAILED = re.compile(r'^Import "[^"]+" was not found or had errors\.$')
@@ -361,7 +362,14 @@ def _compile_batch(batch: dict[Path, bytes], own: Path, roots: tuple[Path, ...],
     with tempfile.TemporaryDirectory(prefix="commlint-editions-") as tmp:
         lowered = _lowered(tmp, newer, contents, roots) if newer else {}
         run_roots = (Path(tmp), *roots) if lowered else roots
-        results |= _in_parts(names, lambda part: _compile_names(part, batch, own, run_roots, lowered))
+        lines = LINES[0]
+        hook = MEANWHILE[0]
+        results |= _in_parts(names, lambda part: _compile_names(part, batch, own, run_roots, lowered, lines),
+                             (lambda: hook(list(results))) if hook is not None else None)
+    if not lines:
+        for path, res in results.items():
+            if res.descriptor is not None and not res.descriptor.HasField("source_code_info"):
+                res.again = (path, str(own), tuple(map(str, roots)))
     return _Batch(results, digests, closure)
 
 
@@ -395,7 +403,7 @@ def _doomed(names: dict[str, Path], batch: dict[Path, bytes], roots: tuple[Path,
 
 
 def _compile_names(names: dict[str, Path], batch: dict[Path, bytes], own: Path, roots: tuple[Path, ...],
-                   lowered: dict[str, int]) -> dict[str, Compiled]:
+                   lowered: dict[str, int], lines: bool = True) -> dict[str, Compiled]:
     imports = {n: [i for i in imports_of(batch[p]) if not _wkt(i)] for n, p in names.items()}
     results: dict[str, Compiled] = {}
     stack, runs, alone = [sorted(names)], 0, 0
@@ -407,7 +415,7 @@ def _compile_names(names: dict[str, Path], batch: dict[Path, bytes], own: Path, 
             for n in seq:
                 results[str(names[n])] = Compiled(n, unresolved=f"protoc's batch did not settle within {MAX_RUNS} runs")
             continue
-        status, messages, files = _run_protoc(seq, roots)
+        status, messages, files = _run_protoc(seq, roots, lines)
         runs += 1
         if status == 0:
             _restore(files, lowered)
@@ -527,19 +535,15 @@ def _compile_alone(file: Path, data: bytes | None, own: Path, roots: tuple[Path,
     return _verdict(name, _errors(messages), messages)
 
 
-def _verdict(name: str, found: dict[str, list[tuple[int, int, str]]], messages: str) -> Compiled:
-    """A file protoc rejected: its own errors, or why it is not to blame."""
-    errors: dict[str, list[tuple[int, int, str]]] = {}
-    for f, errs in found.items():  # protoc names a file by its path on disk in some messages
-        errors.setdefault(name if f == name or f.endswith("/" + name) else f, []).extend(errs)
-    newer = next((m for errs in errors.values() for _, _, m in errs if "later than the maximum supported edition" in m), None)
-    if newer is not None:  # the bundled protoc is older than the file (or an import): not the file's fault
-        return Compiled(name, unresolved=f"the bundled protoc is older than the file: {newer}")
-    others = [f for f in errors if f != name]
-    if others:  # an import that does not compile: the importer is not to blame
-        line, col, msg = errors[others[0]][0]
-        return Compiled(name, unresolved=f"an imported file does not compile ({others[0]}:{line}:{col}: {msg})")
-    return Compiled(name, errors=errors.get(name) or [(1, 1, messages.strip()[:300] or "protoc failed")])
+def source_info(compiled: Compiled, data: bytes) -> Any:
+    """protoc's source info (the span of every element) of a compiled file: its descriptor's, or,
+    when its batch was compiled without it, the file's own compiled again alone with it, from
+    ``data`` (``compiled_bytes``); None when that fails."""
+    if compiled.descriptor is None or compiled.again is None or compiled.descriptor.HasField("source_code_info"):
+        return compiled.descriptor.source_code_info if compiled.descriptor is not None else None
+    path, own, roots = compiled.again
+    again = _compile_alone(Path(path), data, Path(own), tuple(map(Path, roots)))
+    return again.descriptor.source_code_info if again.descriptor is not None else None
 
 
 def clear() -> None:

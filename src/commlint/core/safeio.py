@@ -61,6 +61,11 @@ def _real_dir(folder: str, strict: bool) -> str:
     return real
 
 
+def real_folder(folder: str) -> str:
+    """``os.path.realpath`` of a folder (that need not exist), remembered (see ``_real_dir``)."""
+    return _real_dir(folder, False)
+
+
 def _real(path: "os.PathLike[str] | str") -> str:
     try:
         name = os.fspath(path)

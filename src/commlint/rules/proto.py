@@ -16,7 +16,7 @@ from ..core import safeio
 from ..core.model import Location, Severity
 from ..analyses import proto_breaking, proto_events
 from ..analyses.base_versions import base_dir, base_tree, base_unusable, base_versions
-from ..analyses.proto_model import Model, build
+from ..analyses.proto_model import Model, build, fill
 from ..analyses.words import past_tense_problem, suggest
 from . import ProtoContext, check
 
@@ -29,13 +29,14 @@ def _file(ctx: ProtoContext) -> ast.File | None:
     return ctx.artifact.file if ctx.artifact.descriptor is None else None
 
 
-def model(art: ProtoArtifact) -> Model | None:
-    """The descriptor model, when protoc compiled the file."""
+def model(art: ProtoArtifact, elements: bool = True) -> Model | None:
+    """The descriptor model, when protoc compiled the file (``elements=False``: its syntax,
+    package and lines, which is all CL501 and CL503 read)."""
     if art.descriptor is None:
         return None
     if art._model is None:
-        art._model = build(art.descriptor)
-    return art._model
+        art._model = build(art.descriptor, *art.line_sources(), elements=False)
+    return fill(art._model, art.descriptor) if elements else art._model
 
 
 def _at(art: ProtoArtifact, m: Model, path: tuple[int, ...] | None, symbol: str | None = None) -> Location:
@@ -59,13 +60,13 @@ def unparsable_proto(ctx: ProtoContext) -> None:
 
 
 def _syntax_line(art: ProtoArtifact, m: Model) -> Location:
-    return _at(art, m, (14,) if (14,) in m.spans else (12,))
+    return _at(art, m, (14,) if m.has((14,)) else (12,))
 
 
 @check("CL501")
 def not_proto3(ctx: ProtoContext) -> None:
     art: ProtoArtifact = ctx.artifact
-    m = model(art)
+    m = model(art, elements=False)
     if m is not None:
         if m.syntax == "editions":
             if not ctx.options["allow-editions"]:
@@ -98,9 +99,11 @@ def _required(node: Any) -> bool:
 @check("CL502")
 def required_field(ctx: ProtoContext) -> None:
     art: ProtoArtifact = ctx.artifact
-    m = model(art)
+    m = model(art, elements=False)
     if m is not None:
-        for msg in m.messages.values():
+        if m.syntax == "proto3":
+            return  # protoc rejects a required field in proto3, and editions features
+        for msg in fill(m, art.descriptor).messages.values():
             for f in msg.fields.values():
                 if f.cardinality == "required":
                     qual = f"{m.local(msg.name)}.{f.name}"
@@ -119,10 +122,10 @@ def required_field(ctx: ProtoContext) -> None:
 @check("CL503")
 def unversioned_package(ctx: ProtoContext) -> None:
     art: ProtoArtifact = ctx.artifact
-    m = model(art)
+    m = model(art, elements=False)
     if m is not None:
         if not m.package:
-            ctx.report(_syntax_line(art, m) if m.spans else 1,
+            ctx.report(_syntax_line(art, m) if m.has_lines else 1,
                        "no package declaration: declare a versioned package such as `package inventory.v1;`")
         elif not VERSION_RE.match(m.package.rsplit(".", 1)[-1]):
             ctx.report(_at(art, m, (2,)), f"package {m.package} is not versioned: end it with a version, "
