@@ -65,8 +65,8 @@ def found(result) -> list[tuple]:  # noqa: ANN001
 
 
 def cache_files(directory: Path) -> list[Path]:
-    """The result caches in a cache folder (not the listing of the last walk)."""
-    return sorted(p for p in directory.glob("*.json") if not p.name.startswith("listing-"))
+    """The result caches in a cache folder (not the listing of the last walk, nor the cross-file findings)."""
+    return sorted(p for p in directory.glob("*.json") if not p.name.startswith(("listing-", "system-")))
 
 
 def test_second_run_is_served_from_the_cache(tree: Path, tmp_path: Path, checked: list[str]) -> None:
@@ -450,3 +450,30 @@ def test_a_tampered_listing_is_ignored(tree: Path, tmp_path: Path, walks: list[s
     listing.write_text("{not json", encoding="utf-8")
     assert _sources(check(tree, {}, jobs=1, cache_dir=cache)) == _sources(first)
     assert len(walks) == 8
+
+
+# -- the cross-file rules' findings, kept while no file has changed ---------------------------
+
+ROUTE = "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/orders')\ndef orders():\n    return []\n"
+
+
+def test_cross_file_findings_are_kept_while_no_file_changes(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    import commlint.api as api
+
+    root, cache = tmp_path / "project", tmp_path / "cache"
+    write_tree(root, {"orders/app.py": ROUTE})
+    config = {"select": ["CL702"]}
+    first = run(root, config, jobs=1, cache_dir=cache)
+    assert [f.code for f in first.findings] == ["CL702"]
+    real = api.run_system_rules
+    monkeypatch.setattr(api, "run_system_rules", lambda *a, **k: pytest.fail("cross-file rules ran again"))
+    again = run(root, config, jobs=1, cache_dir=cache)
+    assert found(again) == found(first) and again.system_examined == first.system_examined
+    monkeypatch.setattr(api, "run_system_rules", real)
+    (root / "orders" / "openapi.yaml").write_text(
+        "openapi: 3.0.3\ninfo: {title: Orders, version: '1'}\npaths:\n  /orders:\n    get:\n"
+        "      responses: {'200': {description: OK}}\n", encoding="utf-8")
+    assert [f.code for f in run(root, config, jobs=1, cache_dir=cache).findings] == []  # a new file: judged again
+    (kept,) = cache.glob("system-*.json")
+    kept.write_text('{"format": 2, "key": "x", "findings": [{"bad": 1}], "examined": {}}', encoding="utf-8")
+    assert [f.code for f in run(root, config, jobs=1, cache_dir=cache).findings] == []

@@ -347,3 +347,20 @@ def test_a_named_folder_is_checked_even_if_the_configuration_excludes_it(repo: P
     p = cli("check", "--no-cache", "svc", cwd=repo)
     assert p.returncode == 1 and "checked because it was named" in p.stdout
     assert cli("check", "--no-cache", "svc/client.py", cwd=repo).returncode == 0  # files named one by one stay excluded
+
+
+def test_the_process_exits_at_once_with_every_byte_written(tmp_path: Path) -> None:
+    """``python -m commlint`` (and the console script) end with os._exit after flushing: the status
+    and all of a long output survive, piped or not; a message exit still goes through Python."""
+    import json
+    import subprocess
+    import sys
+
+    p = subprocess.run([sys.executable, "-m", "commlint", "rules", "--format", "json"], capture_output=True, timeout=120)
+    assert p.returncode == 0 and len(json.loads(p.stdout)) > 50
+    (tmp_path / "bad.py").write_text("import requests\n\n\ndef f(u):\n    return requests.get(u)\n", encoding="utf-8")
+    p = subprocess.run([sys.executable, "-m", "commlint", "check", "--no-cache", "-f", "json", str(tmp_path)],
+                       capture_output=True, timeout=120)
+    assert p.returncode == 1 and any(f["code"] == "CL101" for f in json.loads(p.stdout)["findings"])
+    p = subprocess.run([sys.executable, "-m", "commlint", "check", "--bogus"], capture_output=True, timeout=120)
+    assert p.returncode == 2 and b"unrecognized arguments" in p.stderr

@@ -67,12 +67,26 @@ def check_paths(
         project = project_results(results, plan, cat, cache, jobs if jobs is not None else settings.jobs)
         system = reported_on(run_system_rules(project, plan, cat, system_examined), results)
     else:
-        system = run_system_rules(results, plan, cat, system_examined)
+        system = _system_findings(results, plan, cat, system_examined, None if fix else cache)
     findings.extend(per_file_ignores(system, plan, cat))
     findings, left_out = by_scope(findings, sources, settings)
     findings.sort(key=Finding.sort_key)
     return RunResult(findings, results, enabled_rules(settings, cat), settings, messages,
                      time.perf_counter() - start, fixed, system_examined, left_out)
+
+
+def _system_findings(results: list, plan: Any, cat: Any, examined: dict[str, int], cache: Any) -> list[Finding]:
+    """The cross-file rules' findings: those of the last run when no file of the tree has changed
+    since (a warm run then neither imports nor runs them), else computed and kept."""
+    key = cache.system_key(results) if isinstance(cache, Cache) and plan.rules.get("system") else None
+    kept = cache.system_findings(key) if key is not None else None
+    if kept is not None:
+        examined.update(kept[1])
+        return kept[0]
+    found = run_system_rules(results, plan, cat, examined)
+    if key is not None:
+        cache.keep_system(key, found, examined)
+    return found
 
 
 def by_scope(findings: list[Finding], sources: list, settings: Settings) -> tuple[list[Finding], dict[str, int]]:

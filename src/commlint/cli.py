@@ -520,3 +520,22 @@ def main(argv: Optional[list[str]] = None) -> None:
             pass
         raise SystemExit(0) from None
     raise SystemExit(0)
+
+
+def run() -> None:
+    """The process's entry point (the console script, ``python -m commlint``): ``main``, then exit
+    at once, without freeing the heap object by object (a tenth of a warm run on a large tree).
+    Only an exit with a status number is taken this way; output is flushed first."""
+    try:
+        main()
+        code: object = 0
+    except SystemExit as done:
+        code = done.code
+    if code is not None and not isinstance(code, int):
+        raise SystemExit(code)  # a message: Python prints it
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        raise SystemExit(code) from None  # as Python would end (a closed pipe, a closed stream)
+    os._exit(code or 0)

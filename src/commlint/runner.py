@@ -108,6 +108,45 @@ class Cache:
             self._deps[path] = file_digest(path)
         return self._deps[path]
 
+    # -- the cross-file rules' findings, kept while no file of the tree changed ------------------
+    def system_key(self, results: list[FileResult]) -> str | None:
+        """What the cross-file rules read, as one key: each file's path and content digest, and those
+        of the files its result depends on (its facts follow from them and the plan, which names this
+        cache); None when a result is not one to reuse (a file that ran out of time)."""
+        parts = []
+        for r in results:
+            if "" in r.deps:
+                return None
+            entry = self.updates.get(r.rel) or self.entries.get(r.rel)
+            digest = entry[0] if isinstance(entry, list) and entry and isinstance(entry[0], str) else "-"
+            parts.append(f"{r.rel}\0{digest}" + "".join(f"\0{p}\0{d}" for p, d in sorted(r.deps.items())))
+        return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+    def _system_file(self) -> Path:
+        return self.path.with_name(f"system-{self.path.name}")
+
+    def system_findings(self, key: str) -> tuple[list[Any], dict[str, int]] | None:
+        """The cross-file findings (and what each rule examined) of the last run with this key."""
+        from .core import safeio
+        from .core.model import Finding
+
+        try:
+            data = json.loads(safeio.read_file(self._system_file(), CACHE_LIMIT))
+            if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
+                return None
+            examined = {str(k): int(v) for k, v in data["examined"].items()}
+            return [Finding.from_dict(f) for f in data["findings"]], examined
+        except Exception:  # noqa: BLE001 - absent, damaged or tampered with: run the rules
+            return None
+
+    def keep_system(self, key: str, findings: list[Any], examined: dict[str, int]) -> None:
+        try:
+            write_into(self.path.parent, self._system_file().name, json.dumps(
+                {"format": FORMAT, "key": key, "findings": [f.to_dict() for f in findings], "examined": examined},
+                separators=(",", ":")))
+        except (OSError, TypeError, ValueError):
+            pass
+
     def put(self, rel: str, digest: str, result: FileResult, st: list[int] | None = None) -> None:
         self.updates[rel] = [digest, _pack(result)] + ([st] if st is not None else [])
 
@@ -126,7 +165,7 @@ class Cache:
             write_into(self.path.parent, self.path.name, json.dumps({"format": FORMAT, "files": files}, separators=(",", ":")))
         except OSError:  # a read-only or full cache directory: the run's results stand
             self.writable = False
-        self.updates = {}
+        self.entries, self.updates = files, {}  # what this run's later questions (system_key) read
 
 
 def _pack(result: FileResult) -> Any:
