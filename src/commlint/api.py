@@ -17,7 +17,6 @@ from .core.catalogue import Catalogue
 from .core.config import Settings, enabled_rules, load_settings
 from .core.model import Finding
 from .engine import ENGINE_CODES, RunResult, make_plan, per_file_ignores, run_system_rules
-from .fixes import apply_all
 from .runner import Cache, max_jobs, run_files
 
 
@@ -58,6 +57,8 @@ def check_paths(
     results = run_files(sources, plan, jobs=jobs if jobs is not None else settings.jobs, cache=cache, progress=progress)
     fixed: dict[str, int] = {}
     if fix:
+        from .fixes import apply_all  # here: a run that fixes nothing need not import it
+
         results, fixed = apply_all(sources, results, plan, messages)
     findings: list[Finding] = []
     for r in results:

@@ -67,7 +67,7 @@ def test_fixes_are_recomputed_on_the_bytes_that_are_written(tmp_path: Path, monk
         (tmp_path / "client.py").write_text("# a new first line\n\n" + CALL)
         return real(sources, results, plan, messages)
 
-    monkeypatch.setattr(commlint.api, "apply_all", edited_meanwhile)
+    monkeypatch.setattr(commlint.fixes, "apply_all", edited_meanwhile)
     m = measure(tmp_path, fix=True)
     assert (tmp_path / "client.py").read_text() == "# a new first line\n\n" + FIXED
     assert m.result.fixed == {"client.py": 1}

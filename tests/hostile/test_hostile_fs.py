@@ -106,7 +106,7 @@ def test_a_file_deleted_before_fix_is_left_alone(tmp_path: Path, monkeypatch) ->
         (tmp_path / "client.py").unlink()
         return real(sources, results, plan, messages)
 
-    monkeypatch.setattr(commlint.api, "apply_all", apply_all)
+    monkeypatch.setattr(commlint.fixes, "apply_all", apply_all)
     m = measure(tmp_path, fix=True)
     assert m.result.fixed == {}
     assert any("client.py: not fixed, cannot re-read the file" in msg for msg in m.result.messages)

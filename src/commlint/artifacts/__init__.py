@@ -191,13 +191,15 @@ def prepare(files: list[tuple[str, tuple[str, ...], bytes | None]], settings: An
             hook(items, settings, workers)
 
 
+PROTO_LINES = [True]  # protoc's batches compiled with source info (``protoc.LINES``)
+
+
 def collecting_facts(kinds: set[str]) -> None:
     """Whether the run collects cross-file facts from files of each kind, said before any is
     parsed. Only protoc cares: facts read every element's line, so its batches are compiled
-    with source info; a run that only checks files needs lines for findings alone."""
-    from . import protoc
-
-    protoc.LINES[0] = "proto" in kinds
+    with source info; a run that only checks files needs lines for findings alone. (A flag
+    here, not in protoc: importing protoc costs a run without .proto files 5 ms.)"""
+    PROTO_LINES[0] = "proto" in kinds
 
 
 def kinds_for(path: str) -> list[str]:

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import safeio
+from . import PROTO_LINES
 from .protoc_run import (PARALLEL, Compiled, _errors, _in_parts, _lowered, _named, _newer, _restore,  # noqa: F401
                          _run_protoc, _verdict, available, compiled_bytes, edition_path, max_edition, wkt_dir)
 
@@ -337,7 +338,7 @@ def _one(file: Path, top: Path) -> dict[Path, bytes]:
 # Batches compiled with source info (every element's span): on when every line will be asked
 # for (facts of each element for the cross-file rules), off when only findings need lines
 # (``source_info`` then compiles a file with a finding again alone, with it).
-LINES = [True]
+LINES = PROTO_LINES  # the flag ``artifacts.collecting_facts`` sets, shared: this module is imported only when needed
 MAX_RUNS = 32  # protoc invocations on one batch, failing ones included
 MAX_ALONE = 16  # failing files of one batch compiled alone for their own messages
 IMPORT_FAILED = re.compile(r'^Import "[^"]+" was not found or had errors\.$')

@@ -7,7 +7,6 @@ run's discovery looks inside; a folder that is not empty and not already a cache
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -99,6 +98,8 @@ def write_into(directory: Path, name: str, text: str) -> None:
     """Write a file of the cache folder whole or not at all (a temporary file renamed over it), so
     a run reading it at the same time sees the old content or the new. OSError when the folder
     cannot be written (read-only, full, not a cache)."""
+    import tempfile  # here: a warm run writes nothing, and tempfile imports shutil, random...
+
     tmp = None
     try:
         prepare_cache_dir(directory)

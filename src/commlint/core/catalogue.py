@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,6 +147,8 @@ def _examples(folder: Path, tables: dict[str, Any], where: str) -> tuple[Example
 
 
 def _rule(folder: Path, family: Family, sections: dict[str, str], items: set[str]) -> RuleMeta:
+    import tomllib
+
     where = f"{family.id}/{folder.name}/rule.toml"
     try:
         with open(folder / "rule.toml", "rb") as fh:
@@ -239,7 +240,6 @@ def load(directory: str | None = None) -> Catalogue:
     each TOML file's size and time, and rebuilt when any of them changes or the kept copy cannot be read."""
     import os
     import pickle
-    import tempfile
 
     root = Path(directory) if directory else catalogue_dir()
     kept = None
@@ -257,6 +257,8 @@ def load(directory: str | None = None) -> Catalogue:
             kept.parent.mkdir(exist_ok=True)
             for old in kept.parent.glob("catalogue.*.pickle"):
                 old.unlink(missing_ok=True)
+            import tempfile
+
             fd, tmp = tempfile.mkstemp(dir=kept.parent, prefix=".catalogue.")
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump(cat, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -267,6 +269,9 @@ def load(directory: str | None = None) -> Catalogue:
 
 
 def _build(root: Path) -> Catalogue:
+    """The catalogue read from its TOML files (``load`` keeps the result: tomllib is imported only here)."""
+    import tomllib
+
     with open(root / "checklist.toml", "rb") as fh:
         data = tomllib.load(fh)
     checklist = tuple(

@@ -7,7 +7,6 @@ Unknown keys, unknown rule codes and unknown rule options are errors (exit 2).
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,6 +90,8 @@ def _load_toml(path: Path) -> tuple[dict[str, Any] | None, str | None]:
         return None, f"larger than {CONFIG_LIMIT // (1024 * 1024)} MiB"
     except OSError as exc:
         return None, f"cannot read: {exc.strerror or exc}"
+    import tomllib  # here: a run with no configuration file need not import it (10 ms)
+
     try:
         return tomllib.loads(data.decode("utf-8")), None
     except UnicodeDecodeError as exc:
@@ -119,6 +120,11 @@ def find_config(start: Path) -> Path | None:
             return c
         p = d / "pyproject.toml"
         if p.is_file():
+            try:
+                if b"commlint" not in safeio.read_file(p, CONFIG_LIMIT, truncate=True):
+                    continue  # no table of ours can be in it: not parsed
+            except OSError:
+                continue
             doc, problem = _load_toml(p)
             if doc is not None:
                 tool = doc.get("tool", {})
