@@ -96,6 +96,10 @@ class Cache:
             return None
         return result
 
+    def new_run(self) -> None:
+        """A run starts: the digests of dependencies read by an earlier run with this cache are stale."""
+        self._deps = {}
+
     def known(self, path: "os.PathLike[str] | str", digest: str) -> None:
         """A checked file's digest, read this run: the same as ``file_digest`` would give (both are
         blake2b-128 of the content), so a result depending on it does not read it again."""
@@ -292,6 +296,8 @@ def run_files(
     from .artifacts import collecting_facts
 
     collecting_facts(plan.fact_kinds)
+    if cache is not None:
+        cache.new_run()
     results: dict[str, FileResult] = {}
     stats: dict[str, list[int] | None] = {}
     todo: list[tuple[SourceFile, bytes | None, str | None]] = []
