@@ -477,3 +477,15 @@ def test_cross_file_findings_are_kept_while_no_file_changes(tmp_path: Path, monk
     (kept,) = cache.glob("system-*.json")
     kept.write_text('{"format": 2, "key": "x", "findings": [{"bad": 1}], "examined": {}}', encoding="utf-8")
     assert [f.code for f in run(root, config, jobs=1, cache_dir=cache).findings] == []
+
+
+def test_a_reused_walk_says_what_the_walk_said(tree: Path, tmp_path: Path, walks: list[str]) -> None:
+    outside = tmp_path / "outside.py"
+    outside.write_text(BAD, encoding="utf-8")
+    (tree / "svc" / "link.py").symlink_to(outside)
+    _age_all(tree)
+    cache = tmp_path / "cache"
+    first = check(tree, {}, jobs=1, cache_dir=cache)
+    again = check(tree, {}, jobs=1, cache_dir=cache)
+    assert walks == ["project"] and any("symbolic link out of the tree" in m for m in first.messages)
+    assert [m for m in again.messages if "symbolic link" in m] == [m for m in first.messages if "symbolic link" in m]

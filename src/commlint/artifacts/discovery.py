@@ -151,14 +151,8 @@ def discover(paths: list[Path], settings: Settings, warn=lambda msg: None,  # no
             for msg in messages:
                 warn(msg)
             return [SourceFile(p, rel, tuple(kinds), below) for p, rel, kinds, below in files]
-        record = listing.Recorder()
-        said = warn
-
-        def warn(msg: str) -> None:  # noqa: F811 - the same warning, kept for the next run too
-            record.messages.append(msg)
-            said(msg)
-
-    found = _discover(paths, settings, warn, record)
+        record = listing.Recorder(warn)
+    found = _discover(paths, settings, record.warn if record is not None else warn, record)
     if record is not None and memo is not None and want is not None:
         listing.save(memo[0], memo[1], want, [[f.opened, f.rel, list(f.kinds), f.below] for f in found], record)
     return found

@@ -22,7 +22,7 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 FORMAT = 3
 LIMIT = 64 * 1024 * 1024  # a listing larger than this is not read
@@ -34,13 +34,19 @@ def _stat_key(st: os.stat_result) -> list[int]:
 
 
 class Recorder:
-    """What a walk depended on: each folder entered and each ``.gitignore`` read, with their stat."""
+    """What a walk depended on (each folder entered and each ``.gitignore`` read, with their stat)
+    and what it said (``warn``: passed on, and kept to be said again by a run that reuses the walk)."""
 
-    def __init__(self) -> None:
+    def __init__(self, said: Callable[[str], None]) -> None:
         self.stats: dict[str, list[int]] = {}
         self.messages: list[str] = []
         self.racy = False
         self._now = time.time_ns()
+        self._said = said
+
+    def warn(self, msg: str) -> None:
+        self.messages.append(msg)
+        self._said(msg)
 
     def saw(self, path: str, st: os.stat_result) -> None:
         self.stats[path] = _stat_key(st)
