@@ -94,7 +94,7 @@ def load(directory: Path, salt: str, want: str, tops: list[str]) -> tuple[list[l
     return (files, messages) if files is not None else None
 
 
-_UP = re.compile(r"(?:^|[/\\])\.\.(?:[/\\]|$)|\x00|^[/\\]|^[A-Za-z]:", re.M)  # a '..' step, NUL, absolute
+_UP = re.compile(r"(?:^|[/\\])\.\.(?:[/\\]|$)", re.M)  # a '..' step
 
 
 def _below(path: str, tops: list[str]) -> bool:
@@ -117,8 +117,11 @@ def _columns(cols: dict[str, Any], tops: list[str]) -> list[list[Any]] | None:
         return None
     if kinds and not 0 <= min(kinds) <= max(kinds) < len(table):
         return None
-    if _UP.search("\n".join((*rels, *below))) is not None or "\x00" in prefix:
-        return None
+    joined = "\n".join((*rels, *below))
+    if "\x00" in joined or "\x00" in prefix or (".." in joined and _UP.search(joined) is not None):
+        return None  # (the pattern walks every character: looked for only where a '..' is)
+    if any(r[:1] in ("/", "\\") or r[1:2] == ":" for r in (*rels, *below)):
+        return None  # absolute
     if not _below(prefix, tops) or not all(_below(o, tops) for o in opened if o):
         return None
     if any("\n" in r for r in rels) or "\n" in prefix:
