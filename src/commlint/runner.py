@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .artifacts.discovery import SourceFile
+from .core.stamps import settled, stat_key
 from .core.cachedir import (  # noqa: F401 - re-exported: the CLI and the tests import them from here
     GITIGNORE,
     STALE_TMP_SECONDS,
@@ -188,13 +189,6 @@ def _unpack(rel: str, data: Any) -> FileResult | None:
     return FileResult.from_json(data)
 
 
-RACY_NS = 2_000_000_000  # a file modified less than this before it was read is not trusted by its stat
-
-
-def stat_key(st: os.stat_result) -> list[int]:
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-
-
 def _stat(path: "os.PathLike[str] | str") -> os.stat_result | None:
     try:
         return os.stat(path)
@@ -206,7 +200,7 @@ def _trusted(st: os.stat_result | None) -> list[int] | None:
     """A file's stat key, when it is old enough to be trusted (see ``Cache.unchanged``)."""
     import time
 
-    if st is None or time.time_ns() - st.st_mtime_ns < RACY_NS:
+    if st is None or not settled(st, time.time_ns()):
         return None
     return stat_key(st)
 

@@ -11,6 +11,7 @@ from ..artifacts.python import (
     PyModule,
     Scope,
     keyword,
+    parameter,
     positional,
 )
 from .http import (
@@ -64,16 +65,10 @@ def inbound_headers(module: PyModule, expr: cst.BaseExpression | None, scope: Sc
     base = expr.value
     if qualname(module, base) in INBOUND_REQUESTS:
         return True
-    fn = scope.enclosing_function()
-    if not isinstance(base, cst.Name) or fn is None or not isinstance(fn.node, cst.FunctionDef):
+    p = parameter(scope, base.value) if isinstance(base, cst.Name) else None
+    if p is None:
         return False
-    params = fn.node.params
-    for p in (*params.posonly_params, *params.params, *params.kwonly_params):
-        if p.name.value != base.value:
-            continue
-        ann = p.annotation.annotation if p.annotation is not None else None
-        return base.value == "request" if ann is None else qualname(module, ann) in REQUEST_CLASSES
-    return False
+    return base.value == "request" if p.annotation is None else qualname(module, p.annotation.annotation) in REQUEST_CLASSES
 
 
 def header_names(module: PyModule, expr: cst.BaseExpression | None, scope: Scope, _depth: int = 0) -> Headers:

@@ -20,6 +20,7 @@ from ..artifacts.python import (
     Origin,
     PyModule,
     Scope,
+    parameter,
 )
 from ..artifacts.python import dotted as dotted_name
 from .values import Argument, argument, text
@@ -311,14 +312,8 @@ def annotated_client(module: PyModule, expr: cst.BaseExpression, scope: Scope) -
     ``Optional[httpx.AsyncClient]``), or None."""
     if not isinstance(expr, cst.Name) or not module.is_opaque(expr.value, scope):
         return None
-    fn = scope.enclosing_function()
-    if fn is None or not isinstance(fn.node, cst.FunctionDef):
-        return None
-    params = fn.node.params
-    for p in (*params.posonly_params, *params.params, *params.kwonly_params):
-        if p.name.value == expr.value and p.annotation is not None:
-            return _annotation_client(module, p.annotation.annotation)
-    return None
+    p = parameter(scope, expr.value)
+    return _annotation_client(module, p.annotation.annotation) if p is not None and p.annotation is not None else None
 
 
 def _annotation_client(module: PyModule, ann: cst.BaseExpression) -> str | None:

@@ -145,3 +145,18 @@ def generic_event_name(name: str) -> bool:
         return False
     words.pop()
     return bool(words) and all(w in GENERIC_EVENT_WORDS for w in words)
+
+
+def styled(dotted: str | None, like: str) -> str | None:
+    """A suggestion (``order.created``) in the style of the name it replaces (``OrderCreated``,
+    ``ORDER_CREATED``, ``order_created``, ``order-created``, ``Order Created``)."""
+    if dotted is None or "." in like:
+        return dotted
+    words = dotted.split(".")
+    if like.isupper():
+        return "_".join(words).upper()
+    if " " in like:
+        return " ".join(w.capitalize() for w in words)
+    if like[:1].isupper():
+        return "".join(w.capitalize() for w in words)
+    return "_".join(words) if "_" in like else "-".join(words) if "-" in like else dotted

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import libcst as cst
 
 
@@ -15,6 +17,15 @@ def dotted(expr: cst.BaseExpression) -> str | None:
         parts.append(expr.value)
         return ".".join(reversed(parts))
     return None
+
+
+def parameter(scope: Any, name: str) -> cst.Param | None:
+    """The parameter ``name`` of the function a scope (``python.Scope``) is in, or None."""
+    fn = scope.enclosing_function()
+    if fn is None or not isinstance(fn.node, cst.FunctionDef):
+        return None
+    params = fn.node.params
+    return next((p for p in (*params.posonly_params, *params.params, *params.kwonly_params) if p.name.value == name), None)
 
 
 def string_value(expr: cst.BaseExpression | None) -> str | None:

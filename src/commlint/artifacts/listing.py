@@ -24,13 +24,10 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from ..core.stamps import settled, stat_key
+
 FORMAT = 3
 LIMIT = 64 * 1024 * 1024  # a listing larger than this is not read
-RACY_NS = 2_000_000_000
-
-
-def _stat_key(st: os.stat_result) -> list[int]:
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
 
 
 class Recorder:
@@ -49,8 +46,8 @@ class Recorder:
         self._said(msg)
 
     def saw(self, path: str, st: os.stat_result) -> None:
-        self.stats[path] = _stat_key(st)
-        if self._now - st.st_mtime_ns < RACY_NS:
+        self.stats[path] = stat_key(st)
+        if not settled(st, self._now):
             self.racy = True  # changed in the last two seconds: a later change could share its time
 
     def saw_file(self, path: str) -> None:
@@ -86,7 +83,7 @@ def load(directory: Path, salt: str, want: str, tops: list[str]) -> tuple[list[l
         return None
     for path, was in stats.items():
         try:
-            if _stat_key(os.stat(top + path)) != was:
+            if stat_key(os.stat(top + path)) != was:
                 return None
         except (OSError, ValueError, TypeError):
             return None

@@ -41,11 +41,12 @@ import stat
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..core import safeio
+from ..core.stamps import ByStat
 from . import PROTO_LINES
 from .protoc_run import (PARALLEL, Compiled, _errors, _in_parts, _lowered, _named, _newer, _restore,  # noqa: F401
                          _run_protoc, _verdict, available, compiled_bytes, edition_path, max_edition, wkt_dir)
@@ -189,35 +190,27 @@ _CACHE: OrderedDict[tuple[str, ...], _Batch] = OrderedDict()
 MAX_CACHED = 64
 
 
-_HASHED: dict[str, tuple[tuple[int, ...], bytes, float]] = {}
-RACY = 2.0  # seconds: a file changed this close to when it was hashed is hashed again
+_HASHED: ByStat[bytes | None] = ByStat()
 
 
 def _digest(path: str) -> bytes | None:
-    """The sha1 of a regular file's content (a leading BOM dropped). Remembered with the file's
-    status (size, inode, mtime, ctime) and trusted only while that status is unchanged and was
-    already older than ``RACY`` seconds when the content was read, so that a write within
-    the same clock tick is never missed (git's "racy" rule)."""
+    """The sha1 of a regular file's content (a leading BOM dropped), remembered with the file's
+    stat while that is unchanged and settled (``core.stamps``, git's "racy" rule)."""
     try:
         st = os.stat(path)
     except OSError:
         return None
     if not stat.S_ISREG(st.st_mode) or st.st_size > 16 * 1024 * 1024:
         return None
-    status = (st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
-    hit = _HASHED.get(path)
-    if hit is not None and hit[0] == status and hit[2] - max(st.st_mtime, st.st_ctime) > RACY:
-        return hit[1]
-    now = time.time()
-    try:  # a file of the tree or a well-known type bundled with protoc, opened the one safe way
-        data = safeio.read_file(path, 16 * 1024 * 1024)
-    except OSError:
-        return None
-    digest = hashlib.sha1(data.removeprefix(b"\xef\xbb\xbf")).digest()
-    if len(_HASHED) > 100_000:
-        _HASHED.clear()
-    _HASHED[path] = (status, digest, now)
-    return digest
+
+    def compute() -> bytes | None:
+        try:  # a file of the tree or a well-known type bundled with protoc, opened the one safe way
+            data = safeio.read_file(path, 16 * 1024 * 1024)
+        except OSError:
+            return None
+        return hashlib.sha1(data.removeprefix(b"\xef\xbb\xbf")).digest()
+
+    return _HASHED.get(path, st, compute)
 
 
 def _fresh(batch: _Batch, file: Path, own_digest: bytes) -> bool:

@@ -31,6 +31,7 @@ from .cstnodes import (  # noqa: F401 - re-exported
     has_star_args,
     has_star_kwargs,
     keyword,
+    parameter,
     positional,
     string_value,
 )

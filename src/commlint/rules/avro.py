@@ -23,7 +23,7 @@ from ..artifacts.yamljson import join
 from ..core.model import Severity
 from ..analyses.base_versions import VERSION_LIMIT, base_unusable, configured_mode, earlier_versions_of
 from ..core import safeio
-from ..analyses.words import past_tense_problem, suggest
+from ..analyses.words import past_tense_problem, styled, suggest
 from . import AvroContext, check
 
 
@@ -78,18 +78,6 @@ def missing_envelope(ctx: AvroContext) -> None:
                        f"field{'s' if len(missing) > 1 else ''} (the envelope every event carries, at the top level or in a nested record)")
 
 
-def _styled(dotted: str | None, like: str) -> str | None:
-    """A suggestion (``order.created``) in the style of the name it replaces (``OrderCreated``, ``ORDER_CREATED``)."""
-    if dotted is None or "." in like:
-        return dotted
-    words = dotted.split(".")
-    if like.isupper():
-        return "_".join(words).upper()
-    if like[:1].isupper():
-        return "".join(w.capitalize() for w in words)
-    return "_".join(words) if "_" in like else dotted
-
-
 @check("CL402")
 def event_name_not_past_tense(ctx: AvroContext) -> None:
     art: AvroArtifact = ctx.artifact
@@ -99,7 +87,7 @@ def event_name_not_past_tense(ctx: AvroContext) -> None:
     def judge(where: str, what: str, name: str) -> None:
         problem = past_tense_problem(name, extra, state)
         if problem:
-            better = _styled(suggest(name), name)
+            better = styled(suggest(name), name)
             hint = f"; name the fact, e.g. {better!r}" if better else "; name what happened, in the past tense"
             ctx.report(where, f"{what} {name!r} {problem}{hint}")
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..analyses.base_versions import VERSION_LIMIT, base_unusable, configured_mode, earlier_versions_of
 from ..analyses.jsonschema_events import breaks, event_reason
-from ..analyses.words import event_word, generic_event_name, past_tense_problem, suggest
+from ..analyses.words import event_word, generic_event_name, past_tense_problem, styled, suggest
 from ..artifacts.jsonschema import JSONSchemaArtifact, envelope_holders, parse
 from ..core.envelope import ENVELOPE_HOLDERS, norm
 from ..artifacts.yamljson import join
@@ -103,19 +103,6 @@ def _cloudevent(art: JSONSchemaArtifact, view: Any, found: dict[str, tuple[bool,
         put("eventversion", "dataschema" in view.required)
 
 
-def _styled(dotted: str | None, like: str) -> str | None:
-    if dotted is None or "." in like:
-        return dotted
-    words = dotted.split(".")
-    if like.isupper():
-        return "_".join(words).upper()
-    if " " in like:
-        return " ".join(w.capitalize() for w in words)
-    if like[:1].isupper():
-        return "".join(w.capitalize() for w in words)
-    return "_".join(words) if "_" in like else "-".join(words) if "-" in like else dotted
-
-
 _NAME_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[ ._\-][A-Za-z0-9]+){0,4}$")
 
 
@@ -140,7 +127,7 @@ def name_not_past_tense(ctx: JSONSchemaContext) -> None:
         problem = past_tense_problem(name, extra, state)
         if problem:
             wrong.add(event_word(name))
-            better = _styled(suggest(name), name)
+            better = styled(suggest(name), name)
             hint = f"; name the fact, e.g. {better!r}" if better else "; name what happened, in the past tense"
             ctx.report(where, f"{what} {name!r} {problem}{hint}")
 

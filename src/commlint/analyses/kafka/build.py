@@ -14,6 +14,7 @@ from ...artifacts.python import (
     Scope,
     dotted,
     keyword,
+    parameter,
     positional,
     string_value,
 )
@@ -212,23 +213,13 @@ class Resolver:
         return found
 
     def _annotated(self, expr: cst.BaseExpression, scope: Scope) -> Client | None:
-        if not isinstance(expr, cst.Name):
+        p = parameter(scope, expr.value) if isinstance(expr, cst.Name) else None
+        if p is None or p.annotation is None:
             return None
-        fn = scope.enclosing_function()
-        if fn is None or not isinstance(fn.node, cst.FunctionDef):
-            return None
-        params = fn.node.params
-        for p in (*params.posonly_params, *params.params, *params.kwonly_params):
-            if p.name.value == expr.value and p.annotation is not None:
-                ann = p.annotation.annotation
-                if isinstance(ann, cst.SimpleString):
-                    q = self.m.imports.get(string_value(ann) or "")
-                else:
-                    q = self.m.qualname(ann)
-                lib = classify(q)
-                if lib is not None:
-                    return Client(lib[1], lib[0], scope)
-        return None
+        ann = p.annotation.annotation
+        q = self.m.imports.get(string_value(ann) or "") if isinstance(ann, cst.SimpleString) else self.m.qualname(ann)
+        lib = classify(q)
+        return Client(lib[1], lib[0], scope) if lib is not None else None
 
     def _by_name(self, text: str, scope: Scope) -> Client | None:
         if not self.k.imports_kafka:
