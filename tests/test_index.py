@@ -432,6 +432,20 @@ def test_a_route_naming_the_dependency_invalidates_its_cached_result(tmp_path: P
     assert found(run(tmp_path, {"select": ["CL121"]}, cache_dir=cache)) == {("svc/deps.py", 5, "CL121")}
 
 
+def test_a_new_module_naming_the_dependency_invalidates_its_cached_result(tmp_path: Path) -> None:
+    """The search for the routes using a dependency read every Python file of the tree: a file added
+    since (not one of the result's dependencies then) changes the answer too."""
+    write_tree(tmp_path, {"svc/deps.py": "import httpx\n\n\ndef client():\n"
+                                         "    return httpx.Client(base_url='http://a:1', timeout=2)\n",
+                          "svc/routes.py": "from fastapi import FastAPI\n\napp = FastAPI()\n"})
+    cache = tmp_path / ".cache"
+    assert found(run(tmp_path, {"select": ["CL121"]}, cache_dir=cache)) == set()
+    (tmp_path / "svc" / "users.py").write_text(
+        "from fastapi import APIRouter, Depends\n\nfrom svc.deps import client\n\nrouter = APIRouter()\n\n\n"
+        "@router.get('/')\ndef root(c=Depends(client)):\n    return c.get('/', timeout=2).json()\n", encoding="utf-8")
+    assert found(run(tmp_path, {"select": ["CL121"]}, cache_dir=cache)) == {("svc/deps.py", 5, "CL121")}
+
+
 def test_identical_modules_in_two_trees_are_each_read_as_their_own(tmp_path: Path) -> None:
     """A module's summary names its file: a copy elsewhere (a second tree checked in the same process,
     a service copied into another folder) is summarised as itself, so its callers are found."""

@@ -36,7 +36,7 @@ from .core.cachedir import (  # noqa: F401 - re-exported: the CLI and the tests 
     remove_stale_tmp,
     write_into,
 )
-from .artifacts.reading import file_digest, read_source
+from .artifacts.reading import file_digest, new_run, read_source
 from .artifacts.yamljson import manifest_words
 from .engine import FileResult, Plan, check_file, is_candidate, wanted_kinds
 
@@ -290,6 +290,7 @@ def run_files(
     from .artifacts import collecting_facts
 
     collecting_facts(plan.fact_kinds)
+    new_run()  # the trees' listings of an earlier run in this process are stale
     if cache is not None:
         cache.new_run()
     results: dict[str, FileResult] = {}

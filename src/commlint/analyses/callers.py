@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..artifacts.python import PyModule, Scope
+from ..artifacts.reading import python_files, tree_dependency
 from .index import Definition, ProjectIndex, module_file, project_index
 from .routes import DEPENDS
 from .summaries import _dotted, _lit
 
-MAX_FILES = 20000
 MAX_SITES = 200
 
 
@@ -33,20 +33,6 @@ class Passed:
     names: frozenset[str]
     complete: bool
     where: str  # path:line, relative to the tree
-
-
-def _python_files(index: ProjectIndex) -> list[Path]:
-    cached = index._python_files
-    if cached is None:
-        cached = []
-        for dirpath, dirnames, filenames in os.walk(index.root):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in (
-                "node_modules", "site-packages", "__pycache__", "venv", ".venv")]
-            cached.extend(Path(dirpath, f) for f in filenames if f.endswith(".py"))
-            if len(cached) > MAX_FILES:
-                break
-        index._python_files = cached
-    return cached
 
 
 _CONTENTS_LIMIT = 64 * 1024 * 1024  # bytes of the tree's Python files kept for later scans in this process
@@ -81,8 +67,10 @@ def _contents(index: ProjectIndex, path: Path) -> bytes | None:
 def _readers(index: ProjectIndex, deps: set[str], needle: bytes, any_of: tuple[bytes, ...] = ()
              ) -> Iterator[tuple[Path, "_Caller"]]:
     """The tree's Python files holding ``needle`` (and one of ``any_of``), parsed. Every file looked
-    at becomes a dependency of the asking module: a call site added to it later changes the answer."""
-    for path in _python_files(index):
+    at becomes a dependency of the asking module, and so does the set of the tree's Python files: a
+call site added to any of them later changes the answer."""
+    deps.add(tree_dependency(index.root))  # a file added later may call it too
+    for path in python_files(index.root):
         deps.add(str(path))
         data = _contents(index, path)
         if data is None or needle not in data or (any_of and not any(n in data for n in any_of)):

@@ -37,7 +37,7 @@ def _helper(module: PyModule, site: CallSite) -> Definition | None:
     q = module.qualname(f)
     if q is not None:
         index, here = project_index(module), module_file(module)
-        if index is None or here is None or not index.mentions(here, q, _LIBRARIES):
+        if index is None or here is None or not index.mentions(here, q, _LIBRARIES, module.index_deps):
             return None  # a helper forwarding a timeout to a library call names the library
         return find(module, q)
     if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value != "self":

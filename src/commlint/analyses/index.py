@@ -71,7 +71,6 @@ class ProjectIndex:
         self._files: dict[str, tuple[str, Summary | None]] = {}  # absolute path -> (digest, summary)
         self._packages: dict[str, list[Path]] | None = None
         self._resolved: dict[tuple[str, str], tuple[Path, list[str]] | None] = {}
-        self._python_files: list[Path] | None = None
         self._unders: dict[tuple[str, str], tuple[Path, list[str]] | None] = {}
         self._mentions: dict[tuple[str, tuple[bytes, ...]], bool] = {}
 
@@ -172,14 +171,16 @@ class ProjectIndex:
                     return Path(candidate), parts[n:]
         return None
 
-    def mentions(self, importer: Path, qualname: str, needles: tuple[bytes, ...]) -> bool:
+    def mentions(self, importer: Path, qualname: str, needles: tuple[bytes, ...], deps: set[str] | None = None) -> bool:
         """Whether the module ``qualname`` is defined in contains any of ``needles`` (read, not parsed:
-        a cheap test before a summary is built for one question)."""
+        a cheap test before a summary is built for one question); the file read becomes one of ``deps``."""
         from ..core import safeio
 
         found = self.module_file(importer, qualname)
         if found is None:
             return False
+        if deps is not None:
+            deps.add(str(found[0]))
         key = (str(found[0]), needles)
         if key not in self._mentions:
             try:
@@ -294,7 +295,7 @@ def find(module: PyModule, qualname: str | None, needles: tuple[bytes, ...] = ()
     here = module_file(module)
     if index is None or here is None:
         return None
-    if needles and not index.mentions(here, qualname, needles):
+    if needles and not index.mentions(here, qualname, needles, module.index_deps):
         return None
     memo = module.analysis("index.memo", lambda m: {})
     if qualname not in memo:

@@ -58,7 +58,7 @@ def may_message(module: PyModule) -> bool:
             if q is None or q in seen:
                 continue
             seen.add(q)
-            if index.mentions(here, q, BROKER_WORDS):
+            if index.mentions(here, q, BROKER_WORDS, m.index_deps):
                 return True
         return False
 
