@@ -23,7 +23,7 @@ from ..artifacts.python import (
     parameter,
 )
 from ..artifacts.python import dotted as dotted_name
-from .values import Argument, argument, text
+from .values import Argument, argument, bind_partial, text
 
 # -- the libraries ---------------------------------------------------------------
 
@@ -265,17 +265,37 @@ class HttpCall:
         }
 
 
+PARTIAL = "functools.partial"
+
+
+def _bound(module: PyModule, site: CallSite) -> cst.BaseExpression:
+    """What a call really calls: for ``get(url)`` with ``get = functools.partial(requests.get, timeout=5)``,
+    ``requests.get``, the partial's arguments then counting as the call's own (``values.argument``)."""
+    func = site.node.func
+    if not isinstance(func, (cst.Name, cst.Attribute)):
+        return func
+    o = module.origin(func, site.scope)
+    if o is None or o.qualname != PARTIAL or o.call is None:
+        return func
+    first = next((a for a in o.call.args if a.keyword is None and not a.star), None)
+    if first is None or first is not o.call.args[0]:
+        return func
+    bind_partial(module, site.node, o.call)
+    return first.value
+
+
 def _classify(module: PyModule, site: CallSite) -> HttpCall | None:
     call = site.node
-    q = qualname(module, call.func)
+    func = _bound(module, site)
+    q = qualname(module, func)
     if q is not None and (q in FUNCTIONS or q in CLIENTS):
         role, lib = ("function", FUNCTIONS[q]) if q in FUNCTIONS else ("client", CLIENTS[q])
         t = argument(module, call, site.scope, "timeout", lib.timeout_index.get(q))
         return HttpCall(site, lib, role, q, q.rsplit(".", 1)[-1], None, t.expr, t.unknown, t.where)
-    if not isinstance(call.func, cst.Attribute):
+    if not isinstance(func, cst.Attribute):
         return None
-    method = call.func.attr.value
-    receiver = call.func.value
+    method = func.attr.value
+    receiver = func.value
     if method in GRPC_CALL_SUFFIXES and isinstance(receiver, cst.Attribute):
         # stub.Method.future(request, timeout=...)
         origin = origin_of(module, receiver.value, site.scope)

@@ -168,7 +168,29 @@ class Argument:
         return self.at if self.at is not None else self.expr
 
 
+def bind_partial(module: PyModule, call: cst.Call, partial: cst.Call) -> None:
+    """Record that ``call`` calls what ``partial`` (a ``functools.partial(f, *args, **kwargs)``) binds."""
+    module.analysis("values.partials", lambda m: {})[id(call)] = partial
+
+
 def argument(module: PyModule, call: cst.Call, scope: Scope, name: str, index: int | None = None) -> Argument:
+    """What ``call`` passes for the parameter ``name`` (at position ``index``), including what a
+    ``functools.partial`` it calls through has bound: ``f(*bound, *args, **{**bound_kw, **kw})``."""
+    partial = module._cache.get("values.partials", {}).get(id(call))
+    if partial is None:
+        return _argument(module, call, scope, name, index)
+    bound = [a for a in partial.args[1:] if a.keyword is None]
+    n = len(bound)
+    if index is not None and any(a.star == "*" for a in bound):
+        here = _argument(module, call, scope, name, None)
+        return here if here.expr is not None or here.unknown else Argument(None, True)
+    here = _argument(module, call, scope, name, None if index is None or index < n else index - n)
+    if here.expr is not None or here.unknown:
+        return here
+    return _argument(module, partial, scope, name, None if index is None or index >= n else index + 1)
+
+
+def _argument(module: PyModule, call: cst.Call, scope: Scope, name: str, index: int | None = None) -> Argument:
     arg = keyword(call, name)
     if arg is not None:
         return Argument(arg.value)
