@@ -27,6 +27,11 @@ def functions_called(m: PyModule, call: cst.Call, scope: Scope) -> list[Scope] |
     while isinstance(f, cst.Call):  # functools.partial-free: handler()(msg)
         f = f.func
     values: list[cst.BaseExpression] = []
+    table = _dispatched(m, f, scope)
+    if table is not None:  # HANDLERS[event["type"]](event), or a handler taken from HANDLERS.get(...)
+        values = [v for entry in table if isinstance(entry, cst.Name) for v in m.lookup(entry.value, scope)]
+        fns = [m.scope_of[id(v)] for v in values if isinstance(v, cst.FunctionDef) and id(v) in m.scope_of]
+        return fns if len(fns) == len(table) else None
     if isinstance(f, cst.Name) and f.value in m.classes and not m.lookup(f.value, scope):
         init = m.classes[f.value].bindings.get("__init__", [])  # a class of this module: its __init__ runs
         return [m.scope_of[id(v)] for v in init if id(v) in m.scope_of]
@@ -43,6 +48,41 @@ def functions_called(m: PyModule, call: cst.Call, scope: Scope) -> list[Scope] |
                 values = m.classes[v.func.value].bindings.get(f.attr.value, [])
     fns = [m.scope_of[id(v)] for v in values if isinstance(v, cst.FunctionDef) and id(v) in m.scope_of]
     return fns or None
+
+
+def _dispatched(m: PyModule, f: cst.BaseExpression, scope: Scope) -> list[cst.BaseExpression] | None:
+    """The entries of the dispatch table a called expression picks from: ``TABLE[key]``, or a name
+    bound only to ``TABLE[key]`` / ``TABLE.get(key)``, where TABLE is a dict literal of this module
+    (with the items stored into it later: ``TABLE["order.created"] = handle``); None otherwise."""
+    picks: list[cst.BaseExpression] = [f]
+    if isinstance(f, cst.Name) and not m.is_opaque(f.value, scope):
+        picks = m.lookup(f.value, scope)
+    tables = []
+    for pick in picks:
+        if isinstance(pick, cst.Subscript):
+            tables.append(pick.value)
+        elif isinstance(pick, cst.Call) and isinstance(pick.func, cst.Attribute) and pick.func.attr.value == "get":
+            tables.append(pick.func.value)
+        else:
+            return None
+    if not tables or not all(isinstance(t, cst.Name) for t in tables) or len({t.value for t in tables}) != 1:
+        return None
+    name = tables[0].value  # type: ignore[attr-defined]
+    bound = m.lookup(name, scope)
+    if not bound or not all(isinstance(v, cst.Dict) for v in bound):
+        return None
+    entries: list[cst.BaseExpression] = []
+    for d in bound:
+        for el in d.elements:
+            if not isinstance(el, cst.DictElement):
+                return None  # **other: entries we cannot list
+            entries.append(el.value)
+    for store in m.stores:
+        t = store.target
+        if isinstance(t, cst.Subscript) and isinstance(t.value, cst.Name) and t.value.value == name \
+                and [id(v) for v in m.lookup(name, store.scope)] == [id(v) for v in bound]:
+            entries.append(store.value)
+    return entries or None
 
 
 def reachable(m: PyModule, k: Kafka, loop: Loop, known: frozenset[str] | set[str] = frozenset(),
