@@ -29,8 +29,7 @@ def functions_called(m: PyModule, call: cst.Call, scope: Scope) -> list[Scope] |
     values: list[cst.BaseExpression] = []
     table = _dispatched(m, f, scope)
     if table is not None:  # HANDLERS[event["type"]](event), or a handler taken from HANDLERS.get(...)
-        values = [v for entry in table if isinstance(entry, cst.Name) for v in m.lookup(entry.value, scope)]
-        fns = [m.scope_of[id(v)] for v in values if isinstance(v, cst.FunctionDef) and id(v) in m.scope_of]
+        fns = [fn for entry in table for fn in (_function(m, entry, scope),) if fn is not None]
         return fns if len(fns) == len(table) else None
     if isinstance(f, cst.Name) and f.value in m.classes and not m.lookup(f.value, scope):
         init = m.classes[f.value].bindings.get("__init__", [])  # a class of this module: its __init__ runs
@@ -50,13 +49,37 @@ def functions_called(m: PyModule, call: cst.Call, scope: Scope) -> list[Scope] |
     return fns or None
 
 
+def _bound(m: PyModule, expr: cst.BaseExpression, scope: Scope) -> list[cst.BaseExpression] | None:
+    """What a name or ``self.<attr>`` is bound to in this module (None: neither)."""
+    if isinstance(expr, cst.Name):
+        return None if m.is_opaque(expr.value, scope) else m.lookup(expr.value, scope)
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self":
+        cls = scope.enclosing_class()
+        return cls.attributes.get(expr.attr.value, []) if cls is not None else None
+    return None
+
+
+def _function(m: PyModule, entry: cst.BaseExpression, scope: Scope) -> Scope | None:
+    """The function of this module a table entry names: ``handle`` or ``self.handle``."""
+    if isinstance(entry, cst.Attribute) and isinstance(entry.value, cst.Name) and entry.value.value == "self":
+        cls = scope.enclosing_class()
+        values = cls.bindings.get(entry.attr.value, []) if cls is not None else []
+    elif isinstance(entry, cst.Name):
+        values = m.lookup(entry.value, scope)
+    else:
+        return None
+    fns = [m.scope_of[id(v)] for v in values if isinstance(v, cst.FunctionDef) and id(v) in m.scope_of]
+    return fns[0] if len(fns) == 1 else None
+
+
 def _dispatched(m: PyModule, f: cst.BaseExpression, scope: Scope) -> list[cst.BaseExpression] | None:
     """The entries of the dispatch table a called expression picks from: ``TABLE[key]``, or a name
-    bound only to ``TABLE[key]`` / ``TABLE.get(key)``, where TABLE is a dict literal of this module
-    (with the items stored into it later: ``TABLE["order.created"] = handle``); None otherwise."""
+    bound only to ``TABLE[key]`` / ``TABLE.get(key)``, where TABLE (a name or ``self.<attr>``) is bound
+    only to dict literals of this module, with the items stored into it later
+    (``TABLE["order.created"] = handle``); None otherwise."""
     picks: list[cst.BaseExpression] = [f]
-    if isinstance(f, cst.Name) and not m.is_opaque(f.value, scope):
-        picks = m.lookup(f.value, scope)
+    if isinstance(f, cst.Name):
+        picks = _bound(m, f, scope) or []
     tables = []
     for pick in picks:
         if isinstance(pick, cst.Subscript):
@@ -65,10 +88,10 @@ def _dispatched(m: PyModule, f: cst.BaseExpression, scope: Scope) -> list[cst.Ba
             tables.append(pick.func.value)
         else:
             return None
-    if not tables or not all(isinstance(t, cst.Name) for t in tables) or len({t.value for t in tables}) != 1:
+    keys = {m.tree.code_for_node(t) for t in tables}
+    if not tables or len(keys) != 1:
         return None
-    name = tables[0].value  # type: ignore[attr-defined]
-    bound = m.lookup(name, scope)
+    bound = _bound(m, tables[0], scope)
     if not bound or not all(isinstance(v, cst.Dict) for v in bound):
         return None
     entries: list[cst.BaseExpression] = []
@@ -77,10 +100,11 @@ def _dispatched(m: PyModule, f: cst.BaseExpression, scope: Scope) -> list[cst.Ba
             if not isinstance(el, cst.DictElement):
                 return None  # **other: entries we cannot list
             entries.append(el.value)
+    ids = [id(v) for v in bound]
     for store in m.stores:
         t = store.target
-        if isinstance(t, cst.Subscript) and isinstance(t.value, cst.Name) and t.value.value == name \
-                and [id(v) for v in m.lookup(name, store.scope)] == [id(v) for v in bound]:
+        if isinstance(t, cst.Subscript) and m.tree.code_for_node(t.value) in keys \
+                and [id(v) for v in _bound(m, t.value, store.scope) or []] == ids:
             entries.append(store.value)
     return entries or None
 
