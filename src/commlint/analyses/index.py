@@ -18,16 +18,21 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..artifacts.python import PyModule
 from .summaries import CallInfo, Forward, Function, Klass, Lit, Summary, summarize  # noqa: F401 - re-exported
+
+if TYPE_CHECKING:  # only for annotations: the index is read without libcst (analyses/screen.py)
+    from ..artifacts.python import PyModule
 
 _STDLIB = frozenset(sys.stdlib_module_names)
 MAX_DEPTH = 4  # re-exports and factories followed before giving up
 MAX_MODULE_BYTES = 1024 * 1024
+_DEFINITION = re.compile(rb"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.M)
 _SKIP_DIRS = frozenset({"node_modules", "site-packages", "__pycache__", "venv", ".venv", "build", "dist"})
 
 # -- the index of a tree ---------------------------------------------------------------------
@@ -73,6 +78,7 @@ class ProjectIndex:
         self._resolved: dict[tuple[str, str], tuple[Path, list[str]] | None] = {}
         self._unders: dict[tuple[str, str], tuple[Path, list[str]] | None] = {}
         self._mentions: dict[tuple[str, tuple[bytes, ...]], bool] = {}
+        self._defines: dict[str, set[str]] = {}
 
     # -- files -----------------------------------------------------------------
     def summary_of(self, path: Path, deps: set[str] | None = None) -> Summary | None:
@@ -174,21 +180,37 @@ class ProjectIndex:
     def mentions(self, importer: Path, qualname: str, needles: tuple[bytes, ...], deps: set[str] | None = None) -> bool:
         """Whether the module ``qualname`` is defined in contains any of ``needles`` (read, not parsed:
         a cheap test before a summary is built for one question); the file read becomes one of ``deps``."""
+        found = self.module_file(importer, qualname)
+        return found is not None and self.file_mentions(found[0], needles, deps)
+
+    def file_mentions(self, path: Path, needles: tuple[bytes, ...], deps: set[str] | None = None) -> bool:
+        """Whether a module of the tree contains any of ``needles`` (remembered per file and needles)."""
         from ..core import safeio
 
-        found = self.module_file(importer, qualname)
-        if found is None:
-            return False
         if deps is not None:
-            deps.add(str(found[0]))
-        key = (str(found[0]), needles)
+            deps.add(str(path))
+        key = (str(path), needles)
         if key not in self._mentions:
             try:
-                data = safeio.read_file(found[0], MAX_MODULE_BYTES, self.root)
+                data = safeio.read_file(path, MAX_MODULE_BYTES, self.root)
             except (OSError, safeio.TooLarge):
                 data = b""
             self._mentions[key] = any(n in data for n in needles)
         return self._mentions[key]
+
+    def defines(self, path: Path, name: str) -> bool:
+        """Whether a module defines ``name`` with a top-level ``def`` or ``class`` statement (read,
+        not parsed): then it is no re-export of another module's."""
+        from ..core import safeio
+
+        key = str(path)
+        if key not in self._defines:
+            try:
+                data = safeio.read_file(path, MAX_MODULE_BYTES, self.root)
+            except (OSError, safeio.TooLarge):
+                data = b""
+            self._defines[key] = {m.decode("utf-8", "replace") for m in _DEFINITION.findall(data)}
+        return name in self._defines[key]
 
     # -- names ---------------------------------------------------------------------
     def find(self, importer: Path, qualname: str, deps: set[str] | None = None, _depth: int = 0) -> Definition | None:
@@ -263,7 +285,11 @@ def reset() -> None:
 
 def project_index(module: PyModule) -> ProjectIndex | None:
     """The index of the tree a module belongs to (None without a run's settings)."""
-    settings = getattr(module, "settings", None)
+    return index_of(getattr(module, "settings", None))
+
+
+def index_of(settings: object) -> ProjectIndex | None:
+    """The index of a run's tree (``settings.root``), one per tree and run."""
     root = getattr(settings, "root", None)
     if root is None:
         return None

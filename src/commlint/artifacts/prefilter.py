@@ -12,6 +12,11 @@ file must contain for any of its rules to fire. Two stages decide:
    docstrings, where triggers are only prose ("retries requests that fail"),
    and the triggers are looked for again in what is left: the code. A file
    the tokenizer cannot read passes (the parser then reports it).
+3. for a file still in, CPython's ``ast`` tells whether anything the call
+   checks examine can be in it at all (``analyses/screen.py``): a file none of
+   whose imported names leads to an HTTP, gRPC or broker library, directly or
+   through a module of the tree, is never parsed with libcst, and its
+   cross-file facts are read from that ``ast``.
 
 A file that holds a suppression comment (``commlint: ignore[...]``) passes
 when unused suppressions are reported (CL003), since that finding needs only

@@ -25,6 +25,7 @@ from typing import Any
 import libcst as cst
 
 from ..core.model import Location
+from .reading import decode_python as decode  # noqa: F401 - the kind's decoder
 from . import Artifact, ParseError, Suppression, comment_suppressions, cstwalk
 from .cstnodes import (  # noqa: F401 - re-exported
     dotted,
@@ -37,19 +38,6 @@ from .cstnodes import (  # noqa: F401 - re-exported
 )
 
 KIND = "python"
-
-
-def decode(data: bytes) -> str:
-    """Decode Python source as the interpreter would (BOM, PEP 263 cookie)."""
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as exc:
-        raise ParseError(f"cannot determine the source encoding: {exc}") from None
-    try:
-        return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
-        line = data[: getattr(exc, "start", 0)].count(b"\n") + 1
-        raise ParseError(f"not valid {encoding}: {exc}", line=line) from None
 
 
 MAX_LOGICAL_LINE_TOKENS = 2000  # above this, libcst's parser slows down cubically and then overflows its stack
@@ -132,11 +120,11 @@ def parse_module(text: str) -> cst.Module:
         base.__post_init__ = saved
 
 
-def parse(path: str, text: str, settings: Any = None) -> "PyModule":
+def parse(path: str, text: str, settings: Any = None, precheck: bool = True) -> "PyModule":
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise ParseError("source contains a NUL byte", line=line)
-    cpython_error = _precheck(path, text)
+    cpython_error = _precheck(path, text) if precheck else None  # False: CPython's parser read it already
     try:
         tree = parse_module(text)
     except cst.ParserSyntaxError as exc:

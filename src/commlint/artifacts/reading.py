@@ -16,6 +16,24 @@ def decode_text(data: bytes) -> str:
     return data.decode("utf-8")
 
 
+def decode_python(data: bytes) -> str:
+    """Decode Python source as the interpreter would (BOM, PEP 263 cookie)."""
+    import io
+    import tokenize
+
+    from . import ParseError
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise ParseError(f"cannot determine the source encoding: {exc}") from None
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        line = data[: getattr(exc, "start", 0)].count(b"\n") + 1
+        raise ParseError(f"not valid {encoding}: {exc}", line=line) from None
+
+
 DEPENDENCY_LIMIT = 64 * 1024 * 1024  # a dependency larger than this is known by its size
 
 

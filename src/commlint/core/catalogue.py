@@ -199,7 +199,17 @@ def _rule(folder: Path, family: Family, sections: dict[str, str], items: set[str
         aliases=_str_tuple(raw.get("aliases"), where),
         fixable=any(ex.fixed_folder for ex in examples),
         folder=f"{family.id}/{folder.name}",
+        examines=_examines(raw.get("examines", ""), where),
     )
+
+
+EXAMINES = ("", "calls")
+
+
+def _examines(value: object, where: str) -> str:
+    if value not in EXAMINES:
+        raise ValueError(f"{where}: 'examines' is one of {list(EXAMINES[1:])} (or absent)")
+    return str(value)
 
 
 def _signature(root: Path) -> str:

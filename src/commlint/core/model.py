@@ -222,6 +222,9 @@ class RuleMeta:
     aliases: tuple[str, ...] = ()
     fixable: bool = False  # a bad example has a fixed counterpart
     folder: str = ""  # the rule's folder in the catalogue, relative to it: "sync_calls/CL101-missing-timeout"
+    # "calls": its check examines the module's outbound calls and clients alone (``http_calls``), so a
+    # file where none can be is not parsed for it (analyses/screen.py)
+    examines: str = ""
 
     @property
     def items(self) -> tuple[str, ...]:

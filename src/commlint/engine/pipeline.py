@@ -8,7 +8,7 @@ from typing import Any, Callable
 from ..artifacts import Artifact, ParseError, kind_module
 from ..artifacts.discovery import SourceFile
 from ..artifacts.prefilter import SUPPRESSION_MARK, contains_any, python_in_scope
-from ..artifacts.reading import decode_text, file_digest, read_source
+from ..artifacts.reading import decode_python, decode_text, file_digest, read_source
 from ..core.catalogue import Catalogue, load
 from ..core.model import Finding, Location
 from ..rules import CHECKS, RuleContext
@@ -67,6 +67,7 @@ def _check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fi
         except OSError as exc:
             return fail(f"cannot read file: {exc.strerror or exc}")
     text: str | None = None
+    checked = False  # CPython's parser has read the Python file (the screen did)
     for kind in wanted:
         if kind == "python":
             result.kind = kind
@@ -84,11 +85,19 @@ def _check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fi
                     quiet = True
             if too_large:
                 return fail(f"file is larger than max-python-file-size ({settings.max_python_file_size} bytes); not checked")
-            mod = kind_module(kind)
             try:
-                src = mod.decode(data)
+                src = decode_python(data)
             except ParseError as exc:
                 return fail(exc.message, exc.line, exc.column)
+            if plan.prefilter and not quiet:
+                checked, stands = _screen(source, data, src, plan, cat)
+                if stands is not None:  # nothing the rules examine: not parsed with libcst
+                    result.parsed = True
+                    if kind in plan.fact_kinds and _presence(data, plan)(plan.fact_triggers.get(kind)):
+                        result.facts = stands["facts"]
+                    result.deps = {p: file_digest(p) for p in sorted(stands["deps"])}
+                    return result
+            mod = kind_module(kind)  # libcst: only for a file it must parse
         else:
             if text is None:
                 if len(data) > settings.max_file_size:
@@ -114,7 +123,8 @@ def _check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fi
                 continue
         result.kind = kind
         try:
-            artifact = mod.parse(source.rel, src, settings)
+            artifact = mod.parse(source.rel, src, settings, precheck=False) if kind == "python" and checked \
+                else mod.parse(source.rel, src, settings)
         except ParseError as exc:
             return fail(exc.message, exc.line, exc.column, exc.pointer)
         except RecursionError:
@@ -141,6 +151,17 @@ def _check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fi
                 fail(f"internal error while collecting facts: {type(exc).__name__}: {exc}")
         return result
     return result
+
+
+def _screen(source: SourceFile, data: bytes, text: str, plan: Plan, cat: Catalogue) -> tuple[bool, dict | None]:
+    """The prefilter's last stage for a Python file (``analyses/screen.py``): whether CPython's parser
+    read it, and the result standing for it when nothing the rules examine can be in it."""
+    from ..analyses.screen import screened
+
+    present = _presence(data, plan)
+    others = any(cat.by_code[code].examines != "calls" and present(plan.rule_triggers.get(code) or None)
+                 for code in plan.rules.get("python", ()))  # a rule that may examine something else
+    return screened(source.rel, data, text, plan, others)
 
 
 def _unparsed(artifact: Artifact, kind: str, plan: Plan, cat: Catalogue) -> list[Finding]:

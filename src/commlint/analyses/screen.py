@@ -1,0 +1,203 @@
+"""The prefilter's last stage: a Python file that holds a trigger word but cannot hold anything the
+Python rules examine, told from CPython's ``ast`` (a tenth of libcst's cost) without a concrete tree.
+
+Every CL1xx check examines the module's outbound calls and clients (``analyses/http.py``) and the
+helpers they are made through (``analyses/forwarding.py``), and the cross-file facts are its calls,
+routes, gRPC servicers and servers, broker use and circuit breakers. Each of those starts at a name
+the module imports: a library's (``requests.get``, ``httpx.AsyncClient``, ``fastapi.FastAPI``) or a
+module of the tree that names one (a factory, a wrapper, a helper that forwards a timeout). So a
+module none of whose imported names leads to one has nothing to examine, and its facts are its
+functions and what they call, read here from ``ast`` the way ``artifacts/python.py`` reads them from
+libcst. ``ansible`` has 67 files holding a trigger word (``urllib.parse``, a variable named
+``requests``); 31 of them are told apart here, and libcst parses the other 36.
+
+This stands only for the rules whose rule.toml says ``examines = "calls"`` (CL101-CL131). What
+cannot be told from names stays with libcst: a file holding a trigger of any other rule (events,
+sagas, two-phase commit), a suppression comment, a gRPC stub or servicer name, or an
+aiohttp ``router.add_<verb>`` call. ``--no-prefilter`` turns this stage off with the others, and the
+tests compare both over every example. Nothing here imports libcst.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+# Library qualnames the call model, routes and gRPC facts know, as prefixes: a name related to one of
+# them (``requests.Session``, ``urllib`` from ``import urllib.request``) may be an outbound call, a
+# client, an app or a server. tests/test_screen.py checks they cover the analyses' own tables.
+LIBRARY_PREFIXES = ("requests", "httpx", "aiohttp", "urllib3", "urllib.request", "http.client", "grpc",
+                    "grpc_health", "fastapi", "starlette", "flask")
+# libraries that count as soon as they are imported (broker clients, circuit breakers)
+IMPORTED_ROOTS = frozenset({
+    "confluent_kafka", "aiokafka", "kafka", "faust", "faststream", "nats", "pika", "aio_pika", "aiormq", "kombu",
+    "boto3", "aiobotocore", "aioboto3", "botocore",
+    "pybreaker", "aiobreaker", "purgatory", "circuitbreaker", "pycircuitbreaker", "breakers", "resilient",
+    "resilience4py", "hystrix", "pyresilience", "aiomisc_breaker",
+})
+# a module of the tree holding one of these may be a factory, wrapper or forwarding helper
+TREE_WORDS = (b"requests", b"httpx", b"aiohttp", b"urllib", b"http.client", b"HTTPConnection", b"grpc",
+              b"kafka", b"faust", b"fastapi", b"flask", b"starlette")
+# in the text at all: left to libcst (gRPC stubs and servicers are known by name, not by import)
+_LEFT_TO_LIBCST = (b"commlint:", b"Stub", b"Servicer")
+_DOTTED = re.compile(r"[A-Za-z_][\w.]*")
+
+
+def related(qualname: str) -> bool:
+    """Whether a qualified name may be, or lead to, one of the libraries' calls, clients or apps."""
+    if "_vendor." in qualname or qualname.startswith("requests.packages"):
+        return True  # pip._vendor.requests: the call model reads vendored copies as the library
+    return any(qualname == p or qualname.startswith(p + ".") or p.startswith(qualname + ".")
+               for p in LIBRARY_PREFIXES)
+
+
+def screened(rel: str, data: bytes, text: str, plan: Any, others_present: bool) -> tuple[bool, dict[str, Any] | None]:
+    """(whether CPython's parser read the file, what stands for its result): for a Python file
+    nothing the rules examine can be in, ``{"facts": ..., "deps": ...}`` (its cross-file facts, the
+    files read to decide); None when it must be parsed and checked. ``others_present``: a rule of
+    another family than the sync-call checks would run on it."""
+    if others_present or any(w in data for w in _LEFT_TO_LIBCST) or (b"router" in data and b"add_" in data):
+        return False, None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, filename=rel)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False, None  # the parser reports it as it always does
+    reader = _Reader()
+    try:
+        reader.visit(tree)
+    except RecursionError:
+        return True, None
+    if reader.imported_root:
+        return True, None
+    deps: set[str] = set()
+    if _leads_anywhere(reader, rel, plan.settings, deps):
+        return True, None
+    return True, {"facts": reader.facts(), "deps": deps}
+
+
+def _leads_anywhere(reader: "_Reader", rel: str, settings: Any, deps: set[str]) -> bool:
+    """Whether a name the module uses through its imports is a library's or leads into a module of the
+    tree that names one (the project index reads it, as the analyses would)."""
+    from .index import index_of
+
+    names = set()
+    for chain in reader.chains:
+        head, _, rest = chain.partition(".")
+        target = reader.imports.get(head)
+        if target is not None:
+            names.add(target + ("." + rest if rest else ""))
+    if any(related(q) for q in names):
+        return True
+    index = index_of(settings)
+    if index is None:
+        return bool(names)  # no tree to look in: assume the worst
+    here = Path(rel) if Path(rel).is_absolute() else index.root / rel
+    here = here.resolve()
+    for q in sorted(names):
+        found = index.module_file(here, q)
+        if found is None:
+            continue
+        path, rest = found
+        if index.file_mentions(path, TREE_WORDS, deps):
+            return True
+        if rest and not index.defines(path, rest[0]):  # a re-export, perhaps: where it is defined
+            d = index.find(here, q, deps)
+            if d is not None and index.file_mentions(Path(d.summary.path), TREE_WORDS, deps):
+                return True
+    return False
+
+
+class _Reader(ast.NodeVisitor):
+    """One walk: imports (as ``artifacts/python.py`` binds them), the dotted names used through them,
+    and the scopes and calls the facts are made of (libcst's scope model: a function's decorators,
+    defaults and annotations are inside it)."""
+
+    def __init__(self) -> None:
+        self.imports: dict[str, str] = {}
+        self.imported_root = False
+        self.chains: list[str] = []
+        self.scope: list[tuple[str, str]] = []  # (kind, name) from the outermost
+        self.defined: set[str] = set()
+        self.functions: dict[str, set[str]] = {}
+
+    # imports
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.name.split(".")[0] in IMPORTED_ROOTS:
+                self.imported_root = True
+            if alias.asname:
+                self.imports[alias.asname] = alias.name
+            else:
+                head = alias.name.split(".")[0]
+                self.imports[head] = head
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        base = "." * node.level + (node.module or "")
+        if not node.level and (node.module or "").split(".")[0] in IMPORTED_ROOTS:
+            self.imported_root = True
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name  # as python.py does
+
+    # names used
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        parts = []
+        inner: ast.AST = node
+        while isinstance(inner, ast.Attribute):
+            parts.append(inner.attr)
+            inner = inner.value
+        if isinstance(inner, ast.Name):
+            parts.append(inner.id)
+            self.chains.append(".".join(reversed(parts)))
+        else:
+            self.visit(inner)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        self.chains.append(node.id)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, str) and len(node.value) < 500:  # a string annotation ("httpx.Client")
+            self.chains.extend(_DOTTED.findall(node.value))
+
+    # scopes and calls
+    def _scoped(self, kind: str, name: str, node: ast.AST) -> None:
+        self.scope.append((kind, name))
+        if kind == "function":
+            self.defined.add(self._qualname())
+        self.generic_visit(node)
+        self.scope.pop()
+
+    def _qualname(self) -> str:
+        return ".".join(name for _, name in self.scope)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._scoped("function", node.name, node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self._scoped("function", "<lambda>", node)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self._scoped("class", node.name, node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        f = node.func
+        name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
+        depth = next((i for i in range(len(self.scope), 0, -1) if self.scope[i - 1][0] == "function"), 0)
+        if name and depth:
+            fn = ".".join(n for _, n in self.scope[:depth])
+            self.functions.setdefault(fn, set()).add(name)
+        self.generic_visit(node)
+
+    def facts(self) -> dict[str, Any]:
+        """What ``analyses/facts.collect`` gives for a module with no calls, routes, servicers or brokers."""
+        return {"grpc_health": False, "routes": [], "calls": [], "servicers": [], "grpc_servers": [],
+                "functions": {k: sorted(v) for k, v in self.functions.items()}, "defined": sorted(self.defined),
+                "circuit_breaker": False}

@@ -1,0 +1,139 @@
+"""The prefilter's last stage (analyses/screen.py): a Python file holding a trigger word but nothing the
+rules examine is not parsed with libcst. It must never change a result (test_prefilter.py compares
+every example with and without it); here: its tables against the analyses', its facts against libcst's,
+and the ways a module can reach a library through the tree."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from commlint.analyses import facts as facts_mod
+from commlint.analyses import forwarding, http, routes, screen
+from commlint.analyses.kafka.build import BROKER_WORDS
+from commlint.analyses.kafka.model import ROLES
+from commlint.analyses.messaging import rabbitmq, sqs
+from commlint.artifacts import python as py
+
+from conftest import REPO, found, run, write_tree
+
+
+def test_the_library_prefixes_cover_every_qualname_the_analyses_know() -> None:
+    known = set(http.FUNCTIONS) | set(http.CLIENTS) | set(http.GRPC_CHANNELS) | set(facts_mod.SERVERS) \
+        | set(routes.APP_CLASSES) | {f"aiohttp.web.{v}" for v in routes.VERBS}
+    assert all(screen.related(q) for q in known), sorted(q for q in known if not screen.related(q))
+    assert not screen.related("urllib.parse.urlparse") and not screen.related("http.HTTPStatus")
+    assert screen.related("urllib") and screen.related("pip._vendor.requests.get")
+
+
+def test_the_imported_roots_and_words_cover_the_brokers_breakers_and_needles() -> None:
+    roots = set(ROLES) | set(facts_mod.BREAKERS) | rabbitmq.LIBRARIES | sqs.LIBRARIES | {"faststream", "nats"}
+    assert roots <= screen.IMPORTED_ROOTS, sorted(roots - screen.IMPORTED_ROOTS)
+    needles = set(forwarding._LIBRARIES) | set(BROKER_WORDS) | {b"requests", b"httpx", b"aiohttp", b"urllib3",
+                                                                 b"http.client"}
+    assert all(any(w in n for w in screen.TREE_WORDS) for n in needles)
+
+
+def test_the_rules_said_to_examine_calls_examine_only_the_call_model() -> None:
+    """``examines = "calls"`` (rule.toml) lets this stage skip a file for a rule: only a check whose
+    subjects are the call model's (``sync_calls.calls``, ``timeout_subjects``) may say it, and each does."""
+    import importlib
+
+    from commlint.core.catalogue import load
+    from commlint.rules import CHECKS
+
+    cat = load()
+    for rule in cat.rules:
+        importlib.import_module(rule.module)
+    sync_calls = importlib.import_module("commlint.rules.sync_calls")
+    model = {sync_calls.calls, sync_calls.timeout_subjects}
+    for rule in cat.rules:
+        if rule.kind == "python":
+            assert (rule.examines == "calls") == (CHECKS[rule.code].subjects in model), rule.code
+
+
+def _python_files() -> list[Path]:
+    out = []
+    for top in ("src", "rules", "examples", "fixtures", "tests"):
+        out += sorted((REPO / top).rglob("*.py"))
+    return [p for p in out if "hostile" not in p.parts]
+
+
+def test_its_facts_are_libcst_s_on_every_python_file_here() -> None:
+    """Functions and what they call, as libcst's scope model reads them (decorators, defaults and
+    annotations inside the function; lambdas as ``<lambda>``), on every Python file of this repository."""
+    compared = 0
+    for path in _python_files():
+        text = path.read_text(encoding="utf-8")
+        try:
+            tree = ast.parse(text)
+            module = py.parse(str(path), text)
+        except Exception:  # noqa: BLE001 - a deliberately broken example
+            continue
+        reader = screen._Reader()
+        reader.visit(tree)
+        mine = reader.facts()
+        assert mine["functions"] == facts_mod._functions(module), path
+        assert mine["defined"] == sorted({s.qualname for s in module.scopes if s.kind == "function"}), path
+        assert reader.imports == module.imports, path
+        compared += 1
+    assert compared > 300
+
+
+def _parsed(result) -> set[str]:  # noqa: ANN001
+    return {r.rel for r in result.files if r.parsed}
+
+
+def test_a_file_with_only_inert_imports_is_not_parsed_and_keeps_its_facts(tmp_path: Path, monkeypatch) -> None:
+    write_tree(tmp_path, {
+        "svc/links.py": "from urllib.parse import urljoin\n\n\ndef link(base, requests):\n"
+                        "    return [urljoin(base, r) for r in requests]\n",
+        "svc/client.py": "import requests\n\n\ndef get(url):\n    return requests.get(url)  # expect\n",
+    })
+    parsed: list[str] = []
+    real = py.parse
+
+    def spy(path: str, *a, **k):  # noqa: ANN002, ANN003, ANN202
+        parsed.append(path)
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(py, "parse", spy)
+    result = run(tmp_path, None, jobs=1)  # the default rules: the cross-file ones read facts
+    assert parsed == ["svc/client.py"]
+    assert found(result, {"CL101"}) == {("svc/client.py", 5, "CL101")}
+    links = next(r for r in result.files if r.rel == "svc/links.py")
+    assert links.parsed and links.facts["functions"] == {"link": ["urljoin"]} and links.facts["defined"] == ["link"]
+
+
+@pytest.mark.parametrize("layout", ["direct", "re-exported"])
+def test_a_library_reached_through_the_tree_is_still_checked(tmp_path: Path, layout: str) -> None:
+    """``api = Api(); api.fetch(url)`` where ``Api.fetch`` forwards its caller's timeout to requests: the
+    caller names no library, but the module defining ``Api`` does, even behind a package re-export."""
+    impl = ("import requests\n\n\nclass Api:\n    def fetch(self, url, timeout=None):\n"
+            "        return requests.get(url, timeout=timeout)\n")
+    files = {"jobs/run.py": "from shared import Api\n\n\ndef refresh(requests_made):\n    api = Api()\n"
+                            "    return api.fetch('http://pricing:8080/v1/prices')\n"}
+    if layout == "direct":
+        files["shared/__init__.py"] = impl
+    else:
+        files["shared/__init__.py"] = "from .impl import Api\n"
+        files["shared/impl.py"] = impl
+    write_tree(tmp_path, files)
+    config = {"select": ["CL101"]}
+    assert found(run(tmp_path, config, jobs=1)) == found(run(tmp_path, config, jobs=1, prefilter=False))
+    assert ("jobs/run.py", 6, "CL101") in found(run(tmp_path, config, jobs=1))
+    assert "jobs/run.py" in _parsed(run(tmp_path, config, jobs=1))
+
+
+def test_a_screened_file_does_not_import_libcst(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"svc/links.py": "from urllib.parse import urljoin\n\nrequests = []\n"})
+    code = ("import sys\nfrom commlint.cli import main\n"
+            "try:\n    main(['check', '.', '--no-cache', '--select', 'CL101,CL121', '-q'])\n"
+            "except SystemExit:\n    pass\nprint('libcst' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "False"
