@@ -137,3 +137,30 @@ def test_a_screened_file_does_not_import_libcst(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_a_helper_module_naming_a_library_leads_only_through_what_it_defines(tmp_path: Path) -> None:
+    """``shared/util.py`` names requests, but the constant and the plain function used from it make
+    no client: the caller is not parsed. A factory from the same module does make one: parsed, reported."""
+    write_tree(tmp_path, {
+        "shared/util.py": "import requests\n\nUSER_AGENT = 'svc/1.0'\n\n\ndef slug(text):\n    return text.lower()\n\n\n"
+                          "def session():\n    return requests.Session()\n",
+        "jobs/names.py": "from shared.util import USER_AGENT, slug\n\n\ndef name(requests_made):\n"
+                         "    return slug(USER_AGENT)\n",
+        "jobs/fetch.py": "from shared.util import session\n\n\ndef fetch(requests_made):\n"
+                         "    return session().get('http://pricing:8080/v1/prices')\n",
+    })
+    config = {"select": ["CL101"]}
+    result = run(tmp_path, config, jobs=1)
+    assert "jobs/fetch.py" in _parsed(result)
+    assert found(result) == found(run(tmp_path, config, jobs=1, prefilter=False))
+    assert ("jobs/fetch.py", 5, "CL101") in found(result)
+    from commlint.core.config import load_settings  # noqa: F401 - the screen's own answer for names.py
+    from commlint.core.catalogue import load as load_catalogue
+    from commlint.engine import make_plan
+    from conftest import build_settings
+
+    settings = build_settings(dict(config), tmp_path, load_catalogue(), None)
+    text = (tmp_path / "jobs" / "names.py").read_text(encoding="utf-8")
+    checked, stands = screen.screened("jobs/names.py", text.encode(), text, make_plan(settings, load_catalogue(), True), False)
+    assert checked and stands is not None and str(tmp_path / "shared" / "util.py") in stands["deps"]

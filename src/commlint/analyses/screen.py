@@ -41,6 +41,8 @@ IMPORTED_ROOTS = frozenset({
 # a module of the tree holding one of these may be a factory, wrapper or forwarding helper
 TREE_WORDS = (b"requests", b"httpx", b"aiohttp", b"urllib", b"http.client", b"HTTPConnection", b"grpc",
               b"kafka", b"faust", b"fastapi", b"flask", b"starlette")
+# a module of the tree holding one of these is followed by the messaging model whatever it defines
+BROKER_WORDS = (b"kafka", b"faust")
 # in the text at all: left to libcst (gRPC stubs and servicers are known by name, not by import)
 _LEFT_TO_LIBCST = (b"commlint:", b"Stub", b"Servicer")
 _DOTTED = re.compile(r"[A-Za-z_][\w.]*")
@@ -104,7 +106,9 @@ def _leads_anywhere(reader: "_Reader", rel: str, settings: Any, deps: set[str]) 
             continue
         path, rest = found
         if index.file_mentions(path, TREE_WORDS, deps):
-            return True
+            if index.file_mentions(path, BROKER_WORDS, deps) or _may_lead(index, here, q, deps):
+                return True  # (a module naming a broker library: the messaging model's own test)
+            continue
         if rest and not index.defines(path, rest[0]):  # a re-export, perhaps: where it is defined
             d = index.find(here, q, deps)
             if d is not None and index.file_mentions(Path(d.summary.path), TREE_WORDS, deps):
@@ -201,3 +205,50 @@ class _Reader(ast.NodeVisitor):
         return {"grpc_health": False, "routes": [], "calls": [], "servicers": [], "grpc_servers": [],
                 "functions": {k: sorted(v) for k, v in self.functions.items()}, "defined": sorted(self.defined),
                 "circuit_breaker": False}
+
+
+def _may_lead(index: Any, importer: Path, qualname: str, deps: set[str]) -> bool:
+    """Whether what ``qualname`` is defined as in the tree (the index's answer, as the analyses get
+    it) can be or make a client, a call or a helper forwarding a timeout: a function that forwards one
+    or returns a call's result (a factory), a class with such a method, a client held in an attribute
+    or a base that can; a name the index cannot tell (an instance, an alias) is assumed to."""
+    return _definition_leads(index, index.find(importer, qualname, deps), deps, 0)
+
+
+def _definition_leads(index: Any, d: Any, deps: set[str], depth: int) -> bool:
+    from .index import MAX_DEPTH
+    from .summaries import CallInfo
+
+    if d is None or depth > MAX_DEPTH:
+        return True
+    if d.kind in ("const", "field"):
+        return d.value is None or d.value.kind in ("name", "other")  # a literal makes nothing
+
+    s = d.summary
+
+    def makes(call: Any) -> bool:  # a library's construction, or a factory of the tree it returns
+        head = call.callee.split(".")[0]
+        return related(s.resolve(call.callee)) or head in s.imports or head in s.functions or head in s.classes
+
+    def leads(fn: Any) -> bool:
+        return bool(fn.forwards) or any(isinstance(r, CallInfo) and makes(r) for r in fn.returns)
+
+    if d.kind == "function":
+        return d.function is None or leads(d.function)
+    k = d.klass
+    if k is None or k.attrs or any(leads(k.methods[name]) for name in list(k.methods.nodes)):
+        return True
+    here = Path(d.summary.path)
+    for base in k.bases:  # what it inherits
+        q = d.summary.resolve(base)
+        if related(q):
+            return True
+        if base.split(".")[0] in d.summary.imports:
+            inner = index.find(here, q, deps) if index.module_file(here, q) is not None else False
+        elif base.split(".")[0] in d.summary.classes:
+            inner = index.local(d.summary, here, base.split("."), deps)
+        else:
+            continue  # a builtin (Exception, object) or a name of no module here
+        if inner is not False and _definition_leads(index, inner, deps, depth + 1):
+            return True
+    return False
