@@ -54,6 +54,7 @@ class Cache:
         self.entries = self._read()
         self.updates: dict[str, list[Any]] = {}
         self._deps: dict[str, str] = {}
+        self._by_stat: dict[tuple[int, ...], str] = {}  # stat key -> digest of a tree file unchanged this run
         self.writable = True  # False once a save could not write (read-only or full): results stand
 
     def _read(self) -> dict[str, Any]:
@@ -73,15 +74,19 @@ class Cache:
     def digest(data: bytes) -> str:
         return hashlib.blake2b(data, digest_size=16).hexdigest()
 
-    def unchanged(self, rel: str, st: os.stat_result | None) -> FileResult | None:
-        """The kept result of a file whose size, times and inode (``st``) are those it had when
-        it was read (as git's index does): a warm run then neither reads nor hashes it. Recorded
-        only for files last modified well before they were read, so a write in the same clock
-        tick cannot go unseen."""
+    def same(self, rel: str, st: os.stat_result | None) -> str | None:
+        """The kept digest of a file whose size, times and inode (``st``) are those it had when it was
+        read (as git's index does): a warm run then neither reads nor hashes it. Recorded only for
+        files last modified well before they were read, so a write in the same clock tick cannot go
+        unseen. Remembered by that stat, so that a result depending on the file does not hash it."""
         entry = self.entries.get(rel)
-        if st is None or not isinstance(entry, list) or len(entry) != 3 or entry[2] != stat_key(st):
+        if st is None or not isinstance(entry, list) or len(entry) != 3:
             return None
-        return self.get(rel, entry[0])
+        key = stat_key(st)
+        if entry[2] != key or not isinstance(entry[0], str):
+            return None
+        self._by_stat[tuple(key)] = entry[0]
+        return entry[0]
 
     def get(self, rel: str, digest: str) -> FileResult | None:
         entry = self.entries.get(rel)
@@ -100,6 +105,7 @@ class Cache:
     def new_run(self) -> None:
         """A run starts: the digests of dependencies read by an earlier run with this cache are stale."""
         self._deps = {}
+        self._by_stat = {}
 
     def known(self, path: "os.PathLike[str] | str", digest: str) -> None:
         """A checked file's digest, read this run: the same as ``file_digest`` would give (both are
@@ -108,9 +114,16 @@ class Cache:
         self._deps.setdefault(str(path), digest)
 
     def _dep_digest(self, path: str) -> str:
-        """A dependency's digest, read once per run however many files share it."""
+        """A dependency's digest, read once per run however many files share it (not at all when it
+        is a file of the tree whose kept stat says it is unchanged)."""
         if path not in self._deps:
-            self._deps[path] = file_digest(path)
+            kept = None
+            if self._by_stat and not path.startswith(("dir:", "tree:")):
+                try:
+                    kept = self._by_stat.get(tuple(stat_key(os.stat(path))))
+                except (OSError, ValueError):
+                    pass
+            self._deps[path] = kept if kept is not None else file_digest(path)
         return self._deps[path]
 
     # -- the cross-file rules' findings, kept while no file of the tree changed ------------------
@@ -119,12 +132,14 @@ class Cache:
         of the files its result depends on (its facts follow from them and the plan, which names this
         cache); None when a result is not one to reuse (a file that ran out of time)."""
         parts = []
+        updates, entries = self.updates, self.entries
         for r in results:
-            if "" in r.deps:
+            deps = r.deps
+            if deps and "" in deps:
                 return None
-            entry = self.updates.get(r.rel) or self.entries.get(r.rel)
-            digest = entry[0] if isinstance(entry, list) and entry and isinstance(entry[0], str) else "-"
-            parts.append(f"{r.rel}\0{digest}" + "".join(f"\0{p}\0{d}" for p, d in sorted(r.deps.items())))
+            entry = updates.get(r.rel) or entries.get(r.rel)
+            digest = entry[0] if type(entry) is list and entry and type(entry[0]) is str else "-"
+            parts.append(f"{r.rel}\0{digest}" + ("".join(f"\0{p}\0{d}" for p, d in sorted(deps.items())) if deps else ""))
         return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
     def _system_file(self) -> Path:
@@ -297,13 +312,17 @@ def run_files(
     stats: dict[str, list[int] | None] = {}
     todo: list[tuple[SourceFile, bytes | None, str | None]] = []
     read: list[tuple[SourceFile, bytes | None, str | None]] = []
+    wanted: list[tuple[SourceFile, os.stat_result | None, str | None]] = []
     for src in sources:
         if not wanted_kinds(src, plan):  # no enabled rule reads this kind of file: not even opened
             results[src.rel] = _unparsed(src)
             continue
+        st = _stat(src.opened) if cache is not None else None  # before the read: a later write changes it
+        # every unchanged file first: a kept result's dependencies are then mostly known without a read
+        wanted.append((src, st, cache.same(src.rel, st) if cache is not None else None))
+    for src, st, same in wanted:
         if cache is not None:
-            st = _stat(src.opened)  # before the read: a later write changes it
-            kept = cache.unchanged(src.rel, st)
+            kept = cache.get(src.rel, same) if same is not None else None
             if kept is not None:
                 results[src.rel] = kept
                 continue
