@@ -21,7 +21,7 @@ Run::
     python bench/bench.py --proto /tmp/gapis --no-specs --rounds 3     # commlint vs buf lint (pip install buf-bin)
 
 Each tool runs as its own process, from start-up to exit, on a private copy
-of the corpus; rounds are interleaved so that load from other processes on the
+of the corpus; rounds are interleaved (the order turning each round) so that load from other processes on the
 machine falls on every tool alike. Reported: median wall time and its spread
 (min-max), median CPU time (user+system, less sensitive to a busy machine),
 peak resident memory of the largest process, files per second, the ratios
@@ -175,8 +175,12 @@ def bench_python(corpus: Path, args: argparse.Namespace, work: Path) -> tuple[li
                     *subset], None),
     }
     slow = {"bandit", "pylint"}
+    order = list(commands)
     for rnd in range(args.rounds):
-        for key, (cmd, cmd_env) in commands.items():
+        # the order turns each round, so that no tool always runs right after the same one (a warm run
+        # right after a cold one's worker processes was up to 40% slower, and so was ruff after it)
+        for key in order[rnd % len(order):] + order[:rnd % len(order)]:
+            cmd, cmd_env = commands[key]
             if key in args.skip or (key in slow and rnd >= args.slow_rounds):
                 continue
             if shutil.which(cmd[0]) is None and cmd[0] != sys.executable:
