@@ -18,13 +18,13 @@ batches, when there is enough to parse to pay for starting them.
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import os
 from pathlib import Path
 from typing import Any, Callable
 
 from .artifacts.discovery import SourceFile
+from .core.hashing import blake2b
 from .core.stamps import settled, stat_key
 from .core.cachedir import (  # noqa: F401 - re-exported: the CLI and the tests import them from here
     GITIGNORE,
@@ -72,7 +72,7 @@ class Cache:
 
     @staticmethod
     def digest(data: bytes) -> str:
-        return hashlib.blake2b(data, digest_size=16).hexdigest()
+        return blake2b(data, digest_size=16).hexdigest()
 
     def same(self, rel: str, st: os.stat_result | None) -> str | None:
         """The kept digest of a file whose size, times and inode (``st``) are those it had when it was
@@ -140,7 +140,7 @@ class Cache:
             entry = updates.get(r.rel) or entries.get(r.rel)
             digest = entry[0] if type(entry) is list and entry and type(entry[0]) is str else "-"
             parts.append(f"{r.rel}\0{digest}" + ("".join(f"\0{p}\0{d}" for p, d in sorted(deps.items())) if deps else ""))
-        return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+        return blake2b("\n".join(parts).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
     def _system_file(self) -> Path:
         return self.path.with_name(f"system-{self.path.name}")

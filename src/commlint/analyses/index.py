@@ -16,7 +16,6 @@ Nothing is read outside the checked tree, and nothing is imported or run.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sys
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..core.hashing import blake2b
 from .summaries import CallInfo, Forward, Function, Klass, Lit, Summary, summarize  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:  # only for annotations: the index is read without libcst (analyses/screen.py)
@@ -100,7 +100,7 @@ class ProjectIndex:
                 return None
             # by content and path: a summary names its file (``Summary.path``), which the readers
             # compare; shared by content alone, a second tree's copy would name the first's file
-            digest = hashlib.blake2b(data, digest_size=16).hexdigest() + ":" + key
+            digest = blake2b(data, digest_size=16).hexdigest() + ":" + key
             if digest not in _SUMMARIES:
                 if len(_SUMMARIES) > 20000:
                     _SUMMARIES.clear()

@@ -16,7 +16,6 @@ below the folder it was found in.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -24,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from ..core.hashing import hexdigest
 from ..core.stamps import settled, stat_key
 
 FORMAT = 3
@@ -59,7 +59,7 @@ class Recorder:
 
 
 def key(parts: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:24]
+    return hexdigest(json.dumps(parts, sort_keys=True, default=str).encode(), 12)
 
 
 def _file(directory: Path, salt: str) -> Path:

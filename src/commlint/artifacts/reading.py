@@ -64,7 +64,7 @@ def new_run() -> None:
 
 
 def _tree(root: str) -> tuple[list[Path], str]:
-    import hashlib
+    from ..core.hashing import blake2b
 
     if root not in _TREES:
         found: list[Path] = []
@@ -77,7 +77,7 @@ def _tree(root: str) -> tuple[list[Path], str]:
             names.extend(os.path.join(rel, f) for f in here)
             if len(found) > TREE_FILES_LIMIT:
                 break
-        digest = hashlib.blake2b("\0".join(names).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+        digest = blake2b("\0".join(names).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
         _TREES[root] = (found, "tree:" + digest)
     return _TREES[root]
 

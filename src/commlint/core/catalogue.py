@@ -214,7 +214,7 @@ def _examines(value: object, where: str) -> str:
 
 def _signature(root: Path) -> str:
     """What the catalogue is built from: every file's name, and each TOML file's size and time."""
-    import hashlib
+    from .hashing import hexdigest
     import os
     import sys
 
@@ -236,7 +236,7 @@ def _signature(root: Path) -> str:
                     parts.append(f"f {e.path} {st.st_size} {st.st_mtime_ns}")
                 else:  # an example file: only its name is read here
                     parts.append(f"f {e.path}")
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+    return hexdigest("\n".join(parts).encode(), 12)
 
 
 CACHE_FORMAT = 1

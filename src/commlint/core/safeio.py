@@ -183,10 +183,10 @@ def list_dir(folder: "os.PathLike[str] | str", root: "os.PathLike[str] | str | N
 
 def digest(path: "os.PathLike[str] | str", limit: int, root: "os.PathLike[str] | str | None" = None) -> str:
     """A dependency's digest: its content's, or ``missing`` / ``unreadable`` / ``large:<size>``."""
-    import hashlib
+    from .hashing import blake2b
 
     try:
-        return hashlib.blake2b(read_file(path, limit, root), digest_size=16).hexdigest()
+        return blake2b(read_file(path, limit, root), digest_size=16).hexdigest()
     except TooLarge as exc:
         return f"large:{exc.size}"
     except FileNotFoundError:
@@ -198,10 +198,10 @@ def digest(path: "os.PathLike[str] | str", limit: int, root: "os.PathLike[str] |
 def listing_digest(folder: "os.PathLike[str] | str", root: "os.PathLike[str] | str | None" = None,
                    suffix: str | tuple[str, ...] | None = None) -> str:
     """What a folder listing was, for results that depend on which files exist."""
-    import hashlib
+    from .hashing import blake2b
 
     names = list_dir(folder, root, suffix) + [n + "/" for n in list_dir(folder, root, suffix, dirs=True)]
-    return "dir:" + hashlib.blake2b("\0".join(names).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    return "dir:" + blake2b("\0".join(names).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field, fields
@@ -14,6 +13,7 @@ from ..artifacts.discovery import SourceFile
 from ..artifacts.prefilter import SUPPRESSION_MARK, contains_any
 from ..artifacts.reading import decode_text
 from ..core.catalogue import Catalogue
+from ..core.hashing import hexdigest
 from ..core.config import Settings, enabled_rules
 from ..core.version import __version__
 
@@ -53,7 +53,7 @@ class Plan:
             "facts": sorted(self.fact_kinds),
             "settings": settings,
         }
-        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
+        return hexdigest(json.dumps(payload, sort_keys=True, default=str).encode(), 8)
 
 
 # Settings that cannot change one file's findings: which files are checked, how
