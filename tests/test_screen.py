@@ -164,3 +164,15 @@ def test_a_helper_module_naming_a_library_leads_only_through_what_it_defines(tmp
     text = (tmp_path / "jobs" / "names.py").read_text(encoding="utf-8")
     checked, stands = screen.screened("jobs/names.py", text.encode(), text, make_plan(settings, load_catalogue(), True), False)
     assert checked and stands is not None and str(tmp_path / "shared" / "util.py") in stands["deps"]
+
+
+def test_an_import_of_grpc_health_is_left_to_libcst(tmp_path: Path) -> None:
+    """facts.collect marks a service healthy for any import naming grpc_health (CL703), even one
+    of generated code that is not in the tree: such a file is not screened."""
+    text = "from app.protos import grpc_health_pb2\n"
+    from commlint.core.catalogue import load as load_catalogue
+    from commlint.engine import make_plan
+    from conftest import build_settings
+
+    settings = build_settings({}, tmp_path, load_catalogue(), None)
+    assert screen.screened("a.py", text.encode(), text, make_plan(settings, load_catalogue(), True), False) == (True, None)

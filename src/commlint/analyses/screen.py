@@ -134,6 +134,8 @@ class _Reader(ast.NodeVisitor):
         for alias in node.names:
             if alias.name.split(".")[0] in IMPORTED_ROOTS:
                 self.imported_root = True
+            if "grpc_health" in alias.name:
+                self.imported_root = True  # facts.collect: a service importing it serves health checks
             if alias.asname:
                 self.imports[alias.asname] = alias.name
             else:
@@ -147,6 +149,8 @@ class _Reader(ast.NodeVisitor):
         for alias in node.names:
             if alias.name == "*":
                 continue
+            if "grpc_health" in f"{base}.{alias.name}":
+                self.imported_root = True
             self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name  # as python.py does
 
     # names used
