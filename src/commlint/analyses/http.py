@@ -23,7 +23,7 @@ from ..artifacts.python import (
     parameter,
 )
 from ..artifacts.python import dotted as dotted_name
-from .values import Argument, argument, bind_partial, text
+from .values import Argument, argument, bind_partial, bind_remote_partial, text
 
 # -- the libraries ---------------------------------------------------------------
 
@@ -268,26 +268,46 @@ class HttpCall:
 PARTIAL = "functools.partial"
 
 
-def _bound(module: PyModule, site: CallSite) -> cst.BaseExpression:
+def _bound(module: PyModule, site: CallSite) -> tuple[cst.BaseExpression, str | None]:
     """What a call really calls: for ``get(url)`` with ``get = functools.partial(requests.get, timeout=5)``,
-    ``requests.get``, the partial's arguments then counting as the call's own (``values.argument``)."""
+    ``requests.get``, the partial's arguments then counting as the call's own (``values.argument``).
+    A partial of another module of the tree is read through the project index: the library function
+    it binds, as (the call's own function, its qualified name)."""
     func = site.node.func
     if not isinstance(func, (cst.Name, cst.Attribute)):
-        return func
+        return func, None
     o = module.origin(func, site.scope)
+    if o is not None and o.call is None and not o.qualname.startswith(LIBRARY_PREFIXES):
+        return func, _remote_partial(module, site.node, o.qualname)
     if o is None or o.qualname != PARTIAL or o.call is None:
-        return func
+        return func, None
     first = next((a for a in o.call.args if a.keyword is None and not a.star), None)
     if first is None or first is not o.call.args[0]:
-        return func
+        return func, None
     bind_partial(module, site.node, o.call)
-    return first.value
+    return first.value, None
+
+
+def _remote_partial(module: PyModule, call: cst.Call, q: str) -> str | None:
+    """The library function a ``functools.partial`` of another module binds (``from app.http import
+    get`` with ``get = partial(requests.get, timeout=5)`` there), or None."""
+    from .index import find
+
+    d = find(module, q, (b"partial",))
+    if d is None or d.kind != "partial" or d.call is None or not d.call.positional:
+        return None
+    first = d.call.positional[0]
+    target = canonical(d.summary.resolve(first.value)) if first.kind == "name" and isinstance(first.value, str) else ""
+    if target not in FUNCTIONS:
+        return None
+    bind_remote_partial(module, call, d.call)
+    return target
 
 
 def _classify(module: PyModule, site: CallSite) -> HttpCall | None:
     call = site.node
-    func = _bound(module, site)
-    q = qualname(module, func)
+    func, remote = _bound(module, site)
+    q = remote or qualname(module, func)
     if q is not None and (q in FUNCTIONS or q in CLIENTS):
         role, lib = ("function", FUNCTIONS[q]) if q in FUNCTIONS else ("client", CLIENTS[q])
         t = argument(module, call, site.scope, "timeout", lib.timeout_index.get(q))

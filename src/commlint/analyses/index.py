@@ -43,11 +43,12 @@ class Definition:
     """What a qualified name is defined as: a function, a class, a class's field or a constant."""
 
     summary: Summary
-    kind: str  # function | class | field | const | instance
+    kind: str  # function | class | field | const | instance | partial
     name: str  # "get_consumer", "Topics", "Topics.ORDER_CREATED"
     function: Function | None = None
     klass: Klass | None = None
     value: Lit | None = None
+    call: CallInfo | None = None  # for a partial: the functools.partial(...) call as written
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,8 @@ class ProjectIndex:
                 return Definition(cls.summary, "field", f"{cls.name}.{rest[1]}", klass=cls.klass,
                                   value=cls.klass.fields[rest[1]])
             return None
+        if head in s.partials and len(rest) == 1:
+            return Definition(s, "partial", head, call=s.partials[head])
         if head in s.consts and len(rest) == 1:
             return Definition(s, "const", head, value=s.consts[head])
         if head in s.imports:  # a re-export: from .consumer import get_consumer

@@ -239,6 +239,8 @@ def _definition_leads(index: Any, d: Any, deps: set[str], depth: int) -> bool:
 
     if d.kind == "function":
         return d.function is None or leads(d.function)
+    if d.kind == "partial":
+        return True  # functools.partial(requests.get, ...): a call through it is the library's
     k = d.klass
     if k is None or k.attrs or any(leads(k.methods[name]) for name in list(k.methods.nodes)):
         return True

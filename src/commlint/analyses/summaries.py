@@ -217,6 +217,7 @@ class Summary:
     instances: dict[str, str] = field(default_factory=dict)  # settings = Settings() -> "Settings"
     functions: _Lazy = field(default_factory=_Lazy)
     classes: dict[str, Klass] = field(default_factory=dict)
+    partials: dict[str, CallInfo] = field(default_factory=dict)  # module-level functools.partial(...)
 
     def resolve(self, dotted: str) -> str:
         """A dotted name written in this module through its imports (``KafkaConsumer`` -> ``kafka.KafkaConsumer``)."""
@@ -334,6 +335,8 @@ def _top_level(s: Summary, node: ast.stmt) -> None:
                 s.consts[name] = lit
             if isinstance(node.value, ast.Call) and (callee := _dotted(node.value.func)) is not None:
                 s.instances[name] = callee
+                if s.resolve(callee) == "functools.partial" and (info := _call_info(node.value)) is not None:
+                    s.partials[name] = info  # get = partial(requests.get, timeout=5)
     elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         s.functions.nodes[node.name] = node
     elif isinstance(node, ast.ClassDef):

@@ -173,9 +173,23 @@ def bind_partial(module: PyModule, call: cst.Call, partial: cst.Call) -> None:
     module.analysis("values.partials", lambda m: {})[id(call)] = partial
 
 
+def bind_remote_partial(module: PyModule, call: cst.Call, partial: Any) -> None:
+    """Record that ``call`` calls a ``functools.partial`` of another module (its ``CallInfo``)."""
+    module.analysis("values.remote_partials", lambda m: {})[id(call)] = partial
+
+
 def argument(module: PyModule, call: cst.Call, scope: Scope, name: str, index: int | None = None) -> Argument:
     """What ``call`` passes for the parameter ``name`` (at position ``index``), including what a
-    ``functools.partial`` it calls through has bound: ``f(*bound, *args, **{**bound_kw, **kw})``."""
+    ``functools.partial`` it calls through has bound: ``f(*bound, *args, **{**bound_kw, **kw})``.
+    What a partial of another module binds is known by name only: an argument it binds is unknown."""
+    remote = module._cache.get("values.remote_partials", {}).get(id(call))
+    if remote is not None:
+        n = len(remote.positional) - 1  # after the function
+        here = _argument(module, call, scope, name, None if index is None or index < n else index - n)
+        if here.expr is not None or here.unknown:
+            return here
+        bound = any(k == name for k, _ in remote.keywords) or remote.star_kwargs or (index is not None and index < n)
+        return Argument(None, True) if bound else here
     partial = module._cache.get("values.partials", {}).get(id(call))
     if partial is None:
         return _argument(module, call, scope, name, index)
