@@ -176,3 +176,29 @@ def test_an_import_of_grpc_health_is_left_to_libcst(tmp_path: Path) -> None:
 
     settings = build_settings({}, tmp_path, load_catalogue(), None)
     assert screen.screened("a.py", text.encode(), text, make_plan(settings, load_catalogue(), True), False) == (True, None)
+
+
+def test_a_wide_class_hierarchy_is_read_once_per_class(tmp_path: Path, monkeypatch) -> None:
+    """Bases are followed with a memo: five layers of 12 classes, each inheriting from every class of
+    the layer below (a hostile tree), cost a lookup per edge, not one per path (12 to the fourth)."""
+    from commlint.analyses.index import ProjectIndex
+
+    layers = [[f"L{k}_{i}" for i in range(12)] for k in range(5)]
+    body = "import requests\n\n\n"
+    for k in range(4, -1, -1):
+        for name in layers[k]:
+            bases = ", ".join(layers[k + 1]) if k < 4 else ""
+            body += f"class {name}({bases}):\n    pass\n\n\n"
+    write_tree(tmp_path, {"shared/models.py": body,
+                          "jobs/run.py": "from shared.models import L0_0\n\n\ndef run(requests_made):\n    return L0_0()\n"})
+    calls = [0]
+    real = ProjectIndex.local
+
+    def counting(self, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
+        calls[0] += 1
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(ProjectIndex, "local", counting)
+    result = run(tmp_path, {"select": ["CL101"]}, jobs=1)
+    assert calls[0] < 1000, calls[0]  # 22,621 without the memo
+    assert found(result) == set()

@@ -216,15 +216,18 @@ def _may_lead(index: Any, importer: Path, qualname: str, deps: set[str]) -> bool
     it) can be or make a client, a call or a helper forwarding a timeout: a function that forwards one
     or returns a call's result (a factory), a class with such a method, a client held in an attribute
     or a base that can; a name the index cannot tell (an instance, an alias) is assumed to."""
-    return _definition_leads(index, index.find(importer, qualname, deps), deps, 0)
+    return _definition_leads(index, index.find(importer, qualname, deps), deps, 0, set())
 
 
-def _definition_leads(index: Any, d: Any, deps: set[str], depth: int) -> bool:
+def _definition_leads(index: Any, d: Any, deps: set[str], depth: int, seen: set[tuple[str, str]]) -> bool:
     from .index import MAX_DEPTH
     from .summaries import CallInfo
 
-    if d is None or depth > MAX_DEPTH:
-        return True
+    if d is None or depth > MAX_DEPTH or len(seen) > 200:
+        return True  # not known, or too much to read: assume it can
+    if (d.summary.path, d.name) in seen:
+        return False  # read already, on another path through the bases
+    seen.add((d.summary.path, d.name))
     if d.kind in ("const", "field"):
         return d.value is None or d.value.kind in ("name", "other")  # a literal makes nothing
 
@@ -255,6 +258,6 @@ def _definition_leads(index: Any, d: Any, deps: set[str], depth: int) -> bool:
             inner = index.local(d.summary, here, base.split("."), deps)
         else:
             continue  # a builtin (Exception, object) or a name of no module here
-        if inner is not False and _definition_leads(index, inner, deps, depth + 1):
+        if inner is not False and _definition_leads(index, inner, deps, depth + 1, seen):
             return True
     return False
