@@ -35,35 +35,6 @@ class Passed:
     where: str  # path:line, relative to the tree
 
 
-_CONTENTS_LIMIT = 64 * 1024 * 1024  # bytes of the tree's Python files kept for later scans in this process
-
-
-def _contents(index: ProjectIndex, path: Path) -> bytes | None:
-    """A Python file's bytes, read once per process (every helper's scan reads the same files)."""
-    from ..core import safeio
-
-    store = getattr(index, "_contents", None)
-    if store is None:
-        store = index._contents = {}  # type: ignore[attr-defined]
-        index._contents_size = 0  # type: ignore[attr-defined]
-    key = str(path)
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    stamp = (st.st_size, st.st_mtime_ns)  # a long-lived process (the API) sees edits
-    if key in store and store[key][0] == stamp:
-        return store[key][1]
-    try:
-        data: bytes | None = safeio.read_file(path, 1024 * 1024, index.root)
-    except (OSError, safeio.TooLarge):
-        data = None
-    if index._contents_size + len(data or b"") <= _CONTENTS_LIMIT:  # type: ignore[attr-defined]
-        store[key] = (stamp, data)
-        index._contents_size += len(data or b"")  # type: ignore[attr-defined]
-    return data
-
-
 def _readers(index: ProjectIndex, deps: set[str], needle: bytes, any_of: tuple[bytes, ...] = ()
              ) -> Iterator[tuple[Path, "_Caller"]]:
     """The tree's Python files holding ``needle`` (and one of ``any_of``), parsed. Every file looked
@@ -72,7 +43,7 @@ call site added to any of them later changes the answer."""
     deps.add(tree_dependency(index.root))  # a file added later may call it too
     for path in python_files(index.root):
         deps.add(str(path))
-        data = _contents(index, path)
+        data = index.contents(path)
         if data is None or needle not in data or (any_of and not any(n in data for n in any_of)):
             continue
         try:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # only for annotations: the index is read without libcst (ana
 _STDLIB = frozenset(sys.stdlib_module_names)
 MAX_DEPTH = 4  # re-exports and factories followed before giving up
 MAX_MODULE_BYTES = 1024 * 1024
+CONTENTS_LIMIT = 64 * 1024 * 1024  # bytes of the tree's modules kept in memory for later reads in a process
 _DEFINITION = re.compile(rb"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.M)
 _SKIP_DIRS = frozenset({"node_modules", "site-packages", "__pycache__", "venv", ".venv", "build", "dist"})
 
@@ -80,6 +81,8 @@ class ProjectIndex:
         self._unders: dict[tuple[str, str], tuple[Path, list[str]] | None] = {}
         self._mentions: dict[tuple[str, tuple[bytes, ...]], bool] = {}
         self._defines: dict[str, set[str]] = {}
+        self._contents: dict[str, tuple[tuple[int, int], bytes | None]] = {}
+        self._contents_size = 0
 
     # -- files -----------------------------------------------------------------
     def summary_of(self, path: Path, deps: set[str] | None = None) -> Summary | None:
@@ -184,33 +187,45 @@ class ProjectIndex:
         found = self.module_file(importer, qualname)
         return found is not None and self.file_mentions(found[0], needles, deps)
 
-    def file_mentions(self, path: Path, needles: tuple[bytes, ...], deps: set[str] | None = None) -> bool:
-        """Whether a module of the tree contains any of ``needles`` (remembered per file and needles)."""
+    def contents(self, path: Path) -> bytes | None:
+        """A module's bytes, read once per process while its size and time are unchanged (every
+        search of the tree reads the same files); kept up to CONTENTS_LIMIT bytes in all."""
         from ..core import safeio
 
+        key = str(path)
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        stamp = (st.st_size, st.st_mtime_ns)  # a long-lived process (the API) sees edits
+        kept = self._contents.get(key)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        try:
+            data: bytes | None = safeio.read_file(path, MAX_MODULE_BYTES, self.root)
+        except (OSError, safeio.TooLarge):
+            data = None
+        if self._contents_size + len(data or b"") <= CONTENTS_LIMIT:
+            self._contents[key] = (stamp, data)
+            self._contents_size += len(data or b"")
+        return data
+
+    def file_mentions(self, path: Path, needles: tuple[bytes, ...], deps: set[str] | None = None) -> bool:
+        """Whether a module of the tree contains any of ``needles`` (remembered per file and needles)."""
         if deps is not None:
             deps.add(str(path))
         key = (str(path), needles)
         if key not in self._mentions:
-            try:
-                data = safeio.read_file(path, MAX_MODULE_BYTES, self.root)
-            except (OSError, safeio.TooLarge):
-                data = b""
+            data = self.contents(path) or b""
             self._mentions[key] = any(n in data for n in needles)
         return self._mentions[key]
 
     def defines(self, path: Path, name: str) -> bool:
         """Whether a module defines ``name`` with a top-level ``def`` or ``class`` statement (read,
         not parsed): then it is no re-export of another module's."""
-        from ..core import safeio
-
         key = str(path)
         if key not in self._defines:
-            try:
-                data = safeio.read_file(path, MAX_MODULE_BYTES, self.root)
-            except (OSError, safeio.TooLarge):
-                data = b""
-            self._defines[key] = {m.decode("utf-8", "replace") for m in _DEFINITION.findall(data)}
+            self._defines[key] = {m.decode("utf-8", "replace") for m in _DEFINITION.findall(self.contents(path) or b"")}
         return name in self._defines[key]
 
     # -- names ---------------------------------------------------------------------

@@ -26,6 +26,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from .summaries import import_bindings
+
 # Library qualnames the call model, routes and gRPC facts know, as prefixes: a name related to one of
 # them (``requests.Session``, ``urllib`` from ``import urllib.request``) may be an outbound call, a
 # client, an app or a server. tests/test_screen.py checks they cover the analyses' own tables.
@@ -59,8 +61,8 @@ def related(qualname: str) -> bool:
 def screened(rel: str, data: bytes, text: str, plan: Any, others_present: bool) -> tuple[bool, dict[str, Any] | None]:
     """(whether CPython's parser read the file, what stands for its result): for a Python file
     nothing the rules examine can be in, ``{"facts": ..., "deps": ...}`` (its cross-file facts, the
-    files read to decide); None when it must be parsed and checked. ``others_present``: a rule of
-    another family than the sync-call checks would run on it."""
+    files read to decide); None when it must be parsed and checked. ``others_present``: a rule that
+    examines more than the calls (``examines`` in its rule.toml) runs on it."""
     if others_present or any(w in data for w in _LEFT_TO_LIBCST) or (b"router" in data and b"add_" in data):
         return False, None
     try:
@@ -131,27 +133,18 @@ class _Reader(ast.NodeVisitor):
 
     # imports
     def visit_Import(self, node: ast.Import) -> None:
-        for alias in node.names:
-            if alias.name.split(".")[0] in IMPORTED_ROOTS:
-                self.imported_root = True
-            if "grpc_health" in alias.name:
-                self.imported_root = True  # facts.collect: a service importing it serves health checks
-            if alias.asname:
-                self.imports[alias.asname] = alias.name
-            else:
-                head = alias.name.split(".")[0]
-                self.imports[head] = head
+        self._bind(node, [alias.name for alias in node.names])
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        base = "." * node.level + (node.module or "")
-        if not node.level and (node.module or "").split(".")[0] in IMPORTED_ROOTS:
+        self._bind(node, [node.module or ""] if not node.level else [])
+
+    def _bind(self, node: ast.Import | ast.ImportFrom, absolute: list[str]) -> None:
+        if any(m.split(".")[0] in IMPORTED_ROOTS for m in absolute):
             self.imported_root = True
-        for alias in node.names:
-            if alias.name == "*":
-                continue
-            if "grpc_health" in f"{base}.{alias.name}":
-                self.imported_root = True
-            self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name  # as python.py does
+        for local, target in import_bindings(node):
+            if "grpc_health" in target:
+                self.imported_root = True  # facts.collect: a service importing it serves health checks
+            self.imports[local] = target
 
     # names used
     def visit_Attribute(self, node: ast.Attribute) -> None:

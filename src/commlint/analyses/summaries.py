@@ -313,19 +313,18 @@ def summarize(path: str, text: str) -> Summary | None:
     return s
 
 
-def _top_level(s: Summary, node: ast.stmt) -> None:
+def import_bindings(node: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]:
+    """(local name, what it names) for each name an import binds, as ``PyModule.imports`` writes
+    them: ``import a.b`` binds ``a``; ``from . import x`` names ``..x`` (one dot per level, then one)."""
     if isinstance(node, ast.Import):
-        for alias in node.names:
-            if alias.asname:
-                s.imports[alias.asname] = alias.name
-            else:
-                head = alias.name.split(".")[0]
-                s.imports[head] = head
-    elif isinstance(node, ast.ImportFrom):
-        base = "." * node.level + (node.module or "")
-        for alias in node.names:
-            if alias.name != "*":
-                s.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+        return [(a.asname, a.name) if a.asname else (a.name.split(".")[0],) * 2 for a in node.names]
+    base = "." * node.level + (node.module or "")
+    return [(a.asname or a.name, f"{base}.{a.name}" if base else a.name) for a in node.names if a.name != "*"]
+
+
+def _top_level(s: Summary, node: ast.stmt) -> None:
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        s.imports.update(import_bindings(node))
     elif isinstance(node, (ast.Assign, ast.AnnAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         if len(targets) == 1 and isinstance(targets[0], ast.Name) and node.value is not None:
