@@ -41,7 +41,7 @@ def _python(code: str, family: dict) -> dict:
         "subjects": "lambda ctx: len(ctx.artifact.calls)",
         "check": '''
     """TODO: what {code} finds. (Scaffold: reports a call to `scaffold_example`.)"""
-    import libcst as cst
+    from commlint.artifacts import pynodes as cst
 
     for site in ctx.artifact.calls:
         func = site.node.func

@@ -1,6 +1,6 @@
 """The prefilter's last stage (analyses/screen.py): a Python file holding a trigger word but nothing the
-rules examine is not parsed with libcst. It must never change a result (test_prefilter.py compares
-every example with and without it); here: its tables against the analyses', its facts against libcst's,
+rules examine gets no tree of the analyses. It must never change a result (test_prefilter.py compares
+every example with and without it); here: its tables against the analyses', its facts against the analyses',
 and the ways a module can reach a library through the tree."""
 
 from __future__ import annotations
@@ -63,8 +63,8 @@ def _python_files() -> list[Path]:
     return [p for p in out if "hostile" not in p.parts]
 
 
-def test_its_facts_are_libcst_s_on_every_python_file_here() -> None:
-    """Functions and what they call, as libcst's scope model reads them (decorators, defaults and
+def test_its_facts_are_the_analyses_on_every_python_file_here() -> None:
+    """Functions and what they call, as the analyses' scope model reads them (decorators, defaults and
     annotations inside the function; lambdas as ``<lambda>``), on every Python file of this repository."""
     compared = 0
     for path in _python_files():
@@ -129,11 +129,11 @@ def test_a_library_reached_through_the_tree_is_still_checked(tmp_path: Path, lay
     assert "jobs/run.py" in _parsed(run(tmp_path, config, jobs=1))
 
 
-def test_a_screened_file_does_not_import_libcst(tmp_path: Path) -> None:
+def test_a_screened_file_gets_no_tree_of_the_analyses(tmp_path: Path) -> None:
     write_tree(tmp_path, {"svc/links.py": "from urllib.parse import urljoin\n\nrequests = []\n"})
     code = ("import sys\nfrom commlint.cli import main\n"
             "try:\n    main(['check', '.', '--no-cache', '--select', 'CL101,CL121', '-q'])\n"
-            "except SystemExit:\n    pass\nprint('libcst' in sys.modules)\n")
+            "except SystemExit:\n    pass\nprint('commlint.artifacts.pybuild' in sys.modules or 'libcst' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "False"
@@ -162,11 +162,11 @@ def test_a_helper_module_naming_a_library_leads_only_through_what_it_defines(tmp
 
     settings = build_settings(dict(config), tmp_path, load_catalogue(), None)
     text = (tmp_path / "jobs" / "names.py").read_text(encoding="utf-8")
-    checked, stands = screen.screened("jobs/names.py", text.encode(), text, make_plan(settings, load_catalogue(), True), False)
-    assert checked and stands is not None and str(tmp_path / "shared" / "util.py") in stands["deps"]
+    tree, stands = screen.screened("jobs/names.py", text.encode(), text, make_plan(settings, load_catalogue(), True), False)
+    assert tree is not None and stands is not None and str(tmp_path / "shared" / "util.py") in stands["deps"]
 
 
-def test_an_import_of_grpc_health_is_left_to_libcst(tmp_path: Path) -> None:
+def test_an_import_of_grpc_health_is_built_and_checked(tmp_path: Path) -> None:
     """facts.collect marks a service healthy for any import naming grpc_health (CL703), even one
     of generated code that is not in the tree: such a file is not screened."""
     text = "from app.protos import grpc_health_pb2\n"
@@ -175,7 +175,8 @@ def test_an_import_of_grpc_health_is_left_to_libcst(tmp_path: Path) -> None:
     from conftest import build_settings
 
     settings = build_settings({}, tmp_path, load_catalogue(), None)
-    assert screen.screened("a.py", text.encode(), text, make_plan(settings, load_catalogue(), True), False) == (True, None)
+    tree, stands = screen.screened("a.py", text.encode(), text, make_plan(settings, load_catalogue(), True), False)
+    assert isinstance(tree, ast.Module) and stands is None  # the tree is passed on, not parsed again
 
 
 def test_a_wide_class_hierarchy_is_read_once_per_class(tmp_path: Path, monkeypatch) -> None:

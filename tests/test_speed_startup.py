@@ -49,20 +49,21 @@ def test_version_imports_nothing_heavy(tmp_path: Path) -> None:
     assert "commlint.engine" not in mods
 
 
-def test_a_run_with_nothing_to_parse_never_imports_libcst(tmp_path: Path) -> None:
+def test_a_run_with_nothing_to_parse_builds_no_tree(tmp_path: Path) -> None:
     write_tree(tmp_path, {"app/plain.py": PLAIN, "app/util.py": "X = 1\n"})
     rc, mods = _modules_after(["check", "--no-cache", "-q", str(tmp_path)], tmp_path)
     assert rc == 0
-    assert "libcst" not in mods  # the prefilter said no: nothing was parsed
+    assert "commlint.artifacts.pybuild" not in mods  # the prefilter said no: nothing was parsed
+    assert "libcst" not in mods
 
 
-def test_a_warm_run_never_imports_libcst(tmp_path: Path) -> None:
+def test_no_run_imports_libcst_and_a_warm_run_builds_no_tree(tmp_path: Path) -> None:
     write_tree(tmp_path, {"app/bad.py": BAD, "app/plain.py": PLAIN})
     rc, mods = _modules_after(["check", "-q", str(tmp_path)], tmp_path)
-    assert rc == 1 and "libcst" in mods
+    assert rc == 1 and "commlint.artifacts.pybuild" in mods and "libcst" not in mods
     rc, mods = _modules_after(["check", "-q", str(tmp_path)], tmp_path)
     assert rc == 1  # the finding comes from the cache
-    assert not _roots(mods) & {"libcst", "pydantic", "typer"}
+    assert not _roots(mods) & {"libcst", "pydantic", "typer"} and "commlint.artifacts.pybuild" not in mods
     assert "_hashlib" not in mods  # OpenSSL, through hashlib: core/hashing.py keeps it out
 
 

@@ -285,7 +285,7 @@ def die_with_parent(parent: int | None) -> None:
 def _work(batch: list[tuple[SourceFile, bytes | None]], plan: Plan) -> list[FileResult]:
     out = []
     for source, data in batch:
-        gc.disable()  # a libcst tree is large and acyclic: collecting during the parse is wasted time
+        gc.disable()  # a syntax tree is large and acyclic: collecting during the parse is wasted time
         try:
             out.append(check_file(source, plan, data))
         finally:

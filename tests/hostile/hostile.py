@@ -103,7 +103,7 @@ def cli(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProce
 # Libraries commlint imports lazily, imported here first: urllib3 (under
 # jsonschema-path's handlers) probes IPv6 support with a loopback socket at
 # import time, which is not commlint reaching the network.
-PREIMPORT = ("libcst", "yaml", "fastavro", "hcl2", "jsonschema", "openapi_spec_validator",
+PREIMPORT = ("yaml", "fastavro", "hcl2", "jsonschema", "openapi_spec_validator",
              "jsonschema_path", "proto_schema_parser", "avro.schema")
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-import libcst as cst
+from ..artifacts import pynodes as cst
 
 from ..artifacts import Artifact
 from ..artifacts.openapi import OpenAPIDoc

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import libcst as cst
+from ..artifacts import pynodes as cst
 
 from ..artifacts.python import CallSite, PyModule
 from .http import CLIENTS, FUNCTIONS, REQUESTS, Library

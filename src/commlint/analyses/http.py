@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import libcst as cst
+from ..artifacts import pynodes as cst
+from ..artifacts.pybuild import parse_expression
 
 from ..artifacts.python import (
     CallSite,
@@ -359,7 +360,7 @@ def annotated_client(module: PyModule, expr: cst.BaseExpression, scope: Scope) -
 def _annotation_client(module: PyModule, ann: cst.BaseExpression) -> str | None:
     if isinstance(ann, cst.SimpleString):
         try:
-            ann = cst.parse_expression(str(ann.evaluated_value))
+            ann = parse_expression(str(ann.evaluated_value))
         except Exception:  # noqa: BLE001 - a string annotation that is not an expression
             return None
     if isinstance(ann, cst.Subscript) and (dotted_name(ann.value) or "").rsplit(".", 1)[-1] in ("Optional", "Annotated"):

@@ -8,7 +8,7 @@ job's ``main``).
 
 from __future__ import annotations
 
-import libcst as cst
+from ..artifacts import pynodes as cst
 
 from ..artifacts.python import PyModule, Scope
 from .routes import ONCE_DECORATORS, per_request

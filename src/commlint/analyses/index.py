@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from ..core.hashing import blake2b
 from .summaries import CallInfo, Forward, Function, Klass, Lit, Summary, summarize  # noqa: F401 - re-exported
 
-if TYPE_CHECKING:  # only for annotations: the index is read without libcst (analyses/screen.py)
+if TYPE_CHECKING:  # only for annotations: the screen reads the index without the analyses (analyses/screen.py)
     from ..artifacts.python import PyModule
 
 _STDLIB = frozenset(sys.stdlib_module_names)

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import libcst as cst
+from ..artifacts import pynodes as cst
 
-from ..artifacts import cstwalk
 from ..artifacts.python import PyModule, Scope
 from .http import URLLIB3, argument, http_calls, qualname
 from .values import is_none, number, resolve
@@ -102,7 +101,7 @@ def hand_loops(module: PyModule) -> list[HandLoop]:
         if not calls or "sleep" not in m.text:
             return []
         v = _Loops(m, calls)
-        cstwalk.walk(m.tree, v)
+        cst.walk(m.tree, v)
         scopes = {id(s.node): s.scope for s in m.calls}  # a sleep's call site tells the loop's scope
         out = []
         for frame in v.found:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import libcst as cst
+from ..artifacts import pynodes as cst
 
 from ..artifacts.python import (
     PyModule,

@@ -1,5 +1,6 @@
 """The prefilter's last stage: a Python file that holds a trigger word but cannot hold anything the
-Python rules examine, told from CPython's ``ast`` (a tenth of libcst's cost) without a concrete tree.
+Python rules examine, told from CPython's ``ast`` tree alone, without building the analyses' tree
+(``artifacts/pybuild.py``) or indexing the module.
 
 Every CL1xx check examines the module's outbound calls and clients (``analyses/http.py``) and the
 helpers they are made through (``analyses/forwarding.py``), and the cross-file facts are its calls,
@@ -8,14 +9,15 @@ the module imports: a library's (``requests.get``, ``httpx.AsyncClient``, ``fast
 module of the tree that names one (a factory, a wrapper, a helper that forwards a timeout). So a
 module none of whose imported names leads to one has nothing to examine, and its facts are its
 functions and what they call, read here from ``ast`` the way ``artifacts/python.py`` reads them from
-libcst. ``ansible`` has 67 files holding a trigger word (``urllib.parse``, a variable named
-``requests``); 31 of them are told apart here, and libcst parses the other 36.
+its tree. ``ansible`` has 67 files holding a trigger word (``urllib.parse``, a variable named
+``requests``); 31 of them are told apart here, and the other 36 are built and checked (with the
+``ast`` tree made here, not parsed again).
 
 This stands only for the rules whose rule.toml says ``examines = "calls"`` (CL101-CL131). What
-cannot be told from names stays with libcst: a file holding a trigger of any other rule (events,
+cannot be told from names is built and checked: a file holding a trigger of any other rule (events,
 sagas, two-phase commit), a suppression comment, a gRPC stub or servicer name, or an
 aiohttp ``router.add_<verb>`` call. ``--no-prefilter`` turns this stage off with the others, and the
-tests compare both over every example. Nothing here imports libcst.
+tests compare both over every example.
 """
 
 from __future__ import annotations
@@ -45,8 +47,8 @@ TREE_WORDS = (b"requests", b"httpx", b"aiohttp", b"urllib", b"http.client", b"HT
               b"kafka", b"faust", b"fastapi", b"flask", b"starlette")
 # a module of the tree holding one of these is followed by the messaging model whatever it defines
 BROKER_WORDS = (b"kafka", b"faust")
-# in the text at all: left to libcst (gRPC stubs and servicers are known by name, not by import)
-_LEFT_TO_LIBCST = (b"commlint:", b"Stub", b"Servicer")
+# in the text at all: built and checked (gRPC stubs and servicers are known by name, not by import)
+_ALWAYS_CHECKED = (b"commlint:", b"Stub", b"Servicer")
 _DOTTED = re.compile(r"[A-Za-z_][\w.]*")
 
 
@@ -58,30 +60,30 @@ def related(qualname: str) -> bool:
                for p in LIBRARY_PREFIXES)
 
 
-def screened(rel: str, data: bytes, text: str, plan: Any, others_present: bool) -> tuple[bool, dict[str, Any] | None]:
-    """(whether CPython's parser read the file, what stands for its result): for a Python file
+def screened(rel: str, data: bytes, text: str, plan: Any, others_present: bool) -> tuple[Any, dict[str, Any] | None]:
+    """(CPython's ``ast`` tree of the file or None, what stands for its result): for a Python file
     nothing the rules examine can be in, ``{"facts": ..., "deps": ...}`` (its cross-file facts, the
     files read to decide); None when it must be parsed and checked. ``others_present``: a rule that
     examines more than the calls (``examines`` in its rule.toml) runs on it."""
-    if others_present or any(w in data for w in _LEFT_TO_LIBCST) or (b"router" in data and b"add_" in data):
-        return False, None
+    if others_present or any(w in data for w in _ALWAYS_CHECKED) or (b"router" in data and b"add_" in data):
+        return None, None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(text, filename=rel)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False, None  # the parser reports it as it always does
+        return None, None  # the parser reports it as it always does
     reader = _Reader()
     try:
         reader.visit(tree)
     except RecursionError:
-        return True, None
+        return tree, None
     if reader.imported_root:
-        return True, None
+        return tree, None
     deps: set[str] = set()
     if _leads_anywhere(reader, rel, plan.settings, deps):
-        return True, None
-    return True, {"facts": reader.facts(), "deps": deps}
+        return tree, None
+    return tree, {"facts": reader.facts(), "deps": deps}
 
 
 def _leads_anywhere(reader: "_Reader", rel: str, settings: Any, deps: set[str]) -> bool:
@@ -120,7 +122,7 @@ def _leads_anywhere(reader: "_Reader", rel: str, settings: Any, deps: set[str]) 
 
 class _Reader(ast.NodeVisitor):
     """One walk: imports (as ``artifacts/python.py`` binds them), the dotted names used through them,
-    and the scopes and calls the facts are made of (libcst's scope model: a function's decorators,
+    and the scopes and calls the facts are made of (the analyses' scope model: a function's decorators,
     defaults and annotations are inside it)."""
 
     def __init__(self) -> None:

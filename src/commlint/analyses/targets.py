@@ -31,7 +31,7 @@ import fnmatch
 import ipaddress
 import re
 
-import libcst as cst
+from ..artifacts import pynodes as cst
 
 from ..artifacts.python import PyModule, Scope, dotted
 from .values import resolve, text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import libcst as cst
+from ..artifacts import pynodes as cst
 
 from ..artifacts.python import (
     PyModule,

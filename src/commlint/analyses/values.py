@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import libcst as cst
+from ..artifacts import pynodes as cst
 
 from ..artifacts.python import (
     PyModule,

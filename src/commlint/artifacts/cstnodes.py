@@ -1,10 +1,10 @@
-"""Small readers of libcst nodes: a dotted name, a string literal's value, a call's arguments."""
+"""Small readers of syntax nodes (`pynodes`): a dotted name, a string literal's value, a call's arguments."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import libcst as cst
+from . import pynodes as cst
 
 
 def dotted(expr: cst.BaseExpression) -> str | None:

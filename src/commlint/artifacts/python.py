@@ -1,7 +1,8 @@
-"""Python source: parsed once with libcst and indexed in one pass.
+"""Python source: parsed once with CPython's parser into libcst-shaped nodes
+(``pynodes``, built by ``pybuild``) and indexed in one pass.
 
-The index gives every rule family what it needs without libcst's costly
-scope and qualified-name providers:
+The index gives every rule family what it needs without a scope or
+qualified-name provider:
 
 - ``imports``: local name -> qualified name (``r`` -> ``requests``,
   ``C`` -> ``httpx.AsyncClient``);
@@ -10,23 +11,21 @@ scope and qualified-name providers:
 - bindings per scope (module, each function, each class's ``self.x``
   attributes, ``with ... as x`` targets), so a client object can be followed
   from where it is built to where it is used;
-- positions, computed only when a finding needs one.
+- positions: each node holds its range.
 """
 
 from __future__ import annotations
 
-import ast
 import io
+import sys
 import tokenize
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-import libcst as cst
-
 from ..core.model import Location
 from .reading import decode_python as decode  # noqa: F401 - the kind's decoder
-from . import Artifact, ParseError, Suppression, comment_suppressions, cstwalk
+from . import Artifact, ParseError, Suppression, comment_suppressions, pybuild
+from . import pynodes as cst
 from .cstnodes import (  # noqa: F401 - re-exported
     dotted,
     has_star_args,
@@ -38,107 +37,34 @@ from .cstnodes import (  # noqa: F401 - re-exported
 )
 
 KIND = "python"
+_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
-MAX_LOGICAL_LINE_TOKENS = 2000  # above this, libcst's parser slows down cubically and then overflows its stack
-
-
-def _precheck(path: str, text: str) -> SyntaxError | None:
-    """Let CPython's own parser (C, about a tenth of libcst's cost) look first.
-
-    libcst's native parser crashes the process (stack overflow) or takes minutes
-    on expressions nested a few thousand deep, such as ``a.b.b.b...`` or
-    ``1+1+1...``; CPython refuses those with RecursionError/MemoryError. A file
-    CPython calls a syntax error still goes to libcst (it may be newer syntax
-    than the running interpreter knows), unless one statement is too long to
-    hand over safely; the syntax error is returned, as CPython locates and
-    words it better than libcst when both fail.
-    """
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text, filename=path)
-    except (RecursionError, MemoryError):
-        raise ParseError("too deeply nested: Python's own parser cannot compile this file") from None
-    except SyntaxError as exc:
-        if _longest_statement(text) > MAX_LOGICAL_LINE_TOKENS:
-            raise _syntax_error(exc) from None
-        return exc
-    except Exception:  # noqa: BLE001 - libcst decides
-        return None
-    return None
-
-
-def _syntax_error(exc: SyntaxError) -> ParseError:
-    return ParseError(f"syntax error: {exc.msg}", line=exc.lineno or 1, column=exc.offset or 1)
-
-
-def _longest_statement(text: str) -> int:
-    """The most tokens in one logical line (as far as the text tokenizes)."""
-    longest = count = 0
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            count += 1
-            if tok.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
-                longest, count = max(longest, count), 0
-    except (tokenize.TokenError, SyntaxError):
-        pass
-    return max(longest, count)
-
-
-def _no_validation(self: Any) -> None:
-    return None
-
-
-def _node_base() -> Any:
-    try:
-        from libcst._nodes.base import CSTNode
-    except ImportError:  # pragma: no cover - another libcst layout: validate as usual
-        return None
-    return CSTNode if "__post_init__" in CSTNode.__dict__ else None
-
-
-_CSTNODE = _node_base()
-
-
-def parse_module(text: str) -> cst.Module:
-    """``libcst.parse_module`` without validating each node again as it is built.
-
-    The parser builds only valid trees, yet every node's ``__post_init__`` re-checks its
-    whitespace and parentheses (a quarter of the parse's time: libcst's own comment there
-    says validation belongs elsewhere). It is switched off only while the parser runs;
-    nodes built later (fixes, ``with_changes``) are validated as always.
-    """
-    base = _CSTNODE
-    if base is None:
-        return cst.parse_module(text)
-    saved = base.__dict__["__post_init__"]
-    base.__post_init__ = _no_validation
-    try:
-        return cst.parse_module(text)
-    finally:
-        base.__post_init__ = saved
-
-
-def parse(path: str, text: str, settings: Any = None, precheck: bool = True) -> "PyModule":
+def parse(path: str, text: str, settings: Any = None, tree: Any = None) -> "PyModule":
+    """Parse with CPython's parser (``tree``: the ``ast`` tree the prefilter made of this text
+    already) and index the module. Syntax newer than the running Python is a syntax error."""
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise ParseError("source contains a NUL byte", line=line)
-    cpython_error = _precheck(path, text) if precheck else None  # False: CPython's parser read it already
+    if tree is None:
+        try:
+            tree = pybuild.parse_tree(text, path)
+        except SyntaxError as exc:
+            raise ParseError(f"syntax error: {exc.msg} (as Python {_VERSION} reads it)",
+                             line=exc.lineno or 1, column=exc.offset or 1) from None
+        except (RecursionError, MemoryError):
+            raise ParseError("too deeply nested: Python's own parser cannot compile this file") from None
+        except ValueError as exc:
+            raise ParseError(f"cannot be parsed: {exc}") from None
     try:
-        tree = parse_module(text)
-    except cst.ParserSyntaxError as exc:
-        if cpython_error is not None:
-            raise _syntax_error(cpython_error) from None
-        raise ParseError(
-            f"syntax error: {exc.message}", line=exc.raw_line, column=exc.raw_column + 1
-        ) from None
+        built = pybuild.build(text, tree)
     except RecursionError:
         raise ParseError("too deeply nested to parse") from None
-    module = PyModule(path, text, tree)
+    module = PyModule(path, text, built)
     module.settings = settings
     try:
-        cstwalk.walk(module.tree, _Indexer(module))  # node.visit would rebuild the tree: as slow as parsing
+        with pybuild.deep_recursion():
+            cst.walk(module.tree, _Indexer(module))
     except RecursionError:
         raise ParseError("too deeply nested to analyse") from None
     return module
@@ -229,7 +155,6 @@ class PyModule(Artifact):
         self.calls: list[CallSite] = []
         self.stores: list[Store] = []  # assignments to attributes and items, in source order
         self.scope_of: dict[int, Scope] = {}  # id(FunctionDef/ClassDef node) -> scope
-        self._positions: Any = None
         self._cache: dict[str, Any] = {}
         self.settings: Any = None  # the run's settings (the project index reads the tree's root from them)
         self.index_deps: set[str] = set()  # other modules the project index read for this one
@@ -327,19 +252,9 @@ class PyModule(Artifact):
         return expr
 
     # -- positions ---------------------------------------------------------
-    def _position_map(self) -> dict[cst.CSTNode, tuple[int, int]]:
-        if self._positions is None:
-            # PositionProvider's ranges, 4x cheaper; lines and columns counted in
-            # the code libcst regenerates, as PositionProvider does
-            self._positions, code = cstwalk.node_offsets(self.tree)
-            self._lines = cstwalk.LineIndex(code)
-        return self._positions
-
     def span(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
         """1-based (line, column, end line, end column) of a node."""
-        start, end = self._position_map()[node]
-        line, col = self._lines.line_col(start)
-        eline, ecol = self._lines.line_col(end)
+        line, col, eline, ecol = node._p
         return line, col + 1, eline, ecol + 1
 
     def node_offsets(self, node: cst.CSTNode) -> tuple[int, int]:

@@ -10,7 +10,7 @@ embedding application) is honoured: its handler still runs when its own time
 is up, and it is re-armed with what is left when the budget ends.
 
 The alarm interrupts Python code only: a C extension that does not return to
-the interpreter (the YAML C loader, libcst's native parser) finishes its call
+the interpreter (the YAML C loader, CPython's own parser) finishes its call
 first. Inputs that make those slow are bounded by other limits (file size,
 nesting depth, the alias budget).
 """

@@ -67,7 +67,7 @@ def _check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fi
         except OSError as exc:
             return fail(f"cannot read file: {exc.strerror or exc}")
     text: str | None = None
-    checked = False  # CPython's parser has read the Python file (the screen did)
+    tree = None  # CPython's parse of the Python file, when the screen made one
     for kind in wanted:
         if kind == "python":
             result.kind = kind
@@ -90,14 +90,14 @@ def _check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fi
             except ParseError as exc:
                 return fail(exc.message, exc.line, exc.column)
             if plan.prefilter and not quiet:
-                checked, stands = _screen(source, data, src, plan, cat)
-                if stands is not None:  # nothing the rules examine: not parsed with libcst
+                tree, stands = _screen(source, data, src, plan, cat)
+                if stands is not None:  # nothing the rules examine: no tree built
                     result.parsed = True
                     if kind in plan.fact_kinds and _presence(data, plan)(plan.fact_triggers.get(kind)):
                         result.facts = stands["facts"]
                     result.deps = {p: file_digest(p) for p in sorted(stands["deps"])}
                     return result
-            mod = kind_module(kind)  # libcst: only for a file it must parse
+            mod = kind_module(kind)
         else:
             if text is None:
                 if len(data) > settings.max_file_size:
@@ -123,7 +123,7 @@ def _check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fi
                 continue
         result.kind = kind
         try:
-            artifact = mod.parse(source.rel, src, settings, precheck=False) if kind == "python" and checked \
+            artifact = mod.parse(source.rel, src, settings, tree=tree) if kind == "python" and tree is not None \
                 else mod.parse(source.rel, src, settings)
         except ParseError as exc:
             return fail(exc.message, exc.line, exc.column, exc.pointer)
@@ -143,7 +143,7 @@ def _check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fi
         if kind in plan.fact_kinds and present(plan.fact_triggers.get(kind)):
             try:
                 from ..analyses.facts import (
-                    facts_of,  # the analyses import libcst: only for a parsed file
+                    facts_of,  # the analyses: only for a parsed file
                 )
 
                 result.facts = facts_of(artifact)
@@ -153,9 +153,10 @@ def _check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fi
     return result
 
 
-def _screen(source: SourceFile, data: bytes, text: str, plan: Plan, cat: Catalogue) -> tuple[bool, dict | None]:
-    """The prefilter's last stage for a Python file (``analyses/screen.py``): whether CPython's parser
-    read it, and the result standing for it when nothing the rules examine can be in it."""
+def _screen(source: SourceFile, data: bytes, text: str, plan: Plan, cat: Catalogue) -> tuple[Any, dict | None]:
+    """The prefilter's last stage for a Python file (``analyses/screen.py``): CPython's ``ast`` tree
+    of it (None when it was not parsed), and the result standing for it when nothing the rules
+    examine can be in it."""
     from ..analyses.screen import screened
 
     present = _presence(data, plan)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-import libcst as cst
+from ..artifacts import pynodes as cst
 
 from ..artifacts.python import PyModule, Scope, has_star_kwargs, keyword
 from ..core.model import Edit, Fix, Severity
@@ -30,6 +30,7 @@ from ..analyses.targets import EXTERNAL, UNKNOWN, call_target, host_of  # noqa: 
 
 
 _INDENT = re.compile(r"[ \t]*")
+_TRAILING_COMMA = re.compile(r"(?:\s|#[^\n]*)*,")  # after the last argument: the call has a trailing comma
 
 
 def add_timeout_fix(module: PyModule, call: cst.Call, seconds: float) -> Fix | None:
@@ -52,11 +53,11 @@ def add_timeout_fix(module: PyModule, call: cst.Call, seconds: float) -> Fix | N
         edits = [Edit(close, close, arg)]
     else:
         last = call.args[-1]
-        last_end = module.node_offsets(last.value)[1]
-        comma = isinstance(last.comma, cst.Comma)
+        last_end = module.node_offsets(last)[1]
+        comma = _TRAILING_COMMA.match(text, last_end, close) is not None
         line_start = text.rfind("\n", 0, close) + 1
         if line_start > last_end and not text[line_start:close].strip():
-            arg_line = text.rfind("\n", 0, module.node_offsets(last.value)[0]) + 1
+            arg_line = text.rfind("\n", 0, module.node_offsets(last)[0]) + 1
             indent = _INDENT.match(text, arg_line).group()  # type: ignore[union-attr]
             edits = [Edit(line_start, line_start, f"{indent}{arg}{',' if comma else ''}\n")]
             if not comma:

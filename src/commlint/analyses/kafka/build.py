@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-import libcst as cst
+from ...artifacts import pynodes as cst
 
-from ...artifacts import cstwalk
 from ...artifacts import python as py
 from ...artifacts.python import (
     CallSite,
@@ -91,7 +90,7 @@ def read_mapping(m: PyModule, expr: cst.BaseExpression | None, scope: Scope, k: 
                         key = string_value(site.node.args[0].value) if site.node.args else None
                         if key is None:
                             return None
-                        out.setdefault(key, site.node.args[1].value if len(site.node.args) > 1 else cst.Name("None"))
+                        out.setdefault(key, site.node.args[1].value if len(site.node.args) > 1 else cst.Name(cst.NO_RANGE, "None"))
                         continue
                     upd = read_mapping(m, site.node.args[0].value, site.scope, None, _depth + 1) \
                         if site.node.args else {}
@@ -249,7 +248,7 @@ def _agent_topic(m: PyModule, r: Resolver, fn: Scope) -> cst.Call | None | bool:
 
 def _build(m: PyModule) -> Kafka:
     w = _Walker(m)
-    cstwalk.walk(m.tree, w)  # what m.tree.visit(w) does, without rebuilding the tree
+    cst.walk(m.tree, w)
     calls_by_scope: dict[int, list[CallSite]] = {}
     for site in m.calls:
         calls_by_scope.setdefault(id(site.scope), []).append(site)

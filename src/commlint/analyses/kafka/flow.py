@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import libcst as cst
+from ...artifacts import pynodes as cst
 
 from ...artifacts.python import (
     CallSite,
@@ -204,7 +204,7 @@ def event_shape(m: PyModule, k: Kafka, expr: cst.BaseExpression | None, scope: S
     if value is None:
         return None
     if isinstance(value, cst.Dict):
-        keys = read_mapping(m, cst.Name(name), scope, k) if name else read_mapping(m, value, scope, k)
+        keys = read_mapping(m, cst.Name(cst.NO_RANGE, name), scope, k) if name else read_mapping(m, value, scope, k)
         if keys is None:
             return None
         return EventShape(value, {key: m.constant(v, scope) for key, v in keys.items()})

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import libcst as cst
+from ...artifacts import pynodes as cst
 
 from ...artifacts.python import (
     CallSite,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-import libcst as cst
+from ...artifacts import pynodes as cst
 
 from ...artifacts.python import (
     CallSite,

@@ -11,7 +11,7 @@ the queue and its dead-letter exchange.
 
 from __future__ import annotations
 
-import libcst as cst
+from ...artifacts import pynodes as cst
 
 from ...artifacts.python import CallSite, PyModule, Scope, dotted, keyword, positional
 from ..kafka.model import Client, Kafka, Loop
@@ -118,7 +118,7 @@ def _injected(m: PyModule, p: cst.Param) -> bool:
     the application's services, not methods of the message."""
     if p.annotation is None:
         return False
-    text = cst.Module([]).code_for_node(p.annotation.annotation)
+    text = m.tree.code_for_node(p.annotation.annotation)
     head = text.split("[", 1)[0].rsplit(".", 1)[-1]
     return head in _INJECTED or any(f"{w}(" in text or f"{w}[" in text for w in _INJECTED)
 
@@ -170,5 +170,5 @@ def publishes(m: PyModule, k: Kafka) -> None:
                     key=arg(call, "key"), headers=arg(call, "headers"), keyed=kind == "kafka")
         p.events_only = kind != "kafka"
         if kind == "kafka" and dest is not None:
-            _topics(m, k, cst.Call(cst.Name("_"), [cst.Arg(dest)]), site.scope, "produce")
+            _topics(m, k, cst.Call(dest._p, cst.Name(dest._p, "_"), [cst.Arg(dest._p, None, dest, "")]), site.scope, "produce")
         k.produces.append(p)

@@ -10,7 +10,7 @@ subscriptions deliver at most once and are not consumers in this sense.
 
 from __future__ import annotations
 
-import libcst as cst
+from ...artifacts import pynodes as cst
 
 from ...artifacts.python import CallSite, PyModule, Scope, dotted, keyword
 from ..kafka.model import Client, Kafka, Loop

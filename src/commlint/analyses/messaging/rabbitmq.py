@@ -17,7 +17,7 @@ AMQP message properties stand for envelope fields carried as metadata: ``message
 
 from __future__ import annotations
 
-import libcst as cst
+from ...artifacts import pynodes as cst
 
 from ...artifacts.python import CallSite, PyModule, Scope, keyword, positional
 from ..kafka.model import Client, Kafka, Loop
@@ -71,7 +71,8 @@ def _properties(m: PyModule, k: Kafka, call: cst.Call | None, scope: Scope) -> c
             keys.extend(found)
         elif name in PROPERTY_FIELDS:
             keys.append(PROPERTY_FIELDS[name])
-    return cst.Dict([cst.DictElement(cst.SimpleString(repr(key)), cst.Name("None")) for key in keys])
+    none = cst.NO_RANGE  # made up: no range
+    return cst.Dict(none, [cst.DictElement(none, cst.SimpleString(none, repr(key)), cst.Name(none, "None")) for key in keys])
 
 
 def _built(m: PyModule, expr: cst.BaseExpression | None, scope: Scope, last: str) -> cst.Call | None:

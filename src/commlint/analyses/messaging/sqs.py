@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-import libcst as cst
+from ...artifacts import pynodes as cst
 
 from ...artifacts.python import CallSite, PyModule, keyword
 from ..kafka.model import Client, Kafka, Loop

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import libcst as cst
+from ...artifacts import pynodes as cst
 
 from ...analyses.kafka.build import kafka
 from ...analyses.kafka.model import GROUP_KEY, RECEIVE_METHODS

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import libcst as cst
+from ...artifacts import pynodes as cst
 
 from ...analyses.kafka.build import kafka
 from ...analyses.naming import is_dead_letter, strip_dead_letter

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import libcst as cst
+from ...artifacts import pynodes as cst
 
 from ...analyses.kafka.build import is_agent, kafka
 from ...analyses.kafka.flow import call_name

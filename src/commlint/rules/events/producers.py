@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-import libcst as cst
+from ...artifacts import pynodes as cst
 
 from ...analyses.kafka.flow import (
     event_shape,

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 import re
 from dataclasses import dataclass
 
-import libcst as cst
+from ...artifacts import pynodes as cst
 
 from ...analyses.kafka.build import read_mapping
 from ...analyses.kafka.model import TIMEOUT_WRAPPERS
