@@ -34,7 +34,7 @@ def main() -> int:
         print(f"{root}: not found", file=sys.stderr)
         return 2
     start = time.perf_counter()
-    settings = build_settings({"select": ["CL3", "CL001", "CL002"], "respect-gitignore": False}, root, load())
+    settings = build_settings({"select": ["CL3", "CL001", "CL002"], "respect-gitignore": False, "scope": "all"}, root, load())
     result = check_paths([root], settings, jobs=args.jobs)
     took = time.perf_counter() - start
     docs = [r for r in result.files if r.kind == "openapi" and r.parsed]

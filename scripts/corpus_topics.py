@@ -32,7 +32,7 @@ def main() -> int:
         print(f"no corpus at {root}")
         return 1
     cat = load()
-    settings = build_settings({"select": ["CL6", "CL001"]}, root, cat)
+    settings = build_settings({"select": ["CL6", "CL001"], "scope": "all"}, root, cat)  # test resources too
     result = check_paths([root], settings, jobs=1)
 
     formats: collections.Counter[str] = collections.Counter()

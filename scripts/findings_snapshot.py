@@ -3,7 +3,8 @@
     python scripts/findings_snapshot.py write DIR    # before a change
     python scripts/findings_snapshot.py compare DIR  # after it: exit 1 and a listing when anything differs
 
-A refactoring that must not change behaviour is checked with these two commands.
+A refactoring that must not change behaviour is checked with these two commands. Every file is
+judged (``--scope all``): test, example and script files, and the corpus's test resources, too.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ TREES = {"examples": ROOT / "examples", "fixtures": ROOT / "fixtures", "corpus":
 
 def run(tree: Path) -> list[dict]:
     out = subprocess.run(
-        [sys.executable, "-m", "commlint", "check", "--no-cache", "--exit-zero", "-f", "json", str(tree)],
+        [sys.executable, "-m", "commlint", "check", "--no-cache", "--exit-zero", "--scope", "all", "-f", "json", str(tree)],
         capture_output=True, text=True, cwd=ROOT, check=True,
     ).stdout
     return json.loads(out)["findings"]

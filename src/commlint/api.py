@@ -92,18 +92,20 @@ def _system_findings(results: list, plan: Any, cat: Any, examined: dict[str, int
 
 def by_scope(findings: list[Finding], sources: list, settings: Settings) -> tuple[list[Finding], dict[str, int]]:
     """The findings the run's ``scope`` reports, and how many were left out per file role
-    (tests, examples and docs, scripts: see ``artifacts/roles.py``). Engine findings
-    (a file that cannot be read) are always reported."""
-    from .artifacts.roles import file_role, judged
+    (tests, examples and docs, scripts: see ``artifacts/roles.py``). Every checked file has
+    a role, Python source and contract files alike (an OpenAPI document under
+    ``src/test/resources/`` is a test). Engine findings (a file that cannot be read) are
+    always reported."""
+    from .artifacts.roles import CONTRACT, PYTHON, file_role, judged
 
-    python = {s.rel: s for s in sources if "python" in s.kinds}
+    checked = {s.rel: s for s in sources}
     roles: dict[str, str] = {}  # the role of each file a finding is in (not of every file: a tree has thousands)
     kept: list[Finding] = []
     left_out: dict[str, int] = {}
     for f in findings:
-        src = python.get(f.location.path)
+        src = checked.get(f.location.path)
         if src is not None and src.rel not in roles:
-            roles[src.rel] = file_role(src.role_path, settings)
+            roles[src.rel] = file_role(src.role_path, settings, PYTHON if "python" in src.kinds else CONTRACT)
         role = roles.get(f.location.path)
         if role is None or f.code in ENGINE_CODES or judged(role, settings):
             kept.append(f)

@@ -453,7 +453,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--no-cache", action="store_true", help="Do not read or write the result cache.")
     c.add_argument("--cache-dir", metavar="DIR", help="Where the result cache lives (default: .commlint_cache/).")
     c.add_argument("--scope", choices=("production", "all"), metavar="SCOPE",
-                   help="Python files whose findings are reported: production (default: not tests, examples, docs, scripts) or all.")
+                   help="Files whose findings are reported: production (default: not tests, examples, docs, scripts; contract files under test directories are tests) or all.")
     c.add_argument("--no-prefilter", action="store_true", help=argparse.SUPPRESS)
 
     r = sub.add_parser("rules", help="List every rule.", description=(rules.__doc__ or "").strip())

@@ -3,10 +3,19 @@
 Rules judge production code by default (``scope = "production"``); ``--scope all``
 (or ``scope = "all"``) judges every file. A Python file's role comes from
 conventional paths (``tests/``, ``test_*.py``, ``conftest.py``, ``examples/``,
-``docs/``, ``scripts/``...) and from the ``test-paths``, ``example-paths`` and
-``script-paths`` settings (gitignore-style patterns, which win over the
-conventions). Only Python source has a role: an OpenAPI document, a schema or a
-topic file under ``docs/`` is still the contract.
+``docs/``, ``scripts/``...) and from the ``test-paths``, ``example-paths``,
+``script-paths`` and ``production-paths`` settings (gitignore-style patterns,
+which win over the conventions).
+
+A contract file (every other kind commlint reads: an OpenAPI or AsyncAPI
+document, an Avro or JSON schema, a ``.proto``, a topic file, a Kubernetes or
+messaging manifest) is a test when one of its directories is a test directory
+(``tests/``, ``src/test/resources/``, ``testdata/``...: ``TEST_DIRS``), as
+JulieOps, Avro and oasdiff keep their fixtures; elsewhere it is production, the
+contract. Documentation and example folders do not make it an example: an
+OpenAPI document under ``docs/`` is still the contract (nor does ``scripts/``
+make it a script). The same settings patterns apply to contract files, and win
+over the convention as they do for Python.
 
 The path a role is read from is the file's path below the folder named on the
 command line (``commlint check examples/shop`` checks the shop as production
@@ -22,6 +31,7 @@ import re
 PRODUCTION, TEST, EXAMPLE, SCRIPT = "production", "test", "example", "script"
 ROLES = (PRODUCTION, TEST, EXAMPLE, SCRIPT)
 ROLE_NAMES = {TEST: "test", EXAMPLE: "example/docs", SCRIPT: "script"}
+PYTHON, CONTRACT = "python", "contract"  # file_role's kind: Python source, or any other artifact
 
 TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "unit_tests", "integration_tests",
                        "functional_tests", "e2e", "e2e_tests", "testdata", "test_data"})
@@ -33,11 +43,17 @@ EXAMPLE_FILE = re.compile(r"^(?:examples?|demo|samples?|tutorial)(?:_.*)?\.py$")
 SCRIPT_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "manage.py", "tasks.py", "dodo.py"})
 
 
-def conventional_role(path: str) -> str:
-    """The role conventional names give a path (``a/tests/x.py`` -> "test")."""
+def conventional_role(path: str, kind: str = PYTHON) -> str:
+    """The role conventional names give a path (``a/tests/x.py`` -> "test"). ``kind``: the
+    file's artifact kind; any but "python" is a contract file, a test under a test
+    directory and production anywhere else (see the module docstring)."""
     parts = path.replace("\\", "/").strip("/").split("/")
     dirs, name = [p.lower() for p in parts[:-1]], parts[-1]
-    if any(d in TEST_DIRS for d in dirs) or TEST_FILE.match(name.lower()):
+    if any(d in TEST_DIRS for d in dirs):
+        return TEST
+    if kind != PYTHON:
+        return PRODUCTION
+    if TEST_FILE.match(name.lower()):
         return TEST
     if any(d in EXAMPLE_DIRS for d in dirs) or EXAMPLE_FILE.match(name.lower()):
         return EXAMPLE
@@ -53,14 +69,20 @@ def _spec(patterns: tuple[str, ...]):  # noqa: ANN202
     return spec(list(patterns))
 
 
-def file_role(path: str, settings=None) -> str:  # noqa: ANN001
-    """The role of a Python file at ``path`` (see the module docstring)."""
+def file_role(path: str, settings=None, kind: str = PYTHON) -> str:  # noqa: ANN001
+    """The role of a file at ``path``: a Python file (``kind="python"``, the default) or a
+    contract file (any other kind; see the module docstring). The settings' patterns win."""
     if settings is not None:
         for role, patterns in ((TEST, settings.test_paths), (EXAMPLE, settings.example_paths),
                                (SCRIPT, settings.script_paths), (PRODUCTION, settings.production_paths)):
             if patterns and _spec(tuple(patterns)).match_file(path):
                 return role
-    return conventional_role(path)
+    return conventional_role(path, kind)
+
+
+def contract_role(path: str, settings=None) -> str:  # noqa: ANN001
+    """The role of a contract file (OpenAPI, AsyncAPI, Avro, JSON Schema, proto, topics...)."""
+    return file_role(path, settings, CONTRACT)
 
 
 def judged(role: str, settings=None) -> bool:  # noqa: ANN001

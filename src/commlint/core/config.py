@@ -63,8 +63,8 @@ class Settings:
     cache_dir: str | None = None
     respect_gitignore: bool = True
     file_timeout: float = 20.0  # seconds one file's parse and rules may take (0: no limit)
-    scope: str = "production"  # which Python files' findings are reported: production code, or all
-    test_paths: list[str] = field(default_factory=list)  # gitignore-style patterns of test code
+    scope: str = "production"  # which files' findings are reported: production (code and contracts), or all
+    test_paths: list[str] = field(default_factory=list)  # gitignore-style patterns of test files (Python and contracts)
     example_paths: list[str] = field(default_factory=list)  # ... of examples and documentation
     script_paths: list[str] = field(default_factory=list)  # ... of scripts
     production_paths: list[str] = field(default_factory=list)  # ... that are production whatever their names

@@ -181,7 +181,7 @@ def summary_line(result: "RunResult") -> str:
         from ..artifacts.roles import ROLE_NAMES
 
         n = sum(result.left_out.values())
-        why = ", ".join(f"{c} in {ROLE_NAMES.get(r, r)} code" for r, c in sorted(result.left_out.items()))
+        why = ", ".join(f"{c} in {ROLE_NAMES.get(r, r)} files" for r, c in sorted(result.left_out.items()))
         head += f"; {n} left out ({why}; --scope all reports them)"
     if result.fixed:
         head += f"; fixed {sum(result.fixed.values())} in {plural(len(result.fixed), 'file')}"
