@@ -161,3 +161,26 @@ def test_walk_visits_parents_first_in_field_order_and_prunes(name: str, text: st
             pruned_below |= {id(c) for c in N.iter_nodes(n)} - {id(n)}
     assert [e for e in typed.events] == [e for e in every.events if e[1] in wanted - pruned_below]
     assert len(generic.events) <= len(every.events)
+
+
+def test_strings_nested_with_the_f_strings_own_quotes_are_read_on_3_11_too() -> None:
+    """Python 3.12 allows ``f"{d["k"]}"`` (PEP 701); on 3.11 the nested quotes are turned to the
+    other kind, in place, so every offset stays where it was."""
+    import sys
+
+    from commlint.artifacts import ParseError
+    from commlint.artifacts.pystrings import older_fstrings
+
+    text = 'import requests\n\n\ndef f(d):\n    log(f"got {d["k"]:>{d["w"]}}")\n    return requests.get(d["url"])\n'
+    turned = older_fstrings(text)
+    assert turned is not None and len(turned) == len(text)
+    assert "f\"got {d['k']:>{d['w']}}\"" in turned and 'd["url"]' in turned  # outside f-strings: untouched
+    module = parse("m.py", text)
+    assert [module.span(c.node)[:2] for c in module.calls] == [(5, 5), (6, 12)]
+    assert module.text == text
+    assert older_fstrings("x = f'{a}'\n") is None  # nothing to turn
+    cannot = 'x = f"{d["it\'s"]}"\n'  # the nested string holds the other quote
+    assert older_fstrings(cannot) is None
+    if sys.version_info < (3, 12):
+        with pytest.raises(ParseError, match="as Python 3.11 reads it"):
+            parse("m.py", cannot)

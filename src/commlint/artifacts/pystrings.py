@@ -167,3 +167,121 @@ class Strings:
             line, col, _, _ = self._shifted(line, col, line, col)
         sub = type(self)("(" + source + ")", shift=(line, col))
         return sub.expr(tree.body)
+
+
+# -- f-strings of Python 3.12 (PEP 701) on an older interpreter --------------------------------
+
+_TOKEN = re.compile(r"#[^\r\n]*|(?i:[rbuf]{0,2})(?='|\")")
+_FIELD_STRING = re.compile(r"(?i:[rbuf]{0,2})(?='|\")")
+
+
+def older_fstrings(text: str) -> str | None:
+    """``text`` with the quotes of strings nested in an f-string's fields turned to the other kind
+    where they repeat the f-string's own (``f"{d["k"]}"`` -> ``f"{d['k']}"``, which Python 3.12
+    allows and 3.11 does not): the same length, every offset unchanged, the same values. None when
+    nothing needs it, or a nested string cannot be turned (it holds the other quote, or a backslash)."""
+    edits: list[int] = []
+    at = 0
+    n = len(text)
+    while at < n:
+        m = _TOKEN.search(text, at)
+        if m is None:
+            break
+        if m.group().startswith("#"):
+            at = m.end()
+            continue
+        end = _literal(text, m.start(), edits, None)
+        if end is None:
+            return None
+        at = end
+    if not edits:
+        return None
+    chars = list(text)
+    for i in edits:
+        chars[i] = "'" if chars[i] == '"' else '"'
+    return "".join(chars)
+
+
+def _literal(text: str, start: int, edits: list[int], outer: str | None) -> int | None:
+    """The end of the string literal at ``start``; quotes to turn go to ``edits``. ``outer``: the
+    quote of the f-string this one is nested in."""
+    m = _PREFIX.match(text, start)
+    if m is None:
+        return start + 1
+    q = m.end()
+    quote = text[q: q + 3] if text.startswith(text[q] * 3, q) else text[q]
+    turned = outer is not None and quote[0] == outer[0]
+    if turned and len(quote) == 3:
+        return None
+    body = q + len(quote)
+    if "f" not in text[start:q].lower():
+        close = _PLAIN_END[quote].match(text, body)
+        if close is None:
+            return None
+        end = close.end()
+        if turned:
+            inner = text[body:end - 1]
+            if "'" in inner or '"' in inner or "\\" in inner:
+                return None
+            edits.extend((q, end - 1))
+        return end
+    at = body
+    n = len(text)
+    while at < n:
+        if text.startswith(quote, at):
+            if turned:
+                edits.extend((q, at))
+            return at + len(quote)
+        c = text[at]
+        if c == "\\":
+            at += 2
+        elif text.startswith(("{{", "}}"), at):
+            at += 2
+        elif c == "{":
+            at = _field(text, at + 1, edits, quote if not turned else ("'" if quote == '"' else '"'))
+            if at is None:
+                return None
+        elif c in "\r\n" and len(quote) == 1:
+            return None
+        else:
+            at += 1
+    return None
+
+
+def _field(text: str, at: int, edits: list[int], quote: str) -> int | None:
+    """The offset after the ``}`` closing the field whose expression starts at ``at``."""
+    depth = 0
+    n = len(text)
+    while at < n:
+        c = text[at]
+        if c in "'\"" or (c.isalpha() and _FIELD_STRING.match(text, at) and not text[at - 1].isalnum()
+                          and text[at - 1] != "_"):
+            m = _FIELD_STRING.match(text, at)
+            if m is not None:
+                end = _literal(text, at, edits, quote)
+                if end is None:
+                    return None
+                at = end
+                continue
+        if c in "([{":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == "}":
+            if depth == 0:
+                return at + 1
+            depth -= 1
+        elif c == ":" and depth == 0:  # the format spec: text, and fields of its own
+            at += 1
+            while at < n and text[at] != "}":
+                if text[at] == "{":
+                    at = _field(text, at + 1, edits, quote)
+                    if at is None:
+                        return None
+                else:
+                    at += 1
+            continue
+        elif c == "\\" or c == "#":
+            return None
+        at += 1
+    return None

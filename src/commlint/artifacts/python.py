@@ -26,6 +26,7 @@ from ..core.model import Location
 from .reading import decode_python as decode  # noqa: F401 - the kind's decoder
 from . import Artifact, ParseError, Suppression, comment_suppressions, pybuild
 from . import pynodes as cst
+from .pystrings import older_fstrings
 from .cstnodes import (  # noqa: F401 - re-exported
     dotted,
     has_star_args,
@@ -46,18 +47,11 @@ def parse(path: str, text: str, settings: Any = None, tree: Any = None) -> "PyMo
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise ParseError("source contains a NUL byte", line=line)
+    source = text
     if tree is None:
-        try:
-            tree = pybuild.parse_tree(text, path)
-        except SyntaxError as exc:
-            raise ParseError(f"syntax error: {exc.msg} (as Python {_VERSION} reads it)",
-                             line=exc.lineno or 1, column=exc.offset or 1) from None
-        except (RecursionError, MemoryError):
-            raise ParseError("too deeply nested: Python's own parser cannot compile this file") from None
-        except ValueError as exc:
-            raise ParseError(f"cannot be parsed: {exc}") from None
+        source, tree = _cpython_parse(path, text)
     try:
-        built = pybuild.build(text, tree)
+        built = pybuild.build(source, tree)
     except RecursionError:
         raise ParseError("too deeply nested to parse") from None
     module = PyModule(path, text, built)
@@ -68,6 +62,26 @@ def parse(path: str, text: str, settings: Any = None, tree: Any = None) -> "PyMo
     except RecursionError:
         raise ParseError("too deeply nested to analyse") from None
     return module
+
+
+def _cpython_parse(path: str, text: str) -> tuple[str, Any]:
+    """(the text parsed, its ``ast`` tree). Strings nested in f-strings with the f-string's own
+    quotes (Python 3.12) are read on older interpreters too: see ``pystrings.older_fstrings``."""
+    try:
+        return text, pybuild.parse_tree(text, path)
+    except SyntaxError as exc:
+        older = older_fstrings(text) if "f-string" in (exc.msg or "") else None
+        if older is not None:
+            try:
+                return older, pybuild.parse_tree(older, path)
+            except (SyntaxError, RecursionError, MemoryError, ValueError):
+                pass
+        raise ParseError(f"syntax error: {exc.msg} (as Python {_VERSION} reads it)",
+                         line=exc.lineno or 1, column=exc.offset or 1) from None
+    except (RecursionError, MemoryError):
+        raise ParseError("too deeply nested: Python's own parser cannot compile this file") from None
+    except ValueError as exc:
+        raise ParseError(f"cannot be parsed: {exc}") from None
 
 
 # -- the index -----------------------------------------------------------
