@@ -40,6 +40,7 @@ def check_paths(
     index = sys.modules.get("commlint.analyses.index")  # loaded by an earlier run in this process
     if index is not None:
         index.reset()  # the tree's listings are per run: files may have come or gone
+    from .analyses import packages
     cat = load()
     path_list = [Path(p) for p in paths] or [Path(".")]
     if settings is None:
@@ -48,6 +49,7 @@ def check_paths(
     plan = make_plan(settings, cat, prefilter)
     if cache is None and cache_dir is not None:
         cache = Cache(Path(cache_dir), plan.key())
+    packages.use_cache(cache.path.parent if isinstance(cache, Cache) else None)  # the index's walk, kept
     sources = discover(path_list, settings, messages.append,
                        memo=(cache.path.parent, plan.key()) if isinstance(cache, Cache) else None)
     requested = jobs if jobs is not None else settings.jobs

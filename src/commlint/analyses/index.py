@@ -34,7 +34,6 @@ MAX_DEPTH = 4  # re-exports and factories followed before giving up
 MAX_MODULE_BYTES = 1024 * 1024
 CONTENTS_LIMIT = 64 * 1024 * 1024  # bytes of the tree's modules kept in memory for later reads in a process
 _DEFINITION = re.compile(rb"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.M)
-_SKIP_DIRS = frozenset({"node_modules", "site-packages", "__pycache__", "venv", ".venv", "build", "dist"})
 
 # -- the index of a tree ---------------------------------------------------------------------
 
@@ -115,17 +114,9 @@ class ProjectIndex:
     def _package_dirs(self, name: str) -> list[Path]:
         """Folders named ``name`` anywhere in the tree (a package under ``src/`` or a sibling project)."""
         if self._packages is None:
-            found: dict[str, list[Path]] = {}
-            budget = 20000  # folders walked at most
-            for dirpath, dirnames, filenames in os.walk(self.root):
-                dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in _SKIP_DIRS]
-                budget -= 1
-                if budget <= 0:
-                    break
-                if any(f.endswith(".py") for f in filenames):
-                    p = Path(dirpath)
-                    found.setdefault(p.name, []).append(p)
-            self._packages = found
+            from .packages import package_dirs
+
+            self._packages = package_dirs(self.root)
         return self._packages.get(name, [])
 
     def module_file(self, importer: Path, dotted: str) -> tuple[Path, list[str]] | None:
