@@ -489,3 +489,17 @@ def test_a_reused_walk_says_what_the_walk_said(tree: Path, tmp_path: Path, walks
     again = check(tree, {}, jobs=1, cache_dir=cache)
     assert walks == ["project"] and any("symbolic link out of the tree" in m for m in first.messages)
     assert [m for m in again.messages if "symbolic link" in m] == [m for m in first.messages if "symbolic link" in m]
+
+
+def test_the_code_fingerprint_covers_the_package_and_every_rule_toml_not_the_examples() -> None:
+    """A cache never outlives an edit to commlint's code or a rule's metadata; the examples
+    below each rule (data, 500 folders) are not walked by every run."""
+    import os
+
+    from commlint.core.catalogue import catalogue_dir
+
+    seen = [p for p, _, _ in engine.plan._build_fingerprint()]
+    tomls = sorted(str(p) for p in catalogue_dir().rglob("*.toml"))
+    assert [p for p in seen if p.endswith(".toml")] == tomls
+    assert any(p.endswith(os.path.join("engine", "plan.py")) for p in seen)
+    assert not any(f"{os.sep}bad{os.sep}" in p or f"{os.sep}good{os.sep}" in p for p in seen)

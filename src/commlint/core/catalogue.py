@@ -213,7 +213,8 @@ def _examines(value: object, where: str) -> str:
 
 
 def _signature(root: Path) -> str:
-    """What the catalogue is built from: every file's name, and each TOML file's size and time."""
+    """What the catalogue is built from: the names of its folders and files down to each rule's
+    example folders, and each TOML file's size and time."""
     from .hashing import hexdigest
     import os
     import sys
@@ -221,20 +222,23 @@ def _signature(root: Path) -> str:
     from .version import __version__
 
     parts = [f"{__version__} {sys.version_info[:2]} {CACHE_FORMAT}"]
-    todo = [str(root)]
+    # down to the example folders (root/family/rule/bad): the catalogue holds their names, not
+    # what is in them, which is read when an example is run
+    todo = [(str(root), 2)]
     while todo:
-        folder = todo.pop()
+        folder, depth = todo.pop()
         with os.scandir(folder) as it:
             for e in sorted(it, key=lambda e: e.name):
                 if e.name == "__pycache__":
                     continue
                 if e.is_dir(follow_symlinks=False):
-                    todo.append(e.path)
+                    if depth > 0:
+                        todo.append((e.path, depth - 1))
                     parts.append(f"d {e.path}")
                 elif e.name.endswith(".toml"):
                     st = e.stat(follow_symlinks=False)
                     parts.append(f"f {e.path} {st.st_size} {st.st_mtime_ns}")
-                else:  # an example file: only its name is read here
+                else:  # any other file: only its name
                     parts.append(f"f {e.path}")
     return hexdigest("\n".join(parts).encode(), 12)
 

@@ -73,12 +73,17 @@ def _build_fingerprint() -> list[list[Any]]:
     from ..core.catalogue import catalogue_dir
 
     out: list[list[Any]] = []
-    stack = [os.path.dirname(os.path.dirname(os.path.abspath(__file__))), str(catalogue_dir())]
+    # (folder, how many levels further down to look): all of the package; the catalogue down to
+    # each rule's folder, where its rule.toml is (its examples below are not code: 500 folders)
+    stack: list[tuple[str, int]] = [(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 99),
+                                    (str(catalogue_dir()), 2)]
     while stack:
-        with os.scandir(stack.pop()) as it:
+        folder, depth = stack.pop()
+        with os.scandir(folder) as it:
             for e in it:
-                if e.is_dir() and e.name != "__pycache__":
-                    stack.append(e.path)
+                if e.is_dir():
+                    if depth > 0 and e.name != "__pycache__":
+                        stack.append((e.path, depth - 1))
                 elif e.name.endswith((".py", ".toml")):
                     st = e.stat()
                     out.append([e.path, st.st_size, st.st_mtime_ns])
