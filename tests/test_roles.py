@@ -157,3 +157,23 @@ def test_the_summary_says_the_findings_were_in_test_files(tmp_path: Path, monkey
     assert {f["location"]["path"] for f in data["findings"]} == {"src/test/resources/openapi.yaml",
                                                                   "tests/test_client.py"}
     assert data["summary"]["left_out"] == {}
+
+
+@pytest.mark.parametrize("name,reported", [("svc/client.py", True), ("tests/test_client.py", False)])
+def test_standard_input_is_judged_by_the_role_of_the_path_it_stands_for(tmp_path: Path, name: str, reported: bool) -> None:
+    """``commlint check - --stdin-filename PATH`` (an editor, pre-commit on a staged blob): the
+    scope applies as it would to the file at PATH in a run over the tree."""
+    import subprocess
+    import sys
+
+    bad = b"import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
+    write_tree(tmp_path, {"pyproject.toml": "[project]\nname = 'x'\n"})
+
+    def codes(*extra: str) -> set[str]:
+        p = subprocess.run([sys.executable, "-m", "commlint", "check", "--no-cache", "--isolated", "--format", "json",
+                            "--select", "CL101", *extra, "-", "--stdin-filename", name],
+                           cwd=tmp_path, input=bad, capture_output=True, timeout=120)
+        return {f["code"] for f in json.loads(p.stdout)["findings"]}
+
+    assert codes() == ({"CL101"} if reported else set())
+    assert codes("--scope", "all") == {"CL101"}

@@ -223,12 +223,14 @@ def check_stdin(data: bytes, filename: str, settings: Settings, jobs: int | None
     if not kinds:
         return RunResult([], [], enabled_rules(settings, cat), settings,
                          [f"{filename}: not a kind of file commlint reads (.py, .yaml, .json, .avsc, .proto, .tf)"])
-    result = check_file(SourceFile(path, rel, kinds), plan, data)
+    source = SourceFile(path, rel, kinds)
+    result = check_file(source, plan, data)
     findings = per_file_ignores(result.findings, plan, cat)
     examined: dict[str, int] = {}
     if plan.rules.get("system"):
         project = project_results([result], plan, cat, None, jobs) if is_partial([path], settings) else [result]
         findings += per_file_ignores(reported_on(run_system_rules(project, plan, cat, examined), [result]), plan, cat)
     findings.sort(key=lambda f: f.sort_key())
+    findings, left_out = by_scope(findings, [source], settings)  # as the file would be in a tree run
     return RunResult(findings, [result], enabled_rules(settings, cat), settings, [],
-                     time.perf_counter() - start, {}, examined)
+                     time.perf_counter() - start, {}, examined, left_out)
