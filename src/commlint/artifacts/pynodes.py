@@ -45,15 +45,21 @@ class CSTNode:
         return f"{type(self).__name__}@{self._p[0]}:{self._p[1]}"
 
 
+_INITS: dict[tuple[str, ...], Any] = {}
+
+
 def _define(name: str, base: type, fields: str = "", extra: str = "") -> type:
     """A node class: ``fields`` hold nodes (visited in that order), ``extra`` plain values."""
     names = tuple(fields.split()), tuple(extra.split())
     every = names[0] + names[1]
-    args = "".join(f", {n}=None" for n in every)
-    body = "".join(f"\n    self.{n} = {n}" for n in every) or "\n    pass"
-    scope: dict[str, Any] = {}
-    exec(f"def __init__(self, _p{args}):\n    self._p = _p{body}", scope)  # noqa: S102 - fixed text
-    cls = type(name, (base,), {"__slots__": every, "_fields": names[0], "__init__": scope["__init__"]})
+    init = _INITS.get(every)
+    if init is None:  # one per list of fields: the operators share theirs
+        args = "".join(f", {n}=None" for n in every)
+        body = "".join(f"\n    self.{n} = {n}" for n in every)
+        scope: dict[str, Any] = {}
+        exec(f"def __init__(self, _p{args}):\n    self._p = _p{body}", scope)  # noqa: S102 - fixed text
+        init = _INITS[every] = scope["__init__"]
+    cls = type(name, (base,), {"__slots__": every, "_fields": names[0], "__init__": init})
     globals()[name] = cls
     return cls
 
