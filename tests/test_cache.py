@@ -173,9 +173,9 @@ def test_a_read_only_cache_is_still_read(tree: Path, tmp_path: Path, checked: li
     def refuse(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise PermissionError(13, "Permission denied")
 
-    import tempfile
+    from commlint.core import cachedir
 
-    monkeypatch.setattr(tempfile, "mkstemp", refuse)  # root ignores chmod: refuse the write itself
+    monkeypatch.setattr(cachedir, "_new_tmp", refuse)  # root ignores chmod: refuse the write itself
     checked.clear()
     result = check(tree, {}, jobs=1, cache_dir=cache)
     assert checked == ["svc/good.py"]

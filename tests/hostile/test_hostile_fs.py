@@ -162,12 +162,12 @@ def test_a_read_only_cache_directory_is_not_an_error(tmp_path: Path, monkeypatch
     p = cli("check", "--isolated", "--cache-dir", str(blocker / "cache"), ".", cwd=tmp_path)
     assert p.returncode == 1 and "CL101" in p.stdout and not p.stderr, p.stderr
     # a directory that cannot be written to (simulated: root can write anywhere)
-    import tempfile
+    from commlint.core import cachedir
 
     def denied(*a, **k):  # noqa: ANN002, ANN003, ANN202
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    monkeypatch.setattr(cachedir, "_new_tmp", denied)
     cache = Cache(tmp_path / "ro-cache", "k")
     m = measure(tmp_path, cache=cache)
     assert m.codes() == {"CL101"} and cache.writable is False

@@ -94,17 +94,29 @@ def remove_stale_tmp(directory: Path, now: float | None = None) -> int:
     return removed
 
 
+def _new_tmp(directory: Path) -> tuple[int, str]:
+    """A new file of our own in ``directory`` (created, never opened if it exists: O_EXCL), named
+    as ``tempfile.mkstemp`` would, without importing tempfile (shutil, random, bz2, lzma: 4 ms of a
+    one-file run)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        path = os.path.join(directory, f".tmp-{os.urandom(6).hex()}.json")
+        try:
+            return os.open(path, flags, 0o600), path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name in {directory}")
+
+
 def write_into(directory: Path, name: str, text: str) -> None:
     """Write a file of the cache folder whole or not at all (a temporary file renamed over it), so
     a run reading it at the same time sees the old content or the new. OSError when the folder
     cannot be written (read-only, full, not a cache)."""
-    import tempfile  # here: a warm run writes nothing, and tempfile imports shutil, random...
-
     tmp = None
     try:
         prepare_cache_dir(directory)
         remove_stale_tmp(directory)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
+        fd, tmp = _new_tmp(directory)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, directory / name)
