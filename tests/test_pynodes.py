@@ -32,13 +32,23 @@ TRICKY = (
 )
 
 
+ODD = (  # tabs, a form feed, characters outside the BMP, async forms, the rest of the statements
+    "def f():\n\tif x:\n\t\treturn g(1,\n\t\t\t2)\n\x0c\nclass C: pass\n"
+    "s = '\U0001F600' + h(\u00e9=1)  # \U0001F600\nt = f'\U0001F600{x!r}' 'b'\nu = x \\\n    + y\n"
+    "async def f():\n    async with a as (b, c):\n        pass\n    async for x in y:\n        await z\n"
+    "    return [i async for i in j]\nlambda *a, **k: 0\nlambda: 0\ndel a, b\nassert x, 'm'\nglobal g, h\n"
+    "try:\n    pass\nexcept (A, B):\n    pass\nelse:\n    pass\nfinally:\n    pass\n"
+    "def g():\n    w = (yield)\n    v = yield from q\n    x = f'{a:{b}}' f'{c!s:>10}' f'{{}}' f'{d=}' f'{e = }'\n"
+)
+
+
 def _python_sources() -> list[tuple[str, str]]:
     out = [(str(p.relative_to(REPO)), p.read_text(encoding="utf-8"))
            for p in sorted((REPO / "src").rglob("*.py")) + sorted((REPO / "tests").rglob("*.py"))]
     for rule in load().rules:
         for i, ex in enumerate(rule.examples):
             out += [(f"{rule.code}-{i}-{k}", v) for k, v in normalise(ex.files).items() if k.endswith(".py")]
-    return out + [("syntax", SYNTAX), ("tricky", TRICKY)]
+    return out + [("syntax", SYNTAX), ("tricky", TRICKY), ("odd", ODD)]
 
 
 SOURCES = _python_sources()
@@ -143,7 +153,7 @@ class _Typed(N.CSTVisitor):
         self.events.append(("leave", id(node)))
 
 
-@pytest.mark.parametrize("name,text", SOURCES[:30] + SOURCES[-2:], ids=[n for n, _ in SOURCES[:30] + SOURCES[-2:]])
+@pytest.mark.parametrize("name,text", SOURCES[:30] + SOURCES[-3:], ids=[n for n, _ in SOURCES[:30] + SOURCES[-3:]])
 def test_walk_visits_parents_first_in_field_order_and_prunes(name: str, text: str) -> None:
     tree = pybuild.build(text, ast.parse(text))
     every = _Recorder()
