@@ -41,6 +41,7 @@ class _Builder(Statements, Strings):
         self.ascii = text.isascii()
         self.shift = shift
         self._bytes: dict[int, bytes] = {}
+        self._parens: dict[int, bool] = {}  # id of an ast node (alive while the tree is) -> own_parens
 
     # -- positions -------------------------------------------------------------------------
     def col(self, line: int, col: int) -> int:
@@ -370,12 +371,15 @@ class _Builder(Statements, Strings):
         return self.p(*self.bounds(node))
 
     def own_parens(self, node: Any) -> bool:
-        """Whether the node's text is wrapped in one pair of parentheses of its own."""
-        start, end = self.off(node), self.end(node)
-        text = self.text
-        if text[start] != "(" or text[end - 1] != ")":
-            return False
-        return self.matching(start) == end - 1
+        """Whether the node's text is wrapped in one pair of parentheses of its own (asked of a
+        tuple by itself, its parent and its elements: answered once, as it scans the tuple)."""
+        known = self._parens.get(id(node))
+        if known is None:
+            start, end = self.off(node), self.end(node)
+            text = self.text
+            known = text[start] == "(" and text[end - 1] == ")" and self.matching(start) == end - 1
+            self._parens[id(node)] = known
+        return known
 
     def matching(self, start: int) -> int:
         """The offset of the bracket that closes the one at ``start`` (strings and comments skipped)."""
@@ -437,7 +441,7 @@ def build(text: str, tree: ast.Module) -> N.CSTNode:
     builder = _Builder(text)
     with deep_recursion():
         body = builder.statements(tree.body)
-    return N.Module((1, 0, *builder.lc(len(text))), body, text, None)
+    return N.Module((1, 0, *builder.lc(len(text))), body, text, builder.starts)
 
 
 def parse_expression(text: str) -> N.CSTNode:

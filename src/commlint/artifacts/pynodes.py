@@ -77,7 +77,7 @@ BasePattern = type("BasePattern", (CSTNode,), {"__slots__": ()})
 Other = CSTNode
 
 _SPECS: tuple[tuple[type, str, str, str], ...] = (
-    (CSTNode, "Module", "body", "code _s"),
+    (CSTNode, "Module", "body", "code starts"),
     (BaseExpression, "Name", "", "value"),
     (BaseExpression, "Attribute", "value attr", ""),
     (BaseExpression, "Call", "func args", ""),
@@ -217,20 +217,8 @@ def _module_code_for_node(self: Any, node: CSTNode) -> str:
     line, col, eline, ecol = node._p
     if line == 0:
         return ""
-    starts = self._starts
+    starts = self.starts  # of each line in ``code``, as the builder counted them
     return self.code[starts[line - 1] + col: starts[eline - 1] + ecol]
-
-
-def _line_starts(self: Any) -> list[int]:
-    import re
-
-    return [0] + [m.end() for m in re.compile(r"\r\n?|\n").finditer(self.code)]
-
-
-def _starts(self: Any) -> list[int]:
-    if self._s is None:
-        self._s = _line_starts(self)
-    return self._s
 
 
 def _evaluated(self: Any) -> Any:
@@ -241,7 +229,6 @@ def _evaluated(self: Any) -> Any:
 
 
 Module.code_for_node = _module_code_for_node  # type: ignore[name-defined]  # noqa: F821
-Module._starts = property(_starts)  # type: ignore[name-defined]  # noqa: F821
 for _cls in (SimpleString, Integer, Float, Imaginary):  # type: ignore[name-defined]  # noqa: F821
     _cls.evaluated_value = property(_evaluated)
 

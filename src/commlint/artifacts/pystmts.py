@@ -342,21 +342,21 @@ class Statements:
         every = [*posonly, *params, *([star_arg] if star_arg else []), *kwonly, *([star_kwarg] if star_kwarg else [])]
         if not every:  # libcst's empty Parameters sit just inside the parentheses
             return N.Parameters(self.p(empty_at, empty_at), [], [], None, [], None)
-        if every:  # to the end of the last one's default or annotation, or of its comma
-            if args.kwarg is not None:
-                last, default = args.kwarg, None
-            elif args.kwonlyargs:
-                last, default = args.kwonlyargs[-1], args.kw_defaults[-1]
-            elif args.vararg is not None:
-                last, default = args.vararg, None
-            else:
-                last, default = positional[-1], defaults[-1]
-            tail = default if default is not None else last.annotation
-            end = self.wrap(tail)[1] if tail is not None else self.off(last) + len(last.arg)
-            if args.posonlyargs and last is args.posonlyargs[-1]:
-                end = self.text.index("/", end) + 1  # the "/" that ends them
-            end = self.skip(end)  # with the comma and the space before ")", as libcst has it
-            if self.text.startswith(",", end):
-                end = self.skip(end + 1)
-            p = (*every[0]._p[:2], *self.p(end, end)[2:])
+        # to the end of the last one's default or annotation, or of its comma
+        if args.kwarg is not None:
+            last, default = args.kwarg, None
+        elif args.kwonlyargs:
+            last, default = args.kwonlyargs[-1], args.kw_defaults[-1]
+        elif args.vararg is not None:
+            last, default = args.vararg, None
+        else:
+            last, default = positional[-1], defaults[-1]
+        tail = default if default is not None else last.annotation
+        end = self.wrap(tail)[1] if tail is not None else self.off(last) + len(last.arg)
+        if args.posonlyargs and last is args.posonlyargs[-1]:
+            end = self.text.index("/", end) + 1  # the "/" that ends them
+        end = self.skip(end)  # with the comma and the space before ")", as libcst has it
+        if self.text.startswith(",", end):
+            end = self.skip(end + 1)
+        p = (*every[0]._p[:2], *self.p(end, end)[2:])
         return N.Parameters(p, posonly, params, star_arg, kwonly, star_kwarg)

@@ -272,9 +272,11 @@ class PyModule(Artifact):
         return line, col + 1, eline, ecol + 1
 
     def node_offsets(self, node: cst.CSTNode) -> tuple[int, int]:
-        """Character offsets of a node in this file's text (for fixes)."""
-        line, col, eline, ecol = self.span(node)
-        return self.offset(line, col), self.offset(eline, ecol)
+        """Character offsets of a node in this file's text (for fixes), lines counted as its
+        range's are."""
+        line, col, eline, ecol = node._p
+        starts = self.tree.starts
+        return starts[line - 1] + col, starts[eline - 1] + ecol
 
     def locate(self, where: Any, scope: Scope | None = None) -> Location:
         if isinstance(where, cst.CSTNode):
