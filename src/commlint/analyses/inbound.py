@@ -1,5 +1,6 @@
-"""When code runs: once (at import or start-up, in a CLI command or ``main``, behind a cache
-or an ``if CLIENT is None:`` guard) or possibly once per incoming request.
+"""When code runs: once (at import or start-up, in a CLI command or ``main``, in a function a
+script's ``main`` calls once, behind a cache or an ``if CLIENT is None:`` guard) or possibly once
+per incoming request.
 
 Two rules read it: CL121 does not call a connection opened once "per request", and CL111
 has nothing to propagate where no request came in (a start-up call, a CLI command, a batch
@@ -100,7 +101,48 @@ def runs_once(module: PyModule, scope: Scope, node: cst.CSTNode) -> str | None:
             return f"it runs only until `{fn.qualname}` has cached its result"
     except RecursionError:
         return None
-    return None
+    return _called_once_by_main(module, fn, 0)
+
+
+def _called_once_by_main(module: PyModule, fn: Scope, depth: int) -> str | None:
+    """Why a function of a script (a module with ``if __name__ == "__main__":``) runs once: every
+    use of its name in the module is a call, outside any loop, from ``main`` (or another start-up
+    function, or a function that is itself called so), as ``download_run(args)`` in a CI script."""
+    if depth > 3 or fn.parent is not module.module_scope or not _is_script(module):
+        return None
+    calls = [c for c in module.calls if isinstance(c.node.func, cst.Name) and c.node.func.value == fn.name]
+    if not calls or _name_uses(module).get(fn.name, 0) != len(calls) + 1:  # the def, and the calls: never passed on
+        return None
+    callers = set()
+    for c in calls:
+        caller = c.scope.enclosing_function()
+        if c.in_loop or caller is None or caller is fn or c.scope is not caller:
+            return None
+        if _startup_function(caller) is None and _called_once_by_main(module, caller, depth + 1) is None:
+            return None
+        callers.add(caller.qualname)
+    return f"`{fn.qualname}` is called once, from `{'`, `'.join(sorted(callers))}`, in a script"
+
+
+def _is_script(module: PyModule) -> bool:
+    def build(m: PyModule) -> bool:
+        return any(isinstance(stmt, cst.If) and "__name__" in m.tree.code_for_node(stmt.test)
+                   and "__main__" in m.tree.code_for_node(stmt.test) for stmt in m.tree.body)
+
+    return module.analysis("inbound.script", build)
+
+
+def _name_uses(module: PyModule) -> dict[str, int]:
+    """How many times each name is written in the module (a Name node: uses, calls, the def)."""
+
+    def build(m: PyModule) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for n in cst.iter_nodes(m.tree):
+            if type(n) is cst.Name:
+                counts[n.value] = counts.get(n.value, 0) + 1
+        return counts
+
+    return module.analysis("inbound.names", build)
 
 
 def no_inbound_request(module: PyModule, scope: Scope, node: cst.CSTNode) -> str | None:
