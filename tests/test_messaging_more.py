@@ -160,3 +160,27 @@ async def user_create(data: dict, service: FromDishka[Services]):
     assert found(check_tree({"app/user.py": text}, {"select": ["CL203", "CL204"]})) == set()
     result = check_tree({"app/user.py": text}, {"select": ["CL203"], "strict": True})
     assert [(f.code, f.severity.label) for f in result.active] == [("CL203", "note")]
+
+
+def test_the_broker_libraries_are_those_of_the_model_and_its_adapters() -> None:
+    """``analyses.brokers`` says which modules may message without importing the model: its
+    lists must be the model's (the Kafka clients' ROLES) and the adapters' libraries."""
+    from commlint.analyses import brokers
+    from commlint.analyses.kafka.model import ROLES
+    from commlint.analyses.messaging import faststream, nats, rabbitmq, sqs
+
+    assert brokers.KAFKA_LIBRARIES == set(ROLES)
+    assert brokers.LIBRARIES == set(ROLES) | rabbitmq.LIBRARIES | sqs.LIBRARIES | {"faststream", "nats"}
+    for adapter, library in ((faststream, "faststream"), (nats, "nats")):  # the two that name one package
+        assert library in adapter.applies.__code__.co_consts
+
+
+def test_a_module_that_messages_nothing_does_not_import_the_messaging_model(tmp_path) -> None:  # noqa: ANN001
+    import subprocess
+    import sys
+
+    (tmp_path / "svc.py").write_text("import requests\n\ndef f():\n    return requests.get('http://a/b')\n")
+    code = ("import sys; from commlint.api import check_paths; r = check_paths([sys.argv[1]]); "
+            "assert r.findings; print(sorted(m for m in sys.modules if m.startswith('commlint.analyses.')))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True).stdout
+    assert "commlint.analyses.messaging" not in out and "commlint.analyses.kafka" not in out, out

@@ -61,8 +61,7 @@ def test_trees_same_with_and_without_prefilter_and_workers(tree: Path, monkeypat
     config = {"select": ALL_CODES}
     base = outcome(run(tree, config, jobs=1))
     assert outcome(run(tree, config, jobs=1, prefilter=False)) == base
-    monkeypatch.setattr(runner, "PARALLEL_BYTES", 0)  # use worker processes however little there is
-    monkeypatch.setattr(runner, "PREFILTER_PARALLEL_BYTES", 0)  # and search for triggers in them
+    monkeypatch.setattr(runner, "PARALLEL_BYTES", 0)  # use worker processes however little there is (they search too)
     assert outcome(run(tree, config, jobs=2)) == base
     assert outcome(run(tree, config, jobs=2, prefilter=False)) == base
 
@@ -280,7 +279,9 @@ def test_code_view_is_the_tokenizers_view_on_generated_sources(seed: int) -> Non
     check()
 
 
-def test_the_first_stage_split_between_processes_keeps_the_same_files(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_the_first_stage_in_the_workers_keeps_the_same_files(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    import os
+
     from commlint.artifacts.discovery import discover
     from commlint.core.config import build_settings
     from commlint.engine import make_plan
@@ -295,9 +296,16 @@ def test_the_first_stage_split_between_processes_keeps_the_same_files(tmp_path: 
     settings = build_settings({"select": ALL_CODES}, tmp_path, CAT, None)
     plan = make_plan(settings, CAT)
     items = [(src, src.path.read_bytes(), None) for src in discover([tmp_path], settings)]
-    serial = runner._candidates(items, plan, 1)
-    monkeypatch.setattr(runner, "PREFILTER_PARALLEL_BYTES", 0)
-    monkeypatch.setattr(runner, "_candidates_here", lambda items, plan: pytest.fail("searched in this process"))
-    assert runner._candidates(items, plan, 2) == serial
-    assert runner._candidates(items, plan, 3) == serial
+    serial = runner._candidates_here(items, plan)
+    parent, real = os.getpid(), runner.is_candidate
+
+    def searched(source, data, plan):  # noqa: ANN001, ANN202
+        assert os.getpid() != parent or "proto" in source.kinds, f"{source.rel} searched in this process"
+        return real(source, data, plan)
+
+    monkeypatch.setattr(runner, "is_candidate", searched)
+    for workers in (2, 3):
+        kept: dict[str, bool] = {}
+        runner._run_parallel(items, plan, workers, lambda item, res: kept.__setitem__(item[0].rel, res is not None), None)
+        assert [kept[src.rel] for src, _, _ in items] == serial
     assert True in serial and False in serial

@@ -230,3 +230,10 @@ def test_files_protoc_will_not_compile_are_read_by_the_grammar_while_it_runs(tmp
     finally:
         protoc.clear()
         proto._READ_AHEAD.clear()
+
+
+def test_the_kinds_that_prepare_are_those_named_in_prepared() -> None:
+    """``artifacts.PREPARED`` says without importing the kind modules which take part in prepare."""
+    from commlint.artifacts import KINDS, PREPARED, kind_module
+
+    assert {kind for kind, _ in KINDS if hasattr(kind_module(kind), "prepare")} == PREPARED

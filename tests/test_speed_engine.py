@@ -72,11 +72,11 @@ def test_a_file_that_kills_its_worker_is_reported_and_the_rest_checked(tmp_path:
         ("svc/boom.py", "CL101")]
 
 
-def test_progress_is_reported_for_files_parsed(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_progress_is_reported_for_files_read(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     write_tree(tmp_path, {f"m{i}.py": BAD for i in range(5)} | {"plain.py": "x = 1\n"})
     for jobs, threshold in ((1, runner.PARALLEL_BYTES), (2, 0)):
         monkeypatch.setattr(runner, "PARALLEL_BYTES", threshold)
         calls: list[tuple[int, int]] = []
         run(tmp_path, {}, jobs=jobs, progress=lambda done, total: calls.append((done, total)))
-        assert calls[-1] == (5, 5) and {t for _, t in calls} == {5}  # plain.py is never parsed
+        assert calls[-1] == (6, 6) and {t for _, t in calls} == {6}  # plain.py too: read and searched, never parsed
         assert [d for d, _ in calls] == sorted({d for d, _ in calls})

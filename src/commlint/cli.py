@@ -399,8 +399,26 @@ def graph(paths: Optional[list[Path]] = None, format: str = "mermaid", output: O
     _ = output.write_text(text, encoding="utf-8") if output else sys.stdout.write(text)
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's, told the terminal's width as ``shutil.get_terminal_size`` reads it (left to
+    find it, argparse imports shutil, and with it bz2 and lzma, on every run)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
+        columns = os.environ.get("COLUMNS", "")
+        try:
+            cols = int(columns) if columns.strip().isdigit() and int(columns) > 0 else \
+                os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            cols = 80
+        super().__init__(prog, indent_increment, max_help_position, (cols or 80) - 2 if width is None else width)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with help in colour on a terminal: rich is imported only to print ``--help``."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def print_help(self, file=None) -> None:  # noqa: ANN001
         text = self.format_help()

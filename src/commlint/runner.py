@@ -42,7 +42,6 @@ from .engine import FileResult, Plan, check_file, is_candidate, wanted_kinds
 
 PARALLEL_BYTES = 256 * 1024  # source to parse before worker processes pay off (~0.5 s of Python)
 BATCH_BYTES = 128 * 1024  # small files travel to a worker together, up to this much
-PREFILTER_PARALLEL_BYTES = 8 * 1024 * 1024  # text to search for triggers before a second process pays off
 FORMAT = 2  # the layout of a cache file
 CACHE_LIMIT = 1024 * 1024 * 1024  # a cache file larger than this is ignored (and rewritten)
 
@@ -310,7 +309,6 @@ def run_files(
         cache.new_run()
     results: dict[str, FileResult] = {}
     stats: dict[str, list[int] | None] = {}
-    todo: list[tuple[SourceFile, bytes | None, str | None]] = []
     read: list[tuple[SourceFile, bytes | None, str | None]] = []
     wanted: list[tuple[SourceFile, os.stat_result | None, str | None]] = []
     for src in sources:
@@ -344,124 +342,133 @@ def run_files(
                 continue
         pending.append((src, data, digest))
     workers = min(jobs or os.cpu_count() or 1, max_jobs())
-    for (src, data, digest), wanted in zip(pending, _candidates(pending, plan, workers)):
-        if wanted:
-            todo.append((src, data, digest))
-            continue
-        # no rule can report on it: never parsed, and remembered as such
-        res = _unparsed(src)
-        _mark_manifest(src, data, res)
-        results[src.rel] = res
-        if digest is not None:
-            cache.put(src.rel, digest, res, stats.get(src.rel))  # type: ignore[union-attr]
 
-    def store(item: tuple[SourceFile, bytes | None, str | None], res: FileResult, cache_it: bool = True) -> None:
+    def store(item: tuple[SourceFile, bytes | None, str | None], res: FileResult | None, cache_it: bool = True) -> None:
+        """A file's result; None for one the prefilter's first stage leaves out (never parsed)."""
         src, data, digest = item
+        if res is None:
+            res = _unparsed(src)
         _mark_manifest(src, data, res)
         results[src.rel] = res
         if cache is not None and digest is not None and cache_it:
             cache.put(src.rel, digest, res, stats.get(src.rel))  # its dependencies are checked on reuse
 
-    size = sum(len(d) for _, d, _ in todo if d is not None)
-    if workers > 1 and len(todo) > 1 and size >= PARALLEL_BYTES:
-        _run_parallel(todo, plan, min(workers, len(todo)), store, progress)
+    size = sum(len(d) for _, d, _ in pending if d is not None)
+    if workers > 1 and len(pending) > 1 and size >= PARALLEL_BYTES:
+        _run_parallel(pending, plan, workers, store, progress)
     else:
-        for i, item in enumerate(todo, 1):
-            store(item, check_file(item[0], plan, item[1]))
+        for i, (item, wanted) in enumerate(zip(pending, _candidates_here(pending, plan)), 1):
+            store(item, check_file(item[0], plan, item[1]) if wanted else None)
             if progress:
-                progress(i, len(todo))
+                progress(i, len(pending))
     if cache is not None:
         cache.save()
     return [results[s.rel] for s in sources]
 
 
-_SEARCHED: tuple[list[tuple[SourceFile, bytes | None, str | None]], Plan | None] = ([], None)
-
-
-def _candidates_in(lo: int, hi: int) -> list[bool]:
-    items, plan = _SEARCHED  # inherited from the parent when the worker forked, not sent to it
-    return [is_candidate(src, data, plan) for src, data, _ in items[lo:hi]]  # type: ignore[arg-type]
-
-
-def _candidates(items: list[tuple[SourceFile, bytes | None, str | None]], plan: Plan, workers: int) -> list[bool]:
-    """Which files the prefilter's first stage keeps, the search split between processes when
-    there is much text to search (sympy's 26 MB against 41 triggers: a second of one core)."""
-    size = sum(len(d) for _, d, _ in items if d is not None)
-    if workers < 2 or size < PREFILTER_PARALLEL_BYTES or not hasattr(os, "fork"):
-        return _candidates_here(items, plan)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    global _SEARCHED
-    spans, lo, acc = [], 0, 0
-    for i, (_, data, _) in enumerate(items):  # equal shares of bytes
-        acc += len(data or b"")
-        if acc >= size * (len(spans) + 1) / workers and len(spans) < workers - 1:
-            spans.append((lo, i + 1))
-            lo = i + 1
-    spans.append((lo, len(items)))
-    _SEARCHED = (items, plan)
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_worker_init, initargs=(os.getpid(),)) as pool:
-            parts = list(pool.map(_candidates_in, *zip(*spans)))
-        return [wanted for part in parts for wanted in part]
-    except Exception:  # noqa: BLE001 - a worker died: search here
-        return _candidates_here(items, plan)
-    finally:
-        _SEARCHED = ([], None)
-
-
 def _candidates_here(items: list[tuple[SourceFile, bytes | None, str | None]], plan: Plan) -> list[bool]:
+    """Which files the prefilter's first stage keeps (the rest are never parsed)."""
     return [is_candidate(src, data, plan) for src, data, _ in items]
 
 
-def _run_parallel(todo, plan: Plan, workers: int, store, progress) -> None:  # noqa: ANN001
-    from .artifacts import prepare
-
-    prepare([(src.rel, src.kinds, data) for src, data, _ in todo], plan.settings, workers)  # the workers fork with it
-    failed = []
-    done = 0
-    for batch, results in _pool_map(_batches(todo), plan, workers):
-        if results is None:
-            failed += batch
-        else:
-            for item, res in zip(batch, results):
-                store(item, res)
-        done += len(batch)
-        if progress:
-            progress(done, len(todo))
-    # A dead worker (killed, out of memory) fails every task it had not finished:
-    # redo those files one by one, each in a fresh process, and report only the file that kills it.
-    for item in failed:
-        results = list(_pool_map([[item]], plan, 1))[0][1]
-        store(item, results[0] if results else _crashed(item[0], plan), results is not None)
+# What the workers check: the parent's list of files and the plan, inherited when they fork
+# (a task names its files by index, so neither their content nor the plan is pickled for it),
+# and for each file whether the parent already knows it is a candidate (None: the worker asks).
+_SHARED: tuple[list, Plan | None, list[bool | None]] = ([], None, [])
 
 
-def _batches(todo):  # noqa: ANN001, ANN202
-    """Largest files first, each alone, then the small ones together up to BATCH_BYTES:
-    a worker never waits behind a batch holding the one slow file, and thousands of
-    small documents do not cost a round trip each. The output order does not depend on this."""
-    out, current, size = [], [], 0
-    for item in sorted(todo, key=lambda item: -len(item[1] or b"")):
-        n = len(item[1] or b"")
+def _work(indices: list[int], sent: tuple | None = None) -> list[FileResult | None]:
+    """A worker's task: the prefilter's first stage, then the check, for each file named.
+    None for a file the first stage leaves out. ``sent``: (plan, [(source, content, known)])
+    for the files named, where a worker does not fork from the parent (Windows' spawn)."""
+    if sent is None:
+        items, plan, known = _SHARED
+        work = [(items[i][0], items[i][1], known[i]) for i in indices]
+    else:
+        plan, work = sent
+    out: list[FileResult | None] = []
+    for source, data, wanted in work:
+        if not (wanted if wanted is not None else is_candidate(source, data, plan)):  # type: ignore[arg-type]
+            out.append(None)
+            continue
+        gc.disable()  # a syntax tree is large and acyclic: collecting during the parse is wasted time
+        try:
+            out.append(check_file(source, plan, data))  # type: ignore[arg-type]
+        finally:
+            gc.enable()
+    return out
+
+
+def _run_parallel(items, plan: Plan, workers: int, store, progress) -> None:  # noqa: ANN001
+    """Every file in worker processes, the prefilter's first stage included: its search (sympy's
+    26 MB against 41 triggers is a second of one core) runs beside the checks, not before them.
+    Files of a kind with work done once for many (protoc's batches: ``artifacts.prepare``) are
+    decided here, and that work done, before the workers fork."""
+    from .artifacts import prepare, prepares
+
+    global _SHARED
+    known: list[bool | None] = [None] * len(items)
+    ready = []
+    for i, (src, data, _) in enumerate(items):
+        if prepares(src.kinds):
+            known[i] = is_candidate(src, data, plan)
+            if known[i]:
+                ready.append((src.rel, src.kinds, data))
+    prepare(ready, plan.settings, workers)  # the workers fork with it
+    _SHARED = (items, plan, known)
+    try:
+        failed = []
+        done = 0
+        for batch, results in _pool_map(_batches(items), workers):
+            if results is None:
+                failed += batch
+            else:
+                for i, res in zip(batch, results):
+                    store(items[i], res)
+            done += len(batch)
+            if progress:
+                progress(done, len(items))
+        # A dead worker (killed, out of memory) fails every task it had not finished:
+        # redo those files one by one, each in a fresh process, and report only the file that kills it.
+        for i in failed:
+            results = list(_pool_map([[i]], 1))[0][1]
+            store(items[i], results[0] if results else _crashed(items[i][0], plan), results is not None)
+    finally:
+        _SHARED = ([], None, [])
+
+
+def _batches(items) -> list[list[int]]:  # noqa: ANN001
+    """Indices of ``items``: the largest files first, each alone, then the small ones together up
+    to BATCH_BYTES: a worker never waits behind a batch holding the one slow file, and thousands of
+    small files do not cost a round trip each. The output order does not depend on this."""
+    out: list[list[int]] = []
+    current: list[int] = []
+    size = 0
+    for i in sorted(range(len(items)), key=lambda i: -len(items[i][1] or b"")):
+        n = len(items[i][1] or b"")
         if current and size + n > BATCH_BYTES:
             out.append(current)
             current, size = [], 0
-        current.append(item)
+        current.append(i)
         size += n
     return out + ([current] if current else [])
 
 
-def _pool_map(batches, plan: Plan, workers: int):  # noqa: ANN001, ANN202
+def _pool_map(batches: list[list[int]], workers: int):  # noqa: ANN202
     """(batch, its results or None if its worker died), in the order they finish."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
+    fork = hasattr(os, "fork")
+    items, plan, known = _SHARED
+
+    def sent(batch: list[int]) -> tuple | None:
+        return None if fork else (plan, [(items[i][0], items[i][1], known[i]) for i in batch])
+
+    ctx = multiprocessing.get_context("fork") if fork else None
+    with ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=ctx, initializer=_worker_init,
                              initargs=(os.getpid(),)) as pool:
-        futures = {pool.submit(_work, [(src, data) for src, data, _ in batch], plan): batch for batch in batches}
+        futures = {pool.submit(_work, batch, sent(batch)): batch for batch in batches}
         for fut in as_completed(futures):
             try:
                 yield futures[fut], fut.result()

@@ -330,7 +330,10 @@ def _alive(pid: int) -> bool:
 @pytest.mark.timeout(60)
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc")
 def test_workers_die_when_the_run_is_killed(tmp_path: Path) -> None:
-    write(tmp_path, {f"f{i}.py": CALL for i in range(4)})
+    from commlint.runner import BATCH_BYTES
+
+    # large enough for a batch each (small files travel together, and one batch needs one worker)
+    write(tmp_path, {f"f{i}.py": CALL + "#" * BATCH_BYTES + "\n" for i in range(4)})
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     proc = subprocess.Popen([sys.executable, "-c", DRIVER, str(tmp_path)], env=env)
     try:

@@ -30,8 +30,7 @@ from ..artifacts import Artifact
 from ..artifacts.openapi import OpenAPIDoc
 from ..artifacts.python import PyModule, dotted, string_value
 from .http import GRPC, http_calls
-from .kafka.build import kafka
-from .messaging import may_message, messaging
+from .brokers import may_message
 from .openapi import openapi_facts
 from .proto_shape import shape
 from .routes import line_of, normalise_path, routes
@@ -157,6 +156,8 @@ def _subscribed(module: PyModule, loop: Any) -> set[str]:
 def _consumers(module: PyModule) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Where the module handles messages of literal topics (the loop or callback run once per message:
     its function, its lines, the names it calls) and where it publishes to literal topics."""
+    from .messaging import messaging  # the messaging model: only for a module that may message
+
     k = messaging(module)
     consumers = []
     for loop in k.loops:
@@ -193,6 +194,8 @@ def collect(module: PyModule) -> dict[str, Any]:
     if "facts.topics" not in module._cache and not may_message(module):
         return facts  # no broker client can be here: no topics, consumers or publishes
     if "facts.topics" not in module._cache:
+        from .kafka.build import kafka
+
         kafka(module)  # leaves the module's literal topics in facts.topics
     topics = module._cache.get("facts.topics")
     if topics:

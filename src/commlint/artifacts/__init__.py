@@ -176,19 +176,26 @@ def kind_module(kind: str) -> ModuleType:
     return importlib.import_module(f"{__name__}.{kind}")
 
 
+PREPARED = frozenset({"proto"})  # the kinds whose module defines ``prepare`` (a test checks it)
+
+
+def prepares(kinds: tuple[str, ...]) -> bool:
+    """Whether a file of these kinds takes part in ``prepare`` (known without importing them)."""
+    return not PREPARED.isdisjoint(kinds)
+
+
 def prepare(files: list[tuple[str, tuple[str, ...], bytes | None]], settings: Any, workers: int = 1) -> None:
     """Work a kind does once for many files (protoc's batches), done before worker processes
     fork so that they inherit it: ``files`` is (path, kinds, content) for each file to check.
-    A kind module takes part by defining ``prepare(files, settings, workers)``."""
+    A kind module takes part by defining ``prepare(files, settings, workers)``, its kind
+    named in ``PREPARED``."""
     by_kind: dict[str, list[tuple[str, bytes]]] = {}
     for path, kinds, data in files:
         for kind in kinds:
-            if data is not None:
+            if data is not None and kind in PREPARED:
                 by_kind.setdefault(kind, []).append((path, data))
     for kind, items in by_kind.items():
-        hook = getattr(kind_module(kind), "prepare", None)
-        if hook is not None:
-            hook(items, settings, workers)
+        kind_module(kind).prepare(items, settings, workers)
 
 
 PROTO_LINES = [True]  # protoc's batches compiled with source info (``protoc.LINES``)

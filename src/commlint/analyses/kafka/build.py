@@ -17,6 +17,7 @@ from ...artifacts.python import (
     positional,
     string_value,
 )
+from ..brokers import BROKER_WORDS
 from ..index import constructions, find
 from .model import (
     CLIENT_NAME,
@@ -155,7 +156,6 @@ def imported_text(m: PyModule, expr: cst.BaseExpression) -> str | None:
     return d.value.value if d is not None and d.value is not None and d.value.kind == "str" else None
 
 
-BROKER_WORDS = tuple(sorted({root.encode() for root in ROLES}))  # what a module building a client imports
 
 
 class Resolver:

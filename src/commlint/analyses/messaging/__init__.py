@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ...artifacts.python import PyModule
-from ..index import module_file, project_index
-from ..kafka.build import BROKER_WORDS, kafka
-from ..kafka.model import ROLES, Kafka
+from ..brokers import may_message  # noqa: F401 - re-exported
+from ..kafka.build import kafka
+from ..kafka.model import Kafka
 from . import faststream, nats, rabbitmq, sqs
 
 ADAPTERS = (faststream, sqs, rabbitmq, nats)  # publishes are claimed in this order
@@ -37,29 +37,3 @@ def messaging(module: PyModule) -> Kafka:
         return merged
 
     return module.analysis("events.messaging", build)
-
-
-def may_message(module: PyModule) -> bool:
-    """Whether the module may hold a broker client at all: it imports a broker library, or calls
-    into a module of the tree that names one (a factory or wrapper the Kafka model follows).
-    Otherwise its messaging model is empty, and building it (a walk of the whole tree) is skipped
-    where only its facts are wanted."""
-
-    def build(m: PyModule) -> bool:
-        roots = {q.split(".")[0] for q in m.imports.values()}
-        if roots & set(ROLES) or any(a.applies(m) for a in ADAPTERS):
-            return True
-        index, here = project_index(m), module_file(m)
-        if index is None or here is None:
-            return True  # no tree to look in: build it
-        seen: set[str] = set()
-        for site in m.calls:
-            q = m.qualname(site.node.func)
-            if q is None or q in seen:
-                continue
-            seen.add(q)
-            if index.mentions(here, q, BROKER_WORDS, m.index_deps):
-                return True
-        return False
-
-    return module.analysis("events.may_message", build)
