@@ -69,10 +69,13 @@ def main() -> int:
     ap.add_argument("--src", help="commlint's src/ to run instead of the installed one")
     ap.add_argument("--peers", action="store_true", help="also run ruff, bandit and pylint for CL101")
     ap.add_argument("--missed", action="store_true", help="list the labelled violations not found")
+    ap.add_argument("--labels", default=str(HERE / "labels" / "corpus.csv"),
+                    help="the labels to score against (bench/labels/heldout.csv: repositories labelled by "
+                         "readers who did not write the rules, scored once, never tuned on)")
     args = ap.parse_args()
     labels: dict[str, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))  # repo -> rule -> (path, line) -> verdict
     commits = {}
-    with open(HERE / "labels" / "corpus.csv", encoding="utf-8") as fh:
+    with open(args.labels, encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             labels[row["repo"]][row["rule"]][(row["path"], int(row["line"]))] = row["verdict"]
             commits[row["repo"]] = row["commit"]

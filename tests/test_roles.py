@@ -48,6 +48,9 @@ def _at(result, path: str) -> set[tuple[int, str]]:
     ("tests/avro/user.avsc", TEST),
     ("Test/Fixtures/api.json", TEST),  # directory names in any case
     ("e2e/manifests/kafkatopic.yaml", TEST),
+    ("fixtures/peers/openapi/api.yaml", TEST), ("web/__fixtures__/api.json", TEST),
+    ("plugin/src/it/simple/openapi.yaml", TEST),  # Maven's integration tests
+    ("it/openapi.yaml", PRODUCTION), ("api/it/openapi.yaml", PRODUCTION),  # "it" alone is no test folder
     ("docs/openapi.yaml", PRODUCTION),  # documentation keeps the contract
     ("examples/shop/orders/openapi.yaml", PRODUCTION),
     ("samples/order.avsc", PRODUCTION),
@@ -66,6 +69,7 @@ def test_contract_roles_by_convention(path: str, role: str) -> None:
     ("orders/conftest.py", TEST), ("orders/app_test.py", TEST), ("docs/conf.py", EXAMPLE),
     ("examples/shop/app.py", EXAMPLE), ("orders/example_client.py", EXAMPLE), ("scripts/seed.py", SCRIPT),
     ("setup.py", SCRIPT), ("bin/run.py", SCRIPT), ("orders/app.py", PRODUCTION),
+    ("tests/fixtures/client.py", TEST), ("fixtures/client.py", TEST),
 ])
 def test_python_roles_are_unchanged(path: str, role: str) -> None:
     assert conventional_role(path) == role

@@ -10,7 +10,8 @@ which win over the conventions).
 A contract file (every other kind commlint reads: an OpenAPI or AsyncAPI
 document, an Avro or JSON schema, a ``.proto``, a topic file, a Kubernetes or
 messaging manifest) is a test when one of its directories is a test directory
-(``tests/``, ``src/test/resources/``, ``testdata/``...: ``TEST_DIRS``), as
+(``tests/``, ``src/test/resources/``, ``testdata/``, ``fixtures/``, Maven's ``src/it/``...:
+``TEST_DIRS``), as
 JulieOps, Avro and oasdiff keep their fixtures; elsewhere it is production, the
 contract. Documentation and example folders do not make it an example: an
 OpenAPI document under ``docs/`` is still the contract (nor does ``scripts/``
@@ -34,7 +35,8 @@ ROLE_NAMES = {TEST: "test", EXAMPLE: "example/docs", SCRIPT: "script"}
 PYTHON, CONTRACT = "python", "contract"  # file_role's kind: Python source, or any other artifact
 
 TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "unit_tests", "integration_tests",
-                       "functional_tests", "e2e", "e2e_tests", "testdata", "test_data"})
+                       "functional_tests", "e2e", "e2e_tests", "testdata", "test_data", "fixtures", "__fixtures__"})
+TEST_SUBDIRS = ("src/it",)  # Maven's integration tests (src/it/): "it" alone names no test folder
 EXAMPLE_DIRS = frozenset({"examples", "example", "docs", "doc", "docs_src", "samples", "sample",
                           "tutorial", "tutorials", "demos", "notebooks", "cookbook"})
 SCRIPT_DIRS = frozenset({"scripts", "script", "bin", "benchmarks", "benchmark", "bench"})
@@ -49,7 +51,8 @@ def conventional_role(path: str, kind: str = PYTHON) -> str:
     directory and production anywhere else (see the module docstring)."""
     parts = path.replace("\\", "/").strip("/").split("/")
     dirs, name = [p.lower() for p in parts[:-1]], parts[-1]
-    if any(d in TEST_DIRS for d in dirs):
+    joined = "/" + "/".join(dirs) + "/"
+    if any(d in TEST_DIRS for d in dirs) or any(f"/{sub}/" in joined for sub in TEST_SUBDIRS):
         return TEST
     if kind != PYTHON:
         return PRODUCTION
