@@ -507,3 +507,59 @@ async def c(req: Request, other: dict):
     got = sorted((f.location.line, f.code, f.severity.name.lower()) for f in strict.active)
     assert got == [(12, "CL112", "note"), (19, "CL112", "note"), (20, "CL111", "note"), (20, "CL112", "note")]
     assert "service that called this one" in next(f.message for f in strict.active if f.location.line == 12)
+
+
+PRODUCT_CLIENT = """import httpx
+
+
+class ProductClient:
+    def __init__(self, base_url: str, timeout: float = 5.0):
+        self.base_url = base_url.rstrip("/")
+        self._client = httpx.AsyncClient(timeout=timeout)
+
+    async def get_product(self, product_id: int) -> dict:
+        url = f"{self.base_url}/products/{product_id}"
+        resp = await self._client.get(url)  # expect: CL111, CL112
+        return resp.json()
+"""
+
+
+def test_a_base_url_passed_to_a_client_class_in_another_module_names_its_target(tmp_path: Path) -> None:
+    """``self.base_url`` from ``__init__``'s parameter: what the constructions pass (a ``*_service_url``
+    setting, in another module) tells an internal call, so the header rules judge it
+    (x-lsx/fastapi-microservices-shop's cart and orders services)."""
+    _check(tmp_path, {
+        "orders/app/core/client.py": PRODUCT_CLIENT,
+        "orders/app/routes.py": """from fastapi import APIRouter
+from app.core.client import ProductClient
+from app.core.config import settings
+
+router = APIRouter()
+product_client = ProductClient(base_url=settings.product_service_url)
+
+
+@router.post("/orders")
+async def create(product_id: int):
+    return await product_client.get_product(product_id)
+""",
+        "orders/app/core/config.py": """from pydantic import Field
+from pydantic_settings import BaseSettings
+
+
+class Settings(BaseSettings):
+    product_service_url: str = Field(..., alias="PRODUCT_SERVICE_URL")
+
+
+settings = Settings()
+""",
+    }, ["CL111", "CL112"])
+
+
+def test_a_client_class_built_only_for_a_third_party_is_not_judged_for_headers(tmp_path: Path) -> None:
+    _check(tmp_path, {
+        "app/client.py": PRODUCT_CLIENT.replace("  # expect: CL111, CL112", ""),
+        "app/main.py": """from app.client import ProductClient
+
+stripe = ProductClient("https://api.stripe.com/v1")
+""",
+    }, ["CL111", "CL112"])

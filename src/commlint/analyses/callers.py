@@ -247,3 +247,60 @@ def remote_dependency(module: PyModule, fn: Scope) -> str | None:
         return None
 
     return module.analysis(f"callers.dependency.{fn.name}", scan)
+
+
+def passed_values(module: PyModule, cls: Scope, param: str) -> list[str] | None:
+    """What the constructions of ``cls`` (a module-level class of this module) across the tree pass
+    for ``param`` of its ``__init__``, as the names and strings a URL is read from
+    (``ProductClient(base_url=settings.product_service_url)`` -> ``settings.product_service_url``);
+    None when the class or its constructions cannot be read."""
+    index, here = project_index(module), module_file(module)
+    if index is None or here is None or cls.kind != "class" or cls.parent is not module.module_scope:
+        return None
+
+    def scan(m: PyModule) -> list[str] | None:
+        own = index.summary_of(here)
+        init = index.local(own, here, [cls.name, "__init__"], None) if own is not None else None
+        if init is None or init.function is None or param not in init.function.params[1:]:
+            return None
+        position = init.function.params[1:].index(param)
+        out: list[str] = []
+        for _path, caller in _readers(index, m.index_deps, cls.name.encode()):
+            for call in (n for n in ast.walk(caller.tree) if isinstance(n, ast.Call)):
+                d = caller.definition(_dotted(call.func)) if _last(call.func) == cls.name else None
+                if d is None or d.kind != "class" or d.summary.path != str(here) or d.name != cls.name:
+                    continue
+                arg = next((kw.value for kw in call.keywords if kw.arg == param), None)
+                if arg is None and len(call.args) > position and not any(isinstance(a, ast.Starred) for a in call.args):
+                    arg = call.args[position]
+                out += _value_names(arg) if arg is not None else []
+                if len(out) >= MAX_SITES:
+                    return out
+        return out
+
+    return module.analysis(f"callers.values.{cls.name}.{param}", scan)
+
+
+def _last(func: ast.AST) -> str | None:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+
+
+def _value_names(expr: ast.AST, depth: int = 0) -> list[str]:
+    """The strings and dotted names an argument is built from (``os.getenv("X_URL", "http://x")``,
+    ``f"{settings.base}/v1"``, ``settings.product_service_url``)."""
+    if depth > 4:
+        return []
+    if isinstance(expr, ast.Constant):
+        return [expr.value] if isinstance(expr.value, str) else []
+    dotted = _dotted(expr)
+    if dotted is not None:
+        return [dotted]
+    if isinstance(expr, ast.JoinedStr):
+        return [n for v in expr.values[:1] for n in _value_names(v.value if isinstance(v, ast.FormattedValue) else v,
+                                                                   depth + 1)]
+    if isinstance(expr, ast.Call):
+        return [n for a in expr.args for n in _value_names(a, depth + 1)] + \
+            [n for kw in expr.keywords for n in _value_names(kw.value, depth + 1)]
+    if isinstance(expr, ast.BinOp):
+        return _value_names(expr.left, depth + 1)
+    return []

@@ -147,7 +147,7 @@ def _names(module: PyModule, expr: cst.BaseExpression | None, scope: Scope, dept
         cls = scope.enclosing_class() if isinstance(expr.value, cst.Name) and expr.value.value == "self" else None
         values = cls.attributes.get(expr.attr.value, []) if cls is not None else []
         if len(values) == 1:  # self.base_url = os.getenv("AUTH_SERVICE_URL")
-            out += _names(module, values[0], cls, depth + 1)
+            out += _names(module, values[0], cls, depth + 1) + _passed_in(module, cls, values[0])  # type: ignore[arg-type]
         return out
     if isinstance(expr, cst.FormattedString):
         for part in expr.parts:
@@ -172,6 +172,18 @@ def _names(module: PyModule, expr: cst.BaseExpression | None, scope: Scope, dept
                 out += _names(module, a.value, scope, depth + 1)
         return out
     return out
+
+
+def _passed_in(module: PyModule, cls: Scope, value: cst.BaseExpression) -> list[str]:
+    """``self.base_url = base_url.rstrip("/")`` in ``__init__``: what the class's constructions,
+    in whichever module, pass for that parameter (``ProductClient(base_url=settings.product_service_url)``)."""
+    from .callers import passed_values
+
+    init = next((s for s in module.scopes if s.parent is cls and s.kind == "function" and s.name == "__init__"), None)
+    if init is None:
+        return []
+    used = {n.value for n in cst.iter_nodes(value) if isinstance(n, cst.Name)} & init.opaque
+    return [n for param in sorted(used) for n in passed_values(module, cls, param) or []]
 
 
 def _names_external(module: PyModule, expr: cst.BaseExpression, scope: Scope) -> bool:
