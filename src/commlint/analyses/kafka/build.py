@@ -120,7 +120,9 @@ def _client_config(m: PyModule, k: Kafka, call: cst.Call, scope: Scope, library:
                 return None
             out.update(inner)
         elif arg.star == "*":
-            return None
+            if library == "confluent_kafka":
+                return None  # its configuration may be in there
+            continue  # aiokafka's, kafka-python's topics: AIOKafkaConsumer(*TOPICS, group_id=...)
         elif arg.keyword is not None:
             out[arg.keyword.value] = arg.value
         if arg.keyword is None and not arg.star:
@@ -264,7 +266,7 @@ def _build(m: PyModule) -> Kafka:
             assert c.node is not None
             c.config = _client_config(m, k, c.node, c.scope, c.library)
             if c.library in ("aiokafka", "kafka"):
-                pos = [a.value for a in c.node.args if a.keyword is None and not a.star]
+                pos = [a.value for a in c.node.args if a.keyword is None and a.star != "**"]  # *TOPICS: a list
                 c.topics.extend(_literal_topics(m, pos, c.scope))
     r = k.resolver = Resolver(m, k)
     for site in m.calls:

@@ -78,8 +78,11 @@ def _dispatched(m: PyModule, f: cst.BaseExpression, scope: Scope) -> list[cst.Ba
     only to dict literals of this module, with the items stored into it later
     (``TABLE["order.created"] = handle``); None otherwise."""
     picks: list[cst.BaseExpression] = [f]
+    position = None  # model, handler = TABLE[key]: the handler is each entry's second item
     if isinstance(f, cst.Name):
         picks = _bound(m, f, scope) or []
+        if not picks:
+            position, picks = _unpacked(m, f.value, scope)
     tables = []
     for pick in picks:
         if isinstance(pick, cst.Subscript):
@@ -106,7 +109,26 @@ def _dispatched(m: PyModule, f: cst.BaseExpression, scope: Scope) -> list[cst.Ba
         if isinstance(t, cst.Subscript) and m.tree.code_for_node(t.value) in keys \
                 and [id(v) for v in _bound(m, t.value, store.scope) or []] == ids:
             entries.append(store.value)
+    if position is not None:
+        items = [e.elements[position].value for e in entries
+                 if isinstance(e, (cst.Tuple, cst.List)) and len(e.elements) > position
+                 and not any(isinstance(el, cst.StarredElement) for el in e.elements)]
+        return items if len(items) == len(entries) and items else None
     return entries or None
+
+
+def _unpacked(m: PyModule, name: str, scope: Scope) -> tuple[int | None, list[cst.BaseExpression]]:
+    """``model, handler = TABLE[key]`` in the function ``scope`` is in: the position ``name`` is
+    unpacked from, and what it is unpacked from (assigned once so); (None, []) otherwise."""
+    fn = scope.enclosing_function()
+    found = []
+    for node in cst.iter_nodes(fn.node) if fn is not None and fn.node is not None else ():
+        if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, (cst.Tuple, cst.List)):
+            names = [el.value.value if isinstance(el.value, cst.Name) and not isinstance(el, cst.StarredElement) else None
+                     for el in node.targets[0].target.elements]
+            if name in names:
+                found.append((names.index(name), node.value))
+    return (found[0][0], [found[0][1]]) if len(found) == 1 else (None, [])
 
 
 def reachable(m: PyModule, k: Kafka, loop: Loop, known: frozenset[str] | set[str] = frozenset(),
@@ -124,7 +146,8 @@ def reachable(m: PyModule, k: Kafka, loop: Loop, known: frozenset[str] | set[str
         site, d = frontier.pop()
         fns = functions_called(m, site.node, site.scope)
         if fns is None:
-            if d == 0 and not _library_call(m, k, site) and call_name(site.node) not in known:
+            if d == 0 and not _library_call(m, k, site) and call_name(site.node) not in known \
+                    and not _decodes(m, site):
                 resolved = False
             continue
         for fn in fns:
@@ -135,6 +158,23 @@ def reachable(m: PyModule, k: Kafka, loop: Loop, known: frozenset[str] | set[str
             sites.extend(inner)
             frontier.extend((s, d + 1) for s in inner if functions_called(m, s.node, s.scope) is not None)
     return sites, seen, resolved
+
+
+def _decodes(m: PyModule, site: CallSite) -> bool:
+    """A construction of a data model of the tree (``OrderEvent(**payload)``, ``model(**data)`` with
+    ``model, handler = HANDLERS[topic]``): a pydantic model, record or named tuple class decodes the
+    message; it hands it to no other code."""
+    from ..index import find
+
+    f = site.node.func
+    picked = _dispatched(m, f, site.scope) if isinstance(f, cst.Name) else None
+    classes = picked if picked is not None else [f]
+    for c in classes:
+        q = m.qualname(c) if isinstance(c, (cst.Name, cst.Attribute)) else None
+        d = find(m, q) if q is not None else None
+        if d is None or d.klass is None or not any(b.rsplit(".", 1)[-1] in MODEL_BASES for b in d.klass.bases):
+            return False
+    return bool(classes)
 
 
 def _library_call(m: PyModule, k: Kafka, site: CallSite) -> bool:
