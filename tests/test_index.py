@@ -563,3 +563,44 @@ def test_a_client_class_built_only_for_a_third_party_is_not_judged_for_headers(t
 stripe = ProductClient("https://api.stripe.com/v1")
 """,
     }, ["CL111", "CL112"])
+
+
+def test_a_base_url_a_method_returns_and_a_url_bound_twice_name_internal_targets(tmp_path: Path) -> None:
+    """aliammari1/pulmocare (held-out labels): ``self.api_base_url = self._get_service_url()``, a method
+    returning the service's URL, and ``auth_url`` assigned twice in one handler from the same setting."""
+    _check(tmp_path, {
+        "app/services/radiology.py": """import aiohttp
+
+
+class RadiologyService:
+    def __init__(self):
+        self.api_base_url = self._get_service_url()
+
+    def _get_service_url(self) -> str:
+        return "http://radiologues-service:8084"
+
+    async def reports(self, doctor_id):
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+            url = f"{self.api_base_url}/api/reports"
+            async with session.get(url, params={"doctor_id": doctor_id}) as response:  # expect: CL111, CL112
+                return await response.json()
+""",
+        "app/routes.py": """import httpx
+from fastapi import APIRouter
+from app.config import AUTH_SERVICE_URL
+
+router = APIRouter()
+
+
+@router.post("/verify")
+async def verify(doctor_id: str, token: str):
+    auth_url = f"{AUTH_SERVICE_URL}/api/users/{doctor_id}/attributes"
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(timeout=10.0) as client:
+        await client.patch(auth_url, json={}, headers=headers)  # expect: CL111, CL112
+    auth_url = f"{AUTH_SERVICE_URL}/api/users/{doctor_id}"
+    async with httpx.AsyncClient(timeout=10.0) as client:
+        return (await client.get(auth_url, headers=headers)).json()  # expect: CL111, CL112
+""",
+        "app/config.py": 'import os\n\nAUTH_SERVICE_URL = os.getenv("AUTH_SERVICE_URL")\n',
+    }, ["CL111", "CL112"])

@@ -70,6 +70,7 @@ def test_contract_roles_by_convention(path: str, role: str) -> None:
     ("examples/shop/app.py", EXAMPLE), ("orders/example_client.py", EXAMPLE), ("scripts/seed.py", SCRIPT),
     ("setup.py", SCRIPT), ("bin/run.py", SCRIPT), ("orders/app.py", PRODUCTION),
     ("tests/fixtures/client.py", TEST), ("fixtures/client.py", TEST),
+    ("medagent/experiments/benchmark_llama.py", SCRIPT), ("medagent/quickstart.py", EXAMPLE),  # aliammari1/pulmocare
 ])
 def test_python_roles_are_unchanged(path: str, role: str) -> None:
     assert conventional_role(path) == role

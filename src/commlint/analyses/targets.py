@@ -2,7 +2,10 @@
 a third party ("external"), or cannot be told ("unknown").
 
 Read from the call's URL, or its client's base URL (``httpx.AsyncClient(base_url=...)``),
-through constants, f-strings, ``os.getenv(name, default)`` and settings attributes:
+through constants, f-strings, ``os.getenv(name, default)``, settings attributes, what a function
+or method of the module returns (``self._get_service_url()``), every value of a name bound more
+than once, and what a client class's constructions pass for the ``__init__`` parameter its base
+URL comes from (``ProductClient(base_url=settings.product_service_url)``, in any module):
 
 - the ``internal-hosts`` / ``external-hosts`` settings (globs such as ``*.corp.example``) win;
 - cluster DNS (``*.svc``, ``*.svc.cluster.local``, ``*.cluster.local``, ``*.internal``,
@@ -137,6 +140,10 @@ def _names(module: PyModule, expr: cst.BaseExpression | None, scope: Scope, dept
         value = resolve(module, expr, scope)
         if value is not None and value is not expr:
             out += _names(module, value, scope, depth + 1)
+        elif value is None:  # url = f"{BASE}/a" ... url = f"{BASE}/b": a name bound more than once
+            bound = module.lookup(expr.value, scope)
+            for v in bound if 1 < len(bound) <= 8 else ():
+                out += _texts_or_names(module, v, scope, depth)
         return out
     if isinstance(expr, cst.SimpleString):
         t = text(module, expr, scope)
@@ -170,8 +177,33 @@ def _names(module: PyModule, expr: cst.BaseExpression | None, scope: Scope, dept
                 out.append(t.value)
             else:
                 out += _names(module, a.value, scope, depth + 1)
+        for value, inner in _returned(module, expr, scope):  # self._service_url(): what it returns
+            out += _texts_or_names(module, value, inner, depth)
         return out
     return out
+
+
+def _texts_or_names(module: PyModule, expr: cst.BaseExpression, scope: Scope, depth: int) -> list[str]:
+    """A value's text when it starts with one (``"http://radiologues:8084"``), else the names it is built from."""
+    t = text(module, expr, scope)
+    return [t.value] if t is not None and t.value else _names(module, expr, scope, depth + 1)
+
+
+def _returned(module: PyModule, call: cst.Call, scope: Scope) -> list[tuple[cst.BaseExpression, Scope]]:
+    """What a function or method of this module called here returns (``self._get_service_url()``,
+    ``base_url()``), each with the function's scope."""
+    f = call.func
+    values: list[cst.BaseExpression] = []
+    if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value == "self":
+        cls = scope.enclosing_class()
+        values = cls.bindings.get(f.attr.value, []) if cls is not None else []
+    elif isinstance(f, cst.Name):
+        values = module.lookup(f.value, scope)
+    fns = [v for v in values if isinstance(v, cst.FunctionDef)]
+    inner = module.scope_of.get(id(fns[0])) if len(fns) == 1 else None
+    if inner is None:
+        return []
+    return [(n.value, inner) for n in cst.iter_nodes(fns[0].body) if isinstance(n, cst.Return) and n.value is not None]
 
 
 def _passed_in(module: PyModule, cls: Scope, value: cst.BaseExpression) -> list[str]:

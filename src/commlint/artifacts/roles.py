@@ -39,9 +39,9 @@ TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "unit_tests", "i
 TEST_SUBDIRS = ("src/it",)  # Maven's integration tests (src/it/): "it" alone names no test folder
 EXAMPLE_DIRS = frozenset({"examples", "example", "docs", "doc", "docs_src", "samples", "sample",
                           "tutorial", "tutorials", "demos", "notebooks", "cookbook"})
-SCRIPT_DIRS = frozenset({"scripts", "script", "bin", "benchmarks", "benchmark", "bench"})
+SCRIPT_DIRS = frozenset({"scripts", "script", "bin", "benchmarks", "benchmark", "bench", "experiments", "experiment"})
 TEST_FILE = re.compile(r"^(?:test_.*|.*_tests?|tests?|conftest|locustfile|.*_spec)\.py$")
-EXAMPLE_FILE = re.compile(r"^(?:examples?|demo|samples?|tutorial)(?:_.*)?\.py$")
+EXAMPLE_FILE = re.compile(r"^(?:examples?|demo|samples?|tutorial|quickstart)(?:_.*)?\.py$")
 SCRIPT_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "manage.py", "tasks.py", "dodo.py"})
 
 
