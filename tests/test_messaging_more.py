@@ -248,3 +248,68 @@ def consume():
     result = check_tree({"app/consumer.py": code, "app/schemas.py": "class UserDeleted:\n    pass\n"},
                         {"select": ["CL204"]})
     assert found(result) == set()
+
+
+WRAPPED_STORE = '''
+import json
+import pika
+from app.mongo import MongoClientService
+
+
+def handle(ch, method, properties, body):
+    data = json.loads(body)
+    db = MongoClientService().db
+    db.notifications.insert_one({"id": data["id"], "event": data["event"]})
+    ch.basic_ack(delivery_tag=method.delivery_tag)
+
+
+def main():
+    channel = pika.BlockingConnection(pika.ConnectionParameters("rabbitmq")).channel()
+    channel.queue_declare(queue="notifications", durable=True)
+    channel.basic_consume(queue="notifications", on_message_callback=handle)
+    channel.start_consuming()
+'''
+
+
+def test_a_store_drivers_method_on_a_wrapper_of_the_tree_is_the_stores_work(check_tree) -> None:
+    """aliammari1/pulmocare (held-out labels): ``db = MongoDBClient(Config).db; db.x.insert_one(...)``
+    hands the message to no other code, so the handler is judged (CL203: no duplicate check;
+    CL204: the queue declared here has no dead-letter exchange)."""
+    result = check_tree({"app/consumer.py": WRAPPED_STORE,
+                         "app/mongo.py": "class MongoClientService:\n    db = None\n"},
+                        {"select": ["CL203", "CL204"]})
+    assert found(result) == {("app/consumer.py", 16, "CL203"), ("app/consumer.py", 16, "CL204")}
+
+
+TABLE_LOOP = '''
+import json
+
+
+class Consumer:
+    def __init__(self, channel):
+        self.channel = channel
+        self.handlers = {"appointment.requests": self.on_request}
+
+    async def start(self):
+        queue = await self.channel.declare_queue("appointment.requests", durable=True)
+        await queue.consume(self.process)
+
+    async def process(self, message):
+        data = json.loads(message.body)
+        handler = None
+        for key, h in self.handlers.items():
+            if message.routing_key.startswith(key):
+                handler = h
+        if handler:
+            await handler(data)
+        await message.ack()
+
+    async def on_request(self, data):
+        await self.channel.default_exchange.publish(data, routing_key="appointments.appointment.requested")
+'''
+
+
+def test_a_handler_found_by_iterating_the_table_is_followed(check_tree) -> None:
+    """``for key, h in self.handlers.items(): handler = h``: every entry is followed."""
+    result = check_tree({"app/consumer.py": "import aio_pika\n" + TABLE_LOOP}, {"select": ["CL203"]})
+    assert found(result) == {("app/consumer.py", 13, "CL203")}

@@ -80,14 +80,17 @@ def _dispatched(m: PyModule, f: cst.BaseExpression, scope: Scope) -> list[cst.Ba
     picks: list[cst.BaseExpression] = [f]
     position = None  # model, handler = TABLE[key]: the handler is each entry's second item
     if isinstance(f, cst.Name):
-        picks = _bound(m, f, scope) or []
+        picks = [p for p in _bound(m, f, scope) or [] if not (isinstance(p, cst.Name) and p.value == "None")]
+        if len(picks) == 1 and isinstance(picks[0], cst.Name):  # handler = h, h from a loop over the table
+            f = picks[0]
+            picks = []
         if not picks:
             position, picks = _unpacked(m, f.value, scope)
     tables = []
     for pick in picks:
         if isinstance(pick, cst.Subscript):
             tables.append(pick.value)
-        elif isinstance(pick, cst.Call) and isinstance(pick.func, cst.Attribute) and pick.func.attr.value == "get":
+        elif isinstance(pick, cst.Call) and isinstance(pick.func, cst.Attribute) and pick.func.attr.value in ("get", "values", "items"):
             tables.append(pick.func.value)
         else:
             return None
@@ -118,16 +121,29 @@ def _dispatched(m: PyModule, f: cst.BaseExpression, scope: Scope) -> list[cst.Ba
 
 
 def _unpacked(m: PyModule, name: str, scope: Scope) -> tuple[int | None, list[cst.BaseExpression]]:
-    """``model, handler = TABLE[key]`` in the function ``scope`` is in: the position ``name`` is
-    unpacked from, and what it is unpacked from (assigned once so); (None, []) otherwise."""
+    """Where a handler name comes from a table, in the function ``scope`` is in: ``model, handler =
+    TABLE[key]`` (its position in each entry, and ``TABLE[key]``), ``for key, handler in
+    TABLE.items()`` or ``for handler in TABLE.values()`` (each entry itself: no position); bound so
+    once. (None, []) otherwise."""
+    def names(target: cst.BaseExpression) -> list[str | None]:
+        if isinstance(target, cst.Name):
+            return [target.value]
+        if isinstance(target, (cst.Tuple, cst.List)):
+            return [el.value.value if isinstance(el.value, cst.Name) and not isinstance(el, cst.StarredElement) else None
+                    for el in target.elements]
+        return []
+
     fn = scope.enclosing_function()
-    found = []
+    found: list[tuple[int | None, cst.BaseExpression]] = []
     for node in cst.iter_nodes(fn.node) if fn is not None and fn.node is not None else ():
         if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, (cst.Tuple, cst.List)):
-            names = [el.value.value if isinstance(el.value, cst.Name) and not isinstance(el, cst.StarredElement) else None
-                     for el in node.targets[0].target.elements]
-            if name in names:
-                found.append((names.index(name), node.value))
+            bound = names(node.targets[0].target)
+            if name in bound:
+                found.append((bound.index(name), node.value))
+        elif isinstance(node, cst.For) and isinstance(node.iter, cst.Call) and isinstance(node.iter.func, cst.Attribute):
+            bound, method = names(node.target), node.iter.func.attr.value
+            if (method == "items" and bound[1:2] == [name] and len(bound) == 2) or (method == "values" and bound == [name]):
+                found.append((None, node.iter))
     return (found[0][0], [found[0][1]]) if len(found) == 1 else (None, [])
 
 
@@ -147,7 +163,7 @@ def reachable(m: PyModule, k: Kafka, loop: Loop, known: frozenset[str] | set[str
         fns = functions_called(m, site.node, site.scope)
         if fns is None:
             if d == 0 and not _library_call(m, k, site) and call_name(site.node) not in known \
-                    and not _decodes(m, site):
+                    and not _decodes(m, site) and not _store_call(site):
                 resolved = False
             continue
         for fn in fns:
@@ -158,6 +174,23 @@ def reachable(m: PyModule, k: Kafka, loop: Loop, known: frozenset[str] | set[str
             sites.extend(inner)
             frontier.extend((s, d + 1) for s in inner if functions_called(m, s.node, s.scope) is not None)
     return sites, seen, resolved
+
+
+# a data store driver's own methods (pymongo, DB-API cursors, redis): called on an object of the tree's
+# wrapper (``db = MongoDBClient(Config).db; db.orders.insert_one(doc)``), they are the store's work, not a
+# hand-off of the message to code that may hide a dead-letter path or a duplicate check
+STORE_METHODS = frozenset({
+    "find", "find_one", "insert_one", "insert_many", "update_one", "update_many", "replace_one", "delete_one",
+    "delete_many", "find_one_and_update", "find_one_and_replace", "find_one_and_delete", "count_documents",
+    "aggregate", "bulk_write", "execute", "executemany", "fetchone", "fetchall", "fetchmany",
+    "setex", "setnx", "hset", "hget", "hsetnx", "sadd", "sismember", "hincrby", "expire",
+})
+
+
+def _store_call(site: CallSite) -> bool:
+    """``db.orders.insert_one(...)``: a store driver's method on an attribute chain (a collection)."""
+    f = site.node.func
+    return isinstance(f, cst.Attribute) and f.attr.value in STORE_METHODS and isinstance(f.value, (cst.Attribute, cst.Name))
 
 
 def _decodes(m: PyModule, site: CallSite) -> bool:
