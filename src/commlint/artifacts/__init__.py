@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from dataclasses import dataclass, field
+from ..core.records import field, record
 from types import ModuleType
 from typing import Any
 
@@ -50,7 +50,7 @@ class ParseError(Exception):
         self.pointer = pointer
 
 
-@dataclass
+@record
 class Suppression:
     """``commlint: ignore[CODES] -- reason`` found in a file.
 

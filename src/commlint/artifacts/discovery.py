@@ -11,7 +11,7 @@ import errno
 import functools
 import os
 import re
-from dataclasses import dataclass
+from ..core.records import record
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from . import kinds_for, listing
 GITIGNORE_LIMIT = 4 * 1024 * 1024
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SourceFile:
     opened: str  # the path as opened (a Path given is kept as its string)
     rel: str  # as reported: relative to the run's root, with '/'

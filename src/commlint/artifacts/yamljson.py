@@ -19,7 +19,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from ..core.records import field, record
 from typing import Any
 
 from . import ParseError, Suppression
@@ -52,7 +52,7 @@ def split(ptr: str) -> list[str]:
     return [unescape(p) for p in ptr.lstrip("/").split("/")] if ptr != "/" else [""]
 
 
-@dataclass
+@record
 class Document:
     """One parsed YAML/JSON document."""
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from .records import record
 from pathlib import Path
 from typing import Any
 
@@ -45,14 +45,14 @@ def catalogue_dir() -> Path:
     raise RuntimeError(f"commlint's rule catalogue is missing (looked in {installed} and {source})")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ChecklistItem:
     id: str
     text: str
     kinds: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Family:
     id: str
     title: str
@@ -66,7 +66,7 @@ class Family:
     fact_triggers: dict[str, tuple[bytes, ...]] | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Catalogue:
     checklist: tuple[ChecklistItem, ...]
     sections: dict[str, str]
@@ -243,7 +243,7 @@ def _signature(root: Path) -> str:
     return hexdigest("\n".join(parts).encode(), 12)
 
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: the catalogue's types are records (core/records.py), not dataclasses
 
 
 @functools.lru_cache(maxsize=4)

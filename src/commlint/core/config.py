@@ -7,7 +7,7 @@ Unknown keys, unknown rule codes and unknown rule options are errors (exit 2).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from .records import field, record
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ class ConfigError(Exception):
     """A configuration or usage error: exit code 2 with this message."""
 
 
-@dataclass
+@record
 class Settings:
     root: Path
     config_path: Path | None = None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from dataclasses import dataclass, field, replace
+from .records import field, record, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Location:
     """Where a finding is. ``path`` is relative to the run's root, with '/'.
 
@@ -67,7 +67,7 @@ class Location:
         return cls(**d)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Edit:
     """Replace ``text[start:end]`` (character offsets) with ``replacement``."""
 
@@ -76,7 +76,7 @@ class Edit:
     replacement: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Fix:
     description: str
     edits: tuple[Edit, ...]
@@ -92,7 +92,7 @@ class Fix:
         return cls(d["description"], tuple(Edit(*e) for e in d["edits"]))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
     code: str
     name: str
@@ -150,7 +150,7 @@ class Finding:
         )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Example:
     """A rule's good or bad example: a folder of real files beside the rule's
     ``rule.toml`` (``bad/``, ``bad-2/``, ``good/``...), holding the files at the
@@ -199,7 +199,7 @@ def read_tree(folder: str) -> dict[str, str]:
     return out
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuleMeta:
     """A rule as the catalogue (``rules/<family>/<CODE>-<name>/rule.toml``) describes it."""
 

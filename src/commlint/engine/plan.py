@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
-from dataclasses import dataclass, field, fields
+from ..core.records import field, fields, record
 from typing import Any
 
 from ..artifacts import kind_module
@@ -21,7 +21,7 @@ ENGINE_CODES = ("CL001", "CL002", "CL003")
 STRUCTURED_EXTS = (".yaml", ".yml", ".json")
 
 
-@dataclass
+@record
 class Plan:
     """What to run on each file; picklable, so workers can take it."""
 

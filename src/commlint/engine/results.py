@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from ..core.records import field, record
 from typing import Any
 
 from ..core.config import Settings
 from ..core.model import Finding, Location, RuleMeta
 
 
-@dataclass
+@record
 class FileResult:
     rel: str
     kind: str | None = None  # the kind that claimed the file (None: not ours / skipped)
@@ -33,7 +33,7 @@ class FileResult:
                    d.get("deps", {}), d.get("examined", {}), d.get("manifest"))
 
 
-@dataclass
+@record
 class RunResult:
     findings: list[Finding]
     files: list[FileResult]

@@ -20,7 +20,7 @@ something. For documents, the file is the subject.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from ..core.records import field, record
 from typing import TYPE_CHECKING, Any, Callable, Generic, Protocol, TypeVar
 
 from ..core.config import Settings
@@ -50,7 +50,7 @@ def check(code: str, *, subjects: Subjects | None = None) -> Callable[[Callable[
 A = TypeVar("A")
 
 
-@dataclass
+@record
 class RuleContext(Generic[A]):
     """What a check sees: its rule, the parsed artifact of the kind it checks (typed per kind:
     ``PythonContext``, ``OpenAPIContext``, ...), its options, the run's settings."""
