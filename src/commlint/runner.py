@@ -10,9 +10,11 @@ writes it back once, merged with whatever another run wrote meanwhile, through a
 temporary file and a rename: concurrent runs never see half a file. A corrupt or
 unreadable cache is ignored and rewritten; a read-only one is used as it is.
 
-Files no rule can report on (the prefilter, prefilter.py) are never sent to a
-worker; the others go to worker processes, largest first and small ones in
-batches, when there is enough to parse to pay for starting them.
+When there is enough to read to pay for starting them, worker processes search
+and check the files, largest first and small ones in batches: each task names
+its files by index in the list the workers inherited when they forked, a worker
+runs the prefilter's first stage on each (prefilter.py: most files hold no
+trigger and are never parsed) and checks the rest. Otherwise this process does.
 """
 
 from __future__ import annotations
