@@ -237,6 +237,26 @@ class ProjectIndex:
             self._mentions[key] = any(n in data for n in needles)
         return self._mentions[key]
 
+    def star_names(self, importer: Path, dotted: str, deps: set[str] | None = None, _depth: int = 0) -> dict[str, str]:
+        """What ``from <dotted> import *`` in ``importer`` binds, as ``PyModule.imports`` writes it:
+        the module's top-level definitions (``TOPIC`` -> ``utilities.constant.TOPIC``) and what it
+        imports absolutely, its own star imports followed (``import requests`` two stars away)."""
+        found = self.module_file(importer, dotted)
+        if found is None or found[1] or _depth > MAX_DEPTH:
+            return {}
+        path = found[0]
+        summary = self.summary_of(path, deps)
+        if summary is None:
+            return {}
+        out: dict[str, str] = {}
+        for star in summary.stars:
+            out.update(self.star_names(path, star, deps, _depth + 1))
+        out.update({name: target for name, target in summary.imports.items() if not target.startswith(".")})
+        if not dotted.startswith("."):
+            defined = [*summary.consts, *summary.instances, *summary.functions.nodes, *summary.classes]
+            out.update({name: f"{dotted}.{name}" for name in defined if not name.startswith("_")})
+        return out
+
     def defines(self, path: Path, name: str) -> bool:
         """Whether a module defines ``name`` with a top-level ``def`` or ``class`` statement (read,
         not parsed): then it is no re-export of another module's."""
@@ -332,6 +352,25 @@ def index_of(settings: object) -> ProjectIndex | None:
     if key not in _INDEXES:
         _INDEXES[key] = ProjectIndex(Path(root).resolve())
     return _INDEXES[key]
+
+
+def expand_star_imports(module: PyModule) -> None:
+    """Bind the names a module uses from its ``from x import *`` imports (``requests``, brought in
+    by a module it star-imports) as its own imports are bound: every analysis then reads them
+    as if they were written out. Names the module binds itself are left alone."""
+    if not module.star_imports:
+        return
+    index, here = project_index(module), module_file(module)
+    if index is None or here is None:
+        return
+    from ..artifacts import pynodes as cst
+
+    own = set(module.module_scope.bindings) | set(module.classes)
+    used = {n.value for n in cst.iter_nodes(module.tree) if isinstance(n, cst.Name)} - own - set(module.imports)
+    for star in reversed(module.star_imports):  # the last import of a name wins, as Python binds it
+        for name, target in index.star_names(here, star, module.index_deps).items():
+            if name in used:
+                module.imports.setdefault(name, target)
 
 
 def module_file(module: PyModule) -> Path | None:

@@ -91,6 +91,18 @@ def _leads_anywhere(reader: "_Reader", rel: str, settings: Any, deps: set[str]) 
     tree that names one (the project index reads it, as the analyses would)."""
     from .index import index_of
 
+    index = index_of(settings)
+    here = None
+    if index is not None:
+        here = (Path(rel) if Path(rel).is_absolute() else index.root / rel).resolve()
+    if reader.stars:  # from x import *: what the star modules bind (``requests``, two stars away)
+        if index is None:
+            return True  # no tree to look in: assume the worst
+        for star in reversed(reader.stars):
+            for name, target in index.star_names(here, star, deps).items():  # type: ignore[arg-type]
+                reader.imports.setdefault(name, target)
+                if target.split(".")[0] in IMPORTED_ROOTS:
+                    return True
     names = set()
     for chain in reader.chains:
         head, _, rest = chain.partition(".")
@@ -99,11 +111,8 @@ def _leads_anywhere(reader: "_Reader", rel: str, settings: Any, deps: set[str]) 
             names.add(target + ("." + rest if rest else ""))
     if any(related(q) for q in names):
         return True
-    index = index_of(settings)
-    if index is None:
+    if index is None or here is None:
         return bool(names)  # no tree to look in: assume the worst
-    here = Path(rel) if Path(rel).is_absolute() else index.root / rel
-    here = here.resolve()
     for q in sorted(names):
         found = index.module_file(here, q)
         if found is None:
@@ -127,6 +136,7 @@ class _Reader(ast.NodeVisitor):
 
     def __init__(self) -> None:
         self.imports: dict[str, str] = {}
+        self.stars: list[str] = []  # from x import *
         self.imported_root = False
         self.chains: list[str] = []
         self.scope: list[tuple[str, str]] = []  # (kind, name) from the outermost
@@ -138,6 +148,8 @@ class _Reader(ast.NodeVisitor):
         self._bind(node, [alias.name for alias in node.names])
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if any(a.name == "*" for a in node.names):
+            self.stars.append("." * node.level + (node.module or ""))
         self._bind(node, [node.module or ""] if not node.level else [])
 
     def _bind(self, node: ast.Import | ast.ImportFrom, absolute: list[str]) -> None:

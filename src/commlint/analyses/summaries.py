@@ -218,6 +218,7 @@ class Summary:
     functions: _Lazy = field(default_factory=_Lazy)
     classes: dict[str, Klass] = field(default_factory=dict)
     partials: dict[str, CallInfo] = field(default_factory=dict)  # module-level functools.partial(...)
+    stars: list[str] = field(default_factory=list)  # from x import *: the modules, as written
 
     def resolve(self, dotted: str) -> str:
         """A dotted name written in this module through its imports (``KafkaConsumer`` -> ``kafka.KafkaConsumer``)."""
@@ -325,6 +326,8 @@ def import_bindings(node: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]:
 def _top_level(s: Summary, node: ast.stmt) -> None:
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         s.imports.update(import_bindings(node))
+        if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+            s.stars.append("." * node.level + (node.module or ""))
     elif isinstance(node, (ast.Assign, ast.AnnAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         if len(targets) == 1 and isinstance(targets[0], ast.Name) and node.value is not None:

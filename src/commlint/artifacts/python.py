@@ -163,6 +163,7 @@ class PyModule(Artifact):
         super().__init__(path, text)
         self.tree = tree
         self.imports: dict[str, str] = {}
+        self.star_imports: list[str] = []  # ``from utils import *``: the modules, as written (analyses.index reads them)
         self.module_scope = Scope("module", "", None, None)
         self.scopes: list[Scope] = [self.module_scope]
         self.classes: dict[str, Scope] = {}
@@ -230,6 +231,10 @@ class PyModule(Artifact):
                 inner = self.origin(expr.func.value, scope, _depth + 1)
                 if inner is not None:
                     return Origin(f"{inner.qualname}().{expr.func.attr.value}", expr)
+            if isinstance(expr.func, cst.Name):  # def get_client(): return httpx.AsyncClient(...)
+                returned = self.returned(expr.func.value, scope)
+                if returned is not None:
+                    return self.origin(returned[0], returned[1], _depth + 1)
             return None
         if isinstance(expr, cst.Name):
             q = self.qualname(expr)
@@ -254,6 +259,19 @@ class PyModule(Artifact):
             if q is not None:
                 return Origin(q, None)
         return None
+
+    def returned(self, name: str, scope: Scope) -> tuple[cst.BaseExpression, Scope] | None:
+        """What a function of this module named ``name`` returns, when it has one ``return`` with a
+        value (a factory: ``def get_client(): return httpx.AsyncClient(...)``), with its scope."""
+        fns = [v for v in self.lookup(name, scope) if isinstance(v, cst.FunctionDef)]
+        if len(fns) != 1:
+            return None
+        key = f"returned.{id(fns[0])}"
+        if key not in self._cache:
+            inner = self.scope_of.get(id(fns[0]))
+            values = [n.value for n in cst.iter_nodes(fns[0].body) if isinstance(n, cst.Return) and n.value is not None]
+            self._cache[key] = (values[0], inner) if inner is not None and len(values) == 1 else None
+        return self._cache[key]
 
     def constant(self, expr: cst.BaseExpression | None, scope: Scope, _depth: int = 0) -> cst.BaseExpression | None:
         """Follow a name to the literal it is bound to (``TIMEOUT = None``); else the expression."""
@@ -314,6 +332,7 @@ class _Indexer(cst.CSTVisitor):
         base = dotted(node.module) if node.module is not None else ""
         base = "." * len(node.relative) + (base or "")
         if isinstance(node.names, cst.ImportStar):
+            self.m.star_imports.append(base)
             return
         for alias in node.names:
             name = dotted(alias.name)

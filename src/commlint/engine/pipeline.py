@@ -134,6 +134,10 @@ def _check_file(source: SourceFile, plan: Plan, data: bytes | None = None) -> Fi
         except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the run
             return fail(f"internal error while parsing: {type(exc).__name__}: {exc}")
         result.parsed = True
+        if getattr(artifact, "star_imports", None):  # from x import *: its names bound before any analysis reads them
+            from ..analyses.index import expand_star_imports
+
+            expand_star_imports(artifact)
         present = _presence(data, plan)
         _run_rules(artifact, kind, plan, cat, result, present)
         try:
