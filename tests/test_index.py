@@ -604,3 +604,129 @@ async def verify(doctor_id: str, token: str):
 """,
         "app/config.py": 'import os\n\nAUTH_SERVICE_URL = os.getenv("AUTH_SERVICE_URL")\n',
     }, ["CL111", "CL112"])
+
+
+def test_a_client_built_in_init_of_a_class_a_handler_builds_per_request(tmp_path: Path) -> None:
+    """aliammari1/pulmocare (held-out labels): ``AppointmentService()`` in each handler of another
+    module, its ``__init__`` building an ``httpx.AsyncClient``: a new pool per request (CL121);
+    built once at module level, or in a CLI, it is kept."""
+    service = """import httpx
+
+
+class AppointmentService:
+    def __init__(self):
+        self.client = httpx.AsyncClient(base_url="http://appointments:8000", timeout=30.0)  # expect: CL121
+
+    async def upcoming(self, doctor_id):
+        return (await self.client.get(f"/doctors/{doctor_id}/upcoming")).json()
+
+
+class ReportService:
+    def __init__(self):
+        self.client = httpx.AsyncClient(base_url="http://reports:8000", timeout=30.0)
+
+    async def latest(self):
+        return (await self.client.get("/reports/latest")).json()
+
+
+class IdleService:
+    def __init__(self):
+        self.client = httpx.AsyncClient(timeout=30.0)  # never used: a pool that opens nothing
+"""
+    _check(tmp_path, {
+        "app/services/appointment_service.py": service,
+        "app/routes/integration.py": """from fastapi import APIRouter
+from app.services.appointment_service import AppointmentService, IdleService, ReportService
+
+router = APIRouter()
+reports = ReportService()
+
+
+@router.get("/doctors/{doctor_id}/upcoming")
+async def upcoming(doctor_id: str):
+    service = AppointmentService()
+    IdleService()
+    return await service.upcoming(doctor_id)
+""",
+    }, ["CL121"])
+
+
+def test_names_a_module_takes_from_star_imports(tmp_path: Path) -> None:
+    """shreyash53/MLOPS-Distributed-Platform (held-out labels): ``requests`` reaches a Flask gateway
+    through two ``from x import *``; a topic constant through one. Names the module binds itself
+    are its own."""
+    _check(tmp_path, {
+        "gateway/uploads/validate.py": "import requests\n\n\ndef validate(x):\n    return bool(x)\n",
+        "gateway/uploads/upload.py": "from uploads.validate import *\n\nMAX = 10\n",
+        "gateway/constants.py": 'TOPIC_SCHEDULE = "topic_schedule"\n',
+        "gateway/app.py": """from flask import Flask
+from uploads.upload import *
+from constants import *
+from kafka import KafkaProducer
+
+app = Flask(__name__)
+producer = KafkaProducer(bootstrap_servers="kafka:9092")
+
+
+@app.route("/deploy", methods=["POST"])
+def deploy():
+    r = requests.post("http://scheduler:5000/schedule", json={"max": MAX}, timeout=5)
+    producer.send(TOPIC_SCHEDULE, key=b"k", value=b"{}")  # expect: CL215
+    return r.json()
+
+
+@app.route("/status")
+def status():
+    return requests.get("http://nodes:5000/status").json()  # expect: CL101
+""",
+        "gateway/local.py": """from uploads.upload import *
+
+
+class requests:  # its own name: not the library's
+    @staticmethod
+    def get(url):
+        return url
+
+
+def f():
+    return requests.get("http://nodes:5000/status")
+""",
+    }, ["CL101", "CL215"])
+
+
+def test_a_factory_of_the_module_each_caller_uses_once(tmp_path: Path) -> None:
+    """MicroServices-Project-Org/Python-Microservices (held-out labels): ``async with get_client() as
+    client`` in each call, ``get_client()`` returning a new ``httpx.AsyncClient``: the calls are
+    followed into the factory (its base URL, timeout and headers) and the pool is per call (CL121).
+    A factory whose client a class keeps is built once per instance."""
+    _check(tmp_path, {
+        "app/clients/inventory.py": """import httpx
+from app.config import settings
+
+
+def get_client() -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=settings.INVENTORY_SERVICE_URL, timeout=5.0)  # expect: CL121
+
+
+async def check_stock(product_id: str) -> bool:
+    async with get_client() as client:
+        r = await client.get(f"/api/inventory/{product_id}/check")  # expect: CL111, CL112
+        return r.json()["in_stock"]
+""",
+        "app/clients/kept.py": """import httpx
+
+
+def make_client() -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url="http://catalog:8000", timeout=5.0,
+                             headers={"X-Request-ID": "r", "X-Caller-Service": "orders"})
+
+
+class Catalog:
+    def __init__(self):
+        self.client = make_client()
+
+    async def item(self, item_id):
+        return (await self.client.get(f"/items/{item_id}")).json()
+""",
+        "app/config.py": "import os\n\n\nclass Settings:\n    INVENTORY_SERVICE_URL = os.getenv('INVENTORY_SERVICE_URL')\n\n\nsettings = Settings()\n",
+    }, ["CL101", "CL111", "CL112", "CL121"])

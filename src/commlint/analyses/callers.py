@@ -304,3 +304,39 @@ def _value_names(expr: ast.AST, depth: int = 0) -> list[str]:
     if isinstance(expr, ast.BinOp):
         return _value_names(expr.left, depth + 1)
     return []
+
+
+def constructed_per_request(module: PyModule, cls: Scope) -> str | None:
+    """Where (``path:line``) a request handler of the tree, in any module, builds an instance of
+    ``cls`` (a module-level class of this module) on every request: a function with a route
+    decorator (``@router.post(...)``) that calls ``AppointmentService()``, or a FastAPI
+    ``Depends(AppointmentService)``. Then what its ``__init__`` builds is built per request."""
+    from .routes import ROUTE_DECORATORS
+
+    index, here = project_index(module), module_file(module)
+    if index is None or here is None or cls.kind != "class" or cls.parent is not module.module_scope:
+        return None
+
+    def handler(fn: ast.AST | None) -> bool:
+        return isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+            isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr in ROUTE_DECORATORS
+            for d in fn.decorator_list)
+
+    def scan(m: PyModule) -> str | None:
+        for path, caller in _readers(index, m.index_deps, cls.name.encode()):
+            if caller.summary is None:
+                continue
+            for call in (n for n in ast.walk(caller.tree) if isinstance(n, ast.Call)):
+                named = call.func
+                if caller.summary.resolve(_dotted(call.func) or "") in DEPENDS and call.args:
+                    named = call.args[0]  # Depends(AppointmentService): FastAPI builds one per request
+                elif not handler(caller.scopes.get(id(call), (None, None))[0]):
+                    continue
+                if _last(named) != cls.name:
+                    continue
+                d = caller.definition(_dotted(named))
+                if d is not None and d.kind == "class" and d.summary.path == str(here) and d.name == cls.name:
+                    return f"{os.path.relpath(path, index.root).replace(os.sep, '/')}:{call.lineno}"
+        return None
+
+    return module.analysis(f"callers.per_request.{cls.name}", scan)

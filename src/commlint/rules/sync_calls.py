@@ -18,7 +18,7 @@ from ..core.model import Edit, Fix, Severity
 from ..analyses.routes import once, per_request, stored_calls, why_per_request
 from . import PythonContext, check
 from ..analyses.http import AIOHTTP, CLIENTS, GRPC, GRPC_CHANNELS, HTTP_CLIENT, REQUESTS, HttpCall, argument, http_calls, mounts_adapter, qualname, text
-from ..analyses.callers import passed_headers, remote_dependency
+from ..analyses.callers import constructed_per_request, passed_headers, remote_dependency
 from ..analyses.forwarding import forwarded_calls
 from ..analyses.headers import call_headers
 from ..analyses.retries import hand_loops, retry_policy_of
@@ -341,6 +341,13 @@ def connection_per_request(ctx: PythonContext) -> None:
         elif fn is not None and not once(fn) and not runs_once(module, site.scope, site.node) \
                 and (where := remote_dependency(module, fn)) is not None:
             why = f"in `{fn.qualname}`, a FastAPI dependency run on every request (`Depends` in {where})"
+        elif fn is not None and fn.parent is not None and used_in.get(id(site.node), set()) - {id(fn)} \
+                and (module.returned(fn.name, fn.parent) or (None,))[0] is site.node and not once(fn) \
+                and not runs_once(module, site.scope, site.node) and _used_once_per_call(module, fn):
+            why = f"by `{fn.qualname}()` on every call, then used and dropped"  # a factory each caller uses once
+        elif fn is not None and fn.name == "__init__" and fn.parent is not None and used_in.get(id(site.node)) \
+                and (where := constructed_per_request(module, fn.parent)) is not None:  # (unused, it opens nothing)
+            why = f"in `{fn.qualname}`, and a request handler builds a `{fn.parent.name}` on every request ({where})"
         if why is None:
             continue
         ctx.report(
@@ -349,6 +356,14 @@ def connection_per_request(ctx: PythonContext) -> None:
             "Build the client once (module level, app startup) and reuse it.",
             scope=site.scope,
         )
+
+
+def _used_once_per_call(module: PyModule, factory: Scope) -> bool:
+    """Whether every call of a factory of this module is in a function that keeps the client only
+    while it runs (``async with get_client() as client:``, a local name), none stored on an object."""
+    kept = {id(store.value) for store in module.stores}
+    sites = [s for s in module.calls if isinstance(s.node.func, cst.Name) and s.node.func.value == factory.name]
+    return bool(sites) and all(s.scope.enclosing_function() is not None and id(s.node) not in kept for s in sites)
 
 
 # -- CL122: hard-coded addresses ---------------------------------------------------------------
