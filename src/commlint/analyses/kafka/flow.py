@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from ...artifacts import pynodes as cst
 
@@ -341,6 +343,30 @@ def header_keys(m: PyModule, expr: cst.BaseExpression | None, scope: Scope) -> s
                 return None
         return out
     return None
+
+
+_TELEMETRY = re.compile(r"(?:^|[^a-z])(?:logs?|logging|heartbeats?|metrics?|telemetry)(?:[^a-z]|$)", re.I)
+
+
+def telemetry(m: PyModule, p: Any) -> bool:
+    """Whether a produce ships log records, heartbeats or metrics rather than events: its topic's
+    name, or the constant or environment variable it is read from, says so (``"logs"``,
+    ``log_topic = os.getenv("KAFKA_LOG_TOPIC")``, ``HEARTBEAT_TOPIC``). Such a stream has no
+    envelope to carry and no entity to key by."""
+    topic = p.topic
+    if topic is None:
+        return False
+    words: list[str] = []
+    values: list[cst.BaseExpression] = [topic]
+    if isinstance(topic, cst.Name):
+        words.append(topic.value)
+        values += m.lookup(topic.value, p.site.scope)[-1:]
+    for v in values:
+        name = dotted(v) if isinstance(v, cst.Attribute) else None
+        words += [w for w in (string_value(m.constant(v, p.site.scope)), name) if w]
+        if isinstance(v, cst.Call):  # os.getenv("KAFKA_LOG_TOPIC", "logs")
+            words += [w for a in v.args if (w := string_value(a.value))]
+    return any(_TELEMETRY.search(w) for w in words)
 
 
 def envelope_candidates(m: PyModule, k: Kafka) -> Iterator[tuple[EventShape, Scope, set[str]]]:

@@ -11,6 +11,7 @@ from ...analyses.kafka.flow import (
     unique_topics,
     envelope_candidates,
     field_values,
+    telemetry,
 )
 from ...analyses.messaging import messaging as kafka  # every broker: Kafka, RabbitMQ, SQS, NATS, FastStream
 from ...analyses.kafka.model import SEMVER
@@ -55,16 +56,16 @@ def missing_envelope_field(ctx: PythonContext) -> None:
     # event (event_id, event_type, event_version); a timestamp or source alone is any job's or log
     # record's (an interaction log shipped over RabbitMQ, Freud170/IntegrationProject)
     naming = {f for f in required if f in ("event_id", "event_type", "event_version")} or set(required)
-    queued = set()
+    queued, shipped = set(), set()
     for p in k.produces:
-        if p.events_only:
+        if p.events_only or telemetry(m, p):
             shape = event_shape(m, k, p.value, p.site.scope)
             if shape is not None:
-                queued.add(id(shape.node))
+                (queued if p.events_only else shipped).add(id(shape.node))
     for shape, scope, headers in envelope_candidates(m, k):
         present = set(shape.fields) | headers
-        if id(shape.node) in queued and not present & naming:
-            continue
+        if (id(shape.node) in queued and not present & naming) or id(shape.node) in shipped:
+            continue  # a work queue's job, or a log record, heartbeat or metric: no event
         missing = [f for f in required if f not in present]
         if not missing:
             continue
@@ -173,8 +174,8 @@ def event_version_not_semver(ctx: PythonContext) -> None:
 def produce_without_key(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     for p in kafka(m).produces:
-        if p.unknown_args or p.partition or not p.keyed:
-            continue
+        if p.unknown_args or p.partition or not p.keyed or telemetry(m, p):
+            continue  # (logs, heartbeats, metrics: no entity to keep in order)
         if p.key is None or (isinstance(p.key, cst.Name) and p.key.value == "None"):
             if p.client is not None and p.client.library in ("sqs", "sns"):
                 ctx.report(p.node, f"`{excerpt(m, p.node.func)}` sends to a FIFO {p.client.library.upper()} "
