@@ -1,19 +1,19 @@
-"""Log records and heartbeats shipped over Kafka are no events: they carry no envelope
-(shreyash53/MLOPS-Distributed-Platform's log_generator.py and heartbeat client)."""
+"""Log records and load metrics shipped over Kafka are no events: they carry no envelope
+(shreyash53/MLOPS-Distributed-Platform's send_log helpers and node load reports)."""
 
 import json
 import os
 
-from kafka import KafkaProducer
+from aiokafka import AIOKafkaProducer
 
-log_topic = os.getenv("KAFKA_LOG_TOPIC")
-HEARTBEAT_TOPIC = "heartbeats"
-producer = KafkaProducer(bootstrap_servers="kafka:9092", value_serializer=lambda x: json.dumps(x).encode())
+METRICS_TOPIC = "node.metrics"
 
 
-def send_log(log_type, msg):
-    producer.send(log_topic, {"type": log_type, "service_name": "deployer", "msg": msg})
+async def report(producer: AIOKafkaProducer, node_id: str, cpu: float, ram: float) -> None:
+    await producer.send_and_wait(METRICS_TOPIC, json.dumps({"node": node_id, "cpu": cpu, "ram": ram}).encode(),
+                                 key=node_id.encode())
 
 
-def beat(node_id):
-    producer.send(HEARTBEAT_TOPIC, {"node": node_id})
+async def send_log(producer: AIOKafkaProducer, level: str, msg: str) -> None:
+    record = {"level": level, "service": "deployer", "msg": msg}
+    await producer.send_and_wait(os.getenv("KAFKA_LOG_TOPIC", "logs"), json.dumps(record).encode(), key=b"deployer")
