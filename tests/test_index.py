@@ -480,8 +480,9 @@ def create():
 
 def test_the_incoming_request_s_headers_passed_on_carry_its_correlation_id(tmp_path: Path) -> None:
     """``headers=request.headers`` (Flask's request, a handler's ``request`` or ``Request`` parameter),
-    ``dict(...)`` of it or ``{**request.headers, ...}`` propagate X-Request-ID; X-Caller-Service would be
-    the upstream caller's, a note under --strict; another object's headers are not the request's."""
+    ``dict(...)`` of it, a comprehension copying it or ``{**request.headers, ...}`` propagate X-Request-ID;
+    their X-Caller-Service is the upstream caller's, so a call that sets none of its own is reported
+    (CL112); another object's headers are not the request's (a note under --strict)."""
     write_tree(tmp_path, {"svc/app.py": """import httpx
 import requests
 from fastapi import FastAPI, Request
@@ -502,10 +503,12 @@ async def c(req: Request, other: dict):
     async with httpx.AsyncClient(timeout=2) as client:
         await client.get("http://billing:8000/c", headers=dict(req.headers))
         await client.get("http://billing:8000/d", headers=other)
+        await client.get("http://billing:8000/e", headers={k: v for k, v in req.headers.items() if k != "host"})
 """})
     strict = run(tmp_path, {"select": ["CL111", "CL112"], "strict": True})
     got = sorted((f.location.line, f.code, f.severity.name.lower()) for f in strict.active)
-    assert got == [(12, "CL112", "note"), (19, "CL112", "note"), (20, "CL111", "note"), (20, "CL112", "note")]
+    assert got == [(12, "CL112", "warning"), (19, "CL112", "warning"), (20, "CL111", "note"), (20, "CL112", "note"),
+                   (21, "CL112", "warning")]
     assert "service that called this one" in next(f.message for f in strict.active if f.location.line == 12)
 
 
@@ -730,3 +733,38 @@ class Catalog:
 """,
         "app/config.py": "import os\n\n\nclass Settings:\n    INVENTORY_SERVICE_URL = os.getenv('INVENTORY_SERVICE_URL')\n\n\nsettings = Settings()\n",
     }, ["CL101", "CL111", "CL112", "CL121"])
+
+
+def test_a_client_a_function_assigns_to_a_global_is_the_modules_client(tmp_path: Path) -> None:
+    """MicroServices-Project-Org/Python-Microservices (held-out labels): ``global http_client;
+    http_client = httpx.AsyncClient(...)`` in the app's lifespan, used by the proxy helper: its calls
+    are the client's (the gateway forwards the incoming headers, without an X-Caller-Service of its
+    own: CL112), and the client is built once (no CL121)."""
+    _check(tmp_path, {"api-gateway/app/main.py": """from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI, Request
+
+http_client: httpx.AsyncClient | None = None
+
+
+@asynccontextmanager
+async def lifespan(app):
+    global http_client
+    http_client = httpx.AsyncClient(timeout=10.0)
+    yield
+    await http_client.aclose()
+
+
+app = FastAPI(lifespan=lifespan)
+
+
+async def proxy(request: Request, service_url: str, path: str):
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
+    return await http_client.request(method=request.method, url=f"{service_url}/api/{path}", headers=headers)  # expect: CL112
+
+
+@app.api_route("/orders/{path:path}", methods=["GET", "POST"])
+async def orders(request: Request, path: str):
+    return await proxy(request, "http://order-service:8000", path)
+"""}, ["CL101", "CL111", "CL112", "CL121"])

@@ -48,7 +48,9 @@ class Headers:
 
 
 UNKNOWN_HEADERS = Headers(frozenset(), False)
-FORWARDED = Headers(frozenset(), False, True)  # what the incoming request carried: unknown, but passed on
+# what the incoming request carried, passed on (whole, or copied by a comprehension): its names are not
+# known, but nothing else adds any (its X-Request-ID goes with it; its X-Caller-Service names its caller)
+FORWARDED = Headers(frozenset(), True, True)
 INBOUND_REQUESTS = frozenset({"flask.request", "quart.request"})  # the request being served, as a global
 REQUEST_CLASSES = frozenset({
     "fastapi.Request", "starlette.requests.Request", "aiohttp.web.Request", "aiohttp.web.BaseRequest",
@@ -82,6 +84,8 @@ def header_names(module: PyModule, expr: cst.BaseExpression | None, scope: Scope
     value = resolve(module, expr, scope)
     if value is None:
         return UNKNOWN_HEADERS
+    if isinstance(value, cst.DictComp) and _copies_inbound(module, value, scope):
+        return FORWARDED  # {k: v for k, v in request.headers.items() if k.lower() != "host"}
     extra = Headers()
     if isinstance(expr, cst.Name) and value is not expr:
         extra = _mutations(module, expr, scope)
@@ -126,6 +130,19 @@ def header_names(module: PyModule, expr: cst.BaseExpression | None, scope: Scope
                     out = out | header_names(module, a.value, scope, _depth + 1)
             return out
     return UNKNOWN_HEADERS
+
+
+def _copies_inbound(module: PyModule, comp: cst.DictComp, scope: Scope) -> bool:
+    """``{k: v for k, v in request.headers.items()}``: the incoming request's headers, key for key."""
+    loop = comp.for_in
+    it = loop.iter
+    if loop.inner_for_in is not None or not (isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) and it.func.attr.value == "items"
+            and inbound_headers(module, it.func.value, scope)):
+        return False
+    target = loop.target
+    return isinstance(target, cst.Tuple) and len(target.elements) == 2 and all(
+        isinstance(t, cst.Name) and isinstance(e, cst.Name) and t.value == e.value
+        for t, e in zip((el.value for el in target.elements), (comp.key, comp.value)))
 
 
 def _returned_headers(module: PyModule, call: cst.Call, scope: Scope) -> Headers | None:

@@ -315,6 +315,7 @@ class _Indexer(cst.CSTVisitor):
         self.m = module
         self.scope = module.module_scope
         self.loop_depth = [0]
+        self.globals: dict[int, set[str]] = {}  # id(function scope) -> the names it declares global
 
     # imports
     def visit_Import(self, node: cst.Import) -> None:
@@ -415,6 +416,7 @@ class _Indexer(cst.CSTVisitor):
 
     def visit_Global(self, node: cst.Global) -> None:
         self.scope.declared.update(n.name.value for n in node.names)
+        self.globals.setdefault(id(self.scope), set()).update(n.name.value for n in node.names)
 
     def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
         self.scope.declared.update(n.name.value for n in node.names)
@@ -436,6 +438,8 @@ class _Indexer(cst.CSTVisitor):
     # bindings
     def _bind(self, name: str, value: cst.BaseExpression) -> None:
         self.scope.bindings.setdefault(name, []).append(value)
+        if name in self.globals.get(id(self.scope), ()):  # global client; client = httpx.AsyncClient(...)
+            self.m.module_scope.bindings.setdefault(name, []).append(value)  # what other functions see
 
     def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name):

@@ -258,6 +258,11 @@ def _header_check(ctx: PythonContext, why: str) -> None:
         if names & sent.names or (propagation and sent.forwards):
             continue  # X-Request-ID also goes with the incoming request's headers, passed on whole
         kind = "metadata" if c.library is GRPC else "header"
+        if sent.forwards and sent.complete:  # only X-Caller-Service gets here
+            ctx.report(c.node, f"{_describe(c)} sends no {shown} {kind} of its own: it passes on the incoming "
+                       "request's headers, where this header names the service that called this one, not this one: "
+                       f"{why}", scope=c.scope, properties={"target": target})
+            continue
         if not sent.complete:
             given = c.headers(module).expr
             param = given.value if isinstance(given, cst.Name) and module.is_opaque(given.value, c.scope) else None
