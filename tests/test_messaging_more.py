@@ -313,3 +313,23 @@ def test_a_handler_found_by_iterating_the_table_is_followed(check_tree) -> None:
     """``for key, h in self.handlers.items(): handler = h``: every entry is followed."""
     result = check_tree({"app/consumer.py": "import aio_pika\n" + TABLE_LOOP}, {"select": ["CL203"]})
     assert found(result) == {("app/consumer.py", 13, "CL203")}
+
+
+def test_pikas_api_on_a_channel_a_module_of_the_tree_builds(check_tree) -> None:
+    """nataliechua/esd-project (held-out labels): ``amqp_setup.channel.basic_consume(...)``, the
+    channel built with pika in amqp_setup.py; the consuming module never imports pika."""
+    setup = ('import pika\n\nconnection = pika.BlockingConnection(pika.ConnectionParameters("rabbitmq"))\n'
+             'channel = connection.channel()\nchannel.queue_declare(queue="Send_message", durable=True)\n')
+    consumer = '''import amqp_setup
+
+
+def receive():
+    amqp_setup.channel.basic_consume(queue="Send_message", on_message_callback=callback, auto_ack=True)
+    amqp_setup.channel.start_consuming()
+
+
+def callback(channel, method, properties, body):
+    print(body)
+'''
+    result = check_tree({"amqp_setup.py": setup, "twilio_message.py": consumer}, {"select": ["CL201"]})
+    assert found(result) == {("twilio_message.py", 5, "CL201")}

@@ -19,6 +19,8 @@ KAFKA_LIBRARIES = frozenset({"aiokafka", "confluent_kafka", "faust", "kafka"})
 LIBRARIES = KAFKA_LIBRARIES | {"faststream", "nats", "pika", "aio_pika", "kombu", "boto3", "aioboto3",
                                "aiobotocore", "botocore"}
 BROKER_WORDS = tuple(sorted(root.encode() for root in KAFKA_LIBRARIES))  # what a module building a client imports
+# what a module of the tree that builds a client or channel of any broker for this one names
+MESSAGING_WORDS = tuple(sorted({*BROKER_WORDS, b"pika", b"aio_pika", b"kombu", b"faststream", b"nats"}))
 
 
 def may_message(module: PyModule) -> bool:
@@ -39,7 +41,7 @@ def may_message(module: PyModule) -> bool:
             if q is None or q in seen:
                 continue
             seen.add(q)
-            if index.mentions(here, q, BROKER_WORDS, m.index_deps):
+            if index.mentions(here, q, MESSAGING_WORDS, m.index_deps):
                 return True
         return False
 

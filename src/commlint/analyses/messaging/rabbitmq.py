@@ -48,8 +48,33 @@ NACKS = frozenset({"nack", "reject", "requeue", "basic_nack", "basic_reject"})
 OWN = frozenset({"process", "basic_qos", "basic_cancel", "start_consuming", "stop_consuming"})
 
 
+AMQP_METHODS = frozenset({"basic_consume", "basic_publish", "basic_get"})
+
+
 def applies(m: PyModule) -> bool:
-    return bool(roots(m) & LIBRARIES)
+    return bool(libraries(m) & LIBRARIES)
+
+
+def libraries(m: PyModule) -> set[str]:
+    """The RabbitMQ libraries the module uses: those it imports, and pika when it calls pika's API
+    on a channel a module of the tree builds (``amqp_setup.channel.basic_consume(...)``)."""
+
+    def build(m: PyModule) -> set[str]:
+        from ..index import module_file, project_index
+
+        libs = roots(m)
+        if "pika" in libs:
+            return libs
+        index, here = project_index(m), module_file(m)
+        for site in m.calls if index is not None and here is not None else ():
+            f = site.node.func
+            if isinstance(f, cst.Attribute) and f.attr.value in AMQP_METHODS:
+                q = m.qualname(f.value)
+                if q is not None and index.mentions(here, q, (b"pika",), m.index_deps):
+                    return libs | {"pika"}
+        return libs
+
+    return m.analysis("rabbitmq.libraries", build)
 
 
 # -- publishes ----------------------------------------------------------------------------------
@@ -88,7 +113,7 @@ def _built(m: PyModule, expr: cst.BaseExpression | None, scope: Scope, last: str
 
 def publishes(m: PyModule, k: Kafka) -> None:
     seen = {id(p.node) for p in k.produces}
-    libs = roots(m)
+    libs = libraries(m)
     for site in m.calls:
         call = site.node
         name = method(call)
@@ -225,7 +250,7 @@ def _rpc_server(m: PyModule, loop: Loop) -> bool:
 
 def consumers(m: PyModule, k: Kafka) -> None:
     decls = declarations(m, k)
-    libs = roots(m)
+    libs = libraries(m)
     found: list[tuple[Loop, cst.BaseExpression | None, Scope]] = []
     for site in m.calls:
         call, scope = site.node, site.scope
