@@ -333,3 +333,47 @@ def callback(channel, method, properties, body):
 '''
     result = check_tree({"amqp_setup.py": setup, "twilio_message.py": consumer}, {"select": ["CL201"]})
     assert found(result) == {("twilio_message.py", 5, "CL201")}
+
+
+LOCAL_HELPERS = '''
+import json
+from kafka import KafkaConsumer
+from twilio.rest import Client
+
+sms = Client("sid", "token")
+
+
+def decode_message(body):
+    text = body.decode("utf-8")
+    print(text)
+    send_sms(text)
+
+
+def send_sms(text):
+    sms.messages.create(body=text, to="+100", from_="+200")
+
+
+def parse_event(body):
+    return json.loads(body)
+
+
+def consume():
+    consumer = KafkaConsumer("notifications.sms.requested", group_id="sms", enable_auto_commit=False)
+    for msg in consumer:
+        decode_message(msg.value)
+        consumer.commit()
+
+
+def audit():
+    consumer = KafkaConsumer("notifications.sms.sent", group_id="audit", enable_auto_commit=False)
+    for msg in consumer:
+        print(parse_event(msg.value))
+        consumer.commit()
+'''
+
+
+def test_a_helper_of_the_module_is_judged_by_what_it_does_not_by_its_name(check_tree) -> None:
+    """nataliechua/esd-project (held-out labels): ``decode_message(body)`` sends an SMS through
+    ``send_sms``: handling, not decoding (CL203, CL204); ``parse_event`` only parses."""
+    result = check_tree({"app/consumer.py": LOCAL_HELPERS}, {"select": ["CL203", "CL204"]})
+    assert found(result) == {("app/consumer.py", 24, "CL203"), ("app/consumer.py", 24, "CL204")}

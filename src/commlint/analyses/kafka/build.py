@@ -408,8 +408,12 @@ def _classify_region(m: PyModule, k: Kafka, r: Resolver, loop: Loop) -> None:
             loop.handlers.append(site)
 
 
-def _is_pure(m: PyModule, call: cst.Call, message: set[str], scope: Scope) -> bool:
+def _is_pure(m: PyModule, call: cst.Call, message: set[str], scope: Scope, _depth: int = 0) -> bool:
     f = call.func
+    if isinstance(f, cst.Name) and _pure_name(f.value) and (local := _local_function(m, f, scope)) is not None:
+        # decode_message(body) of this module, named like decoding: what it does decides
+        params = {p.name.value for p in local.node.params.params} if isinstance(local.node, cst.FunctionDef) else set()
+        return _depth < 3 and all(_is_pure(m, s.node, params, s.scope, _depth + 1) for s in m.calls if s.scope is local)
     q = m.qualname(f)
     if q is None and isinstance(f, cst.Attribute):
         o = m.origin(f.value, scope)  # admin.list_consumer_group_offsets(...): the Kafka client's own API
@@ -417,8 +421,7 @@ def _is_pure(m: PyModule, call: cst.Call, message: set[str], scope: Scope) -> bo
     if q is not None and (q.split(".")[0] in PURE_MODULES or q.split(".")[0] in ROLES):
         return True  # the standard library, logging, serialisers, the Kafka client's own helpers
     last = f.attr.value if isinstance(f, cst.Attribute) else (f.value if isinstance(f, cst.Name) else "")
-    low = last.lower()
-    if last in PURE_NAMES or any(p in low for p in PURE_PARTS) or last.endswith(("Error", "Exception")):
+    if _pure_name(last):
         return True
     if isinstance(f, cst.Attribute):
         base = f.value
@@ -430,6 +433,18 @@ def _is_pure(m: PyModule, call: cst.Call, message: set[str], scope: Scope) -> bo
         if any(LOGGER_NAMES.search(part) for part in head.split(".")):
             return True
     return False
+
+
+def _pure_name(name: str) -> bool:
+    """A callee named like reading, decoding or logging (``loads``, ``parse_event``, ``log``)."""
+    low = name.lower()
+    return name in PURE_NAMES or any(p in low for p in PURE_PARTS) or name.endswith(("Error", "Exception"))
+
+
+def _local_function(m: PyModule, f: cst.Name, scope: Scope) -> Scope | None:
+    """The function of this module a name calls (one ``def`` bound to it), as a scope."""
+    fns = [v for v in m.lookup(f.value, scope) if isinstance(v, cst.FunctionDef)]
+    return m.scope_of.get(id(fns[0])) if len(fns) == 1 else None
 
 
 # -- producers --------------------------------------------------------------------------------
