@@ -265,24 +265,36 @@ def passed_values(module: PyModule, cls: Scope, param: str) -> list[str] | None:
             return None
         position = init.function.params[1:].index(param)
         out: list[str] = []
-        for _path, caller in _readers(index, m.index_deps, cls.name.encode()):
-            for call in (n for n in ast.walk(caller.tree) if isinstance(n, ast.Call)):
-                d = caller.definition(_dotted(call.func)) if _last(call.func) == cls.name else None
-                if d is None or d.kind != "class" or d.summary.path != str(here) or d.name != cls.name:
-                    continue
-                arg = next((kw.value for kw in call.keywords if kw.arg == param), None)
-                if arg is None and len(call.args) > position and not any(isinstance(a, ast.Starred) for a in call.args):
-                    arg = call.args[position]
-                out += _value_names(arg) if arg is not None else []
-                if len(out) >= MAX_SITES:
-                    return out
+        for _path, _caller, call, named in _constructions(index, here, cls.name, m.index_deps):
+            if named is not call.func:
+                continue  # Depends(Service): FastAPI passes nothing
+            arg = next((kw.value for kw in call.keywords if kw.arg == param), None)
+            if arg is None and len(call.args) > position and not any(isinstance(a, ast.Starred) for a in call.args):
+                arg = call.args[position]
+            out += _value_names(arg) if arg is not None else []
+            if len(out) >= MAX_SITES:
+                return out
         return out
 
     return module.analysis(f"callers.values.{cls.name}.{param}", scan)
 
 
-def _last(func: ast.AST) -> str | None:
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+def _constructions(index: ProjectIndex, here: Path, name: str, deps: set[str]
+                   ) -> Iterator[tuple[Path, "_Caller", ast.Call, ast.AST]]:
+    """Every call in the tree that builds the class ``name`` of the module at ``here``, confirmed by
+    resolving it: (file, its reader, the call, the expression naming the class: the call's callee,
+    or the class a FastAPI ``Depends(Service)`` names)."""
+    for path, caller in _readers(index, deps, name.encode()):
+        if caller.summary is None:
+            continue
+        for call in (n for n in ast.walk(caller.tree) if isinstance(n, ast.Call)):
+            named = call.func
+            if call.args and caller.summary.resolve(_dotted(call.func) or "") in DEPENDS:
+                named = call.args[0]
+            last = named.attr if isinstance(named, ast.Attribute) else named.id if isinstance(named, ast.Name) else None
+            d = caller.definition(_dotted(named)) if last == name else None
+            if d is not None and d.kind == "class" and d.summary.path == str(here) and d.name == name:
+                yield path, caller, call, named
 
 
 def _value_names(expr: ast.AST, depth: int = 0) -> list[str]:
@@ -323,20 +335,10 @@ def constructed_per_request(module: PyModule, cls: Scope) -> str | None:
             for d in fn.decorator_list)
 
     def scan(m: PyModule) -> str | None:
-        for path, caller in _readers(index, m.index_deps, cls.name.encode()):
-            if caller.summary is None:
-                continue
-            for call in (n for n in ast.walk(caller.tree) if isinstance(n, ast.Call)):
-                named = call.func
-                if caller.summary.resolve(_dotted(call.func) or "") in DEPENDS and call.args:
-                    named = call.args[0]  # Depends(AppointmentService): FastAPI builds one per request
-                elif not handler(caller.scopes.get(id(call), (None, None))[0]):
-                    continue
-                if _last(named) != cls.name:
-                    continue
-                d = caller.definition(_dotted(named))
-                if d is not None and d.kind == "class" and d.summary.path == str(here) and d.name == cls.name:
-                    return f"{os.path.relpath(path, index.root).replace(os.sep, '/')}:{call.lineno}"
+        for path, caller, call, named in _constructions(index, here, cls.name, m.index_deps):
+            # Depends(AppointmentService): FastAPI builds one per request
+            if named is not call.func or handler(caller.scopes.get(id(call), (None, None))[0]):
+                return f"{os.path.relpath(path, index.root).replace(os.sep, '/')}:{call.lineno}"
         return None
 
     return module.analysis(f"callers.per_request.{cls.name}", scan)

@@ -177,8 +177,9 @@ def _names(module: PyModule, expr: cst.BaseExpression | None, scope: Scope, dept
                 out.append(t.value)
             else:
                 out += _names(module, a.value, scope, depth + 1)
-        for value, inner in _returned(module, expr, scope):  # self._service_url(): what it returns
-            out += _texts_or_names(module, value, inner, depth)
+        returned = module.returns(expr.func, scope)  # self._get_service_url(): what it returns
+        for value in returned[0] if returned is not None else ():
+            out += _texts_or_names(module, value, returned[1], depth)  # type: ignore[index]
         return out
     return out
 
@@ -187,23 +188,6 @@ def _texts_or_names(module: PyModule, expr: cst.BaseExpression, scope: Scope, de
     """A value's text when it starts with one (``"http://radiologues:8084"``), else the names it is built from."""
     t = text(module, expr, scope)
     return [t.value] if t is not None and t.value else _names(module, expr, scope, depth + 1)
-
-
-def _returned(module: PyModule, call: cst.Call, scope: Scope) -> list[tuple[cst.BaseExpression, Scope]]:
-    """What a function or method of this module called here returns (``self._get_service_url()``,
-    ``base_url()``), each with the function's scope."""
-    f = call.func
-    values: list[cst.BaseExpression] = []
-    if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value == "self":
-        cls = scope.enclosing_class()
-        values = cls.bindings.get(f.attr.value, []) if cls is not None else []
-    elif isinstance(f, cst.Name):
-        values = module.lookup(f.value, scope)
-    fns = [v for v in values if isinstance(v, cst.FunctionDef)]
-    inner = module.scope_of.get(id(fns[0])) if len(fns) == 1 else None
-    if inner is None:
-        return []
-    return [(n.value, inner) for n in cst.iter_nodes(fns[0].body) if isinstance(n, cst.Return) and n.value is not None]
 
 
 def _passed_in(module: PyModule, cls: Scope, value: cst.BaseExpression) -> list[str]:

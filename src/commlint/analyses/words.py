@@ -116,10 +116,9 @@ def past_tense_problem(
     if word in state_words or is_past_tense(word, extra):
         return None
     first = split_words(name)[0]
-    if first in COMMAND_VERBS:
-        return f"reads as a command ({first!r} is an imperative verb), not a fact that happened"
-    if word in COMMAND_VERBS:  # model_restart, app_deploy2: the command last
-        return f"reads as a command ({word!r} is an imperative verb), not a fact that happened"
+    verb = first if first in COMMAND_VERBS else word if word in COMMAND_VERBS else None  # (model_restart: last)
+    if verb is not None:
+        return f"reads as a command ({verb!r} is an imperative verb), not a fact that happened"
     return f"ends in {word!r}, which is not a past-tense verb"
 
 

@@ -232,9 +232,9 @@ class PyModule(Artifact):
                 if inner is not None:
                     return Origin(f"{inner.qualname}().{expr.func.attr.value}", expr)
             if isinstance(expr.func, cst.Name):  # def get_client(): return httpx.AsyncClient(...)
-                returned = self.returned(expr.func.value, scope)
-                if returned is not None:
-                    return self.origin(returned[0], returned[1], _depth + 1)
+                returned = self.returns(expr.func, scope)
+                if returned is not None and len(returned[0]) == 1:
+                    return self.origin(returned[0][0], returned[1], _depth + 1)
             return None
         if isinstance(expr, cst.Name):
             q = self.qualname(expr)
@@ -260,17 +260,32 @@ class PyModule(Artifact):
                 return Origin(q, None)
         return None
 
-    def returned(self, name: str, scope: Scope) -> tuple[cst.BaseExpression, Scope] | None:
-        """What a function of this module named ``name`` returns, when it has one ``return`` with a
-        value (a factory: ``def get_client(): return httpx.AsyncClient(...)``), with its scope."""
-        fns = [v for v in self.lookup(name, scope) if isinstance(v, cst.FunctionDef)]
-        if len(fns) != 1:
+    def function_named(self, expr: cst.BaseExpression, scope: Scope) -> Scope | None:
+        """The function of this module a call's callee names: ``handle`` or ``self.handle``, bound
+        to exactly one ``def``."""
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self":
+            cls = scope.enclosing_class()
+            values = cls.bindings.get(expr.attr.value, []) if cls is not None else []
+        elif isinstance(expr, cst.Name):
+            values = self.lookup(expr.value, scope)
+        else:
             return None
-        key = f"returned.{id(fns[0])}"
+        fns = [v for v in values if isinstance(v, cst.FunctionDef)]
+        return self.scope_of.get(id(fns[0])) if len(fns) == 1 else None
+
+    def returns(self, expr: cst.BaseExpression, scope: Scope) -> tuple[list[cst.BaseExpression], Scope] | None:
+        """What the function ``expr`` names (see ``function_named``) returns, its ``return`` values
+        in order, with its scope (a factory: ``def get_client(): return httpx.AsyncClient(...)``)."""
+        fn = self.function_named(expr, scope)
+        return (self.returned_by(fn), fn) if fn is not None else None
+
+    def returned_by(self, fn: Scope) -> list[cst.BaseExpression]:
+        """The values a function's ``return`` statements give, in order (remembered per function)."""
+        if not isinstance(fn.node, cst.FunctionDef):
+            return []
+        key = f"returns.{id(fn.node)}"
         if key not in self._cache:
-            inner = self.scope_of.get(id(fns[0]))
-            values = [n.value for n in cst.iter_nodes(fns[0].body) if isinstance(n, cst.Return) and n.value is not None]
-            self._cache[key] = (values[0], inner) if inner is not None and len(values) == 1 else None
+            self._cache[key] = [n.value for n in cst.iter_nodes(fn.node.body) if isinstance(n, cst.Return) and n.value is not None]
         return self._cache[key]
 
     def constant(self, expr: cst.BaseExpression | None, scope: Scope, _depth: int = 0) -> cst.BaseExpression | None:

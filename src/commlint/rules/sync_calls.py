@@ -347,7 +347,7 @@ def connection_per_request(ctx: PythonContext) -> None:
                 and (where := remote_dependency(module, fn)) is not None:
             why = f"in `{fn.qualname}`, a FastAPI dependency run on every request (`Depends` in {where})"
         elif fn is not None and fn.parent is not None and used_in.get(id(site.node), set()) - {id(fn)} \
-                and (module.returned(fn.name, fn.parent) or (None,))[0] is site.node and not once(fn) \
+                and module.returned_by(fn) == [site.node] and not once(fn) \
                 and not runs_once(module, site.scope, site.node) and _used_once_per_call(module, fn):
             why = f"by `{fn.qualname}()` on every call, then used and dropped"  # a factory each caller uses once
         elif fn is not None and fn.name == "__init__" and fn.parent is not None and used_in.get(id(site.node)) \

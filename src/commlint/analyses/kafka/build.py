@@ -414,7 +414,7 @@ def _classify_region(m: PyModule, k: Kafka, r: Resolver, loop: Loop) -> None:
 
 def _is_pure(m: PyModule, call: cst.Call, message: set[str], scope: Scope, _depth: int = 0) -> bool:
     f = call.func
-    if isinstance(f, cst.Name) and _pure_name(f.value) and (local := _local_function(m, f, scope)) is not None:
+    if isinstance(f, cst.Name) and _pure_name(f.value) and (local := m.function_named(f, scope)) is not None:
         # decode_message(body) of this module, named like decoding: what it does decides
         params = {p.name.value for p in local.node.params.params} if isinstance(local.node, cst.FunctionDef) else set()
         return _depth < 3 and all(_is_pure(m, s.node, params, s.scope, _depth + 1) for s in m.calls if s.scope is local)
@@ -452,12 +452,6 @@ def _shared(m: PyModule, expr: cst.BaseExpression, scope: Scope) -> bool:
 def _pure_name(name: str) -> bool:
     """A callee named like reading, decoding or logging (``loads``, ``parse_event``, ``log``)."""
     return name in PURE_NAMES or any(p in name.lower() for p in PURE_PARTS) or name.endswith(("Error", "Exception"))
-
-
-def _local_function(m: PyModule, f: cst.Name, scope: Scope) -> Scope | None:
-    """The function of this module a name calls (one ``def`` bound to it), as a scope."""
-    fns = [v for v in m.lookup(f.value, scope) if isinstance(v, cst.FunctionDef)]
-    return m.scope_of.get(id(fns[0])) if len(fns) == 1 else None
 
 
 # -- producers --------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ def functions_called(m: PyModule, call: cst.Call, scope: Scope) -> list[Scope] |
     values: list[cst.BaseExpression] = []
     table = _dispatched(m, f, scope)
     if table is not None:  # HANDLERS[event["type"]](event), or a handler taken from HANDLERS.get(...)
-        fns = [fn for entry in table for fn in (_function(m, entry, scope),) if fn is not None]
+        fns = [fn for entry in table for fn in (m.function_named(entry, scope),) if fn is not None]
         return fns if len(fns) == len(table) else None
     if isinstance(f, cst.Name) and f.value in m.classes and not m.lookup(f.value, scope):
         init = m.classes[f.value].bindings.get("__init__", [])  # a class of this module: its __init__ runs
@@ -59,19 +59,6 @@ def _bound(m: PyModule, expr: cst.BaseExpression, scope: Scope) -> list[cst.Base
         cls = scope.enclosing_class()
         return cls.attributes.get(expr.attr.value, []) if cls is not None else None
     return None
-
-
-def _function(m: PyModule, entry: cst.BaseExpression, scope: Scope) -> Scope | None:
-    """The function of this module a table entry names: ``handle`` or ``self.handle``."""
-    if isinstance(entry, cst.Attribute) and isinstance(entry.value, cst.Name) and entry.value.value == "self":
-        cls = scope.enclosing_class()
-        values = cls.bindings.get(entry.attr.value, []) if cls is not None else []
-    elif isinstance(entry, cst.Name):
-        values = m.lookup(entry.value, scope)
-    else:
-        return None
-    fns = [m.scope_of[id(v)] for v in values if isinstance(v, cst.FunctionDef) and id(v) in m.scope_of]
-    return fns[0] if len(fns) == 1 else None
 
 
 def _dispatched(m: PyModule, f: cst.BaseExpression, scope: Scope) -> list[cst.BaseExpression] | None:

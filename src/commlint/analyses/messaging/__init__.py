@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ...artifacts.python import PyModule
-from ..brokers import may_message  # noqa: F401 - re-exported
 from ..kafka.build import kafka
 from ..kafka.model import Kafka
 from . import faststream, nats, rabbitmq, sqs
