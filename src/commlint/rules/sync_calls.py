@@ -338,8 +338,8 @@ def connection_per_request(ctx: PythonContext) -> None:
         why = None
         if site.in_loop:
             why = "in a loop"
-        elif fn is not None and id(fn) in runs:
-            why = f"in {why_per_request(module, runs, id(fn))}"
+        elif fn is not None and id(fn) in runs and (fn.name != "__init__" or used_in.get(id(site.node))):
+            why = f"in {why_per_request(module, runs, id(fn))}"  # (a client __init__ keeps and nothing uses opens nothing)
         elif fn is not None and fn.name != "__init__" and id(fn) in used_in.get(id(site.node), ()) \
                 and not runs_once(module, site.scope, site.node):
             why = f"in `{fn.qualname}` and dropped after use"

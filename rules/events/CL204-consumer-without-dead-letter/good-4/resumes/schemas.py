@@ -1,0 +1,5 @@
+from pydantic import BaseModel
+
+
+class UserDeleted(BaseModel):
+    user_id: int
