@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SARIF_SCHEMA
+from conftest import REPO, SARIF_SCHEMA, cli_invoke
 
 BAD = '''import requests
 
@@ -364,3 +364,27 @@ def test_the_process_exits_at_once_with_every_byte_written(tmp_path: Path) -> No
     assert p.returncode == 1 and any(f["code"] == "CL101" for f in json.loads(p.stdout)["findings"])
     p = subprocess.run([sys.executable, "-m", "commlint", "check", "--bogus"], capture_output=True, timeout=120)
     assert p.returncode == 2 and b"unrecognized arguments" in p.stderr
+
+
+def test_findings_do_not_depend_on_the_folder_the_command_runs_in(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    # without configuration the tree is the path given, not the current folder: a helper of another
+    # module is found from anywhere, and nothing beside the tree is read (a sibling's contracts)
+    tree = tmp_path / "repos" / "shop"
+    (tree / "booking").mkdir(parents=True)
+    (tree / "booking" / "invokes.py").write_text(
+        "import requests\n\n\ndef invoke_http(url, method='GET', **kwargs):\n"
+        "    return requests.request(method, url, **kwargs).json()\n")
+    (tree / "booking" / "app.py").write_text(
+        "import requests\nfrom flask import Flask\nfrom invokes import invoke_http\n\napp = Flask(__name__)\n\n\n"
+        "@app.route('/book')\ndef book():\n    return invoke_http('http://booking:5000/slots', timeout=5)\n")
+    sibling = tmp_path / "repos" / "other"
+    sibling.mkdir()
+    (sibling / "openapi.yaml").write_text("openapi: 3.0.0\n")
+    outputs = set()
+    for where in (tree, tmp_path / "repos", tmp_path):
+        monkeypatch.chdir(where)
+        r = cli_invoke(["check", str(tree), "--isolated", "--no-cache", "--select", "CL111,CL3", "-f", "concise"])
+        shown = [line.split("booking/", 1)[-1].split(" ")[:2] for line in r.output.splitlines() if " CL" in line]
+        outputs.add(tuple(" ".join(s) for s in shown))  # paths are shown relative to the folder it runs in
+    assert len(outputs) == 1, outputs
+    assert outputs.pop() == ("app.py:10:12: CL111",)

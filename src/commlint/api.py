@@ -14,7 +14,7 @@ from typing import Any
 from .artifacts.discovery import discover
 from .core.catalogue import load
 from .core.catalogue import Catalogue
-from .core.config import Settings, enabled_rules, load_settings
+from .core.config import Settings, default_root, enabled_rules, load_settings
 from .core.model import Finding
 from .engine import ENGINE_CODES, RunResult, make_plan, per_file_ignores, run_system_rules
 from .runner import Cache, max_jobs, run_files
@@ -127,8 +127,9 @@ def draw_graph(paths: list[str], fmt: str = "mermaid") -> str:
 
     cfg = find_config(Path(paths[0]) if paths else Path("."))
     data = read_config(cfg) if cfg else {}
-    root = cfg.parent.resolve() if cfg else Path.cwd()
-    settings = load_settings(Path(paths[0]) if paths else Path("."), load(), data=data, config_file=cfg, root=root)
+    starts = [Path(p) for p in paths] or [Path(".")]
+    root = cfg.parent.resolve() if cfg else default_root(starts)
+    settings = load_settings(starts[0], load(), data=data, config_file=cfg, root=root)
     return render_graph(graph_model(check_paths(paths, settings)), fmt)
 
 

@@ -152,7 +152,7 @@ def check(
 ) -> None:
     """Check files and directories; exit 1 when there are findings, 2 on a usage or configuration error."""
     from .core.catalogue import load
-    from .core.config import ConfigError, find_config, load_settings, read_config
+    from .core.config import ConfigError, default_root, find_config, load_settings, read_config
 
     if isinstance(output, (str, Path)):
         output = [str(output)]
@@ -205,8 +205,9 @@ def check(
             data["jobs"] = jobs
         if scope is not None:
             data["scope"] = scope
-        root = cfg_path.parent.resolve() if cfg_path else Path.cwd()
-        settings = load_settings(targets[0], cat, data=data, config_file=cfg_path, root=root, origins=origins)
+        root = cfg_path.parent.resolve() if cfg_path else Path.cwd()  # the cache's and git's folder
+        settings = load_settings(targets[0], cat, data=data, config_file=cfg_path, origins=origins,
+                                 root=root if cfg_path else default_root(targets))
         if settings.base is not None and not Path(settings.base).is_dir():
             from .core.gitutil import toplevel, verify_ref
 

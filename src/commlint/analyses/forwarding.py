@@ -120,11 +120,12 @@ def _passes_timeout(site: CallSite, d: Definition, fw: Forward) -> bool | None:
     return False
 
 
-def forwarded_calls(module: PyModule) -> list[Forwarded]:
-    """Call sites, in this module, of helpers (here or in another module) that forward a timeout they were not given."""
+def _helper_calls(module: PyModule) -> list[tuple[CallSite, Definition]]:
+    """Call sites, in this module, of functions of the tree (here or in another module) that forward
+    what their caller gives them (a timeout, ``**kwargs``) to an HTTP call."""
 
-    def build(m: PyModule) -> list[Forwarded]:
-        out: list[Forwarded] = []
+    def build(m: PyModule) -> list[tuple[CallSite, Definition]]:
+        out = []
         for site in m.calls:
             if not isinstance(site.node.func, (cst.Name, cst.Attribute)):
                 continue
@@ -136,14 +137,25 @@ def forwarded_calls(module: PyModule) -> list[Forwarded]:
             if last[:1].isupper():
                 continue  # a class built, not a helper called
             d = _helper(m, site)
-            if d is None or d.kind != "function" or d.function is None or not d.function.forwards:
-                continue
-            for fw in d.function.forwards:
+            if d is not None and d.kind == "function" and d.function is not None and d.function.forwards:
+                out.append((site, d))
+        return out
+
+    return module.analysis("sync_calls.helper_calls", build)
+
+
+def forwarded_calls(module: PyModule) -> list[Forwarded]:
+    """Call sites, in this module, of helpers (here or in another module) that forward a timeout they were not given."""
+
+    def build(m: PyModule) -> list[Forwarded]:
+        out: list[Forwarded] = []
+        for site, d in _helper_calls(m):
+            for fw in d.function.forwards:  # type: ignore[union-attr]
                 lib = _library(d, fw)
                 if lib is None or _passes_timeout(site, d, fw) is not False:
                     continue
                 if fw.timeout is not None:
-                    default = d.function.defaults.get(fw.timeout)
+                    default = d.function.defaults.get(fw.timeout)  # type: ignore[union-attr]
                     if default is None or default.kind != "none":
                         continue  # required (a call without it fails), or a default that bounds it
                 name = m.tree.code_for_node(site.node.func)
@@ -154,3 +166,46 @@ def forwarded_calls(module: PyModule) -> list[Forwarded]:
         return out
 
     return module.analysis("sync_calls.forwarded", build)
+
+
+@dataclass(frozen=True)
+class ForwardedHeaders:
+    """A call site of a helper that hands the URL and ``**kwargs`` it is given to an HTTP call setting
+    no headers of its own: which headers go is this call's choice (``invoke_http(url, json=...)``)."""
+
+    site: CallSite
+    helper: str  # the helper as called
+    inner: str  # what the helper calls
+    where: str  # file:line of that call
+    url: cst.BaseExpression  # this call's URL argument
+    headers: cst.BaseExpression | None  # this call's ``headers=``, if any
+
+
+def forwarded_header_calls(module: PyModule) -> list[ForwardedHeaders]:
+    """Call sites, in this module, of helpers whose HTTP call takes its URL and headers from them."""
+
+    def build(m: PyModule) -> list[ForwardedHeaders]:
+        out: list[ForwardedHeaders] = []
+        for site, d in _helper_calls(m):
+            fn = d.function
+            params = fn.params[1:] if d.klass is not None and fn.params[:1] in (["self"], ["cls"]) else fn.params  # type: ignore[union-attr]
+            for fw in fn.forwards:  # type: ignore[union-attr]
+                if not fw.star or fw.url is None or fw.headers or d.summary.resolve(fw.callee) not in FUNCTIONS:
+                    continue
+                call = site.node
+                if any(a.star for a in call.args):
+                    break  # ``**options``: what it passes cannot be read
+                url = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == fw.url), None)
+                if url is None and fw.url in params:
+                    positional = [a.value for a in call.args if a.keyword is None]
+                    i = params.index(fw.url)
+                    url = positional[i] if i < len(positional) else None
+                if url is None:
+                    break
+                headers = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "headers"), None)
+                out.append(ForwardedHeaders(site, m.tree.code_for_node(call.func), d.summary.resolve(fw.callee),
+                                            f"{Path(d.summary.path).name}:{fw.line}", url, headers))
+                break
+        return out
+
+    return module.analysis("sync_calls.forwarded_headers", build)

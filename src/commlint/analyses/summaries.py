@@ -112,6 +112,8 @@ class Forward:
     line: int
     timeout: str | None  # the parameter passed as ``timeout=``
     star: bool  # the function's ``**kwargs`` are passed on
+    url: str | None = None  # the parameter passed as the URL (``requests.request(method, url, **kwargs)``)
+    headers: bool = False  # the call is given ``headers=`` of its own
 
 
 class Function:
@@ -254,8 +256,15 @@ def _body(fn: Function) -> tuple:
             param = given.id if isinstance(given, ast.Name) and given.id in fn.params else None
             star = fn.kwargs is not None and any(k.arg is None and isinstance(k.value, ast.Name)
                                                  and k.value.id == fn.kwargs for k in sub.keywords)
-            if (param or star) and callee.rsplit(".", 1)[-1] in _REQUEST_NAMES:
-                forwards.append(Forward(callee, sub.lineno, param, star and given is None))
+            last = callee.rsplit(".", 1)[-1]
+            if (param or star) and last in _REQUEST_NAMES:
+                where = next((k.value for k in sub.keywords if k.arg == "url"), None)
+                index = 1 if last == "request" else 0
+                if where is None and len(sub.args) > index and not isinstance(sub.args[index], ast.Starred):
+                    where = sub.args[index]
+                url = where.id if isinstance(where, ast.Name) and where.id in fn.params else None
+                forwards.append(Forward(callee, sub.lineno, param, star and given is None, url,
+                                        any(k.arg == "headers" for k in sub.keywords)))
         elif isinstance(sub, ast.Name):
             names.add(sub.id)
         elif isinstance(sub, ast.Attribute):

@@ -94,6 +94,9 @@ def text(module: PyModule, expr: cst.BaseExpression | None, scope: Scope, _depth
     if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
         return _join(text(module, value.left, scope, _depth + 1),
                      lambda: text(module, value.right, scope, _depth + 1))
+    if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or) \
+            and _environment(module, value.left, scope):
+        return text(module, value.right, scope, _depth + 1)  # os.environ.get("X") or "http://inventory:8000"
     if isinstance(value, cst.FormattedString):
         out: list[str] = []
         start: cst.BaseExpression = value
@@ -113,6 +116,15 @@ def text(module: PyModule, expr: cst.BaseExpression | None, scope: Scope, _depth
                 return Text("".join(out), False, start)
         return Text("".join(out), True, start)
     return None
+
+
+ENVIRONMENT = frozenset({"os.getenv", "os.environ.get"})
+
+
+def _environment(module: PyModule, expr: cst.BaseExpression, scope: Scope) -> bool:
+    """Whether an expression reads an environment variable (``os.getenv("X")``, ``os.environ.get("X")``)."""
+    value = resolve(module, expr, scope)
+    return isinstance(value, cst.Call) and module.qualname(value.func) in ENVIRONMENT
 
 
 def _join(left: Text | None, right) -> Text | None:

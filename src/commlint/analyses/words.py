@@ -89,10 +89,22 @@ PARTICLES = frozenset("""
     """.split())
 
 
+CARRIER_WORDS = frozenset({"topic", "topics", "queue", "stream", "channel"})  # product_create_topic: the thing, not the event
+
+
+def _named_words(name: str) -> list[str]:
+    """The words of a name, without version suffixes (``v1``) and a trailing word that names the carrier
+    (``product_create_topic``: ``product``, ``create``)."""
+    words = [w for w in split_words(name) if not _VERSION.match(w)]
+    while len(words) > 1 and words[-1] in CARRIER_WORDS:
+        words.pop()
+    return words
+
+
 def event_word(name: str) -> str | None:
     """The word that must be past tense: the last, skipping version suffixes (``v1``) and a phrase
     after the verb (``TrackAddedToPlaylist``: ``added``; ``UserSignedUp``: ``signed``)."""
-    words = [w for w in split_words(name) if not _VERSION.match(w)]
+    words = _named_words(name)
     if words and words[-1] in ("event", "events") and len(words) > 1:
         words = words[:-1]  # OrderCreatedEvent
         if words[-1] == "cloud" and len(words) > 1:
@@ -124,7 +136,7 @@ def past_tense_problem(
 
 def suggest(name: str) -> str | None:
     """A past-tense spelling for a command-like name: ``create_order`` -> ``order.created``."""
-    words = [w for w in split_words(name) if not _VERSION.match(w)]
+    words = _named_words(name)
     if not words:
         return None
     if words[0] in COMMAND_VERBS and len(words) > 1:

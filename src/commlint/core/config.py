@@ -6,6 +6,8 @@ Unknown keys, unknown rule codes and unknown rule options are errors (exit 2).
 
 from __future__ import annotations
 
+import os
+
 import re
 from .records import field, record
 from pathlib import Path
@@ -443,6 +445,21 @@ def enabled_rules(settings: Settings, catalogue: Catalogue) -> list[RuleMeta]:
     return [r for r in catalogue.rules if r.code in chosen]
 
 
+def default_root(paths: list[Path]) -> Path:
+    """The tree a run without configuration judges: the current folder when it is the path given
+    (``commlint check .``) or a git work tree holding every path given (``commlint check services/``
+    at the top of a repository, pre-commit's files), else the folder the paths share (``commlint check
+    /src/shop`` from elsewhere, or from ``/src``). The project index reads the tree from there, so the
+    findings do not depend on where the command is run, and nothing outside the paths is read."""
+    cwd = Path.cwd()
+    given = [p.resolve() for p in paths] or [cwd]
+    if all(g == cwd for g in given) or (
+            (cwd / ".git").exists() and all(cwd in g.parents or g == cwd for g in given)):
+        return cwd
+    folders = [g if g.is_dir() else g.parent for g in given]
+    return Path(os.path.commonpath([str(f) for f in folders]))
+
+
 def load_settings(
     start: Path,
     catalogue: Catalogue,
@@ -468,5 +485,5 @@ def load_settings(
         cfg_path = None if isolated else (config_file or find_config(start))
         data = read_config(cfg_path) if cfg_path else {}
     merged = {**data, **(overrides or {})}
-    base = root if root is not None else (cfg_path.parent.resolve() if cfg_path else Path.cwd())
+    base = root if root is not None else (cfg_path.parent.resolve() if cfg_path else default_root([start]))
     return build_settings(merged, base, catalogue, cfg_path, origins)

@@ -19,12 +19,12 @@ from ..analyses.routes import once, per_request, stored_calls, why_per_request
 from . import PythonContext, check
 from ..analyses.http import AIOHTTP, CLIENTS, GRPC, GRPC_CHANNELS, HTTP_CLIENT, REQUESTS, HttpCall, argument, http_calls, mounts_adapter, qualname, text
 from ..analyses.callers import constructed_per_request, passed_headers, remote_dependency
-from ..analyses.forwarding import forwarded_calls
-from ..analyses.headers import call_headers
+from ..analyses.forwarding import forwarded_calls, forwarded_header_calls
+from ..analyses.headers import call_headers, header_names
 from ..analyses.retries import hand_loops, retry_policy_of
 from ..analyses.timeouts import timeout_spec
 from ..analyses.inbound import no_inbound_request, runs_once
-from ..analyses.targets import EXTERNAL, UNKNOWN, call_target, host_of  # noqa: F401 - host_of re-exported
+from ..analyses.targets import EXTERNAL, UNKNOWN, call_target, classify_url, host_of  # noqa: F401 - host_of re-exported
 
 # -- fixes ------------------------------------------------------------------------------
 
@@ -284,6 +284,22 @@ def _header_check(ctx: PythonContext, why: str) -> None:
         built = f" (its client is built at {c.remote.where})" if c.remote is not None else ""
         ctx.report(c.node, f"{_describe(c)} sends no {shown} {kind}{built}: {why}", scope=c.scope,
                    properties={"target": target})
+    for fw in forwarded_header_calls(module):  # invoke_http(url, json=...): the helper's call sends what it is given
+        target = classify_url(module, fw.url, fw.site.scope, ctx.settings)
+        if target == EXTERNAL or (target == UNKNOWN and not strict):
+            continue
+        if propagation and no_inbound_request(module, fw.site.scope, fw.site.node):
+            continue
+        sent = header_names(module, fw.headers, fw.site.scope)
+        if names & sent.names or (propagation and sent.forwards):
+            continue
+        if not sent.complete:
+            _note(ctx, fw.site.node, f"`{fw.helper}(...)`: cannot tell whether the headers it is given carry "
+                  f"the {shown} header.", fw.site.scope)
+            continue
+        ctx.report(fw.site.node, f"`{fw.helper}(...)` sends no {shown} header: the `{fw.inner}(...)` call it makes "
+                   f"({fw.where}) sets no headers of its own, and this call passes none. {why}",
+                   scope=fw.site.scope, properties={"target": target})
 
 
 @check("CL111", subjects=calls)

@@ -23,6 +23,7 @@ from .model import (
     CLIENT_NAME,
     COLLECT_METHODS,
     COMMIT_METHODS,
+    DECODE_INTO_METHODS,
     DUMPS,
     LOGGER_NAMES,
     PRODUCE_ARGS,
@@ -40,6 +41,7 @@ from .model import (
     _Walker,
     classify,
     contains,
+    drop_repolls,
     names_in,
 )
 
@@ -130,12 +132,12 @@ def _client_config(m: PyModule, k: Kafka, call: cst.Call, scope: Scope, library:
     return out
 
 
-def _literal_topics(m: PyModule, exprs: Iterable[cst.BaseExpression], scope: Scope) -> list[tuple[str, cst.CSTNode]]:
+def literal_topics(m: PyModule, exprs: Iterable[cst.BaseExpression], scope: Scope) -> list[tuple[str, cst.CSTNode]]:
     out = []
     for e in exprs:
         v = m.constant(e, scope)
         if isinstance(v, (cst.List, cst.Tuple, cst.Set)):
-            out.extend(_literal_topics(m, [el.value for el in v.elements if not isinstance(el, cst.StarredElement)], scope))
+            out.extend(literal_topics(m, [el.value for el in v.elements if not isinstance(el, cst.StarredElement)], scope))
             continue
         s = string_value(v)
         if s is None and isinstance(v, (cst.Name, cst.Attribute)):
@@ -147,15 +149,16 @@ def _literal_topics(m: PyModule, exprs: Iterable[cst.BaseExpression], scope: Sco
 
 def imported_text(m: PyModule, expr: cst.BaseExpression) -> str | None:
     """The string an imported name stands for (``topics.ORDER_CREATED``, ``Topics.ORDER_CREATED.value``,
-    ``settings.orders_topic`` with ``orders_topic: str = "orders.order.created"``), read through the
-    project index; None when it is not a string literal of the tree."""
+    ``settings.orders_topic`` with ``orders_topic: str = "orders.order.created"``, or with the default of
+    ``os.getenv("TOPIC", "order-events")``), read through the project index; None when it is not a string
+    literal of the tree."""
     if isinstance(expr, cst.Attribute) and expr.attr.value == "value":
         expr = expr.value
     q = m.qualname(expr)
     if q is None:
         return None
     d = find(m, q)
-    return d.value.value if d is not None and d.value is not None and d.value.kind == "str" else None
+    return d.value.value if d is not None and d.value is not None and d.value.kind in ("str", "env") else None
 
 
 
@@ -267,7 +270,7 @@ def _build(m: PyModule) -> Kafka:
             c.config = _client_config(m, k, c.node, c.scope, c.library)
             if c.library in ("aiokafka", "kafka"):
                 pos = [a.value for a in c.node.args if a.keyword is None and a.star != "**"]  # *TOPICS: a list
-                c.topics.extend(_literal_topics(m, pos, c.scope))
+                c.topics.extend(literal_topics(m, pos, c.scope))
     r = k.resolver = Resolver(m, k)
     for site in m.calls:
         f = site.node.func
@@ -281,7 +284,7 @@ def _build(m: PyModule) -> Kafka:
             c = r.client(f.value, site.scope)
             if c is not None and c.role in ("consumer", "share"):
                 arg = keyword(site.node, "topics") or positional(site.node, 0)
-                topics = _literal_topics(m, [arg.value], site.scope) if arg is not None else []
+                topics = literal_topics(m, [arg.value], site.scope) if arg is not None else []
                 c.topics.extend(t for t in topics if not t[0].startswith("^"))
         elif method in RECEIVE_METHODS:
             c = r.client(f.value, site.scope)
@@ -308,7 +311,7 @@ def _build(m: PyModule) -> Kafka:
             continue
         agent = Client("consumer", "faust", fn)
         if isinstance(topic_call, cst.Call):
-            agent.topics.extend(_literal_topics(m, [a.value for a in topic_call.args[:1] if a.keyword is None], fn))
+            agent.topics.extend(literal_topics(m, [a.value for a in topic_call.args[:1] if a.keyword is None], fn))
         k.clients.append(agent)
         params = fn.node.params.params if isinstance(fn.node, cst.FunctionDef) else ()
         stream = params[0].name.value if params else None
@@ -316,23 +319,26 @@ def _build(m: PyModule) -> Kafka:
             if scope is fn and loops and isinstance(loops[-1], cst.For) and loops[-1].iter is it \
                     and stream is not None and stream in names_in(it):
                 k.loops.append(_loop(m, k, "agent", agent, it, loops[-1], fn, None, set(names)))
-    for c in k.clients:
+    guessed = [c for c in r.guessed.values() if c is not None and all(c is not b for b in k.clients)]
+    for c in (*k.clients, *guessed):  # (a consumer passed in: ``def run(consumer: AIOKafkaConsumer)``)
         for name, node in c.topics:
             k.topic_literals.append((name, node, "consume"))
     for p in k.produces:
         if p.topic is not None:
-            for name, node in _literal_topics(m, [p.topic], p.site.scope):
+            for name, node in literal_topics(m, [p.topic], p.site.scope):
                 k.topic_literals.append((name, node, "produce"))
     for site in m.calls:  # faust: app.topic("name")
         f = site.node.func
         if isinstance(f, cst.Attribute) and f.attr.value == "topic" and site.node.args \
                 and site.node.args[0].keyword is None and _faust_app(r, f.value, site.scope):
-            for name, node in _literal_topics(m, [site.node.args[0].value], site.scope):
+            for name, node in literal_topics(m, [site.node.args[0].value], site.scope):
                 if not any(node is n for _, n, _ in k.topic_literals):
                     k.topic_literals.append((name, node, "declare"))
+    drop_repolls(k)
     for loop in k.loops:
         _classify_region(m, k, r, loop)
     return k
+
 
 
 def _factory_call(m: PyModule, r: Resolver, it: cst.Call, scope: Scope) -> Client | None:
@@ -379,9 +385,10 @@ def _derive(k: Kafka, names: set[str], bindings, calls: list[CallSite]) -> None:
                 changed = True
         for site in calls:
             f = site.node.func
-            if isinstance(f, cst.Attribute) and f.attr.value in COLLECT_METHODS and isinstance(f.value, cst.Name) \
-                    and f.value.value not in names and any(names_in(a.value) & names for a in site.node.args):
-                names.add(f.value.value)  # batch.append(msg)
+            if isinstance(f, cst.Attribute) and f.attr.value in COLLECT_METHODS | DECODE_INTO_METHODS \
+                    and isinstance(f.value, cst.Name) and f.value.value not in names \
+                    and any(names_in(a.value) & names for a in site.node.args):
+                names.add(f.value.value)  # batch.append(msg); data.ParseFromString(msg.value) (decoded in place)
                 changed = True
 
 

@@ -52,6 +52,7 @@ LOGGER_NAMES = re.compile(r"(^|_)(log|logger|logging|stderr|stdout|console)$", r
 # variables named like a client: consumer, order_consumer, self.kafka_producer, producer_instance
 CLIENT_NAME = re.compile(r"(?:^|_)(consumer|producer)(?:_(?:instance|client))?$")
 COLLECT_METHODS = frozenset({"append", "extend", "add", "put", "put_nowait", "insert"})
+DECODE_INTO_METHODS = frozenset({"ParseFromString", "MergeFromString", "MergeFrom", "CopyFrom"})  # protobuf, in place
 
 DUMPS = frozenset({"json.dumps", "orjson.dumps", "ujson.dumps", "simplejson.dumps", "msgpack.packb",
                    "msgpack.dumps", "dataclasses.asdict", "attrs.asdict", "attr.asdict"})
@@ -101,6 +102,7 @@ class Produce:
     keyed: bool = True  # the destination orders messages by key (Kafka; a FIFO queue's MessageGroupId)
     events_only: bool = False  # a queue payload: checked as an event only when it carries envelope fields
     destinations: tuple[cst.BaseExpression, ...] = ()  # other names it goes to (a RabbitMQ exchange)
+    via: "Produce | None" = None  # a call of a helper of the module: the send in the helper it reaches
 
     @property
     def node(self) -> cst.Call:
@@ -335,3 +337,14 @@ def classify(qualname: str | None) -> tuple[str, str] | None:
     root, last = qualname.split(".")[0], qualname.rsplit(".", 1)[-1]
     role = ROLES.get(root, {}).get(last)
     return (root, role) if role else None
+
+
+def drop_repolls(k: Kafka) -> None:
+    """``msg = c.poll(); while msg: ...; msg = c.poll()``: the poll at the end of the loop fetches the
+    next message of the same consumption, not a second consume loop."""
+    polls = [lp for lp in k.loops if lp.kind == "poll" and lp.client is not None]
+    inner = {id(b) for a in polls for b in polls
+             if a is not b and a.client is b.client and a.scope is b.scope and a.message & b.message
+             and b.region is not a.region and contains(a.region, b.anchor) and not contains(b.region, a.anchor)}
+    if inner:
+        k.loops[:] = [lp for lp in k.loops if id(lp) not in inner]

@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ...artifacts.python import PyModule
-from ..kafka.build import kafka
+from ..kafka.build import kafka, literal_topics
 from ..kafka.model import Kafka
-from . import faststream, nats, rabbitmq, sqs
+from ..brokers import may_message
+from . import faststream, helpers, nats, rabbitmq, sqs
+from .remote import calls_into
 
 ADAPTERS = (faststream, sqs, rabbitmq, nats)  # publishes are claimed in this order
 
@@ -25,12 +27,21 @@ def messaging(module: PyModule) -> Kafka:
     def build(m: PyModule) -> Kafka:
         k = kafka(m)
         used = [a for a in ADAPTERS if a.applies(m)]
-        if not used:
+        remote = may_message(m)
+        if not used and not k.produces and not remote:
             return k
         merged = replace(k, clients=list(k.clients), loops=list(k.loops), produces=list(k.produces),
                          topic_literals=list(k.topic_literals))
         for a in used:
             a.publishes(m, merged)
+        if remote:
+            calls_into(m, merged, literal_topics)
+        helpers.through_helpers(m, merged)
+        sends = {id(p) for p in k.produces}  # the Kafka clients' own, whose topics the Kafka model reads
+        for p in merged.produces:
+            if p.via is not None and p.topic is not None and id(helpers.send_of(p)) in sends:
+                merged.topic_literals.extend((name, node, "produce") for name, node in literal_topics(m, [p.topic], p.site.scope))
+        rabbitmq.routing_keys(m, merged)
         for a in used:
             a.consumers(m, merged)
         return merged

@@ -19,7 +19,10 @@ from __future__ import annotations
 
 from ...artifacts import pynodes as cst
 
-from ...artifacts.python import CallSite, PyModule, Scope, keyword, positional
+from ...artifacts.python import CallSite, PyModule, Scope, keyword, positional, string_value
+from ..kafka.build import literal_topics
+from ..values import template
+from .helpers import send_of
 from ..kafka.model import Client, Kafka, Loop
 from .common import (
     arg,
@@ -164,8 +167,13 @@ def declarations(m: PyModule, k: Kafka) -> dict[str, tuple[cst.Call, bool | None
 
 def _dead_letter(m: PyModule, k: Kafka, loop: Loop, queue: cst.BaseExpression | None, scope: Scope,
                  decls: dict[str, tuple[cst.Call, bool | None]]) -> None:
-    """``loop.dead_letter`` from the consumed queue's declaration in this module, if there is one."""
+    """``loop.dead_letter`` from the consumed queue's declaration in this module, if there is one.
+    A consumer with auto-ack on never rejects a message, so no dead-letter exchange can receive one:
+    only the handler's own code can dead-letter it (None: look there), wherever the queue is declared."""
     loop.dead_letter = "external"
+    if loop.client is not None and loop.client.auto_ack is not None:
+        loop.dead_letter = None
+        return
     if queue is None:
         return
     value = m.constant(queue, scope)
@@ -331,3 +339,89 @@ def consumers(m: PyModule, k: Kafka) -> None:
         classify(m, k, loop, ack_kind)
         _dead_letter(m, k, loop, queue, scope, decls)
         k.loops.append(loop)
+
+
+# -- routing keys ---------------------------------------------------------------------------------
+
+
+def routing_keys(m: PyModule, k: Kafka) -> None:
+    """The routing keys a named exchange routes by, judged as topic names (CL212, CL215): those of the
+    publishes to it (``basic_publish(exchange=EXCHANGE, routing_key="order.created")``, aio-pika's
+    ``exchange.publish(msg, routing_key=...)``, the calls of a publishing helper) and of the queues
+    bound to it (``queue_bind(..., routing_key=...)``). The default exchange's key is a queue's name,
+    and a fanout or headers exchange ignores the key: neither is judged, nor an exchange we cannot read.
+
+    A publish to a topic or fanout exchange, or by a dotted routing key (``f"patient.{kind}"``) to an
+    exchange other than the default one, goes to subscribers by the event's name: its payload is an
+    event (CL211), not a work queue's job."""
+    if not libraries(m) & LIBRARIES:
+        return
+    kinds = _exchange_kinds(m)
+    for p in k.produces:
+        if p.client is None or p.client.library != "rabbitmq" or p.topic is None:
+            continue
+        send = send_of(p)
+        where = p.destinations[0] if p.destinations else _receiver(send.node)
+        scope = p.site.scope if p.destinations else send.site.scope
+        name = _exchange(m, where, scope)
+        if name and kinds.get(name) not in ("fanout", "headers"):
+            k.topic_literals.extend((n, node, "produce") for n, node in _named(m, literal_topics(m, [p.topic], p.site.scope)))
+        if name != "" and where is not None and (kinds.get(name or "") in ("topic", "fanout")
+                                                 or "." in (template(m, p.topic, p.site.scope) or "")):
+            p.events_only = False  # published to subscribers by event name: an event, not a queue's job
+    aio = "aio_pika" in libraries(m)
+    for site in m.calls:
+        call, name = site.node, method(site.node)
+        if name == "queue_bind":  # pika: queue_bind(queue, exchange, routing_key=None)
+            exchange, key = arg(call, "exchange", 1), arg(call, "routing_key", 2)
+        elif name == "bind" and aio:  # aio-pika: await queue.bind(exchange, routing_key=None)
+            exchange, key = arg(call, "exchange", 0), arg(call, "routing_key", 1)
+        else:
+            continue
+        ex = _exchange(m, exchange, site.scope)
+        if key is not None and ex and kinds.get(ex) not in ("fanout", "headers"):
+            k.topic_literals.extend((n, node, "consume") for n, node in _named(m, literal_topics(m, [key], site.scope)))
+
+
+def _named(m: PyModule, keys: list[tuple[str, cst.CSTNode]]) -> list[tuple[str, cst.CSTNode]]:
+    """Routing keys that name one event: no wildcard pattern (``#``, ``order.*``) and no empty key."""
+    return [(n, node) for n, node in keys if n and "#" not in n and "*" not in n.split(".")]
+
+
+def _receiver(call: cst.Call) -> cst.BaseExpression | None:
+    return call.func.value if isinstance(call.func, cst.Attribute) else None
+
+
+def _exchange(m: PyModule, expr: cst.BaseExpression | None, scope: Scope) -> str | None:
+    """An exchange's name: a string, or the one ``declare_exchange("orders", ...)`` made; "" for the
+    default exchange; None when it cannot be read."""
+    if isinstance(expr, cst.Attribute) and expr.attr.value == "default_exchange":
+        return ""
+    v = m.constant(expr, scope) if expr is not None else None
+    if isinstance(v, cst.Await):
+        v = v.expression
+    if isinstance(v, cst.Call) and method(v) == "declare_exchange":
+        return literal(m, arg(v, "name", 0), scope)
+    return string_value(v) if v is not None else None
+
+
+def _exchange_kinds(m: PyModule) -> dict[str, str]:
+    """Each exchange the module declares, with its type (``exchange_declare(exchange=..., exchange_type="topic")``,
+    ``declare_exchange("orders", ExchangeType.FANOUT)``)."""
+    out: dict[str, str] = {}
+    for site in m.calls:
+        call, name = site.node, method(site.node)
+        if name == "exchange_declare":
+            ex, kind = arg(call, "exchange", 0), arg(call, "exchange_type", 1)
+        elif name == "declare_exchange":
+            ex, kind = arg(call, "name", 0), arg(call, "type", 1)
+        else:
+            continue
+        n = literal(m, ex, site.scope)
+        v = m.constant(kind, site.scope) if kind is not None else None
+        text = string_value(v) if v is not None else None
+        if text is None and isinstance(v, cst.Attribute):
+            text = v.attr.value
+        if n is not None:
+            out[n] = (text or "direct").lower()
+    return out

@@ -363,6 +363,11 @@ def no_dead_letter(ctx: PythonContext) -> None:
             ctx.report(loop.anchor, f"{_where(loop)} has no dead-letter path: {what} has no dead-letter setting, so a "
                        f"message that keeps failing is redelivered forever or lost. Retry a few times, then {fix}.",
                        scope=loop.scope)
+        elif not found and loop.client is not None and loop.client.auto_ack is not None and loop.library:
+            ctx.report(loop.anchor, f"{_where(loop)} has no dead-letter path: with auto-ack on, the broker never "
+                       "sees a failure, so a message that fails is lost and no dead-letter exchange can receive it. "
+                       "Acknowledge after processing and reject failures (requeue=False) to a dead-letter exchange.",
+                       scope=loop.scope)
         elif not found:
             ctx.report(loop.anchor, f"{_where(loop)} has no dead-letter path: a message that keeps failing "
                        "blocks the partition or is lost. Retry a few times, then produce it to a dead-letter topic.",

@@ -15,8 +15,10 @@ from ...analyses.kafka.flow import (
 )
 from ...analyses.messaging import messaging as kafka  # every broker: Kafka, RabbitMQ, SQS, NATS, FastStream
 from ...analyses.kafka.model import SEMVER
+from ...analyses.messaging.helpers import send_of
 from ...analyses.messaging.sqs import sns_topic_names
-from ...analyses.naming import fits, is_internal, name_problem, segments, strip_dead_letter
+from ...analyses.kafka.build import literal_topics
+from ...analyses.naming import fits, is_dead_letter, is_internal, name_problem, segments, strip_dead_letter
 from ...analyses.words import past_tense_problem, split_words, suggest
 from ...artifacts.python import (
     dotted,
@@ -56,22 +58,51 @@ def missing_envelope_field(ctx: PythonContext) -> None:
     # event (event_id, event_type, event_version); a timestamp or source alone is any job's or log
     # record's (an interaction log shipped over RabbitMQ, Freud170/IntegrationProject)
     naming = {f for f in required if f in ("event_id", "event_type", "event_version")} or set(required)
+    naming |= EVENT_NAMING_KEYS
+    dead_letter = [d.lower() for d in ctx.options_of("CL204")["dlq-patterns"]]
     queued, shipped = set(), set()
     for p in k.produces:
-        if p.events_only or telemetry(m, p):
+        other = _not_an_event(m, p, dead_letter)  # None, "dead letter" or "command"
+        if p.events_only or telemetry(m, p) or other:
             shape = event_shape(m, k, p.value, p.site.scope)
-            if shape is not None:
-                (queued if p.events_only else shipped).add(id(shape.node))
+            if shape is None:
+                continue
+            if other == "command" and not {_snake(f) for f in shape.fields} & naming:
+                shipped.add(id(shape.node))  # a command's payload (CL212 reports its topic), not an event's
+            elif other != "command":
+                (queued if p.events_only and not other else shipped).add(id(shape.node))
     for shape, scope, headers in envelope_candidates(m, k):
-        present = set(shape.fields) | headers
+        present = {_snake(f) for f in shape.fields} | headers
         if (id(shape.node) in queued and not present & naming) or id(shape.node) in shipped:
-            continue  # a work queue's job, or a log record, heartbeat or metric: no event
+            continue  # a work queue's job; a log record, heartbeat or metric; a dead letter or a command: no event
         missing = [f for f in required if f not in present]
         if not missing:
             continue
         what = f"event model `{shape.model}`" if shape.model else "event"
         ctx.report(shape.node, f"{what} lacks envelope field{'s' if len(missing) > 1 else ''} "
                    f"{', '.join(missing)}: every event carries {', '.join(required)}.", scope=scope)
+
+
+EVENT_NAMING_KEYS = frozenset({"event", "event_name"})  # {"event": "token_issued", "data": ...} names an event
+
+
+def _snake(key: str) -> str:
+    """``eventType`` -> ``event_type``: a camelCase envelope key is the field, in another style."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda g: "_" + g.group(1).lower(), key)
+
+
+def _not_an_event(m: PyModule, p, dead_letter: list[str]) -> str | None:  # noqa: ANN001
+    """"dead letter" for a failed message and its error (to ``orders.dlq``, ``settings.KAFKA_DLQ_TOPIC``),
+    "command" for a message to a topic named like a command (``register``: CL212 reports the name)."""
+    if p.topic is None:
+        return None
+    for name, _node in literal_topics(m, [p.topic], p.site.scope):
+        if is_dead_letter(name):
+            return "dead letter"
+        if "command" in (past_tense_problem(name.split(".")[-1]) or ""):
+            return "command"
+    code = m.tree.code_for_node(p.topic).lower()
+    return "dead letter" if any(d in code for d in dead_letter) else None
 
 
 def _past_options(opts: dict) -> tuple[frozenset[str], frozenset[str]]:
@@ -176,6 +207,8 @@ def produce_without_key(ctx: PythonContext) -> None:
     for p in kafka(m).produces:
         if p.unknown_args or p.partition or not p.keyed or telemetry(m, p):
             continue  # (logs, heartbeats, metrics: no entity to keep in order)
+        if p.via is not None and p.key is send_of(p).key:
+            continue  # a helper's call that passes no key: the send in the helper is reported
         if p.key is None or (isinstance(p.key, cst.Name) and p.key.value == "None"):
             if p.client is not None and p.client.library in ("sqs", "sns"):
                 ctx.report(p.node, f"`{excerpt(m, p.node.func)}` sends to a FIFO {p.client.library.upper()} "

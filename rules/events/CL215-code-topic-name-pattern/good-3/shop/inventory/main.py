@@ -1,0 +1,7 @@
+import asyncio
+
+from .kafka_consumers import consume
+
+
+async def start():
+    asyncio.create_task(consume("catalog.product.created", "broker:9092"))
