@@ -128,8 +128,9 @@ def draw_graph(paths: list[str], fmt: str = "mermaid") -> str:
     cfg = find_config(Path(paths[0]) if paths else Path("."))
     data = read_config(cfg) if cfg else {}
     starts = [Path(p) for p in paths] or [Path(".")]
-    root = cfg.parent.resolve() if cfg else default_root(starts)
-    settings = load_settings(starts[0], load(), data=data, config_file=cfg, root=root)
+    root = cfg.parent.resolve() if cfg else Path.cwd()
+    settings = load_settings(starts[0], load(), data=data, config_file=cfg, root=root,
+                             tree=None if cfg else default_root(starts))
     return render_graph(graph_model(check_paths(paths, settings)), fmt)
 
 

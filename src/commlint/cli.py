@@ -205,9 +205,9 @@ def check(
             data["jobs"] = jobs
         if scope is not None:
             data["scope"] = scope
-        root = cfg_path.parent.resolve() if cfg_path else Path.cwd()  # the cache's and git's folder
-        settings = load_settings(targets[0], cat, data=data, config_file=cfg_path, origins=origins,
-                                 root=root if cfg_path else default_root(targets))
+        root = cfg_path.parent.resolve() if cfg_path else Path.cwd()
+        settings = load_settings(targets[0], cat, data=data, config_file=cfg_path, root=root, origins=origins,
+                                 tree=None if cfg_path else default_root(targets))
         if settings.base is not None and not Path(settings.base).is_dir():
             from .core.gitutil import toplevel, verify_ref
 

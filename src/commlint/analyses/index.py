@@ -344,8 +344,8 @@ def project_index(module: PyModule) -> ProjectIndex | None:
 
 
 def index_of(settings: object) -> ProjectIndex | None:
-    """The index of a run's tree (``settings.root``), one per tree and run."""
-    root = getattr(settings, "root", None)
+    """The index of a run's tree (``settings.tree``, else ``settings.root``), one per tree and run."""
+    root = getattr(settings, "tree", None) or getattr(settings, "root", None)
     if root is None:
         return None
     key = str(root)
@@ -380,8 +380,10 @@ def module_file(module: PyModule) -> Path | None:
         index = project_index(m)
         if index is None:
             return None
-        p = Path(m.path)
-        return (p if p.is_absolute() else index.root / p).resolve()
+        p = Path(m.path)  # as discovery names it: relative to the run's root (settings.root)
+        base = getattr(m.settings, "root", None) or index.root
+        found = (p if p.is_absolute() else Path(base) / p).resolve()
+        return found if found == index.root or index.root in found.parents else None
 
     return module.analysis("index.file", build)
 

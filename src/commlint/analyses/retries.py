@@ -2,9 +2,10 @@
 except ...: time.sleep(2)``. Read for CL131: how many retries the loop allows and whether the
 sleep between them grows exponentially (``2 ** attempt``, ``delay *= 2``) or stays flat or linear.
 
-Precision first: only a bounded ``for ... in range(...)`` loop whose body calls the service inside
-a ``try`` and sleeps (``time.sleep``, ``asyncio.sleep``) is a retry loop; a ``while True`` poll
-loop is not judged, nor a sleep whose length cannot be read.
+Precision first: only a bounded loop whose body calls the service inside a ``try`` and sleeps
+(``time.sleep``, ``asyncio.sleep``) is a retry loop: ``for ... in range(...)``, or a ``while``
+whose test compares a counter with a bound (``while attempt < retries:``, the counter starting
+from a number); a ``while True`` poll loop is not judged, nor a sleep whose length cannot be read.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ SLEEPS = frozenset({"time.sleep", "asyncio.sleep", "anyio.sleep", "trio.sleep", 
 
 @dataclass(frozen=True)
 class HandLoop:
-    node: cst.For  # the loop
+    node: cst.For | cst.While  # the loop
     scope: Scope
     retries: float | None  # None: the bound cannot be read
     exponential: bool | None  # None: the sleep's growth cannot be read
@@ -43,6 +44,9 @@ class _Loops(cst.CSTVisitor):
         frame = self.stack.pop()
         if frame["call"] and frame["sleeps"]:
             self.found.append(frame)
+
+    visit_While = visit_For  # type: ignore[assignment]
+    leave_While = leave_For  # type: ignore[assignment]
 
     def visit_Try(self, node: cst.Try) -> None:
         self.tries += 1
@@ -105,13 +109,19 @@ def hand_loops(module: PyModule) -> list[HandLoop]:
         scopes = {id(s.node): s.scope for s in m.calls}  # a sleep's call site tells the loop's scope
         out = []
         for frame in v.found:
-            loop: cst.For = frame["node"]
+            loop = frame["node"]
             scope = next((scopes[id(n)] for n in frame["sleeps"] if id(n) in scopes), None)
-            if scope is None or not isinstance(loop.iter, cst.Call) or not isinstance(loop.iter.func, cst.Name) \
+            if scope is None:
+                continue
+            if isinstance(loop, cst.While):
+                bounded = _while_bound(m, loop.test, scope)
+                if bounded is False:
+                    continue
+                attempts = bounded
+            elif not isinstance(loop.iter, cst.Call) or not isinstance(loop.iter.func, cst.Name) \
                     or loop.iter.func.value != "range" or not loop.iter.args or m.qualname(loop.iter.func):
                 continue
-            args = [a.value for a in loop.iter.args]
-            if len(args) == 1:
+            elif len(args := [a.value for a in loop.iter.args]) == 1:
                 attempts = number(m, args[0], scope)
             else:
                 hi, lo = number(m, args[1], scope), number(m, args[0], scope)
@@ -122,6 +132,28 @@ def hand_loops(module: PyModule) -> list[HandLoop]:
         return out
 
     return module.analysis("sync_calls.hand_retries", build)
+
+
+def _while_bound(m: PyModule, test: cst.BaseExpression, scope: Scope) -> float | None | bool:
+    """Attempts a ``while counter < bound:`` (``<=``; ``bound > counter``) loop makes when the counter
+    starts from a number; None when the bound cannot be read; False when the test is no such bound."""
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    op, right = test.comparisons[0].operator, test.comparisons[0].comparator
+    left = test.left
+    if isinstance(op, (cst.GreaterThan, cst.GreaterThanEqual)):
+        left, right = right, left
+        op = cst.LessThan(cst.NO_RANGE) if isinstance(op, cst.GreaterThan) else cst.LessThanEqual(cst.NO_RANGE)
+    if not isinstance(op, (cst.LessThan, cst.LessThanEqual)) or not isinstance(left, cst.Name):
+        return False
+    starts = [v for v in m.lookup(left.value, scope) if not isinstance(v, cst.Name)]
+    start = number(m, starts[0], scope) if len(starts) == 1 else None
+    if start is None:
+        return False  # not a counter we can read: a poll loop over a deadline, a queue's size
+    bound = number(m, right, scope)
+    if bound is None:
+        return None
+    return bound - start + (1 if isinstance(op, cst.LessThanEqual) else 0)
 
 
 # -- retry policies of the libraries (tenacity, backoff, retrying, urllib3, httpx) -------------------

@@ -94,7 +94,7 @@ def _leads_anywhere(reader: "_Reader", rel: str, settings: Any, deps: set[str]) 
     index = index_of(settings)
     here = None
     if index is not None:
-        here = (Path(rel) if Path(rel).is_absolute() else index.root / rel).resolve()
+        here = (Path(rel) if Path(rel).is_absolute() else Path(getattr(settings, "root", None) or index.root) / rel).resolve()
     if reader.stars:  # from x import *: what the star modules bind (``requests``, two stars away)
         if index is None:
             return True  # no tree to look in: assume the worst

@@ -45,6 +45,7 @@ class ConfigError(Exception):
 class Settings:
     root: Path
     config_path: Path | None = None
+    tree: Path | None = None  # the folder the project index reads (None: root); see default_root
     select: list[str] | None = None
     extend_select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
@@ -446,7 +447,7 @@ def enabled_rules(settings: Settings, catalogue: Catalogue) -> list[RuleMeta]:
 
 
 def default_root(paths: list[Path]) -> Path:
-    """The tree a run without configuration judges: the current folder when it is the path given
+    """The tree a run without configuration reads across files (``Settings.tree``): the current folder when it is the path given
     (``commlint check .``) or a git work tree holding every path given (``commlint check services/``
     at the top of a repository, pre-commit's files), else the folder the paths share (``commlint check
     /src/shop`` from elsewhere, or from ``/src``). The project index reads the tree from there, so the
@@ -470,6 +471,7 @@ def load_settings(
     overrides: dict[str, Any] | None = None,
     root: Path | None = None,
     origins: dict[str, str] | None = None,
+    tree: Path | None = None,
 ) -> Settings:
     """The run's settings: the one way the CLI, the Python API and the engine resolve them.
 
@@ -478,12 +480,15 @@ def load_settings(
     with ``[tool.commlint]`` above ``start``; none when ``isolated``); ``overrides``
     (command-line flags, API keywords) go on top.
     Paths in the settings are relative to ``root``, else the configuration's folder, else
-    the current directory.
+    the current directory. Without configuration, the project index reads ``tree``, else the
+    folder the paths given share (``default_root``).
     """
     cfg_path = config_file
     if data is None:
         cfg_path = None if isolated else (config_file or find_config(start))
         data = read_config(cfg_path) if cfg_path else {}
     merged = {**data, **(overrides or {})}
-    base = root if root is not None else (cfg_path.parent.resolve() if cfg_path else default_root([start]))
-    return build_settings(merged, base, catalogue, cfg_path, origins)
+    base = root if root is not None else (cfg_path.parent.resolve() if cfg_path else Path.cwd())
+    s = build_settings(merged, base, catalogue, cfg_path, origins)
+    s.tree = tree if tree is not None else (None if cfg_path else default_root([start]))
+    return s

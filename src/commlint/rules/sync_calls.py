@@ -471,7 +471,8 @@ def retry_policy(ctx: PythonContext) -> None:
                 if q is not None:
                     found.append((dec.decorator, q, None, scope.parent or scope))
     policies = [(node, scope, retry_policy_of(module, node, q, call, scope)) for node, q, call, scope in found]
-    policies += [(h.node.iter, h.scope, (h.retries, h.exponential)) for h in hand_loops(module)]
+    policies += [(h.node.iter if isinstance(h.node, cst.For) else h.node.test, h.scope, (h.retries, h.exponential))
+                 for h in hand_loops(module)]
     for node, scope, policy in policies:
         if policy is None:
             continue

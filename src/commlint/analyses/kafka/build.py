@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ...artifacts import pynodes as cst
-
 from ...artifacts import python as py
 from ...artifacts.python import (
     CallSite,
@@ -42,6 +41,7 @@ from .model import (
     classify,
     contains,
     drop_repolls,
+    persists,
     names_in,
 )
 
@@ -406,8 +406,8 @@ def _classify_region(m: PyModule, k: Kafka, r: Resolver, loop: Loop) -> None:
                 if f.attr.value in COMMIT_METHODS:
                     loop.commits.append(site)
                 continue
-        if id(call) in produce_ids:
-            loop.handlers.append(site)  # consume-transform-produce: producing the result is the processing
+        if id(call) in produce_ids or persists(call, loop.message):
+            loop.handlers.append(site)  # producing the result, or saving a record built from the message
             continue
         if isinstance(f, cst.Attribute) and f.attr.value in COLLECT_METHODS and _shared(m, f.value, site.scope) \
                 and any(names_in(a.value) & loop.message for a in call.args):

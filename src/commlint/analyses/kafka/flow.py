@@ -17,6 +17,7 @@ from ...artifacts.python import (
     keyword,
     string_value,
 )
+from ..proto_payloads import message_fields
 from .build import is_agent, read_mapping
 from .model import DUMPS, MODEL_BASES, SERIALISE_METHODS, Kafka, Loop
 
@@ -172,7 +173,7 @@ STORE_METHODS = frozenset({
     "find", "find_one", "insert_one", "insert_many", "update_one", "update_many", "replace_one", "delete_one",
     "delete_many", "find_one_and_update", "find_one_and_replace", "find_one_and_delete", "count_documents",
     "aggregate", "bulk_write", "execute", "executemany", "fetchone", "fetchall", "fetchmany",
-    "setex", "setnx", "hset", "hget", "hsetnx", "sadd", "sismember", "hincrby", "expire",
+    "setex", "setnx", "hset", "hget", "hsetnx", "sadd", "sismember", "hincrby", "expire", "save",
 })
 
 
@@ -270,6 +271,9 @@ def event_shape(m: PyModule, k: Kafka, expr: cst.BaseExpression | None, scope: S
         if keys is None:
             return None
         return EventShape(value, {key: m.constant(v, scope) for key, v in keys.items()})
+    if isinstance(value, cst.Call) and "_pb2" in (q := m.qualname(value.func) or ""):
+        declared = message_fields(m, q)  # a protobuf message: the fields its .proto declares
+        return EventShape(value, dict.fromkeys(declared), q.rsplit(".", 1)[-1]) if declared is not None else None
     if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and m.qualname(value.func) is None:
         fields = model_fields(m, value.func.value)
         if fields is None:

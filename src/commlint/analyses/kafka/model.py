@@ -348,3 +348,13 @@ def drop_repolls(k: Kafka) -> None:
              and b.region is not a.region and contains(a.region, b.anchor) and not contains(b.region, a.anchor)}
     if inner:
         k.loops[:] = [lp for lp in k.loops if id(lp) not in inner]
+
+
+PERSIST_METHODS = frozenset({"save", "insert", "upsert", "put", "create", "update", "delete"})
+
+
+def persists(call: cst.Call, message: set[str]) -> bool:
+    """``record.save()`` on a record built from the message (``Logs(msg=log["msg"]).save()``, an ORM
+    model): the message is written to a store, so duplicates and failures matter."""
+    f = call.func
+    return isinstance(f, cst.Attribute) and f.attr.value in PERSIST_METHODS and bool(names_in(f.value) & message)

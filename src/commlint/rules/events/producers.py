@@ -63,14 +63,17 @@ def missing_envelope_field(ctx: PythonContext) -> None:
     queued, shipped = set(), set()
     for p in k.produces:
         other = _not_an_event(m, p, dead_letter)  # None, "dead letter" or "command"
-        if p.events_only or telemetry(m, p) or other:
-            shape = event_shape(m, k, p.value, p.site.scope)
-            if shape is None:
-                continue
-            if other == "command" and not {_snake(f) for f in shape.fields} & naming:
-                shipped.add(id(shape.node))  # a command's payload (CL212 reports its topic), not an event's
-            elif other != "command":
-                (queued if p.events_only and not other else shipped).add(id(shape.node))
+        if not (p.events_only or other or telemetry(m, p)):
+            continue
+        shape = event_shape(m, k, p.value, p.site.scope)
+        if shape is None:
+            continue
+        if other == "dead letter" or telemetry(m, p):
+            shipped.add(id(shape.node))
+        elif p.events_only and other == "command" and not {_snake(f) for f in shape.fields} & naming:
+            shipped.add(id(shape.node))  # a queue's command (CL212 reports its name), not an event
+        elif p.events_only:
+            queued.add(id(shape.node))
     for shape, scope, headers in envelope_candidates(m, k):
         present = {_snake(f) for f in shape.fields} | headers
         if (id(shape.node) in queued and not present & naming) or id(shape.node) in shipped:
@@ -93,7 +96,8 @@ def _snake(key: str) -> str:
 
 def _not_an_event(m: PyModule, p, dead_letter: list[str]) -> str | None:  # noqa: ANN001
     """"dead letter" for a failed message and its error (to ``orders.dlq``, ``settings.KAFKA_DLQ_TOPIC``),
-    "command" for a message to a topic named like a command (``register``: CL212 reports the name)."""
+    "command" for a message to a destination named like a command (``register``: CL212 reports the
+    name): a queue's job then, while on Kafka every message is an event and carries the envelope."""
     if p.topic is None:
         return None
     for name, _node in literal_topics(m, [p.topic], p.site.scope):

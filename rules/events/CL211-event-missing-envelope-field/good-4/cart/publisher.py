@@ -15,9 +15,9 @@ def dead_letter(message, error):
     producer.produce(DLQ_TOPIC, key=message.key(), value=json.dumps(record).encode())
 
 
-def register(service):
-    # a command to a topic named for it (CL212 reports the name), not an event missing fields
-    producer.produce("register", key=service["id"], value=json.dumps({"name": service["name"]}).encode())
+def charge(order):
+    # a command to a queue named for it (CL212 reports the name): a job, not an event missing fields
+    channel.basic_publish(exchange="payments", routing_key="process_payment", body=json.dumps({"order": order["id"]}))
 
 
 def send_receipt(email):
