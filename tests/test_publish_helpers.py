@@ -106,3 +106,16 @@ def test_a_carrier_word_does_not_hide_the_command() -> None:
     assert "command" in past_tense_problem("product_create_topic")
     assert past_tense_problem("order_created_topic") is None
     assert "command" not in past_tense_problem("order_topic")
+
+
+ASSIGN = '''
+from confluent_kafka import Consumer, TopicPartition
+
+ROOMS = "reserva_solicitada"
+c = Consumer({"bootstrap.servers": "kafka:9092", "group.id": "rooms", "enable.auto.commit": False})
+c.assign([TopicPartition(ROOMS, 0, 0)])
+'''
+
+
+def test_the_topics_of_assigned_partitions_are_topic_names(check_tree) -> None:
+    assert found(check_tree({"svc/rooms.py": ASSIGN}, {"select": ["CL215"]})) == {("svc/rooms.py", 3, "CL215")}

@@ -41,6 +41,7 @@ from .model import (
     classify,
     contains,
     drop_repolls,
+    partition_topics,
     persists,
     names_in,
 )
@@ -280,11 +281,11 @@ def _build(m: PyModule) -> Kafka:
         owner = r.client(f.value, site.scope)
         if owner is not None:
             owner.methods.add(method)
-        if method == "subscribe":
+        if method in ("subscribe", "assign"):  # assign([TopicPartition("orders", 0)]): its partitions' topics
             c = r.client(f.value, site.scope)
             if c is not None and c.role in ("consumer", "share"):
-                arg = keyword(site.node, "topics") or positional(site.node, 0)
-                topics = literal_topics(m, [arg.value], site.scope) if arg is not None else []
+                arg = keyword(site.node, "topics") or keyword(site.node, "partitions") or positional(site.node, 0)
+                topics = literal_topics(m, partition_topics(m, arg.value, site.scope), site.scope) if arg else []
                 c.topics.extend(t for t in topics if not t[0].startswith("^"))
         elif method in RECEIVE_METHODS:
             c = r.client(f.value, site.scope)
@@ -294,8 +295,7 @@ def _build(m: PyModule) -> Kafka:
             p = _produce(m, r, site, method)
             if p is not None:
                 k.produces.append(p)
-    # for msg in consumer / async for msg in consumer
-    for names, it, scope, loops in w.bindings:
+    for names, it, scope, loops in w.bindings:  # for msg in consumer / async for msg in consumer
         if not loops or not isinstance(loops[-1], cst.For) or loops[-1].iter is not it:
             continue
         c = r.client(it, scope) if not isinstance(it, cst.Call) else _factory_call(m, r, it, scope)

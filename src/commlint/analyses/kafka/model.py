@@ -12,6 +12,7 @@ from ...artifacts.python import (
     CallSite,
     PyModule,
     Scope,
+    dotted,
     string_value,
 )
 
@@ -358,3 +359,13 @@ def persists(call: cst.Call, message: set[str]) -> bool:
     model): the message is written to a store, so duplicates and failures matter."""
     f = call.func
     return isinstance(f, cst.Attribute) and f.attr.value in PERSIST_METHODS and bool(names_in(f.value) & message)
+
+
+def partition_topics(m: Any, expr: cst.BaseExpression, scope: Any) -> list[cst.BaseExpression]:
+    """The topics of ``assign([TopicPartition("orders", 0, offset)])``'s partitions (else the expression)."""
+    value = m.constant(expr, scope)
+    if isinstance(value, (cst.List, cst.Tuple)) and value.elements and all(
+            isinstance(el.value, cst.Call) and (dotted(el.value.func) or "").endswith("TopicPartition") and el.value.args
+            for el in value.elements):
+        return [el.value.args[0].value for el in value.elements]
+    return [expr]
