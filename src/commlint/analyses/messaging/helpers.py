@@ -95,7 +95,7 @@ def _calls_of_helper(m: PyModule, p: Produce) -> list[Produce]:
             break
         if site.scope is fn or m.function_named(site.node.func, site.scope) is not fn:
             continue
-        args = _bind(site.node, positional)
+        args = bind(site.node, positional)
         if args is None:
             continue
         changes = {}
@@ -111,7 +111,7 @@ def _calls_of_helper(m: PyModule, p: Produce) -> list[Produce]:
     return out
 
 
-def _bind(call: cst.Call, positional: list[str]) -> dict[str, cst.BaseExpression] | None:
+def bind(call: cst.Call, positional: list[str]) -> dict[str, cst.BaseExpression] | None:
     """The argument a call passes for each parameter (None: a ``*args``/``**kwargs`` we cannot place)."""
     out: dict[str, cst.BaseExpression] = {}
     i = 0

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import ast
 
-from ...artifacts.python import CallSite, PyModule
+from ...artifacts.python import PyModule
 from ..brokers import BROKER_WORDS, KAFKA_LIBRARIES
 from ..index import Definition, find
 from ..kafka.model import Client, Kafka, Produce
+from ..summaries import _dotted
+from .helpers import bind
 
 CONSUMERS = frozenset({"kafka.KafkaConsumer", "aiokafka.AIOKafkaConsumer"})
 SENDS = frozenset({"send", "send_and_wait", "produce"})
@@ -79,17 +81,6 @@ def _read(d: Definition) -> dict[str, str]:
     return out
 
 
-def _dotted(expr: ast.AST) -> str | None:
-    parts = []
-    while isinstance(expr, ast.Attribute):
-        parts.append(expr.attr)
-        expr = expr.value
-    if isinstance(expr, ast.Name):
-        parts.append(expr.id)
-        return ".".join(reversed(parts))
-    return None
-
-
 def calls_into(m: PyModule, k: Kafka, literal_topics) -> None:  # noqa: ANN001 - kafka.build.literal_topics
     """Topics and payloads this module hands to helpers of other modules (see the module's docstring)."""
     seen: dict[str, Definition | None] = {}
@@ -103,7 +94,7 @@ def calls_into(m: PyModule, k: Kafka, literal_topics) -> None:  # noqa: ANN001 -
         d = seen[q]
         if d is None:
             continue
-        given = _arguments(site, d)
+        given = bind(site.node, d.function.params)  # type: ignore[union-attr]
         if given is None:
             continue
         roles = broker_params(d)
@@ -117,19 +108,3 @@ def calls_into(m: PyModule, k: Kafka, literal_topics) -> None:  # noqa: ANN001 -
             elif role == "value":
                 k.produces.append(Produce(site, Client("producer", "kafka", site.scope), topic, given[p], None, None,
                                           False, False, keyed=False))
-
-
-def _arguments(site: CallSite, d: Definition) -> dict | None:
-    """The argument a call passes for each of the function's parameters (None: ``*args``/``**kwargs``)."""
-    params = d.function.params  # type: ignore[union-attr]
-    out = {}
-    i = 0
-    for a in site.node.args:
-        if a.star:
-            return None
-        if a.keyword is not None:
-            out[a.keyword.value] = a.value
-        elif i < len(params):
-            out[params[i]] = a.value
-            i += 1
-    return out
