@@ -119,3 +119,15 @@ c.assign([TopicPartition(ROOMS, 0, 0)])
 
 def test_the_topics_of_assigned_partitions_are_topic_names(check_tree) -> None:
     assert found(check_tree({"svc/rooms.py": ASSIGN}, {"select": ["CL215"]})) == {("svc/rooms.py", 3, "CL215")}
+
+
+def test_a_topic_read_from_djangos_settings_is_read_in_the_settings_module(check_tree) -> None:
+    files = {
+        "svc/manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'svc.settings')\n",
+        "svc/svc/__init__.py": "",
+        "svc/svc/settings.py": "KAFKA_TOPIC = 'template_render_requests'\n",
+        "svc/app/__init__.py": "",
+        "svc/app/worker.py": "from django.conf import settings\nfrom kafka import KafkaConsumer\n\n"
+                             "c = KafkaConsumer(settings.KAFKA_TOPIC, group_id='g', enable_auto_commit=False)\n",
+    }
+    assert found(check_tree(files, {"select": ["CL215"]})) == {("svc/app/worker.py", 4, "CL215")}

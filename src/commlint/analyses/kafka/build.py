@@ -17,6 +17,7 @@ from ...artifacts.python import (
     string_value,
 )
 from ..brokers import BROKER_WORDS
+from ..django_settings import setting
 from ..index import constructions, find
 from .model import (
     CLIENT_NAME,
@@ -150,15 +151,14 @@ def literal_topics(m: PyModule, exprs: Iterable[cst.BaseExpression], scope: Scop
 
 def imported_text(m: PyModule, expr: cst.BaseExpression) -> str | None:
     """The string an imported name stands for (``topics.ORDER_CREATED``, ``Topics.ORDER_CREATED.value``,
-    ``settings.orders_topic`` with ``orders_topic: str = "orders.order.created"``, or with the default of
-    ``os.getenv("TOPIC", "order-events")``), read through the project index; None when it is not a string
-    literal of the tree."""
+    ``settings.orders_topic`` with ``orders_topic: str = "orders.order.created"`` or ``os.getenv("TOPIC",
+    "order-events")``, Django's settings), read through the project index; None if not a literal of the tree."""
     if isinstance(expr, cst.Attribute) and expr.attr.value == "value":
         expr = expr.value
     q = m.qualname(expr)
     if q is None:
         return None
-    d = find(m, q)
+    d = find(m, q) or setting(m, q)
     return d.value.value if d is not None and d.value is not None and d.value.kind in ("str", "env") else None
 
 
