@@ -368,7 +368,8 @@ def test_the_process_exits_at_once_with_every_byte_written(tmp_path: Path) -> No
 
 def test_findings_do_not_depend_on_the_folder_the_command_runs_in(tmp_path, monkeypatch) -> None:  # noqa: ANN001
     # without configuration the tree is the path given, not the current folder: a helper of another
-    # module is found from anywhere, and nothing beside the tree is read (a sibling's contracts)
+    # module is found from anywhere, services are the tree's folders, and nothing beside the tree is
+    # read (a sibling's contracts)
     tree = tmp_path / "repos" / "shop"
     (tree / "booking").mkdir(parents=True)
     (tree / "booking" / "invokes.py").write_text(
@@ -377,14 +378,20 @@ def test_findings_do_not_depend_on_the_folder_the_command_runs_in(tmp_path, monk
     (tree / "booking" / "app.py").write_text(
         "import requests\nfrom flask import Flask\nfrom invokes import invoke_http\n\napp = Flask(__name__)\n\n\n"
         "@app.route('/book')\ndef book():\n    return invoke_http('http://booking:5000/slots', timeout=5)\n")
+    (tree / "main.py").write_text(  # a route at the tree's top: which service it is in must not move
+        "from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.route('/health')\ndef health():\n    return 'ok'\n")
     sibling = tmp_path / "repos" / "other"
     sibling.mkdir()
     (sibling / "openapi.yaml").write_text("openapi: 3.0.0\n")
+    (tmp_path / "repos" / "pyproject.toml").write_text("[project]\nname = 'all-repos'\n")  # beside the tree
     outputs = set()
     for where in (tree, tmp_path / "repos", tmp_path):
         monkeypatch.chdir(where)
-        r = cli_invoke(["check", str(tree), "--isolated", "--no-cache", "--select", "CL111,CL3", "-f", "concise"])
-        shown = [line.split("booking/", 1)[-1].split(" ")[:2] for line in r.output.splitlines() if " CL" in line]
-        outputs.add(tuple(" ".join(s) for s in shown))  # paths are shown relative to the folder it runs in
+        r = cli_invoke(["check", str(tree), "--isolated", "--no-cache", "--select", "CL111,CL3,CL702", "-f", "concise"])
+        # paths are shown relative to the folder it runs in; the messages name the services
+        outputs.add(tuple(line.split("shop/", 1)[-1] for line in r.output.splitlines() if " CL" in line))
     assert len(outputs) == 1, outputs
-    assert outputs.pop() == ("app.py:10:12: CL111",)
+    shown = outputs.pop()
+    assert [line.split(" ")[:2] for line in shown] == [["booking/app.py:8:1:", "CL702"],
+                                                       ["booking/app.py:10:12:", "CL111"]]
+    assert "of service booking" in shown[0]

@@ -15,6 +15,7 @@ Kubernetes ``Service`` manifest in the tree (``name``, ``name.namespace``,
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from pathlib import Path
@@ -31,7 +32,16 @@ def base_name(name: str) -> str:
 
 class ServiceMap:
     def __init__(self, root: Path, code_files: list[str], settings: Any, yaml_files: Iterable[str] = ()):
-        self.root = Path(root)
+        self.root = Path(root)  # the files' paths are relative to it (the run's root)
+        # a run without configuration on a tree outside (or below) the current folder: folders are
+        # read relative to that tree, as if the run started there (Settings.tree)
+        tree = getattr(settings, "tree", None)
+        self.base, self._shift, self._top = self.root, "", ""
+        if tree is not None and Path(tree).resolve() != self.root.resolve():
+            self.base = Path(tree)
+            self._top, self._here = str(Path(tree).resolve()), str(self.root.resolve())
+            self._shift = os.path.relpath(self._top, self._here).replace(os.sep, "/")
+        code_files = [self._local(rel) for rel in code_files]
         self.folders: dict[str, str] = {}  # folder (rel) -> service name
         self.hosts: dict[str, str] = {}  # host -> service name
         configured = getattr(settings, "services", {}) or {}
@@ -54,7 +64,7 @@ class ServiceMap:
 
         def has_marker(folder: str) -> bool:
             if folder not in marked:
-                d = self.root / folder
+                d = self.base / folder
                 marked[folder] = any((d / m).is_file() for m in MARKERS)
             return marked[folder]
 
@@ -86,8 +96,15 @@ class ServiceMap:
                     folder = posixpath.join(common, head) if common else head
                     self.folders.setdefault(folder, head)
 
+    def _local(self, rel: str) -> str:
+        """A path of the run as seen from the tree (``../../repo/svc/app.py`` -> ``svc/app.py``)."""
+        if not self._shift:
+            return rel
+        full = os.path.normpath(os.path.join(self._here, rel))  # (an absolute rel stays itself)
+        return full[len(self._top) + 1:].replace(os.sep, "/") if full.startswith(self._top + os.sep) else rel
+
     def service_of(self, rel: str) -> str | None:
-        folder = posixpath.dirname(rel)
+        folder = posixpath.dirname(self._local(rel))
         while True:
             if folder in self.folders:
                 return self.folders[folder]
@@ -97,7 +114,9 @@ class ServiceMap:
             folder = parent
 
     def folder_of(self, service: str) -> str | None:
-        return next((f for f, s in self.folders.items() if s == service), None)
+        """The service's folder, relative to the run's root as the files' paths are."""
+        found = next((f for f, s in self.folders.items() if s == service), None)
+        return posixpath.join(self._shift, found) if found is not None and self._shift else found
 
     @property
     def names(self) -> set[str]:
