@@ -131,3 +131,15 @@ def test_a_topic_read_from_djangos_settings_is_read_in_the_settings_module(check
                              "c = KafkaConsumer(settings.KAFKA_TOPIC, group_id='g', enable_auto_commit=False)\n",
     }
     assert found(check_tree(files, {"select": ["CL215"]})) == {("svc/app/worker.py", 4, "CL215")}
+
+
+def test_helpers_of_helpers_add_a_bounded_number_of_publishes(check_tree) -> None:
+    # 20 helpers each calling the sending helper 150 times, each called 150 times: 450,000 publishes
+    # if every path were followed
+    inner = "\n".join(f'    send_event(topic, {{"n": {i}}})' for i in range(150))
+    helpers = "\n\n".join(f"def relay{j}(topic):\n{inner}" for j in range(20))
+    callers = "\n".join(f'    relay{j}("t{i}")' for j in range(20) for i in range(150))
+    text = HELPER.split("def relay")[0] + "\n\n" + helpers + "\n\n\ndef flood():\n" + callers + "\n"
+    start = time.perf_counter()
+    check_tree({"svc/events.py": text}, {"select": ["CL215"]})
+    assert time.perf_counter() - start < 60

@@ -20,16 +20,20 @@ from ..kafka.model import Kafka, Produce
 
 DEPTH = 2  # a helper calling a helper calling the send
 MAX_SITES = 200  # calls of one helper followed at most (a hostile module calling it 10,000 times)
+MAX_ADDED = 2000  # publishes added per module at most (helpers of helpers multiply their calls)
 
 
 def through_helpers(m: PyModule, k: Kafka) -> None:
     """Add the calls of helpers that publish their parameters to ``k.produces``."""
-    todo = list(k.produces)
+    todo, total = list(k.produces), 0
     for _ in range(DEPTH):
         added: list[Produce] = []
         for p in todo:
-            added.extend(_calls_of_helper(m, p))
+            if total + len(added) >= MAX_ADDED:
+                break
+            added.extend(_calls_of_helper(m, p)[: MAX_ADDED - total - len(added)])
         k.produces.extend(added)
+        total += len(added)
         todo = added
 
 
@@ -75,6 +79,20 @@ def _forwarded(m: PyModule, expr: cst.BaseExpression | None, fn: Scope, params: 
     return None
 
 
+def _callers(m: PyModule) -> dict[int, list]:
+    """id(function scope) -> the call sites of the module naming it (read once per module)."""
+
+    def build(mod: PyModule) -> dict[int, list]:
+        out: dict[int, list] = {}
+        for site in mod.calls:
+            fn = mod.function_named(site.node.func, site.scope)
+            if fn is not None:
+                out.setdefault(id(fn), []).append(site)
+        return out
+
+    return m.analysis("messaging.callers", build)
+
+
 def _calls_of_helper(m: PyModule, p: Produce) -> list[Produce]:
     fn = p.site.scope.enclosing_function()
     if fn is None or fn is not p.site.scope:
@@ -90,11 +108,11 @@ def _calls_of_helper(m: PyModule, p: Produce) -> list[Produce]:
         return []
     exchange = _forwarded(m, p.destinations[0], fn, params, defaults) if p.destinations else None
     out = []
-    for site in m.calls:
+    for site in _callers(m).get(id(fn), ()):
         if len(out) >= MAX_SITES:
             break
-        if site.scope is fn or m.function_named(site.node.func, site.scope) is not fn:
-            continue
+        if site.scope is fn:
+            continue  # recursion
         args = bind(site.node, positional)
         if args is None:
             continue
