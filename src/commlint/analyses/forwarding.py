@@ -16,6 +16,7 @@ from ..artifacts import pynodes as cst
 from ..artifacts.python import CallSite, PyModule
 from .http import CLIENTS, FUNCTIONS, REQUESTS, Library
 from .index import Definition, Forward, find, module_file, project_index
+from .values import argument
 
 
 _LIBRARIES = (b"requests", b"httpx", b"aiohttp", b"urllib")
@@ -190,21 +191,16 @@ def forwarded_header_calls(module: PyModule) -> list[ForwardedHeaders]:
             fn = d.function
             params = fn.params[1:] if d.klass is not None and fn.params[:1] in (["self"], ["cls"]) else fn.params  # type: ignore[union-attr]
             for fw in fn.forwards:  # type: ignore[union-attr]
-                if not fw.star or fw.url is None or fw.headers or d.summary.resolve(fw.callee) not in FUNCTIONS:
+                if not fw.star or fw.url not in params or fw.headers or d.summary.resolve(fw.callee) not in FUNCTIONS:
                     continue
                 call = site.node
                 if any(a.star for a in call.args):
                     break  # ``**options``: what it passes cannot be read
-                url = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == fw.url), None)
-                if url is None and fw.url in params:
-                    positional = [a.value for a in call.args if a.keyword is None]
-                    i = params.index(fw.url)
-                    url = positional[i] if i < len(positional) else None
-                if url is None:
-                    break
-                headers = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "headers"), None)
-                out.append(ForwardedHeaders(site, m.tree.code_for_node(call.func), d.summary.resolve(fw.callee),
-                                            f"{Path(d.summary.path).name}:{fw.line}", url, headers))
+                url = argument(m, call, site.scope, fw.url, params.index(fw.url)).expr
+                if url is not None:
+                    out.append(ForwardedHeaders(site, m.tree.code_for_node(call.func), d.summary.resolve(fw.callee),
+                                                f"{Path(d.summary.path).name}:{fw.line}", url,
+                                                argument(m, call, site.scope, "headers").expr))
                 break
         return out
 

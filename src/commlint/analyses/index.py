@@ -373,6 +373,13 @@ def expand_star_imports(module: PyModule) -> None:
                 module.imports.setdefault(name, target)
 
 
+def run_path(settings: object, rel: str) -> Path:
+    """A file of the run on disk: discovery names it relative to the run's root (``settings.root``),
+    which is not always the tree the index reads (``settings.tree``)."""
+    p = Path(rel)
+    return (p if p.is_absolute() else Path(getattr(settings, "root", None) or ".") / p).resolve()
+
+
 def module_file(module: PyModule) -> Path | None:
     """The module's own file on disk (resolved once per module)."""
 
@@ -380,9 +387,7 @@ def module_file(module: PyModule) -> Path | None:
         index = project_index(m)
         if index is None:
             return None
-        p = Path(m.path)  # as discovery names it: relative to the run's root (settings.root)
-        base = getattr(m.settings, "root", None) or index.root
-        found = (p if p.is_absolute() else Path(base) / p).resolve()
+        found = run_path(m.settings, m.path)
         return found if found == index.root or index.root in found.parents else None
 
     return module.analysis("index.file", build)

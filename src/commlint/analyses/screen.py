@@ -89,12 +89,12 @@ def screened(rel: str, data: bytes, text: str, plan: Any, others_present: bool) 
 def _leads_anywhere(reader: "_Reader", rel: str, settings: Any, deps: set[str]) -> bool:
     """Whether a name the module uses through its imports is a library's or leads into a module of the
     tree that names one (the project index reads it, as the analyses would)."""
-    from .index import index_of
+    from .index import index_of, run_path
 
     index = index_of(settings)
     here = None
     if index is not None:
-        here = (Path(rel) if Path(rel).is_absolute() else Path(getattr(settings, "root", None) or index.root) / rel).resolve()
+        here = run_path(settings, rel)
     if reader.stars:  # from x import *: what the star modules bind (``requests``, two stars away)
         if index is None:
             return True  # no tree to look in: assume the worst

@@ -134,6 +134,13 @@ def past_tense_problem(
     return f"ends in {word!r}, which is not a past-tense verb"
 
 
+def reads_as_command(name: str) -> bool:
+    """Whether a name reads as a command, its verb first or last (``process_payment``, ``model_restart``)."""
+    words = _named_words(name)
+    return bool(words) and not is_past_tense(event_word(name) or "") and (
+        words[0] in COMMAND_VERBS or words[-1] in COMMAND_VERBS)
+
+
 def suggest(name: str) -> str | None:
     """A past-tense spelling for a command-like name: ``create_order`` -> ``order.created``."""
     words = _named_words(name)

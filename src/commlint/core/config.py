@@ -447,11 +447,12 @@ def enabled_rules(settings: Settings, catalogue: Catalogue) -> list[RuleMeta]:
 
 
 def default_root(paths: list[Path]) -> Path:
-    """The tree a run without configuration reads across files (``Settings.tree``): the current folder when it is the path given
-    (``commlint check .``) or a git work tree holding every path given (``commlint check services/``
-    at the top of a repository, pre-commit's files), else the folder the paths share (``commlint check
-    /src/shop`` from elsewhere, or from ``/src``). The project index reads the tree from there, so the
-    findings do not depend on where the command is run, and nothing outside the paths is read."""
+    """The tree a run without configuration reads across files (``Settings.tree``): the current
+    folder when it is the path given (``commlint check .``) or a git work tree holding every path
+    given (``commlint check services/`` at the top of a repository, pre-commit's files), else the
+    folder the paths share (``commlint check /src/shop`` from elsewhere, or from ``/src``). The
+    project index and the service model read the tree from there, so the findings do not depend on
+    where the command is run, and nothing outside the paths is read."""
     cwd = Path.cwd()
     given = [p.resolve() for p in paths] or [cwd]
     if all(g == cwd for g in given) or (

@@ -235,6 +235,14 @@ def timeout_ceiling(ctx: PythonContext) -> None:
 # -- CL111, CL112: headers ---------------------------------------------------------------------
 
 
+def _judged(module: PyModule, target: str, scope: Scope, node: cst.CSTNode, strict: bool, propagation: bool) -> bool:
+    """Whether a call's headers are judged: an internal call (an unknown one under --strict), and for
+    X-Request-ID one made while a request is served."""
+    if target == EXTERNAL or (target == UNKNOWN and not strict):
+        return False
+    return not (propagation and no_inbound_request(module, scope, node))
+
+
 def _header_check(ctx: PythonContext, why: str) -> None:
     """Internal calls only (a third party neither reads nor forwards these headers; a call whose
     target cannot be told is judged under --strict); for X-Request-ID, only where a request
@@ -250,9 +258,7 @@ def _header_check(ctx: PythonContext, why: str) -> None:
         if c.role == "method" and c.name in ("send", "ws_connect"):
             continue
         target = call_target(module, c, ctx.settings)
-        if target == EXTERNAL or (target == UNKNOWN and not strict):
-            continue
-        if propagation and no_inbound_request(module, c.scope, c.node):
+        if not _judged(module, target, c.scope, c.node, strict, propagation):
             continue
         sent = call_headers(module, c)
         if names & sent.names or (propagation and sent.forwards):
@@ -286,13 +292,11 @@ def _header_check(ctx: PythonContext, why: str) -> None:
                    properties={"target": target})
     for fw in forwarded_header_calls(module):  # invoke_http(url, json=...): the helper's call sends what it is given
         target = classify_url(module, fw.url, fw.site.scope, ctx.settings)
-        if target == EXTERNAL or (target == UNKNOWN and not strict):
-            continue
-        if propagation and no_inbound_request(module, fw.site.scope, fw.site.node):
+        if not _judged(module, target, fw.site.scope, fw.site.node, strict, propagation):
             continue
         sent = header_names(module, fw.headers, fw.site.scope)
-        if names & sent.names or (propagation and sent.forwards):
-            continue
+        if names & sent.names or sent.forwards:
+            continue  # the incoming request's headers, passed on: judged where the helper sends them
         if not sent.complete:
             _note(ctx, fw.site.node, f"`{fw.helper}(...)`: cannot tell whether the headers it is given carry "
                   f"the {shown} header.", fw.site.scope)

@@ -17,6 +17,7 @@ from ...artifacts.python import (
     keyword,
     string_value,
 )
+from ..naming import is_dead_letter
 from ..proto_payloads import message_fields
 from .build import is_agent, read_mapping
 from .model import DUMPS, MODEL_BASES, SERIALISE_METHODS, Kafka, Loop
@@ -410,3 +411,17 @@ def unique_topics(k: Kafka) -> Iterator[tuple[str, cst.CSTNode]]:
         if id(node) not in seen and not name.startswith(("_", "^")) and "{" not in name:
             seen.add(id(node))
             yield name, node
+
+
+def to_dead_letter(m: PyModule, p: Any, patterns: list[str]) -> bool:
+    """Whether a publish goes to a dead-letter destination: a topic (or exchange) named by the DLQ
+    convention (``orders.order.created.dlq``), or whose name or expression matches CL204's
+    ``dlq-patterns`` (``settings.KAFKA_DLQ_TOPIC``)."""
+    for dest in (p.topic, *p.destinations):
+        if dest is None:
+            continue
+        name = string_value(m.constant(dest, p.site.scope))
+        if (name is not None and is_dead_letter(name)) or any(d in (name or m.tree.code_for_node(dest)).lower()
+                                                             for d in patterns):
+            return True
+    return False

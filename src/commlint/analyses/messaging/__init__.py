@@ -35,7 +35,7 @@ def messaging(module: PyModule) -> Kafka:
         for a in used:
             a.publishes(m, merged)
         if remote:
-            calls_into(m, merged, literal_topics)
+            calls_into(m, merged)
         helpers.through_helpers(m, merged)
         sends = {id(p) for p in k.produces}  # the Kafka clients' own, whose topics the Kafka model reads
         for p in merged.produces:

@@ -21,9 +21,8 @@ from ...artifacts import pynodes as cst
 
 from ...artifacts.python import CallSite, PyModule, Scope, keyword, positional, string_value
 from ..kafka.build import literal_topics
-from ..values import template
-from .helpers import send_of
 from ..kafka.model import Client, Kafka, Loop
+from ..values import template
 from .common import (
     arg,
     callback_loop,
@@ -42,6 +41,7 @@ from .common import (
     roots,
     truthy,
 )
+from .helpers import send_of
 
 LIBRARIES = frozenset({"pika", "aio_pika", "kombu"})
 PROPERTY_FIELDS = {"message_id": "event_id", "type": "event_type", "timestamp": "timestamp", "app_id": "source",

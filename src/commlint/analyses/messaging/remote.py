@@ -17,13 +17,13 @@ import ast
 from ...artifacts.python import PyModule
 from ..brokers import BROKER_WORDS, KAFKA_LIBRARIES
 from ..index import Definition, find
-from ..kafka.model import Client, Kafka, Produce
+from ..kafka.build import literal_topics
+from ..kafka.model import SERIALISE_METHODS, Client, Kafka, Produce
 from ..summaries import _dotted
 from .helpers import bind
 
 CONSUMERS = frozenset({"kafka.KafkaConsumer", "aiokafka.AIOKafkaConsumer"})
 SENDS = frozenset({"send", "send_and_wait", "produce"})
-SERIALISE = frozenset({"dumps", "encode", "model_dump_json", "SerializeToString", "json", "dict", "model_dump"})
 
 
 def broker_params(d: Definition) -> dict[str, str]:
@@ -49,7 +49,7 @@ def _read(d: Definition) -> dict[str, str]:
 
     def param(expr: ast.AST | None) -> str | None:
         for _ in range(4):  # json.dumps(payload).encode("utf-8")
-            if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr in SERIALISE:
+            if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr in SERIALISE_METHODS:
                 expr = expr.args[0] if expr.func.attr == "dumps" and expr.args else expr.func.value
             elif isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "dumps" and expr.args:
                 expr = expr.args[0]
@@ -81,7 +81,7 @@ def _read(d: Definition) -> dict[str, str]:
     return out
 
 
-def calls_into(m: PyModule, k: Kafka, literal_topics) -> None:  # noqa: ANN001 - kafka.build.literal_topics
+def calls_into(m: PyModule, k: Kafka) -> None:
     """Topics and payloads this module hands to helpers of other modules (see the module's docstring)."""
     seen: dict[str, Definition | None] = {}
     for site in m.calls:
@@ -106,5 +106,5 @@ def calls_into(m: PyModule, k: Kafka, literal_topics) -> None:  # noqa: ANN001 -
                 how = "consume" if role == "consume" else "produce"
                 k.topic_literals.extend((name, node, how) for name, node in literal_topics(m, [given[p]], site.scope))
             elif role == "value":
-                k.produces.append(Produce(site, Client("producer", "kafka", site.scope), topic, given[p], None, None,
-                                          False, False, keyed=False))
+                k.produces.append(Produce(site, Client("producer", "kafka", site.scope), topic, given[p], key=None,
+                                          headers=None, unknown_args=False, partition=False, keyed=False))

@@ -7,9 +7,8 @@ from collections.abc import Iterable
 from ...artifacts import pynodes as cst
 
 from ...analyses.messaging import messaging as kafka  # every broker: Kafka, RabbitMQ, SQS, NATS, FastStream
-from ...analyses.kafka.flow import call_name, reachable
+from ...analyses.kafka.flow import call_name, reachable, to_dead_letter
 from ...analyses.kafka.model import AUTO_COMMIT_KEY, CONSUMING, GROUP_KEY, Kafka, Loop
-from ...analyses.naming import is_dead_letter
 from ...artifacts.python import (
     CallSite,
     PyModule,
@@ -345,11 +344,8 @@ def no_dead_letter(ctx: PythonContext) -> None:
             if name in helpers or _dlq_like(name, patterns):
                 found = True
             p = produce_by_node.get(id(s.node))
-            for dest in ((p.topic, *p.destinations) if p is not None else ()):
-                name = string_value(m.constant(dest, s.scope)) if dest is not None else None
-                if dest is not None and ((name is not None and is_dead_letter(name))
-                                         or _dlq_like(name or m.tree.code_for_node(dest), patterns)):
-                    found = True
+            if p is not None and to_dead_letter(m, p, patterns):
+                found = True
             if loop.dead_letter == "missing" and _requeue_off(m, s):
                 found = True
             if found:

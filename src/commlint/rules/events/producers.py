@@ -12,14 +12,15 @@ from ...analyses.kafka.flow import (
     envelope_candidates,
     field_values,
     telemetry,
+    to_dead_letter,
 )
 from ...analyses.messaging import messaging as kafka  # every broker: Kafka, RabbitMQ, SQS, NATS, FastStream
 from ...analyses.kafka.model import SEMVER
 from ...analyses.messaging.helpers import send_of
 from ...analyses.messaging.sqs import sns_topic_names
 from ...analyses.kafka.build import literal_topics
-from ...analyses.naming import fits, is_dead_letter, is_internal, name_problem, segments, strip_dead_letter
-from ...analyses.words import past_tense_problem, split_words, suggest
+from ...analyses.naming import fits, is_internal, name_problem, segments, strip_dead_letter
+from ...analyses.words import past_tense_problem, reads_as_command, split_words, suggest
 from ...artifacts.python import (
     dotted,
     PyModule,
@@ -98,15 +99,10 @@ def _not_an_event(m: PyModule, p, dead_letter: list[str]) -> str | None:  # noqa
     """"dead letter" for a failed message and its error (to ``orders.dlq``, ``settings.KAFKA_DLQ_TOPIC``),
     "command" for a message to a destination named like a command (``register``: CL212 reports the
     name): a queue's job then, while on Kafka every message is an event and carries the envelope."""
-    if p.topic is None:
-        return None
-    for name, _node in literal_topics(m, [p.topic], p.site.scope):
-        if is_dead_letter(name):
-            return "dead letter"
-        if "command" in (past_tense_problem(name.split(".")[-1]) or ""):
-            return "command"
-    code = m.tree.code_for_node(p.topic).lower()
-    return "dead letter" if any(d in code for d in dead_letter) else None
+    if to_dead_letter(m, p, dead_letter):
+        return "dead letter"
+    names = literal_topics(m, [p.topic], p.site.scope) if p.topic is not None else []
+    return "command" if any(reads_as_command(name.split(".")[-1]) for name, _node in names) else None
 
 
 def _past_options(opts: dict) -> tuple[frozenset[str], frozenset[str]]:
