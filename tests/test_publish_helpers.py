@@ -99,7 +99,7 @@ def run():
 
 def test_the_poll_at_the_end_of_a_while_loop_is_the_same_loop(check_tree) -> None:
     got = found(check_tree({"svc/worker.py": REPOLL}, {"select": ["CL203", "CL204"]}))
-    assert got == {("svc/worker.py", 9, "CL203"), ("svc/worker.py", 9, "CL204")}
+    assert got == {("svc/worker.py", 10, "CL203"), ("svc/worker.py", 10, "CL204")}
 
 
 def test_a_carrier_word_does_not_hide_the_command() -> None:
