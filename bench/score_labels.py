@@ -69,20 +69,24 @@ def main() -> int:
     ap.add_argument("--src", help="commlint's src/ to run instead of the installed one")
     ap.add_argument("--peers", action="store_true", help="also run ruff, bandit and pylint for CL101")
     ap.add_argument("--missed", action="store_true", help="list the labelled violations not found")
+    ap.add_argument("--wrong", action="store_true", help="list the findings on lines labelled ok, with the reason")
     ap.add_argument("--labels", default=str(HERE / "labels" / "corpus.csv"),
                     help="the labels to score against (bench/labels/heldout.csv: repositories labelled by "
                          "readers who did not write the rules, scored once, never tuned on)")
     args = ap.parse_args()
     labels: dict[str, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))  # repo -> rule -> (path, line) -> verdict
     commits = {}
+    reasons = {}
     with open(args.labels, encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             labels[row["repo"]][row["rule"]][(row["path"], int(row["line"]))] = row["verdict"]
+            reasons[(row["repo"], row["rule"], row["path"], int(row["line"]))] = row.get("reason", "")
             commits[row["repo"]] = row["commit"]
     totals = {r: [0, 0, 0] for r in RULES}
     peer_totals = {p: [0, 0, 0] for p in PEERS}
     unlabelled = []
     missed = []
+    wrong = []
     for repo in sorted(commits):
         tree = Path(args.corpus) / repo.replace("/", "+", 1)
         if not tree.is_dir():
@@ -94,6 +98,8 @@ def main() -> int:
             unlabelled += [(repo, p, line, rule) for p, line in mine - set(labels[repo][rule])]
             missed += [(repo, p, line, rule) for (p, line), v in labels[repo][rule].items()
                        if v == "violation" and (p, line) not in mine]
+            wrong += [(repo, p, line, rule, reasons[(repo, rule, p, line)]) for p, line in sorted(mine)
+                      if labels[repo][rule].get((p, line)) == "ok"]
             for i, n in enumerate(score(mine, labels[repo][rule])):
                 totals[rule][i] += n
         if args.peers:
@@ -109,6 +115,8 @@ def main() -> int:
             print(f"| {rule} | {n} | {tp} | {prec} | {v} | {rec} |")
     for u in sorted(missed) if args.missed else ():
         print("missed violation:", *u, file=sys.stderr)
+    for u in wrong if args.wrong else ():
+        print("finding on a line labelled ok:", *u, file=sys.stderr)
     for u in unlabelled:
         print("unlabelled finding (counts against precision):", *u, file=sys.stderr)
     return 0

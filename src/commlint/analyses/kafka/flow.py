@@ -361,6 +361,42 @@ def telemetry(m: PyModule, p: Any) -> bool:
     return any(_TELEMETRY.search(w) for w in words)
 
 
+_DRAWN = ("random.", "numpy.random.", "secrets.", "cv2.", "PIL.")
+
+
+def reading(m: PyModule, k: Kafka, p: Any) -> bool:
+    """Whether a produce ships a bare reading: a number drawn at random or the bytes of an image or video
+    frame (``producer.send("S_1", value=random.uniform(2, 5))``, ``buffer.tobytes()`` after ``cv2.imencode``),
+    what a simulated sensor or camera sends. Nothing in it names an entity to key by. A dict or a record
+    built on the way (``{"order_id": random.randint(...)}``, ``Order(...)``) may, and is not a reading."""
+    todo: list[tuple[cst.CSTNode | None, Scope, int]] = [(p.value, p.site.scope, 0)]
+    seen: set[int] = set()
+    drawn = False
+    while todo:
+        expr, scope, depth = todo.pop()
+        if expr is None or id(expr) in seen or depth > 6:
+            continue
+        seen.add(id(expr))
+        for n in cst.iter_nodes(expr):
+            if isinstance(n, (cst.Dict, cst.DictComp)):
+                return False
+            if isinstance(n, cst.Call):
+                name = m.qualname(n.func) or dotted(n.func) or ""
+                if name.startswith(_DRAWN) or name in ("random", "cv2", "secrets"):
+                    drawn = True
+                elif name.rpartition(".")[2][:1].isupper():
+                    return False  # a record or model: its fields may name the entity
+                found = m.returns(n.func, scope)
+                todo += [(v, found[1], depth + 1) for v in found[0]] if found else []
+            elif isinstance(n, cst.Name):
+                where = m.binding_scope(n.value, scope)
+                if where is None:
+                    continue
+                todo += [(v, where, depth + 1) for v in where.bindings.get(n.value, [])]
+                todo += [(v, where, depth + 1) for names, v, s, _ in k.bindings if s is where and n.value in names]
+    return drawn
+
+
 def envelope_candidates(m: PyModule, k: Kafka) -> Iterator[tuple[EventShape, Scope, set[str]]]:
     """Produced events we can read, and dicts shaped like an envelope with data (once each)."""
     seen: set[int] = set()

@@ -8,7 +8,7 @@ from ...artifacts import pynodes as cst
 
 from ...analyses.messaging import messaging as kafka  # every broker: Kafka, RabbitMQ, SQS, NATS, FastStream
 from ...analyses.kafka.flow import call_name, reachable, to_dead_letter
-from ...analyses.kafka.model import AUTO_COMMIT_KEY, CONSUMING, GROUP_KEY, Kafka, Loop
+from ...analyses.kafka.model import AUTO_COMMIT_KEY, CONSUMING, GROUP_KEY, Kafka, Loop, names_in
 from ...artifacts.python import (
     CallSite,
     PyModule,
@@ -78,10 +78,32 @@ def _auto_ack(ctx: PythonContext, c) -> None:  # noqa: ANN001
                "(manual ack, or the library's ack-on-success default).", scope=c.scope)
 
 
+def _only_reads(k: Kafka, c) -> bool:  # noqa: ANN001
+    """Every message the consumer receives here is only read, decoded or logged (a console tail, a dashboard):
+    acknowledging it on delivery loses nothing a crash could leave half done (as CL203 and CL204 skip such loops)."""
+    mine = [loop for loop in k.loops if loop.client is c]
+    return bool(mine) and not any(loop.effects or _hands_back(loop) for loop in mine)
+
+
+def _hands_back(loop: Loop) -> bool:
+    """The loop returns or yields the message (or a value derived from it) to its caller, which processes it."""
+    stack: list[cst.CSTNode] = [loop.region]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (cst.Return, cst.Yield)) and n.value is not None and names_in(n.value) & loop.message:
+            return True
+        if not isinstance(n, (cst.FunctionDef, cst.Lambda, cst.ClassDef)) or n is loop.region:
+            stack.extend(n.children)
+    return False
+
+
 @check("CL201", subjects=consumers)
 def auto_commit(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
-    for c in kafka(m).clients:
+    k = kafka(m)
+    for c in k.clients:
+        if c.role == "consumer" and _only_reads(k, c):
+            continue
         if c.role == "consumer" and c.auto_ack is not None:
             _auto_ack(ctx, c)
             continue

@@ -11,6 +11,7 @@ from ...analyses.kafka.flow import (
     unique_topics,
     envelope_candidates,
     field_values,
+    reading,
     telemetry,
     to_dead_letter,
 )
@@ -205,8 +206,8 @@ def event_version_not_semver(ctx: PythonContext) -> None:
 def produce_without_key(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
     for p in kafka(m).produces:
-        if p.unknown_args or p.partition or not p.keyed or telemetry(m, p):
-            continue  # (logs, heartbeats, metrics: no entity to keep in order)
+        if p.unknown_args or p.partition or not p.keyed or telemetry(m, p) or reading(m, kafka(m), p):
+            continue  # (logs, heartbeats, metrics, a simulated sensor's readings: no entity to keep in order)
         if p.via is not None and p.key is send_of(p).key:
             continue  # a helper's call that passes no key: the send in the helper is reported
         if p.key is None or (isinstance(p.key, cst.Name) and p.key.value == "None"):
