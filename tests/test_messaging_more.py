@@ -330,6 +330,7 @@ def receive():
 
 def callback(channel, method, properties, body):
     print(body)
+    send_sms(body)
 '''
     result = check_tree({"amqp_setup.py": setup, "twilio_message.py": consumer}, {"select": ["CL201"]})
     assert found(result) == {("twilio_message.py", 5, "CL201")}

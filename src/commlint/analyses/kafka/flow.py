@@ -20,7 +20,7 @@ from ...artifacts.python import (
 from ..naming import is_dead_letter
 from ..proto_payloads import message_fields
 from .build import is_agent, read_mapping
-from .model import DUMPS, MODEL_BASES, SERIALISE_METHODS, Kafka, Loop
+from .model import DUMPS, MODEL_BASES, SERIALISE_METHODS, Kafka, Loop, names_in
 
 # -- following handlers ---------------------------------------------------------------------
 
@@ -359,6 +359,57 @@ def telemetry(m: PyModule, p: Any) -> bool:
         if isinstance(v, cst.Call):  # os.getenv("KAFKA_LOG_TOPIC", "logs")
             words += [w for a in v.args if (w := string_value(a.value))]
     return any(_TELEMETRY.search(w) for w in words)
+
+
+def passed_on(m: PyModule, k: Kafka, p: Any) -> str | None:
+    """The name of the consumed message when a produce publishes it again as its payload (decoded,
+    perhaps enriched, re-encoded): in the loop that receives it, or in a function of this module the
+    loop hands it to (``await add_cheese(key, pizza)`` -> ``send(..., value=json.dumps(pizza))``)."""
+    name = _payload_name(m, p.value)
+    if name is None:
+        return None
+    for loop in k.loops:
+        if p.site.scope is loop.scope and name in loop.message and (loop.region is loop.scope.node or any(
+                r is loop.region for r in k.loops_of.get(id(p.node), ()))):
+            return name
+        for h in loop.handlers:
+            for fn in functions_called(m, h.node, h.scope) or ():
+                if fn is p.site.scope and _param_gets_message(m, k, h, fn, name, loop.message):
+                    return name
+    return None
+
+
+def _payload_name(m: PyModule, value: cst.BaseExpression | None) -> str | None:
+    """``pizza`` in ``json.dumps(pizza).encode("utf-8")``, ``pizza`` itself: a payload that is one name."""
+    while value is not None:
+        if isinstance(value, cst.Name):
+            return value.value
+        if not isinstance(value, cst.Call):
+            return None
+        f = value.func
+        if isinstance(f, cst.Attribute) and f.attr.value == "encode":
+            value = f.value
+        elif (m.qualname(f) or dotted(f)) in DUMPS and value.args:
+            value = value.args[0].value
+        else:
+            return None
+    return None
+
+
+def _param_gets_message(m: PyModule, k: Kafka, site: CallSite, fn: Scope, name: str, message: set[str]) -> bool:
+    """The handler's parameter ``name`` is given a value derived from the message, not a new event built
+    around it (``{"id_transacao": ..., "pedido": message}``), and is not rebound."""
+    call, node = site.node, fn.node
+    if not isinstance(node, cst.FunctionDef) or fn.bindings.get(name):
+        return False
+    params = [q.name.value for q in node.params.params]
+    if params[:1] in (["self"], ["cls"]) and isinstance(call.func, cst.Attribute):
+        params = params[1:]
+    for i, a in enumerate(call.args):
+        target = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) and not a.star else None)
+        if target == name and names_in(a.value) & message:
+            return event_shape(m, k, a.value, site.scope) is None
+    return False
 
 
 _DRAWN = ("random.", "numpy.random.", "secrets.", "cv2.", "PIL.")

@@ -11,6 +11,8 @@ from ...analyses.kafka.flow import (
     unique_topics,
     envelope_candidates,
     field_values,
+    header_keys,
+    passed_on,
     reading,
     telemetry,
     to_dead_letter,
@@ -86,6 +88,18 @@ def missing_envelope_field(ctx: PythonContext) -> None:
         what = f"event model `{shape.model}`" if shape.model else "event"
         ctx.report(shape.node, f"{what} lacks envelope field{'s' if len(missing) > 1 else ''} "
                    f"{', '.join(missing)}: every event carries {', '.join(required)}.", scope=scope)
+    for p in k.produces:  # on a stream (a work queue's job may pass through), each send itself (not a helper's call)
+        name = passed_on(m, k, p)
+        if name is None or p.via is not None or p.events_only or _not_an_event(m, p, dead_letter) or telemetry(m, p) \
+                or event_shape(m, k, p.value, p.site.scope) is not None:
+            continue
+        present = {_snake(key) for key, _ in k.subscripts.get((id(p.site.scope), name), ()) if key}
+        present |= header_keys(m, p.headers, p.site.scope) or set()
+        missing = [f for f in required if f not in present]
+        if missing:
+            ctx.report(p.node, f"event publishes the consumed message `{name}` again with no envelope of its own "
+                       f"(lacks {', '.join(missing)}): a new event needs its own event_id and event_type. Wrap "
+                       f"it: {{\"event_id\": ..., \"event_type\": ..., ..., \"data\": {name}}}.", scope=p.site.scope)
 
 
 EVENT_NAMING_KEYS = frozenset({"event", "event_name"})  # {"event": "token_issued", "data": ...} names an event
