@@ -131,6 +131,8 @@ class Loop:
     dead_letter: str | None = None  # None: look for a dead-letter path in code (Kafka); "declared" |
     # "missing" (the queue is declared here without one) | "external" (configured elsewhere: not judged)
     dead_letter_at: cst.CSTNode | None = None  # the declaration without a dead-letter setting
+    queue_passed_in: bool = False  # the queue is a parameter; every queue the module declares lacks a dead letter
+    handed_in: bool = False  # the handler is a parameter (a consume wrapper's callback): its code is the caller's
 
     @property
     def effects(self) -> bool:

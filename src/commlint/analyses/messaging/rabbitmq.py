@@ -176,7 +176,7 @@ def _dead_letter(m: PyModule, k: Kafka, loop: Loop, queue: cst.BaseExpression | 
         return
     if queue is None:
         return
-    value = m.constant(queue, scope)
+    value = _declared(m, m.constant(queue, scope), scope)
     found: tuple[cst.Call, bool | None] | None = None
     origin = m.origin(queue, scope) if isinstance(queue, (cst.Name, cst.Attribute)) else None
     if isinstance(value, cst.Call) and method(value) != "iterator" or (origin is not None and origin.call is not None
@@ -188,10 +188,24 @@ def _dead_letter(m: PyModule, k: Kafka, loop: Loop, queue: cst.BaseExpression | 
         name = literal(m, queue, scope)
         if name is not None:
             found = decls.get(name)
+        elif isinstance(queue, cst.Name) and m.is_opaque(queue.value, scope) and decls \
+                and all(dlx is False for _, dlx in decls.values()):
+            found = next(iter(decls.values()))  # a consume wrapper of a client declaring the service's queues
+            loop.queue_passed_in = True
     if found is None or found[1] is None:
         return
     loop.dead_letter = "declared" if found[1] else "missing"
     loop.dead_letter_at = found[0]
+
+
+def _declared(m: PyModule, value: cst.BaseExpression | None, scope: Scope) -> cst.BaseExpression | None:
+    """pika's ``result.method.queue`` after ``result = channel.queue_declare(...)``: that declaration."""
+    if isinstance(value, cst.Attribute) and value.attr.value == "queue" and isinstance(value.value, cst.Attribute) \
+            and value.value.attr.value == "method" and isinstance(value.value.value, cst.Name):
+        bound = m.lookup(value.value.value.value, scope)
+        if len(bound) == 1 and isinstance(bound[0], cst.Call) and method(bound[0]) == "queue_declare":
+            return bound[0]
+    return value
 
 
 # -- consumers ----------------------------------------------------------------------------------
@@ -277,6 +291,10 @@ def consumers(m: PyModule, k: Kafka) -> None:
                 ps = [p.name.value for p in params(fn)]
                 message = set(ps[-2:]) if len(ps) >= 4 else set(ps[-1:])  # (ch, method, properties, body)
                 found.append((callback_loop(m, k, "rabbitmq", c, fn, message, call), queue, scope))
+            elif isinstance(cb_expr, cst.Name) and m.is_opaque(cb_expr.value, scope):
+                # a consume wrapper whose callback is its caller's: the queue's declaration is still judged
+                found.append((Loop("callback", c, call, call, scope, None, library="rabbitmq", handed_in=True),
+                              queue, scope))
         elif name == "basic_get" and "pika" in libs:
             c = Client("consumer", "pika", scope, call)
             _auto_ack(m, c, call, scope, ("auto_ack", "no_ack"))

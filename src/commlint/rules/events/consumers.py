@@ -82,7 +82,7 @@ def _only_reads(k: Kafka, c) -> bool:  # noqa: ANN001
     """Every message the consumer receives here is only read, decoded or logged (a console tail, a dashboard):
     acknowledging it on delivery loses nothing a crash could leave half done (as CL203 and CL204 skip such loops)."""
     mine = [loop for loop in k.loops if loop.client is c]
-    return bool(mine) and not any(loop.effects or _hands_back(loop) for loop in mine)
+    return bool(mine) and not any(loop.effects or loop.handed_in or _hands_back(loop) for loop in mine)
 
 
 def _hands_back(loop: Loop) -> bool:
@@ -342,6 +342,21 @@ def _requeue_off(m: PyModule, s: CallSite) -> bool:
     return falsy(m, arg.value, s.scope) is True
 
 
+def _no_dead_letter_exchange(ctx: PythonContext, m: PyModule, loop: Loop, why: str) -> None:
+    """The consumed queue is declared here without a dead-letter setting (``why``: what else is known)."""
+    line = m.span(loop.dead_letter_at)[0] if loop.dead_letter_at is not None else None
+    what = (f"its queue is passed in, and no queue this module declares (line {line}, ...) has a dead-letter "
+            "setting" if loop.queue_passed_in else
+            f"its queue (declared at line {line}) has no dead-letter setting" if line else
+            "its queue has no dead-letter setting")
+    fix = ("set `max_deliver` in its ConsumerConfig and handle the MAX_DELIVERIES advisory"
+           if loop.library.endswith("nats") else
+           "declare it with `x-dead-letter-exchange` (or a policy) and reject failures with requeue=False")
+    ctx.report(loop.anchor, f"{_where(loop)} has no dead-letter path: {what}{' (' + why + ')' if why else ''}, so a "
+               f"message that keeps failing is redelivered forever or lost. Retry a few times, then {fix}.",
+               scope=loop.scope)
+
+
 @check("CL204", subjects=judged_loops)
 def no_dead_letter(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
@@ -352,6 +367,9 @@ def no_dead_letter(ctx: PythonContext) -> None:
     idempotency = ctx.options_of("CL203")
     known = _known_calls(m, idempotency) | helpers
     for loop in k.loops:
+        if loop.handed_in and loop.dead_letter == "missing":
+            _no_dead_letter_exchange(ctx, m, loop, "the handler is passed in by the caller")
+            continue
         if not loop.effects or loop.dead_letter in ("external", "declared"):
             continue
         dlq_calls = {call_name(h.node) for h in loop.handlers if _dlq_like(call_name(h.node), patterns)}
@@ -373,14 +391,7 @@ def no_dead_letter(ctx: PythonContext) -> None:
             if found:
                 break
         if not found and loop.dead_letter == "missing":
-            line = m.span(loop.dead_letter_at)[0] if loop.dead_letter_at is not None else None
-            what = f"its queue (declared at line {line})" if line else "its queue"
-            fix = ("set `max_deliver` in its ConsumerConfig and handle the MAX_DELIVERIES advisory"
-                   if loop.library.endswith("nats") else
-                   "declare it with `x-dead-letter-exchange` (or a policy) and reject failures with requeue=False")
-            ctx.report(loop.anchor, f"{_where(loop)} has no dead-letter path: {what} has no dead-letter setting, so a "
-                       f"message that keeps failing is redelivered forever or lost. Retry a few times, then {fix}.",
-                       scope=loop.scope)
+            _no_dead_letter_exchange(ctx, m, loop, "")
         elif not found and loop.client is not None and loop.client.auto_ack is not None and loop.library:
             ctx.report(loop.anchor, f"{_where(loop)} has no dead-letter path: with auto-ack on, the broker never "
                        "sees a failure, so a message that fails is lost and no dead-letter exchange can receive it. "
