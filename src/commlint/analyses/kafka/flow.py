@@ -412,7 +412,7 @@ def _param_gets_message(m: PyModule, k: Kafka, site: CallSite, fn: Scope, name: 
     return False
 
 
-_DRAWN = ("random.", "numpy.random.", "secrets.", "cv2.", "PIL.")
+_DRAWN = ("random.", "numpy.random.", "cv2.", "PIL.")
 
 
 def reading(m: PyModule, k: Kafka, p: Any) -> bool:
@@ -433,7 +433,7 @@ def reading(m: PyModule, k: Kafka, p: Any) -> bool:
                 return False
             if isinstance(n, cst.Call):
                 name = m.qualname(n.func) or dotted(n.func) or ""
-                if name.startswith(_DRAWN) or name in ("random", "cv2", "secrets"):
+                if name.startswith(_DRAWN) or name in ("random", "cv2"):
                     drawn = True
                 elif name.rpartition(".")[2][:1].isupper():
                     return False  # a record or model: its fields may name the entity
