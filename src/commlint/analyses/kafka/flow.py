@@ -428,23 +428,34 @@ def reading(m: PyModule, k: Kafka, p: Any) -> bool:
         if expr is None or id(expr) in seen or depth > 6:
             continue
         seen.add(id(expr))
-        for n in cst.iter_nodes(expr):
+        nodes = [expr]
+        while nodes:
+            n = nodes.pop()
             if isinstance(n, (cst.Dict, cst.DictComp)):
                 return False
             if isinstance(n, cst.Call):
                 name = m.qualname(n.func) or dotted(n.func) or ""
                 if name.startswith(_DRAWN) or name in ("random", "cv2"):
                     drawn = True
-                elif name.rpartition(".")[2][:1].isupper():
+                    if name.rpartition(".")[2] in ("choice", "choices", "sample") and n.args:
+                        nodes.append(n.args[0].value)  # picked from a population: the population is the payload
+                    continue  # what else a draw is given (a range, a size) is not
+                if name.startswith("numpy."):
+                    continue  # an array of numbers (``np.arange(low, high)``)
+                if name.rpartition(".")[2][:1].isupper():
                     return False  # a record or model: its fields may name the entity
                 found = m.returns(n.func, scope)
                 todo += [(v, found[1], depth + 1) for v in found[0]] if found else []
+                nodes += n.children
             elif isinstance(n, cst.Name):
                 where = m.binding_scope(n.value, scope)
                 if where is None:
                     continue
-                todo += [(v, where, depth + 1) for v in where.bindings.get(n.value, [])]
+                todo += [(v, where, depth + 1) for v in where.bindings.get(n.value, [])
+                         if not isinstance(v, (cst.FunctionDef, cst.ClassDef))]  # a callee: read by its returns
                 todo += [(v, where, depth + 1) for names, v, s, _ in k.bindings if s is where and n.value in names]
+            elif not isinstance(n, (cst.Lambda, cst.FunctionDef, cst.ClassDef)):
+                nodes += n.children
     return drawn
 
 

@@ -22,7 +22,7 @@ from ...analyses.kafka.model import SEMVER
 from ...analyses.messaging.helpers import send_of
 from ...analyses.messaging.sqs import sns_topic_names
 from ...analyses.kafka.build import literal_topics
-from ...analyses.naming import fits, is_internal, name_problem, segments, strip_dead_letter
+from ...analyses.naming import fits, is_dead_letter, is_internal, name_problem, segments, strip_dead_letter
 from ...analyses.words import past_tense_problem, reads_as_command, split_words, suggest
 from ...artifacts.python import (
     dotted,
@@ -91,7 +91,7 @@ def missing_envelope_field(ctx: PythonContext) -> None:
     for p in k.produces:  # on a stream (a work queue's job may pass through), each send itself (not a helper's call)
         name = passed_on(m, k, p)
         if name is None or p.via is not None or p.events_only or _not_an_event(m, p, dead_letter) or telemetry(m, p) \
-                or event_shape(m, k, p.value, p.site.scope) is not None:
+                or event_shape(m, k, p.value, p.site.scope) is not None or _to_retry(m, p):
             continue
         present = {_snake(key) for key, _ in k.subscripts.get((id(p.site.scope), name), ()) if key}
         present |= header_keys(m, p.headers, p.site.scope) or set()
@@ -118,6 +118,12 @@ def _not_an_event(m: PyModule, p, dead_letter: list[str]) -> str | None:  # noqa
         return "dead letter"
     names = literal_topics(m, [p.topic], p.site.scope) if p.topic is not None else []
     return "command" if any(reads_as_command(name.split(".")[-1]) for name, _node in names) else None
+
+
+def _to_retry(m: PyModule, p) -> bool:  # noqa: ANN001
+    """A send to a retry or parking-lot topic (``orders.retry``): the same event again, with its own envelope."""
+    names = literal_topics(m, [p.topic], p.site.scope) if p.topic is not None else []
+    return any(is_dead_letter(name) for name, _node in names)
 
 
 def _past_options(opts: dict) -> tuple[frozenset[str], frozenset[str]]:

@@ -1,5 +1,5 @@
-"""The consumed pizza wrapped in a new event of its own, and a new event built around the consumed one:
-each published event carries its own envelope."""
+"""The consumed pizza wrapped in a new event of its own (each published event carries its own envelope),
+and the consumed event sent on to a retry topic as it is."""
 import json
 import uuid
 from datetime import datetime, timezone
@@ -29,5 +29,8 @@ def run():
         if msg is None or msg.error():
             continue
         pizza = json.loads(msg.value())
-        add_cheese(msg.key(), pizza)
+        try:
+            add_cheese(msg.key(), pizza)
+        except ValueError:
+            producer.produce("kitchen.pizza.sauced.retry", key=msg.key(), value=json.dumps(pizza))  # the same event
         consumer.commit(message=msg)

@@ -11,7 +11,9 @@ producer = KafkaProducer(bootstrap_servers=["kafka:9092"])
 
 
 def get_data():
-    return np.random.choice(np.arange(25, 35))
+    limits = {"low": 25, "high": 35}
+    low, high = limits["low"], limits["high"]
+    return np.random.choice(np.arange(low, high))
 
 
 def temperature():
