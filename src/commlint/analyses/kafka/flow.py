@@ -154,7 +154,7 @@ def reachable(m: PyModule, k: Kafka, loop: Loop, known: frozenset[str] | set[str
         fns = functions_called(m, site.node, site.scope)
         if fns is None:
             if d == 0 and not _library_call(m, k, site) and call_name(site.node) not in known \
-                    and not _decodes(m, site) and not _store_call(site):
+                    and not decodes(m, site) and not _store_call(site):
                 resolved = False
             continue
         for fn in fns:
@@ -184,7 +184,7 @@ def _store_call(site: CallSite) -> bool:
     return isinstance(f, cst.Attribute) and f.attr.value in STORE_METHODS and isinstance(f.value, (cst.Attribute, cst.Name))
 
 
-def _decodes(m: PyModule, site: CallSite) -> bool:
+def decodes(m: PyModule, site: CallSite) -> bool:
     """A construction of a data model of the tree (``OrderEvent(**payload)``, ``model(**data)`` with
     ``model, handler = HANDLERS[topic]``): a pydantic model, record or named tuple class decodes the
     message; it hands it to no other code."""
@@ -359,6 +359,13 @@ def telemetry(m: PyModule, p: Any) -> bool:
         if isinstance(v, cst.Call):  # os.getenv("KAFKA_LOG_TOPIC", "logs")
             words += [w for a in v.args if (w := string_value(a.value))]
     return any(_TELEMETRY.search(w) for w in words)
+
+
+def telemetry_consumer(loop: Any) -> bool:
+    """Whether every topic a loop's consumer subscribes to is named for logs, heartbeats or metrics
+    (``KafkaConsumer("logs")``): a redelivered heartbeat says again what the first said."""
+    topics = loop.client.topics if loop.client is not None else []
+    return bool(topics) and all(_TELEMETRY.search(name) for name, _ in topics)
 
 
 def passed_on(m: PyModule, k: Kafka, p: Any) -> str | None:

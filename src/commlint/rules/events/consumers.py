@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from ...artifacts import pynodes as cst
 
 from ...analyses.messaging import messaging as kafka  # every broker: Kafka, RabbitMQ, SQS, NATS, FastStream
-from ...analyses.kafka.flow import call_name, reachable, to_dead_letter
+from ...analyses.kafka.flow import call_name, decodes, functions_called, reachable, telemetry_consumer, to_dead_letter
 from ...analyses.kafka.model import AUTO_COMMIT_KEY, CONSUMING, GROUP_KEY, Kafka, Loop, names_in
 from ...artifacts.python import (
     CallSite,
@@ -259,30 +259,76 @@ def _local_work(m: PyModule, name: str) -> bool:
     return True
 
 
-def _naturally_idempotent(m: PyModule, loop: Loop) -> bool:
+# what a handler may call and still repeat harmlessly: reads, log lines, a context variable set
+_READS = frozenset({"select", "exec", "query", "filter", "filter_by", "where", "first", "one", "one_or_none", "all",
+                    "get", "find", "find_one", "scalar", "scalars", "scalar_one", "fetchone", "fetchall", "count",
+                    "exists", "debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print",
+                    "loads", "ParseFromString", "decode", "model_validate", "parse_obj", "str", "int", "dict", "len"})
+_DELETES = frozenset({"delete", "delete_one", "delete_many", "remove", "find_one_and_delete"})
+
+
+def _a_delete(name: str) -> bool:
+    """``session.delete(row)``, ``collection.delete_many(...)``, ``service.delete_user_resumes(id)``:
+    deleting what is already gone leaves the store as it was."""
+    return name in _DELETES or name.startswith(("delete_", "remove_"))
+
+
+def _context_var(site: CallSite) -> bool:
+    """``request_id_ctx_var.set(event.request_id)``: a context variable of this task, not a store."""
+    f = site.node.func
+    if not (isinstance(f, cst.Attribute) and f.attr.value == "set"):
+        return False
+    owner = (dotted(f.value) or "").rsplit(".", 1)[-1].lower()
+    return "ctx" in owner or "context" in owner or owner.endswith("_var")
+
+
+def _naturally_idempotent(m: PyModule, k: Kafka, loop: Loop) -> bool:
     """Whether everything the loop does to a message turns a duplicate away or repeats harmlessly:
     SQL that turns a duplicate away itself (an INSERT ... ON CONFLICT DO NOTHING keyed by the
-    message, a DELETE: the table is the store), whole objects put to an object store, and local
-    work between them."""
+    message, a DELETE: the table is the store), deletes by the store's or a service's API, whole
+    objects put to an object store, and local work, reads and log lines between them; functions of
+    this module it hands the message to are read the same way (a few calls deep)."""
     if loop.writes:
         return False
     statements = 0
-    for site in loop.handlers:
-        name = call_name(site.node)
-        if name in _SQL_HOUSEKEEPING:
+    frontier = [(site, 0) for site in loop.handlers]
+    seen: list[Scope] = []
+    while frontier:
+        site, depth = frontier.pop()
+        name = call_name(site.node) or ""
+        if name in _SQL_HOUSEKEEPING or name in _READS or _context_var(site):
+            continue
+        if _a_delete(name):
+            statements += 1
             continue
         if name in _OBJECT_STORE:
             statements += name.startswith(("upload", "put", "copy"))
             continue
-        if name is not None and isinstance(site.node.func, cst.Name) and _local_work(m, name):
+        if name in ("execute", "executemany") and site.node.args:
+            sql = string_value(m.constant(site.node.args[0].value, site.scope))
+            if sql is None or not _idempotent_sql(sql):
+                return False
+            statements += 1
             continue
-        if name not in ("execute", "executemany") or not site.node.args:
+        if isinstance(site.node.func, cst.Name) and _local_work(m, name):
+            continue
+        fns = functions_called(m, site.node, site.scope) if depth < 3 else None
+        if not fns and decodes(m, site):
+            continue
+        if not fns:
             return False
-        sql = string_value(m.constant(site.node.args[0].value, site.scope))
-        if sql is None or not _idempotent_sql(sql):
-            return False
-        statements += 1
+        for fn in fns:
+            if not any(fn is s for s in seen):
+                seen.append(fn)
+                frontier.extend((s, depth + 1) for s in k.calls_by_scope.get(id(fn), []))
     return statements > 0
+
+
+def _heartbeats(loop: Loop) -> bool:
+    """A consumer of log, heartbeat or metric topics that only keeps what it hears in memory
+    (``registered[msg["service_id"]] = time.time()``): a redelivered heartbeat writes the same entry
+    again. One that stores records (``Logs(...).save()``) is judged like any other."""
+    return not loop.handlers and telemetry_consumer(loop)
 
 
 def _known_calls(m: PyModule, opts: dict) -> set[str]:
@@ -316,7 +362,7 @@ def no_duplicate_detection(ctx: PythonContext) -> None:
                      "make sure it detects duplicates by event_id.")
             continue
         problem = _idempotency(m, k, loop, ctx.options)
-        if problem is not None and _naturally_idempotent(m, loop):
+        if problem is not None and (_naturally_idempotent(m, k, loop) or _heartbeats(loop)):
             continue
         if problem is not None:
             ctx.report(loop.anchor, f"{_where(loop)} {problem}: a redelivered message is processed twice. Skip "
