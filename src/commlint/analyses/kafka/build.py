@@ -162,8 +162,6 @@ def imported_text(m: PyModule, expr: cst.BaseExpression) -> str | None:
     return d.value.value if d is not None and d.value is not None and d.value.kind in ("str", "env") else None
 
 
-
-
 class Resolver:
     def __init__(self, m: PyModule, k: Kafka):
         self.m = m
@@ -298,7 +296,8 @@ def _build(m: PyModule) -> Kafka:
     for names, it, scope, loops in w.bindings:  # for msg in consumer / async for msg in consumer
         if not loops or not isinstance(loops[-1], cst.For) or loops[-1].iter is not it:
             continue
-        c = r.client(it, scope) if not isinstance(it, cst.Call) else _factory_call(m, r, it, scope)
+        c = (next((c for c in k.clients if c.node is it), None) or _factory_call(m, r, it, scope)) \
+            if isinstance(it, cst.Call) else r.client(it, scope)  # KafkaConsumer("logs", ...), a factory's
         if c is not None and c.role in ("consumer", "share"):
             c.methods.add("__iter__")
             k.loops.append(_loop(m, k, "iterate", c, it, loops[-1], scope, None, set(names)))

@@ -28,8 +28,7 @@ async def order_cancelled_consumer():
 
 
 def log_store():
-    consumer = KafkaConsumer("logs", bootstrap_servers="kafka:9092", group_id="log-store")
-    for record in consumer:  # expect: CL203
+    for record in KafkaConsumer("logs", bootstrap_servers="kafka:9092", group_id="log-store"):  # expect: CL203
         entry = json.loads(record.value)
         stored = LogRecord(service=entry["service"], msg=entry["msg"])
         stored.save()
