@@ -54,6 +54,7 @@ COMMAND_VERBS = {
     "deploy": "deployed", "restart": "restarted", "terminate": "terminated", "provision": "provisioned",
     "execute": "executed", "launch": "launched", "assign": "assigned", "generate": "generated",
     "upload": "uploaded", "retry": "retried", "unregister": "unregistered", "subscribe": "subscribed",
+    "restock": "restocked",
 }  # (not schedule, trigger, sync, reset: as often the noun, topic_schedule)
 
 _CAMEL = re.compile(r"[Vv]\d+\b|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
@@ -127,18 +128,36 @@ def past_tense_problem(
         return "has no words"
     if word in state_words or is_past_tense(word, extra):
         return None
-    first = split_words(name)[0]
-    verb = first if first in COMMAND_VERBS else word if word in COMMAND_VERBS else None  # (model_restart: last)
-    if verb is not None:
-        return f"reads as a command ({verb!r} is an imperative verb), not a fact that happened"
+    command = _command(_named_words(name))
+    if command is not None:
+        return f"reads as a command ({command}), not a fact that happened"
     return f"ends in {word!r}, which is not a past-tense verb"
 
 
+REQUEST_WORDS = frozenset({"request", "requests", "command", "commands", "cmd", "cmds"})
+
+
+def _command(words: list[str]) -> str | None:
+    """Why words read as a command: the verb first or last (``process_payment``, ``model_restart``), an
+    action still to take (``drug_to_restock``), or a name for requests (``template_render_requests``)."""
+    while len(words) > 1 and words[-1] in ("event", "events"):
+        words = words[:-1]  # OrderCreateEvent
+    if not words:
+        return None
+    if words[0] in COMMAND_VERBS:
+        return f"{words[0]!r} is an imperative verb"
+    if words[-1] in COMMAND_VERBS:
+        return f"{words[-1]!r} is an imperative verb" if len(words) < 2 or words[-2] != "to" \
+            else f"'to {words[-1]}' names an action still to take"
+    if words[-1] in REQUEST_WORDS and len(words) > 1:
+        return f"{words[-1]!r} names what should happen"
+    return None
+
+
 def reads_as_command(name: str) -> bool:
-    """Whether a name reads as a command, its verb first or last (``process_payment``, ``model_restart``)."""
-    words = _named_words(name)
-    return bool(words) and not is_past_tense(event_word(name) or "") and (
-        words[0] in COMMAND_VERBS or words[-1] in COMMAND_VERBS)
+    """Whether a name reads as a command (``process_payment``, ``model_restart``, ``drug_to_restock``,
+    ``render_requests``)."""
+    return not is_past_tense(event_word(name) or "") and _command(_named_words(name)) is not None
 
 
 def suggest(name: str) -> str | None:
