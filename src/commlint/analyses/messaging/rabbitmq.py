@@ -146,7 +146,8 @@ def _declaration(m: PyModule, k: Kafka, call: cst.Call, scope: Scope) -> tuple[s
     """(queue name, the declaring call, dead-letter exchange set?) of a queue declaration; None: unknown
     (unreadable arguments, or a transient queue: exclusive or auto-delete)."""
     name = method(call) or (call.func.value if isinstance(call.func, cst.Name) else "")
-    queue = literal(m, arg(call, "queue", 0) if name != "Queue" else arg(call, "name", 0), scope)
+    queue = literal(m, arg(call, "name", 0) if name in ("Queue", "declare_queue") and keyword(call, "queue") is None
+                    else arg(call, "queue", 0), scope)  # aio-pika's declare_queue(name=...), kombu's Queue(name=...)
     if truthy(m, arg(call, "exclusive"), scope) or truthy(m, arg(call, "auto_delete"), scope):
         return queue, call, None
     args = arg(call, "queue_arguments" if name == "Queue" else "arguments")
@@ -179,7 +180,13 @@ def _dead_letter(m: PyModule, k: Kafka, loop: Loop, queue: cst.BaseExpression | 
     value = _declared(m, m.constant(queue, scope), scope)
     found: tuple[cst.Call, bool | None] | None = None
     origin = m.origin(queue, scope) if isinstance(queue, (cst.Name, cst.Attribute)) else None
-    if isinstance(value, cst.Call) and method(value) != "iterator" or (origin is not None and origin.call is not None
+    every_missing = bool(decls) and all(dlx is False for _, dlx in decls.values())
+    got = _got_queues(m, queue, scope)
+    if got:  # aio-pika: a queue declared before, looked up by name
+        names = {literal(m, arg(call, "name", 0), scope) for call in got}
+        name = names.pop() if len(names) == 1 else None
+        found = decls.get(name) if name is not None else next(iter(decls.values())) if every_missing else None
+    elif isinstance(value, cst.Call) and method(value) != "iterator" or (origin is not None and origin.call is not None
                                                                        and method(origin.call) == "declare_queue"):
         call = value if isinstance(value, cst.Call) else origin.call  # type: ignore[union-attr]
         _, node, dlx = _declaration(m, k, call, scope)
@@ -188,14 +195,21 @@ def _dead_letter(m: PyModule, k: Kafka, loop: Loop, queue: cst.BaseExpression | 
         name = literal(m, queue, scope)
         if name is not None:
             found = decls.get(name)
-        elif isinstance(queue, cst.Name) and m.is_opaque(queue.value, scope) and decls \
-                and all(dlx is False for _, dlx in decls.values()):
+        elif isinstance(queue, cst.Name) and m.is_opaque(queue.value, scope) and every_missing:
             found = next(iter(decls.values()))  # a consume wrapper of a client declaring the service's queues
             loop.queue_passed_in = True
     if found is None or found[1] is None:
         return
     loop.dead_letter = "declared" if found[1] else "missing"
     loop.dead_letter_at = found[0]
+
+
+def _got_queues(m: PyModule, queue: cst.BaseExpression, scope: Scope) -> list[cst.Call]:
+    """The ``await channel.get_queue(name)`` calls a queue name is bound to (all of its bindings), or []."""
+    values = m.lookup(queue.value, scope) if isinstance(queue, cst.Name) else []
+    calls = [v.expression if isinstance(v, cst.Await) else v for v in values]
+    ok = calls and all(isinstance(c, cst.Call) and method(c) == "get_queue" for c in calls)
+    return calls if ok else []  # type: ignore[return-value]
 
 
 def _declared(m: PyModule, value: cst.BaseExpression | None, scope: Scope) -> cst.BaseExpression | None:

@@ -388,6 +388,18 @@ def _requeue_off(m: PyModule, s: CallSite) -> bool:
     return falsy(m, arg.value, s.scope) is True
 
 
+def _requeue_on(m: PyModule, s: CallSite) -> bool:
+    """``message.nack()``, ``basic_nack(tag)``, ``basic_reject(tag, requeue=True)``: the message goes back on
+    the queue, to fail again (pika's and aio-pika's nack requeue by default; a reject does not in aio-pika)."""
+    name = call_name(s.node)
+    if name not in ("basic_nack", "basic_reject", "nack", "reject"):
+        return False
+    arg = keyword(s.node, "requeue")
+    if arg is None:
+        return name in ("basic_nack", "basic_reject", "nack")
+    return falsy(m, arg.value, s.scope) is False
+
+
 def _no_dead_letter_exchange(ctx: PythonContext, m: PyModule, loop: Loop, why: str) -> None:
     """The consumed queue is declared here without a dead-letter setting (``why``: what else is known)."""
     line = m.span(loop.dead_letter_at)[0] if loop.dead_letter_at is not None else None
@@ -425,6 +437,7 @@ def no_dead_letter(ctx: PythonContext) -> None:
                      "make sure failures go to a dead-letter topic.")
             continue
         found = False
+        requeued = next((s for s in sites if _requeue_on(m, s)), None) if loop.dead_letter == "missing" else None
         for s in sites:
             name = call_name(s.node)
             if name in helpers or _dlq_like(name, patterns):
@@ -432,12 +445,14 @@ def no_dead_letter(ctx: PythonContext) -> None:
             p = produce_by_node.get(id(s.node))
             if p is not None and to_dead_letter(m, p, patterns):
                 found = True
-            if loop.dead_letter == "missing" and _requeue_off(m, s):
-                found = True
+            if loop.dead_letter == "missing" and requeued is None and _requeue_off(m, s):
+                found = True  # rejected without requeue: a policy may dead-letter it
             if found:
                 break
         if not found and loop.dead_letter == "missing":
-            _no_dead_letter_exchange(ctx, m, loop, "")
+            _no_dead_letter_exchange(ctx, m, loop, "" if requeued is None else
+                                     f"and `{excerpt(m, requeued.node, 40)}` at line {m.span(requeued.node)[0]} "
+                                     "puts failures back on it")
         elif not found and loop.client is not None and loop.client.auto_ack is not None and loop.library:
             ctx.report(loop.anchor, f"{_where(loop)} has no dead-letter path: with auto-ack on, the broker never "
                        "sees a failure, so a message that fails is lost and no dead-letter exchange can receive it. "
