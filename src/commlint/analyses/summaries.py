@@ -193,6 +193,7 @@ class Klass:
     line: int
     bases: list[str] = field(default_factory=list)
     fields: dict[str, Lit] = field(default_factory=dict)  # enum members, settings and dataclass defaults
+    declared: list[str] = field(default_factory=list)  # every name its body assigns or annotates (a model's fields)
     methods: _Lazy = field(default_factory=_Lazy)
     _attrs: dict[str, CallInfo] | None = None
 
@@ -355,6 +356,7 @@ def _top_level(s: Summary, node: ast.stmt) -> None:
         for item in node.body:
             if isinstance(item, (ast.Assign, ast.AnnAssign)):
                 targets = item.targets if isinstance(item, ast.Assign) else [item.target]
+                k.declared += [t.id for t in targets if isinstance(t, ast.Name)]
                 if len(targets) == 1 and isinstance(targets[0], ast.Name) and item.value is not None:
                     k.fields[targets[0].id] = _lit(item.value)
             elif isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):

@@ -1,10 +1,10 @@
-"""Following a consumed message into its handlers, and events as values: the shape of a payload, its fields, its headers, topic names."""
+"""Following a consumed message into its handlers; what a produce sends (events passed on, telemetry, sensor
+readings, envelope candidates; payload shapes are ``shapes.py``), topic names."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from ...artifacts import pynodes as cst
@@ -18,9 +18,9 @@ from ...artifacts.python import (
     string_value,
 )
 from ..naming import is_dead_letter
-from ..proto_payloads import message_fields
-from .build import is_agent, read_mapping
-from .model import DUMPS, MODEL_BASES, SERIALISE_METHODS, Kafka, Loop, names_in
+from .build import is_agent
+from .model import DUMPS, MODEL_BASES, Kafka, Loop, names_in
+from .shapes import EventShape, event_shape, header_keys
 
 # -- following handlers ---------------------------------------------------------------------
 
@@ -221,120 +221,6 @@ def call_name(call: cst.Call) -> str:
     if isinstance(f, cst.Attribute):
         return f.attr.value
     return f.value if isinstance(f, cst.Name) else ""
-
-
-# -- events as values ---------------------------------------------------------------------------
-
-
-@dataclass
-class EventShape:
-    node: cst.CSTNode  # the dict literal or the model construction
-    fields: dict[str, cst.BaseExpression | None]  # field -> literal value where known
-    model: str | None = None  # class name for a model
-
-
-def unwrap(m: PyModule, expr: cst.BaseExpression | None, scope: Scope) -> tuple[cst.BaseExpression | None, str | None]:
-    """Strip serialisation (``json.dumps(e).encode()``) and follow a name to its single value."""
-    name = None
-    for _ in range(8):
-        if expr is None:
-            return None, name
-        if isinstance(expr, cst.Await):
-            expr = expr.expression
-            continue
-        if isinstance(expr, cst.Name):
-            vals = m.lookup(expr.value, scope)
-            if len(vals) != 1 or isinstance(vals[0], (cst.FunctionDef, cst.ClassDef)):
-                return expr, name
-            name, expr = expr.value, vals[0]
-            continue
-        if isinstance(expr, cst.Call):
-            q = m.qualname(expr.func)
-            f = expr.func
-            if (q in DUMPS or (isinstance(f, cst.Name) and f.value in ("asdict", "bytes", "str") and q in (None, "dataclasses.asdict"))) \
-                    and expr.args:
-                expr = expr.args[0].value
-                continue
-            if isinstance(f, cst.Attribute) and f.attr.value in SERIALISE_METHODS:
-                expr = f.value
-                continue
-        return expr, name
-    return None, name
-
-
-def event_shape(m: PyModule, k: Kafka, expr: cst.BaseExpression | None, scope: Scope) -> EventShape | None:
-    """The fields of an event built here as a dict literal or a model whose fields can be read."""
-    value, name = unwrap(m, expr, scope)
-    if value is None:
-        return None
-    if isinstance(value, cst.Dict):
-        keys = read_mapping(m, cst.Name(cst.NO_RANGE, name), scope, k) if name else read_mapping(m, value, scope, k)
-        if keys is None:
-            return None
-        return EventShape(value, {key: m.constant(v, scope) for key, v in keys.items()})
-    if isinstance(value, cst.Call) and "_pb2" in (q := m.qualname(value.func) or ""):
-        declared = message_fields(m, q)  # a protobuf message: the fields its .proto declares
-        return EventShape(value, dict.fromkeys(declared), q.rsplit(".", 1)[-1]) if declared is not None else None
-    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and m.qualname(value.func) is None:
-        fields = model_fields(m, value.func.value)
-        if fields is None:
-            return None
-        for a in value.args:
-            if a.keyword is not None:
-                fields[a.keyword.value] = m.constant(a.value, scope)
-        return EventShape(value, fields, value.func.value)
-    return None
-
-
-def model_fields(m: PyModule, cls_name: str, _depth: int = 0) -> dict[str, cst.BaseExpression | None] | None:
-    """Fields of a class defined in this module (annotations, defaults, ``self.x``), or None if unreadable."""
-    cls = m.classes.get(cls_name)
-    if cls is None or not isinstance(cls.node, cst.ClassDef) or _depth > 5:
-        return None
-    out: dict[str, cst.BaseExpression | None] = {}
-    for base in cls.node.bases:
-        b = dotted(base.value) or ""
-        last = b.rsplit(".", 1)[-1]
-        if last in MODEL_BASES or last in ("object", "Enum"):
-            continue
-        inner = model_fields(m, last, _depth + 1) if last in m.classes else None
-        if inner is None:
-            return None  # a base we cannot read may declare the envelope
-        out.update(inner)
-    for stmt in cls.node.body.body:
-        if isinstance(stmt, cst.SimpleStatementLine):
-            for s in stmt.body:
-                if isinstance(s, cst.AnnAssign) and isinstance(s.target, cst.Name):
-                    out[s.target.value] = s.value
-                elif isinstance(s, cst.Assign):
-                    for t in s.targets:
-                        if isinstance(t.target, cst.Name):
-                            out[t.target.value] = s.value
-    for attr, values in cls.attributes.items():
-        out.setdefault(attr, values[-1] if values else None)
-    return out
-
-
-def header_keys(m: PyModule, expr: cst.BaseExpression | None, scope: Scope) -> set[str] | None:
-    """Keys of a headers literal (a dict or a list of (key, value) pairs), None if unreadable."""
-    if expr is None:
-        return set()
-    value = m.constant(expr, scope)
-    if isinstance(value, cst.Dict):
-        keys = read_mapping(m, value, scope)
-        return set(keys) if keys is not None else None
-    if isinstance(value, (cst.List, cst.Tuple)):
-        out = set()
-        for el in value.elements:
-            if isinstance(el.value, cst.Tuple) and el.value.elements:
-                key = string_value(el.value.elements[0].value)
-                if key is None:
-                    return None
-                out.add(key)
-            else:
-                return None
-        return out
-    return None
 
 
 _TELEMETRY = re.compile(r"(?:^|[^a-z])(?:logs?|logging|heartbeats?|metrics?|telemetry)(?:[^a-z]|$)", re.I)

@@ -15,8 +15,8 @@ from dataclasses import replace
 
 from ...artifacts import pynodes as cst
 from ...artifacts.python import PyModule, Scope
-from ..kafka.flow import unwrap
 from ..kafka.model import Kafka, Produce
+from ..kafka.shapes import unwrap
 
 DEPTH = 2  # a helper calling a helper calling the send
 MAX_SITES = 200  # calls of one helper followed at most (a hostile module calling it 10,000 times)

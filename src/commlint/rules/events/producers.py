@@ -6,12 +6,11 @@ import re
 
 from ...artifacts import pynodes as cst
 
+from ...analyses.kafka.shapes import event_shape, header_keys
 from ...analyses.kafka.flow import (
-    event_shape,
     unique_topics,
     envelope_candidates,
     field_values,
-    header_keys,
     passed_on,
     reading,
     telemetry,
