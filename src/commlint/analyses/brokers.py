@@ -36,8 +36,9 @@ def may_message(module: PyModule) -> bool:
         if index is None or here is None:
             return True  # no tree to look in: build it
         seen: set[str] = set()
-        for site in m.calls:
-            q = m.qualname(site.node.func)
+        bases = [b.value for c in m.classes.values() for b in getattr(c.node, "bases", ())]
+        for expr in [site.node.func for site in m.calls] + bases:  # (a base class's methods: self.publish(...))
+            q = m.qualname(expr)
             if q is None or q in seen:
                 continue
             seen.add(q)

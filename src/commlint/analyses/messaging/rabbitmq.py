@@ -386,7 +386,8 @@ def routing_keys(m: PyModule, k: Kafka) -> None:
     A publish to a topic or fanout exchange, or by a dotted routing key (``f"patient.{kind}"``) to an
     exchange other than the default one, goes to subscribers by the event's name: its payload is an
     event (CL211), not a work queue's job."""
-    if not libraries(m) & LIBRARIES:
+    if not libraries(m) & LIBRARIES and not any(p.client is not None and p.client.library == "rabbitmq"
+                                                 for p in k.produces):  # (a wrapper of another module's)
         return
     kinds = _exchange_kinds(m)
     for p in k.produces:

@@ -8,14 +8,21 @@ become a consumer's topics (the constructor's positional topics, ``subscribe([..
 topic or a send's payload (through ``json.dumps``/``.encode()``), when it never rebinds them. At each
 call in this module, the arguments given for them are the topic names (CL212, CL215) and the payload
 (CL211) of that call. The finding goes where the name or the payload is written.
+
+RabbitMQ wrappers are read the same way: a method of a class of another module (called on ``self`` in a
+subclass, or on a client built here: ``client = await AMQPClient().init()``) whose parameters become an
+aio-pika ``exchange.publish(Message(body=...), routing_key=...)`` or a pika ``basic_publish``'s exchange,
+routing key and body (also through locals bound once: ``payload = message.dict()``). Its routing keys are
+then judged as ``rabbitmq.routing_keys`` judges a publish of this module.
 """
 
 from __future__ import annotations
 
 import ast
 
-from ...artifacts.python import PyModule
-from ..brokers import BROKER_WORDS, KAFKA_LIBRARIES
+from ...artifacts import pynodes as cst
+from ...artifacts.python import CallSite, PyModule
+from ..brokers import KAFKA_LIBRARIES, LIBRARIES, MESSAGING_WORDS
 from ..index import Definition, find
 from ..kafka.build import literal_topics
 from ..kafka.model import SERIALISE_METHODS, Client, Kafka, Produce
@@ -24,6 +31,7 @@ from .helpers import bind
 
 CONSUMERS = frozenset({"kafka.KafkaConsumer", "aiokafka.AIOKafkaConsumer"})
 SENDS = frozenset({"send", "send_and_wait", "produce"})
+RABBIT = frozenset({"pika", "aio_pika", "kombu"})
 
 
 def broker_params(d: Definition) -> dict[str, str]:
@@ -34,7 +42,7 @@ def broker_params(d: Definition) -> dict[str, str]:
         return {}
     found = getattr(fn, "_broker_params", None)
     if found is None:
-        found = _read(d) if {q.split(".")[0] for q in d.summary.imports.values()} & KAFKA_LIBRARIES else {}
+        found = _read(d) if {q.split(".")[0] for q in d.summary.imports.values()} & (KAFKA_LIBRARIES | RABBIT) else {}
         fn._broker_params = found  # type: ignore[attr-defined]
     return found
 
@@ -46,13 +54,22 @@ def _read(d: Definition) -> dict[str, str]:
     rebound = {t.id for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign))
                for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
     usable = params - rebound
+    once: dict[str, ast.AST] = {}  # locals assigned once: payload = message.dict()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
+            once[n.targets[0].id] = n.value if n.targets[0].id not in once else None  # type: ignore[assignment]
 
     def param(expr: ast.AST | None) -> str | None:
-        for _ in range(4):  # json.dumps(payload).encode("utf-8")
+        for _ in range(8):  # json.dumps(payload).encode("utf-8"), str(payload).encode(), Message(body=...)
             if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr in SERIALISE_METHODS:
                 expr = expr.args[0] if expr.func.attr == "dumps" and expr.args else expr.func.value
-            elif isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "dumps" and expr.args:
+            elif isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id in ("dumps", "str", "bytes") \
+                    and expr.args:
                 expr = expr.args[0]
+            elif isinstance(expr, ast.Call) and d.summary.resolve(_dotted(expr.func) or "") == "aio_pika.Message":
+                expr = next((k.value for k in expr.keywords if k.arg == "body"), expr.args[0] if expr.args else None)
+            elif isinstance(expr, ast.Name) and expr.id not in params and once.get(expr.id) is not None:
+                expr = once[expr.id]
             else:
                 break
         return expr.id if isinstance(expr, ast.Name) and expr.id in usable else None
@@ -78,6 +95,22 @@ def _read(d: Definition) -> dict[str, str]:
                 out.setdefault(p, "topic")
             if (p := param(value)) is not None:
                 out.setdefault(p, "value")
+        elif isinstance(f, ast.Attribute) and f.attr in ("publish", "basic_publish") and RABBIT & {
+                q.split(".")[0] for q in d.summary.imports.values()}:
+            pika = f.attr == "basic_publish"  # (exchange, routing_key, body); aio-pika: (message, routing_key)
+            where = [(given.get("exchange"), "exchange"), (given.get("routing_key"), "topic"),
+                     (given.get("body") if pika else given.get("message"), "value")]
+            pos = ["exchange", "topic", "value"] if pika else ["value", "topic"]
+            where += [(a, role) for a, role in zip(call.args, pos)]
+            if not pika and isinstance(f.value, ast.Name) and f.value.id in once:  # exchange = declare_exchange(name)
+                bound = once[f.value.id]
+                bound = bound.value if isinstance(bound, ast.Await) else bound
+                first = bound.args[0] if isinstance(bound, ast.Call) and bound.args else None
+                if isinstance(first, ast.Name) and first.id in params:  # (the parameter, rebound to the exchange)
+                    out.setdefault(first.id, "exchange")
+            for a, role in where:
+                if (p := param(a)) is not None:
+                    out.setdefault(p, role)
     return out
 
 
@@ -86,25 +119,63 @@ def calls_into(m: PyModule, k: Kafka) -> None:
     seen: dict[str, Definition | None] = {}
     for site in m.calls:
         q = m.qualname(site.node.func)
-        if q is None or q.split(".")[0] in KAFKA_LIBRARIES:
+        if q is not None and q.split(".")[0] in LIBRARIES:
             continue
-        if q not in seen:
-            d = find(m, q, BROKER_WORDS)
-            seen[q] = d if d is not None and d.kind == "function" and d.klass is None and broker_params(d) else None
-        d = seen[q]
-        if d is None:
+        d = _method(m, site) if q is None else None
+        if q is not None:
+            if q not in seen:
+                d = find(m, q, MESSAGING_WORDS)
+                seen[q] = d if d is not None and d.kind == "function" and d.klass is None and broker_params(d) else None
+            d = seen[q]
+        if d is None or d.function is None:
             continue
-        given = bind(site.node, d.function.params)  # type: ignore[union-attr]
+        given = bind(site.node, d.function.params[1:] if d.klass is not None else d.function.params)
         if given is None:
             continue
         roles = broker_params(d)
+        rabbit = bool(RABBIT & {i.split(".")[0] for i in d.summary.imports.values()})
         topic = next((given[p] for p, r in roles.items() if r == "topic" and p in given), None)
+        exchange = tuple(given[p] for p, r in roles.items() if r == "exchange" and p in given)
         for p, role in roles.items():
             if p not in given:
                 continue
-            if role in ("consume", "topic"):
+            if role in ("consume", "topic") and not (rabbit and role == "topic"):  # (routing keys: routing_keys())
                 how = "consume" if role == "consume" else "produce"
                 k.topic_literals.extend((name, node, how) for name, node in literal_topics(m, [given[p]], site.scope))
             elif role == "value":
-                k.produces.append(Produce(site, Client("producer", "kafka", site.scope), topic, given[p], key=None,
-                                          headers=None, unknown_args=False, partition=False, keyed=False))
+                k.produces.append(Produce(site, Client("producer", "rabbitmq" if rabbit else "kafka", site.scope), topic,
+                                          given[p], key=None, headers=None, unknown_args=False, partition=False,
+                                          keyed=False, events_only=rabbit, destinations=exchange))
+
+
+def _method(m: PyModule, site: CallSite) -> Definition | None:
+    """The method of a class of another module a call runs, when it hands its parameters to a broker:
+    ``self.publish_message(message)`` in a subclass of it, ``client.event_producer(...)`` with
+    ``client = AMQPClient(...)`` (or ``await AMQPClient().init()``, a builder returning itself)."""
+    f = site.node.func
+    if not isinstance(f, cst.Attribute):
+        return None
+    owners: list[str] = []
+    if isinstance(f.value, cst.Name) and f.value.value == "self":
+        cls = site.scope.enclosing_class()
+        if cls is None or not isinstance(cls.node, cst.ClassDef) or f.attr.value in cls.bindings:
+            return None  # a method of this class: helpers.py follows it
+        owners = [q for b in cls.node.bases if (q := m.qualname(b.value)) is not None]
+    elif isinstance(f.value, cst.Name):
+        classes = {_built_class(m, v) for v in m.lookup(f.value.value, site.scope)}
+        owners = [q for q in classes if q is not None] if len(classes) == 1 else []
+    for owner in owners:
+        c = find(m, owner, MESSAGING_WORDS)
+        fn = c.klass.methods.get(f.attr.value) if c is not None and c.kind == "class" and c.klass is not None else None
+        if fn is not None:
+            d = Definition(c.summary, "function", f"{c.name}.{f.attr.value}", function=fn, klass=c.klass)  # type: ignore[union-attr]
+            return d if broker_params(d) else None
+    return None
+
+
+def _built_class(m: PyModule, v: cst.BaseExpression) -> str | None:
+    """The class a value is built from: ``AMQPClient(...)``, ``await AMQPClient().init()`` (a builder)."""
+    v = v.expression if isinstance(v, cst.Await) else v
+    while isinstance(v, cst.Call) and isinstance(v.func, cst.Attribute) and isinstance(v.func.value, cst.Call):
+        v = v.func.value
+    return m.qualname(v.func) if isinstance(v, cst.Call) else None

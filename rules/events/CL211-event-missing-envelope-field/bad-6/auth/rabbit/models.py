@@ -1,0 +1,6 @@
+from pydantic import BaseModel
+
+
+class AMQPMessage(BaseModel):
+    id: str
+    content: dict
