@@ -127,7 +127,15 @@ class ProjectIndex:
             if len(self._resolved) > 100000:
                 self._resolved.clear()
             self._resolved[key] = self._module_file(importer, dotted)
-        return self._resolved[key]
+        found = self._resolved[key]
+        if found is None and not dotted.startswith("."):  # a folder the importer puts on sys.path itself
+            s = self.summary_of(importer)
+            root = str(self.root)
+            for folder in s.paths if s is not None else ():
+                base = os.path.normpath(os.path.join(os.path.dirname(str(importer)), folder))
+                if (found := self._under(base, [p for p in dotted.split(".") if p], root)) is not None:
+                    break
+        return found
 
     def _module_file(self, importer: Path, dotted: str) -> tuple[Path, list[str]] | None:
         dots = len(dotted) - len(dotted.lstrip("."))

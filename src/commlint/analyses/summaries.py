@@ -194,6 +194,7 @@ class Klass:
     bases: list[str] = field(default_factory=list)
     fields: dict[str, Lit] = field(default_factory=dict)  # enum members, settings and dataclass defaults
     declared: list[str] = field(default_factory=list)  # every name its body assigns or annotates (a model's fields)
+    record: bool = False  # a @dataclass, @attrs.define, @attr.s record: its annotations are its fields
     methods: _Lazy = field(default_factory=_Lazy)
     _attrs: dict[str, CallInfo] | None = None
 
@@ -222,6 +223,7 @@ class Summary:
     classes: dict[str, Klass] = field(default_factory=dict)
     partials: dict[str, CallInfo] = field(default_factory=dict)  # module-level functools.partial(...)
     stars: list[str] = field(default_factory=list)  # from x import *: the modules, as written
+    paths: list[str] = field(default_factory=list)  # sys.path.insert(0, "../common"): folders, as written
 
     def resolve(self, dotted: str) -> str:
         """A dotted name written in this module through its imports (``KafkaConsumer`` -> ``kafka.KafkaConsumer``)."""
@@ -349,10 +351,16 @@ def _top_level(s: Summary, node: ast.stmt) -> None:
                 s.instances[name] = callee
                 if s.resolve(callee) == "functools.partial" and (info := _call_info(node.value)) is not None:
                     s.partials[name] = info  # get = partial(requests.get, timeout=5)
+    elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) \
+            and _dotted(node.value.func) in ("sys.path.insert", "sys.path.append") and node.value.args:
+        folder = node.value.args[-1]  # a script's own imports from a sibling folder
+        if isinstance(folder, ast.Constant) and isinstance(folder.value, str) and s.imports.get("sys") == "sys":
+            s.paths.append(folder.value)
     elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         s.functions.nodes[node.name] = node
     elif isinstance(node, ast.ClassDef):
-        k = Klass(node.name, node.lineno, [d for b in node.bases if (d := _dotted(b)) is not None])
+        k = Klass(node.name, node.lineno, [d for b in node.bases if (d := _dotted(b)) is not None],
+                  record=any(_record_decorator(d) for d in node.decorator_list))
         for item in node.body:
             if isinstance(item, (ast.Assign, ast.AnnAssign)):
                 targets = item.targets if isinstance(item, ast.Assign) else [item.target]
@@ -362,3 +370,13 @@ def _top_level(s: Summary, node: ast.stmt) -> None:
             elif isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 k.methods.nodes[item.name] = item
         s.classes[node.name] = k
+
+
+RECORD_DECORATORS = frozenset({"dataclass", "define", "frozen", "mutable", "attr.s", "attr.attrs", "attrs.attrs",
+                               "attr.dataclass"})
+
+
+def _record_decorator(d: ast.expr) -> bool:
+    """``@dataclass``, ``@dataclass(frozen=True)``, ``@attrs.define``, ``@attr.s(auto_attribs=True)``."""
+    name = _dotted(d.func if isinstance(d, ast.Call) else d) or ""
+    return name in RECORD_DECORATORS or name.rsplit(".", 1)[-1] in ("dataclass", "define", "frozen", "mutable")

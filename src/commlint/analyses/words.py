@@ -104,7 +104,8 @@ def _named_words(name: str) -> list[str]:
 
 def event_word(name: str) -> str | None:
     """The word that must be past tense: the last, skipping version suffixes (``v1``) and a phrase
-    after the verb (``TrackAddedToPlaylist``: ``added``; ``UserSignedUp``: ``signed``)."""
+    after the verb (``TrackAddedToPlaylist``: ``added``; ``UserSignedUp``: ``signed``) or its object
+    (``patient_left_room``: ``left``)."""
     words = _named_words(name)
     if words and words[-1] in ("event", "events") and len(words) > 1:
         words = words[:-1]  # OrderCreatedEvent
@@ -114,6 +115,8 @@ def event_word(name: str) -> str | None:
         for i in range(len(words) - 2, -1, -1):
             if words[i + 1] in PARTICLES and is_past_tense(words[i]):
                 return words[i]
+        if len(words) >= 3 and is_past_tense(words[-2]):
+            return words[-2]  # subject, verb, object: patient_left_room, UserJoinedGroup
     return words[-1] if words else None
 
 

@@ -105,6 +105,8 @@ class Scope:
     opaque: set[str] = field(default_factory=set)
     # names a function declares ``global`` or ``nonlocal``
     declared: set[str] = field(default_factory=set)
+    # local names annotated with a type: ``client: AMQPClient = amqp``
+    annotations: dict[str, cst.BaseExpression] = field(default_factory=dict)
 
     @property
     def qualname(self) -> str:
@@ -231,7 +233,9 @@ class PyModule(Artifact):
                 inner = self.origin(expr.func.value, scope, _depth + 1)
                 if inner is not None:
                     return Origin(f"{inner.qualname}().{expr.func.attr.value}", expr)
-            if isinstance(expr.func, cst.Name):  # def get_client(): return httpx.AsyncClient(...)
+            if isinstance(expr.func, cst.Name) or (isinstance(expr.func, cst.Attribute) and isinstance(
+                    expr.func.value, cst.Name) and expr.func.value.value == "self"):
+                # def get_client(): return httpx.AsyncClient(...); def get_producer(self): return self._producer
                 returned = self.returns(expr.func, scope)
                 if returned is not None and len(returned[0]) == 1:
                     return self.origin(returned[0][0], returned[1], _depth + 1)
@@ -485,6 +489,8 @@ class _Indexer(cst.CSTVisitor):
         self._opaque_target(node.target)  # ``x += 1``: no longer the literal it was bound to
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if isinstance(node.target, cst.Name):
+            self.scope.annotations[node.target.value] = node.annotation.annotation
         if node.value is not None:
             self._bind_target(node.target, node.value)
 

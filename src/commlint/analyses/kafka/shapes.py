@@ -43,10 +43,10 @@ def unwrap(m: PyModule, expr: cst.BaseExpression | None, scope: Scope) -> tuple[
             f = expr.func
             if (q in DUMPS or (isinstance(f, cst.Name) and f.value in ("asdict", "bytes", "str") and q in (None, "dataclasses.asdict"))) \
                     and expr.args:
-                expr = expr.args[0].value
+                expr, name = expr.args[0].value, None  # (``e = json.dumps({...})``: the dict is no name's)
                 continue
             if isinstance(f, cst.Attribute) and f.attr.value in SERIALISE_METHODS:
-                expr = f.value
+                expr, name = f.value, None
                 continue
         return expr, name
     return None, name
@@ -119,6 +119,7 @@ def tree_model_fields(m: PyModule, qualname: str, subclasses: bool = False) -> l
         if k.name in seen or len(seen) > 5:
             continue
         seen.add(k.name)
+        model = model or k.record
         out += k.declared
         for base in k.bases:
             last = base.rsplit(".", 1)[-1]

@@ -32,6 +32,7 @@ from .helpers import bind
 CONSUMERS = frozenset({"kafka.KafkaConsumer", "aiokafka.AIOKafkaConsumer"})
 SENDS = frozenset({"send", "send_and_wait", "produce"})
 RABBIT = frozenset({"pika", "aio_pika", "kombu"})
+AS_DICT = frozenset({"attrs.asdict", "attr.asdict", "dataclasses.asdict"})
 
 
 def broker_params(d: Definition) -> dict[str, str]:
@@ -42,6 +43,7 @@ def broker_params(d: Definition) -> dict[str, str]:
         return {}
     found = getattr(fn, "_broker_params", None)
     if found is None:
+        fn._broker_params = {}  # type: ignore[attr-defined]  # (while it is read: methods calling each other)
         found = _read(d) if {q.split(".")[0] for q in d.summary.imports.values()} & (KAFKA_LIBRARIES | RABBIT) else {}
         fn._broker_params = found  # type: ignore[attr-defined]
     return found
@@ -52,7 +54,8 @@ def _read(d: Definition) -> dict[str, str]:
     node = fn.node  # type: ignore[union-attr]
     params = set(fn.params)  # type: ignore[union-attr]
     rebound = {t.id for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign))
-               for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
+               and not _serialised_in_place(n) for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+               if isinstance(t, ast.Name)}
     usable = params - rebound
     once: dict[str, ast.AST] = {}  # locals assigned once: payload = message.dict()
     for n in ast.walk(node):
@@ -66,6 +69,8 @@ def _read(d: Definition) -> dict[str, str]:
             elif isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id in ("dumps", "str", "bytes") \
                     and expr.args:
                 expr = expr.args[0]
+            elif isinstance(expr, ast.Call) and expr.args and d.summary.resolve(_dotted(expr.func) or "") in AS_DICT:
+                expr = expr.args[0]  # json.dumps(attrs.asdict(message))
             elif isinstance(expr, ast.Call) and d.summary.resolve(_dotted(expr.func) or "") == "aio_pika.Message":
                 expr = next((k.value for k in expr.keywords if k.arg == "body"), expr.args[0] if expr.args else None)
             elif isinstance(expr, ast.Name) and expr.id not in params and once.get(expr.id) is not None:
@@ -95,6 +100,15 @@ def _read(d: Definition) -> dict[str, str]:
                 out.setdefault(p, "topic")
             if (p := param(value)) is not None:
                 out.setdefault(p, "value")
+        elif isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "self" \
+                and d.klass is not None and (sub := d.klass.methods.get(f.attr)) is not None:
+            # self.notify(topic, event), a method of the class that sends what it is given
+            roles = broker_params(Definition(d.summary, "function", f"{d.klass.name}.{f.attr}", function=sub, klass=d.klass))
+            names = sub.params[1:]
+            bound = {**dict(zip(names, call.args)), **given}
+            for name, role in roles.items():
+                if (p := param(bound.get(name))) is not None:
+                    out.setdefault(p, role)
         elif isinstance(f, ast.Attribute) and f.attr in ("publish", "basic_publish") and RABBIT & {
                 q.split(".")[0] for q in d.summary.imports.values()}:
             pika = f.attr == "basic_publish"  # (exchange, routing_key, body); aio-pika: (message, routing_key)
@@ -124,8 +138,9 @@ def calls_into(m: PyModule, k: Kafka) -> None:
         d = _method(m, site) if q is None else None
         if q is not None:
             if q not in seen:
-                d = find(m, q, MESSAGING_WORDS)
-                seen[q] = d if d is not None and d.kind == "function" and d.klass is None and broker_params(d) else None
+                d = _constructor(find(m, q, MESSAGING_WORDS))
+                seen[q] = d if d is not None and d.kind == "function" and (
+                    d.klass is None or d.name.endswith(".__init__")) and broker_params(d) else None
             d = seen[q]
         if d is None or d.function is None:
             continue
@@ -148,11 +163,31 @@ def calls_into(m: PyModule, k: Kafka) -> None:
                                           keyed=False, events_only=rabbit, destinations=exchange))
 
 
+def _serialised_in_place(n: ast.AST) -> bool:
+    """``event = json.dumps(event)``: the parameter, encoded, is still the payload it was given."""
+    if not (isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)):
+        return False
+    v = n.value
+    for _ in range(4):
+        if isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and v.func.attr in SERIALISE_METHODS:
+            v = v.args[0] if v.func.attr == "dumps" and v.args else v.func.value
+        else:
+            break
+    return isinstance(v, ast.Name) and v.id == n.targets[0].id and v is not n.value
+
+
 def _method(m: PyModule, site: CallSite) -> Definition | None:
     """The method of a class of another module a call runs, when it hands its parameters to a broker:
     ``self.publish_message(message)`` in a subclass of it, ``client.event_producer(...)`` with
-    ``client = AMQPClient(...)`` (or ``await AMQPClient().init()``, a builder returning itself)."""
+    ``client = AMQPClient(...)`` (or ``await AMQPClient().init()``, a builder returning itself, or ``client: AMQPClient = amqp``)."""
     f = site.node.func
+    if isinstance(f, cst.Name):  # PorterPool("porters"): a class of this module built on one of another's
+        cls = m.classes.get(f.value)
+        for base in cls.node.bases if cls is not None and isinstance(cls.node, cst.ClassDef) else ():
+            d = _constructor(find(m, m.qualname(base.value), MESSAGING_WORDS))
+            if d is not None and d.kind == "function" and broker_params(d):
+                return d
+        return None
     if not isinstance(f, cst.Attribute):
         return None
     owners: list[str] = []
@@ -162,7 +197,10 @@ def _method(m: PyModule, site: CallSite) -> Definition | None:
             return None  # a method of this class: helpers.py follows it
         owners = [q for b in cls.node.bases if (q := m.qualname(b.value)) is not None]
     elif isinstance(f.value, cst.Name):
-        classes = {_built_class(m, v) for v in m.lookup(f.value.value, site.scope)}
+        found = m.binding_scope(f.value.value, site.scope)
+        ann = found.annotations.get(f.value.value) if found is not None else None
+        classes = ({m.qualname(ann)} if ann is not None  # ``client: AMQPClient = amqp``
+                   else {_built_class(m, v) for v in m.lookup(f.value.value, site.scope)})
         owners = [q for q in classes if q is not None] if len(classes) == 1 else []
     for owner in owners:
         c = find(m, owner, MESSAGING_WORDS)
@@ -171,6 +209,14 @@ def _method(m: PyModule, site: CallSite) -> Definition | None:
             d = Definition(c.summary, "function", f"{c.name}.{f.attr.value}", function=fn, klass=c.klass)  # type: ignore[union-attr]
             return d if broker_params(d) else None
     return None
+
+
+def _constructor(d: Definition | None) -> Definition | None:
+    """A class's ``__init__`` (``KafkaProducerConsumer(topic, group)``), or the definition itself."""
+    if d is None or d.kind != "class" or d.klass is None:
+        return d
+    fn = d.klass.methods.get("__init__")
+    return Definition(d.summary, "function", f"{d.name}.__init__", function=fn, klass=d.klass) if fn is not None else None
 
 
 def _built_class(m: PyModule, v: cst.BaseExpression) -> str | None:

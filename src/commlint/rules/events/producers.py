@@ -171,6 +171,12 @@ def _event_types(m: PyModule, k):  # noqa: ANN001, ANN202
     ``event_type=`` keyword is no event."""
     if k.produces:
         yield from field_values(m, k, "event_type")
+        for p in k.produces:  # {"event": "dispatch", ...} published: the key names the event (EVENT_NAMING_KEYS)
+            shape = event_shape(m, k, p.value, p.site.scope)
+            if shape is not None and isinstance(shape.node, cst.Dict):
+                for el in shape.node.elements:
+                    if isinstance(el, cst.DictElement) and string_value(el.key) in EVENT_NAMING_KEYS | {"eventType"}:
+                        yield el.value, p.site.scope
         return
     for d, scope in k.dicts:
         keys = {string_value(el.key) for el in d.elements if isinstance(el, cst.DictElement)}

@@ -1,0 +1,9 @@
+from typing import Any
+
+from attrs import define
+
+
+@define
+class AMQPMessage:
+    id: str
+    content: Any
