@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..artifacts import pynodes as cst
 
 from ..artifacts.python import PyModule, Scope
-from .routes import ONCE_DECORATORS, per_request
+from .routes import ONCE_DECORATORS, over_literals, per_request
 
 STARTUP_NAMES = frozenset({
     "main", "cli", "lifespan", "startup", "on_startup", "shutdown", "on_shutdown", "startup_event",
@@ -116,7 +116,8 @@ def _called_once_by_main(module: PyModule, fn: Scope, depth: int) -> str | None:
     callers = set()
     for c in calls:
         caller = c.scope.enclosing_function()
-        if c.in_loop or caller is None or caller is fn or c.scope is not caller:
+        if (c.in_loop and not over_literals(module, caller, c.node)) or caller is None or caller is fn \
+                or c.scope is not caller:
             return None
         if _startup_function(caller) is None and _called_once_by_main(module, caller, depth + 1) is None:
             return None

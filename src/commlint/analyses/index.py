@@ -401,6 +401,21 @@ def module_file(module: PyModule) -> Path | None:
     return module.analysis("index.file", build)
 
 
+def instance_of(module: PyModule, qualname: str | None, needles: tuple[bytes, ...] = ()) -> str | None:
+    """What a module-level instance of another module of the tree is built by (``producer =
+    AIOKafkaProducer(...)`` there, ``from ..kafka import producer`` here): the callee, qualified."""
+    index = project_index(module)
+    here = module_file(module)
+    if not qualname or index is None or here is None:
+        return None
+    if needles and not index.mentions(here, qualname, needles, module.index_deps):
+        return None
+    found = index.module_file(here, qualname)
+    s = index.summary_of(found[0], module.index_deps) if found is not None and len(found[1]) == 1 else None
+    callee = s.instances.get(found[1][0]) if s is not None and found is not None else None
+    return s.resolve(callee) if s is not None and callee is not None else None
+
+
 def find(module: PyModule, qualname: str | None, needles: tuple[bytes, ...] = ()) -> Definition | None:
     """What an imported name of ``module`` is defined as in another module of the tree (or None).
     With ``needles``, only a module containing one of them is summarised (the question needs one)."""

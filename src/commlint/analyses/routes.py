@@ -254,6 +254,27 @@ def stored_calls(module: PyModule) -> set[int]:
     return module.analysis("sync_calls.stored", build)
 
 
+def over_literals(module: PyModule, caller: Scope | None, call: cst.CSTNode) -> bool:
+    """Whether every loop around ``call`` in ``caller`` walks a few values written in the code (``for
+    base in CANDIDATES:`` with ``CANDIDATES = [...]``, ``for k, v in {...}.items():``): a fallback or a
+    fixed batch, run a known number of times, not once per request or message."""
+    if caller is None or not isinstance(caller.node, cst.FunctionDef):
+        return False
+    where = call._p
+    loops = [n for n in cst.iter_nodes(caller.node.body) if isinstance(n, (cst.For, cst.While))
+             and n._p[:2] <= where[:2] and n._p[2:] >= where[2:]]
+    for loop in loops:
+        it = loop.iter if isinstance(loop, cst.For) else None
+        if isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) and it.func.attr.value in ("items", "keys", "values"):
+            it = it.func.value
+        if isinstance(it, cst.Name):
+            bound = module.lookup(it.value, caller)
+            it = bound[0] if len(bound) == 1 else None
+        if not (isinstance(it, (cst.List, cst.Tuple, cst.Set, cst.Dict)) and 0 < len(it.elements) <= 10):
+            return False
+    return bool(loops)
+
+
 def per_request(module: PyModule) -> dict[int, tuple[str, Scope, cst.CSTNode | None]]:
     """Functions that run per request or per loop iteration: id(scope) -> (how, scope, where).
 
@@ -275,7 +296,7 @@ def per_request(module: PyModule) -> dict[int, tuple[str, Scope, cst.CSTNode | N
             if any(_decorator_name(d) in ONCE_DECORATORS for d in callee.decorators):
                 continue
             edges.append((site.scope.enclosing_function(), callee))
-            if site.in_loop and id(callee) not in runs:
+            if site.in_loop and id(callee) not in runs and not over_literals(m, site.scope.enclosing_function(), site.node):
                 runs[id(callee)] = ("loop", callee, site.node)
         changed = True
         while changed:

@@ -6,19 +6,10 @@ from collections.abc import Iterable, Iterator
 
 from ...artifacts import pynodes as cst
 from ...artifacts import python as py
-from ...artifacts.python import (
-    CallSite,
-    PyModule,
-    Scope,
-    dotted,
-    keyword,
-    parameter,
-    positional,
-    string_value,
-)
+from ...artifacts.python import CallSite, PyModule, Scope, dotted, keyword, parameter, positional, string_value
 from ..brokers import BROKER_WORDS
 from ..django_settings import setting
-from ..index import constructions, find
+from ..index import constructions, find, instance_of
 from .model import (
     CLIENT_NAME,
     COLLECT_METHODS,
@@ -179,7 +170,7 @@ class Resolver:
                 return self.by_call[id(origin.call)]
             lib = classify(origin.qualname)
             if lib is None:
-                return self.remote(origin.qualname, scope) if origin.call is not None else None
+                return self.remote(origin.qualname, scope, imported=origin.call is None)
         text = dotted(expr)
         if text is None:
             return None
@@ -191,13 +182,17 @@ class Resolver:
             self.guessed[key] = found
         return found
 
-    def remote(self, qualname: str, scope: Scope) -> Client | None:
+    def remote(self, qualname: str, scope: Scope, imported: bool = False) -> Client | None:
         """A client built in another module of the tree: a factory returning one
         (``get_consumer(topic)`` returning ``KafkaConsumer(...)``), or a class holding one
-        in an attribute (a consumer wrapper), found through the project index."""
-        key = (id(self.m.module_scope), "remote:" + qualname)
+        in an attribute (a consumer wrapper), found through the project index; ``imported``: a
+        module-level client of that module (``from .kafka import producer``)."""
+        key = (id(self.m.module_scope), f"remote:{imported}:{qualname}")
         if key in self.guessed:
             return self.guessed[key]
+        if imported:
+            lib = classify(instance_of(self.m, qualname, BROKER_WORDS) or "")
+            return Client(lib[1], lib[0], scope) if lib is not None else None
         found = None
         for built in constructions(self.m, qualname, BROKER_WORDS):
             lib = classify(built.qualname)

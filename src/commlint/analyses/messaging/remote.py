@@ -36,8 +36,9 @@ AS_DICT = frozenset({"attrs.asdict", "attr.asdict", "dataclasses.asdict"})
 
 
 def broker_params(d: Definition) -> dict[str, str]:
-    """Parameter -> "consume" | "topic" | "value" for a function of a module that imports a Kafka
-    client (remembered on the summary's function)."""
+    """Parameter -> "consume" | "topic" | "value" | "exchange" | "binding" (a RabbitMQ queue's binding
+    key) for a function of a module that imports a Kafka or RabbitMQ client (remembered on the
+    summary's function)."""
     fn = d.function
     if fn is None:
         return {}
@@ -109,6 +110,13 @@ def _read(d: Definition) -> dict[str, str]:
             for name, role in roles.items():
                 if (p := param(bound.get(name))) is not None:
                     out.setdefault(p, role)
+        elif isinstance(f, ast.Attribute) and f.attr in ("bind", "queue_bind") and RABBIT & {
+                q.split(".")[0] for q in d.summary.imports.values()} and not _fanout(node):
+            # await queue.bind(exchange, event), channel.queue_bind(queue, exchange, routing_key): a binding key
+            key = given.get("routing_key", call.args[1 if f.attr == "bind" else 2] if len(call.args) > (
+                1 if f.attr == "bind" else 2) else None)
+            if (p := param(key)) is not None:
+                out.setdefault(p, "binding")
         elif isinstance(f, ast.Attribute) and f.attr in ("publish", "basic_publish") and RABBIT & {
                 q.split(".")[0] for q in d.summary.imports.values()}:
             pika = f.attr == "basic_publish"  # (exchange, routing_key, body); aio-pika: (message, routing_key)
@@ -157,10 +165,24 @@ def calls_into(m: PyModule, k: Kafka) -> None:
             if role in ("consume", "topic") and not (rabbit and role == "topic"):  # (routing keys: routing_keys())
                 how = "consume" if role == "consume" else "produce"
                 k.topic_literals.extend((name, node, how) for name, node in literal_topics(m, [given[p]], site.scope))
+            elif role == "binding":  # a routing key a queue is bound by: no wildcard pattern (order.#)
+                k.topic_literals.extend((name, node, "consume") for name, node in literal_topics(m, [given[p]], site.scope)
+                                        if name and "#" not in name and "*" not in name.split("."))
             elif role == "value":
                 k.produces.append(Produce(site, Client("producer", "rabbitmq" if rabbit else "kafka", site.scope), topic,
                                           given[p], key=None, headers=None, unknown_args=False, partition=False,
                                           keyed=False, events_only=rabbit, destinations=exchange))
+
+
+def _fanout(fn: ast.AST) -> bool:
+    """Whether a function declares a fanout or headers exchange (whose bindings ignore the key)."""
+    for n in ast.walk(fn):
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ("declare_exchange", "exchange_declare"):
+            for v in [*n.args[1:], *(k.value for k in n.keywords if k.arg in ("type", "exchange_type"))]:
+                text = v.value if isinstance(v, ast.Constant) else v.attr if isinstance(v, ast.Attribute) else None
+                if isinstance(text, str) and text.lower() in ("fanout", "headers"):
+                    return True
+    return False
 
 
 def _serialised_in_place(n: ast.AST) -> bool:

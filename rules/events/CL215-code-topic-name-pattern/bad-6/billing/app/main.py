@@ -1,0 +1,12 @@
+from app.amqp_client import AMQPClient
+
+
+async def on_booking_created(message):
+    async with message.process():
+        print(message.body)
+
+
+async def startup():
+    client: AMQPClient = await AMQPClient().init()
+    await client.event_consumer(on_booking_created, "BOOKING_TX", "booking.created", "booking_events")  # expect: CL215
+    await client.event_consumer(on_booking_created, "BOOKING_TX", "parking.unavailable")  # expect: CL215

@@ -1,0 +1,3 @@
+from aiokafka import AIOKafkaProducer
+
+producer = AIOKafkaProducer(bootstrap_servers="kafka:9092")
