@@ -315,12 +315,20 @@ def consumers(m: PyModule, k: Kafka) -> None:
             k.clients.append(c)
             found.append((receive_loop(m, k, "rabbitmq", c, site), arg(call, "queue", 0), scope))
         elif name == "consume" and "aio_pika" in libs and positional(call, 0) is not None:
-            fn = function_of(m, positional(call, 0).value, scope)  # type: ignore[union-attr]
-            if fn is None or not isinstance(call.func, cst.Attribute):
+            cb_expr = positional(call, 0).value  # type: ignore[union-attr]
+            if isinstance(cb_expr, cst.Call) and m.qualname(cb_expr.func) == "functools.partial" and cb_expr.args:
+                cb_expr = cb_expr.args[0].value  # partial(self._process_message, callback=callback)
+            fn = function_of(m, cb_expr, scope)
+            if not isinstance(call.func, cst.Attribute) or (fn is None and not (
+                    isinstance(cb_expr, cst.Name) and m.is_opaque(cb_expr.value, scope))):
                 continue
             c = Client("consumer", "aio_pika", scope, call)
             _auto_ack(m, c, call, scope, ("no_ack",))
             k.clients.append(c)
+            if fn is None:  # a consume wrapper whose callback is its caller's: the queue's declaration is judged
+                found.append((Loop("callback", c, call, call, scope, None, library="rabbitmq", handed_in=True),
+                              call.func.value, scope))
+                continue
             ps = [p.name.value for p in params(fn)]
             found.append((callback_loop(m, k, "rabbitmq", c, fn, set(ps[:1]), call), call.func.value, scope))
         elif name == "Consumer" and "kombu" in libs and keyword(call, "callbacks") is not None:
