@@ -77,6 +77,7 @@ class ProjectIndex:
         self._files: dict[str, tuple[str, Summary | None]] = {}  # absolute path -> (digest, summary)
         self._packages: dict[str, list[Path]] | None = None
         self._resolved: dict[tuple[str, str], tuple[Path, list[str]] | None] = {}
+        self._sys_paths: dict[str, list[str]] = {}  # importer -> the folders it puts on sys.path itself
         self._unders: dict[tuple[str, str], tuple[Path, list[str]] | None] = {}
         self._listings: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self._mentions: dict[tuple[str, tuple[bytes, ...]], bool] = {}
@@ -129,13 +130,19 @@ class ProjectIndex:
             self._resolved[key] = self._module_file(importer, dotted)
         found = self._resolved[key]
         if found is None and not dotted.startswith("."):  # a folder the importer puts on sys.path itself
-            s = self.summary_of(importer)
-            root = str(self.root)
-            for folder in s.paths if s is not None else ():
-                base = os.path.normpath(os.path.join(os.path.dirname(str(importer)), folder))
-                if (found := self._under(base, [p for p in dotted.split(".") if p], root)) is not None:
+            for base in self._extra_paths(importer):
+                if (found := self._under(base, [p for p in dotted.split(".") if p], str(self.root))) is not None:
                     break
         return found
+
+    def _extra_paths(self, importer: Path) -> list[str]:
+        """``sys.path.insert(0, "../common")`` in the importer: those folders, from its own (read once)."""
+        key = str(importer)
+        if key not in self._sys_paths:
+            s = self.summary_of(importer)
+            self._sys_paths[key] = [os.path.normpath(os.path.join(os.path.dirname(key), folder))
+                                    for folder in (s.paths if s is not None else ())]
+        return self._sys_paths[key]
 
     def _module_file(self, importer: Path, dotted: str) -> tuple[Path, list[str]] | None:
         dots = len(dotted) - len(dotted.lstrip("."))

@@ -260,9 +260,11 @@ def over_literals(module: PyModule, caller: Scope | None, call: cst.CSTNode) -> 
     fixed batch, run a known number of times, not once per request or message."""
     if caller is None or not isinstance(caller.node, cst.FunctionDef):
         return False
+    every = module.analysis("routes.loops", lambda m: {})  # the loops of each function, found once
+    if id(caller.node) not in every:
+        every[id(caller.node)] = [n for n in cst.iter_nodes(caller.node.body) if isinstance(n, (cst.For, cst.While))]
     where = call._p
-    loops = [n for n in cst.iter_nodes(caller.node.body) if isinstance(n, (cst.For, cst.While))
-             and n._p[:2] <= where[:2] and n._p[2:] >= where[2:]]
+    loops = [n for n in every[id(caller.node)] if n._p[:2] <= where[:2] and n._p[2:] >= where[2:]]
     for loop in loops:
         it = loop.iter if isinstance(loop, cst.For) else None
         if isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) and it.func.attr.value in ("items", "keys", "values"):
