@@ -74,8 +74,23 @@ def two_phase_commit(ctx: PythonContext) -> None:
             sql = string_value(m.constant(call.args[0].value, site.scope))
             if sql is not None and TPC_SQL.match(sql):
                 what = f"`{sql.split()[0]} {sql.split()[1]}`"
-        if what is None or id(site.scope) in reported:
+        if what is None or id(site.scope) in reported or _switched_off(m, site):
             continue
         reported.add(id(site.scope))
         ctx.report(call, f"two-phase commit ({what}) couples services in one distributed transaction: one slow "
                    "or failed participant blocks all. Use a saga with compensating actions.", scope=site.scope)
+
+
+def _switched_off(m: PyModule, site) -> bool:  # noqa: ANN001
+    """Whether the call is in the body of an ``if FLAG:`` whose flag is a constant False (Alembic's
+    multi-database template: ``USE_TWOPHASE = False`` ... ``if USE_TWOPHASE: conn.begin_twophase()``)."""
+    fn = site.scope.enclosing_function()
+    if fn is None or not isinstance(fn.node, cst.FunctionDef):
+        return False
+    where = site.node._p
+    for n in cst.iter_nodes(fn.node.body):
+        if isinstance(n, cst.If) and isinstance(n.test, cst.Name) and n.body._p[:2] <= where[:2] <= n.body._p[2:]:
+            v = m.constant(n.test, site.scope)
+            if isinstance(v, cst.Name) and v.value == "False":
+                return True
+    return False
