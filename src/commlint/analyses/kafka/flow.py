@@ -139,11 +139,11 @@ def _unpacked(m: PyModule, name: str, scope: Scope) -> tuple[int | None, list[cs
 
 
 def reachable(m: PyModule, k: Kafka, loop: Loop, known: frozenset[str] | set[str] = frozenset(),
-              depth: int = 3) -> tuple[list[CallSite], list[Scope], bool]:
+              depth: int = 3, unresolved: list[CallSite] | None = None) -> tuple[list[CallSite], list[Scope], bool]:
     """Calls the loop makes, directly and through handlers defined here; the handlers; all resolved?
 
     A handler defined in another module makes the answer unknown, unless its name is ``known``
-    (the idempotency store's and the dead-letter helper's calls)."""
+    (the idempotency store's and the dead-letter helper's calls); ``unresolved`` collects those calls."""
     sites = list(loop.calls)
     seen: list[Scope] = []
     resolved = True
@@ -156,6 +156,8 @@ def reachable(m: PyModule, k: Kafka, loop: Loop, known: frozenset[str] | set[str
             if d == 0 and not _library_call(m, k, site) and call_name(site.node) not in known \
                     and not decodes(m, site) and not _store_call(site):
                 resolved = False
+                if unresolved is not None:
+                    unresolved.append(site)
             continue
         for fn in fns:
             if any(fn is s for s in seen) or d >= depth:

@@ -144,11 +144,11 @@ def publishes(m: PyModule, k: Kafka) -> None:
 
 def _declaration(m: PyModule, k: Kafka, call: cst.Call, scope: Scope) -> tuple[str | None, cst.Call, bool | None]:
     """(queue name, the declaring call, dead-letter exchange set?) of a queue declaration; None: unknown
-    (unreadable arguments, or a transient queue: exclusive or auto-delete)."""
+    (unreadable arguments, or a transient queue)."""
     name = method(call) or (call.func.value if isinstance(call.func, cst.Name) else "")
     queue = literal(m, arg(call, "name", 0) if name in ("Queue", "declare_queue") and keyword(call, "queue") is None
                     else arg(call, "queue", 0), scope)  # aio-pika's declare_queue(name=...), kombu's Queue(name=...)
-    if truthy(m, arg(call, "exclusive"), scope) or truthy(m, arg(call, "auto_delete"), scope):
+    if _transient_declaration(m, call, scope):
         return queue, call, None
     args = arg(call, "queue_arguments" if name == "Queue" else "arguments")
     return queue, call, queue_dead_letter(m, k, args, scope)
@@ -250,8 +250,8 @@ def _auto_ack(m: PyModule, c: Client, call: cst.Call, scope: Scope, names: tuple
 
 
 def _transient(m: PyModule, queue: cst.BaseExpression | None, scope: Scope, _depth: int = 0) -> bool:
-    """A reply or subscription queue: ``result.method.queue`` of an exclusive or auto-delete declaration,
-    or the direct reply-to pseudo-queue. Losing its messages on a crash is its nature, not a bug."""
+    """A reply or subscription queue: ``result.method.queue`` of a transient declaration, or the direct
+    reply-to pseudo-queue. Losing its messages on a crash is its nature, not a bug."""
     if queue is None or _depth > 4:
         return False
     if literal(m, queue, scope) == "amq.rabbitmq.reply-to":
@@ -273,9 +273,19 @@ def _transient(m: PyModule, queue: cst.BaseExpression | None, scope: Scope, _dep
             if _transient(m, v, scope, _depth + 1):
                 return True
         elif isinstance(v, cst.Call) and method(v) in ("queue_declare", "declare_queue"):
-            if truthy(m, arg(v, "exclusive"), scope) or truthy(m, arg(v, "auto_delete"), scope):
+            if _transient_declaration(m, v, scope):
                 return True
     return False
+
+
+def _transient_declaration(m: PyModule, call: cst.Call, scope: Scope) -> bool:
+    """An exclusive queue (one connection's own), or an auto-delete one whose name the server picks (no
+    name, or ``""``). A named auto-delete queue is shared by whoever consumes that name (the checklist's
+    consumer group): its poison messages need a dead-letter path as any other's."""
+    if truthy(m, arg(call, "exclusive"), scope):
+        return True
+    name = arg(call, "queue", 0) or arg(call, "name")
+    return bool(truthy(m, arg(call, "auto_delete"), scope)) and (name is None or literal(m, name, scope) == "")
 
 
 def _rpc_server(m: PyModule, loop: Loop) -> bool:

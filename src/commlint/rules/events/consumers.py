@@ -415,6 +415,12 @@ def _no_dead_letter_exchange(ctx: PythonContext, m: PyModule, loop: Loop, why: s
                scope=loop.scope)
 
 
+def _calls_parameter(m: PyModule, site: CallSite) -> bool:
+    """``callback(message)``, where ``callback`` is a parameter of the calling function."""
+    f = site.node.func
+    return isinstance(f, cst.Name) and m.is_opaque(f.value, site.scope)
+
+
 @check("CL204", subjects=judged_loops)
 def no_dead_letter(ctx: PythonContext) -> None:
     m: PyModule = ctx.artifact
@@ -431,7 +437,12 @@ def no_dead_letter(ctx: PythonContext) -> None:
         if not loop.effects or loop.dead_letter in ("external", "declared"):
             continue
         dlq_calls = {call_name(h.node) for h in loop.handlers if _dlq_like(call_name(h.node), patterns)}
-        sites, _, resolved = reachable(m, k, loop, known | dlq_calls)
+        elsewhere: list[CallSite] = []
+        sites, _, resolved = reachable(m, k, loop, known | dlq_calls, unresolved=elsewhere)
+        if not resolved and loop.dead_letter == "missing" and all(_calls_parameter(m, s) for s in elsewhere):
+            # the code reached elsewhere is the caller's callback: the queue, declared here, still decides
+            _no_dead_letter_exchange(ctx, m, loop, "the handler hands messages to a callback passed in by the caller")
+            continue
         if not resolved:
             _unknown(ctx, loop.anchor, loop.scope, f"{_where(loop)} hands messages to code in another module: "
                      "make sure failures go to a dead-letter topic.")
