@@ -283,6 +283,7 @@ def test_the_first_stage_in_the_workers_keeps_the_same_files(tmp_path: Path, mon
     import os
 
     from commlint.artifacts.discovery import discover
+    from commlint.artifacts.yamljson import manifest_words
     from commlint.core.config import build_settings
     from commlint.engine import make_plan
 
@@ -296,7 +297,8 @@ def test_the_first_stage_in_the_workers_keeps_the_same_files(tmp_path: Path, mon
     settings = build_settings({"select": ALL_CODES}, tmp_path, CAT, None)
     plan = make_plan(settings, CAT)
     items = [(src, src.path.read_bytes(), None) for src in discover([tmp_path], settings)]
-    serial = runner._candidates_here(items, plan)
+    serial = [runner.is_candidate(src, data, plan) for src, data, _ in items]
+    sizes = [len(data) for _, data, _ in items]
     parent, real = os.getpid(), runner.is_candidate
 
     def searched(source, data, plan):  # noqa: ANN001, ANN202
@@ -305,7 +307,43 @@ def test_the_first_stage_in_the_workers_keeps_the_same_files(tmp_path: Path, mon
 
     monkeypatch.setattr(runner, "is_candidate", searched)
     for workers in (2, 3):
-        kept: dict[str, bool] = {}
-        runner._run_parallel(items, plan, workers, lambda item, res: kept.__setitem__(item[0].rel, res is not None), None)
-        assert [kept[src.rel] for src, _, _ in items] == serial
+        for deferred in (False, True):  # read by this process, or by the workers (no cache to look up)
+            given = [(src, runner.DEFERRED if deferred else data, None) for src, data, _ in items]
+            kept: dict[str, bool] = {}
+            digests: dict[str, str | None] = {}
+            marks: dict[str, bool | None] = {}
+
+            def store(item, res, cache_it=True, digest=None, manifest=None):  # noqa: ANN001, ANN202, ARG001
+                kept[item[0].rel] = res is not None
+                digests[item[0].rel] = digest or item[2]
+                marks[item[0].rel] = manifest
+
+            runner._run_parallel(given, sizes, plan, workers, store, None, hashed=deferred)
+            assert [kept[src.rel] for src, _, _ in items] == serial, (workers, deferred)
+            if deferred:  # each file hashed where it was read, as the cache would hash it here
+                assert all(digests[src.rel] == runner.Cache.digest(data) for src, data, _ in items)
+                yaml = [(src, data) for src, data, _ in items if src.rel.endswith((".yaml", ".yml"))]
+                assert yaml and all(marks[src.rel] == manifest_words(data) for src, data in yaml)
+                assert True in (marks[src.rel] for src, _ in yaml)
     assert True in serial and False in serial
+
+
+def test_a_worker_that_does_not_fork_reads_what_was_deferred(tmp_path: Path) -> None:
+    """Windows' spawn: the task travels pickled, and a deferred file is still read there."""
+    import pickle
+
+    from commlint.artifacts.discovery import discover
+    from commlint.core.config import build_settings
+    from commlint.engine import make_plan
+
+    write_tree(tmp_path, {"svc/client.py": "import requests\n\n\ndef get(url):\n    return requests.get(url)\n",
+                          "svc/notes.py": "x = 1\n"})
+    settings = build_settings({"select": ["CL101"]}, tmp_path, CAT, None)
+    plan = make_plan(settings, CAT)
+    sources = discover([tmp_path], settings)
+    sent = pickle.loads(pickle.dumps((plan, [(src, runner.DEFERRED, None) for src in sources], True)))
+    out = dict(zip([s.rel for s in sources], runner._work(list(range(len(sources))), sent)))
+    client, notes = out["svc/client.py"], out["svc/notes.py"]
+    assert [f.code for f in client[0].findings] == ["CL101"]
+    assert client[1] == runner.Cache.digest((tmp_path / "svc/client.py").read_bytes())
+    assert notes[0] is None  # no trigger: never parsed, as when the parent read it

@@ -38,6 +38,40 @@ def test_fast_gitignore_spec_answers_like_pathspec(lines: list[str]) -> None:
         assert fast.match_file(path) == slow.match_file(path), path
 
 
+def test_fast_gitignore_spec_answers_like_pathspec_on_generated_patterns() -> None:
+    from hypothesis import given, settings, strategies as st
+
+    segment = st.sampled_from(["a", "b", "gen", "x.py", "*.py", "*", "**", "a?", "[ab]", ".venv", "build"])
+    pattern = st.builds(lambda neg, lead, segs, trail: ("!" if neg else "") + ("/" if lead else "") + "/".join(segs)
+                        + ("/" if trail else ""), st.booleans(), st.booleans(), st.lists(segment, min_size=1, max_size=3),
+                        st.booleans())
+    name = st.sampled_from(["a", "b", "gen", "x.py", "y.py", ".venv", "build", "ab"])
+    path = st.builds(lambda segs, trail: "/".join(segs) + ("/" if trail else ""),
+                     st.lists(name, min_size=1, max_size=4), st.booleans())
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(pattern, max_size=5), st.lists(path, max_size=8))
+    def check(lines: list[str], paths: list[str]) -> None:
+        fast = _spec(lines)
+        slow = pathspec.GitIgnoreSpec.from_lines(lines)
+        for p in paths:
+            assert fast.match_file(p) == slow.match_file(p), (lines, p)
+
+    check()
+
+
+def test_the_walks_kinds_by_ending_are_kinds_for() -> None:
+    from commlint.artifacts import KINDS, kinds_for
+    from commlint.artifacts.discovery import _kinds
+
+    endings = {e for _, exts in KINDS for e in exts}
+    assert all(e.count(".") == 1 and e.startswith(".") for e in endings)  # what _kinds relies on
+    names = ["a.py", "A.PY", "x.yaml.py", "py", ".py", "a.b.yml", "x.JSON", "main.tf", "tf", "s.avsc", "x.proto",
+             "README", "a.py~", "a.pyc", "archive.tar.gz", ".yaml", "a."] + [f"n{e}" for e in endings]
+    for name in names:
+        assert _kinds(name) == tuple(kinds_for(name)), name
+
+
 def test_ansible_sized_gitignore_matches(tmp_path: Path) -> None:
     write_tree(tmp_path, {
         ".gitignore": "\n".join(PATTERNS) + "\n",

@@ -313,11 +313,16 @@ def run_files(
     stats: dict[str, list[int] | None] = {}
     read: list[tuple[SourceFile, bytes | None, str | None]] = []
     wanted: list[tuple[SourceFile, os.stat_result | None, str | None]] = []
+    # Nothing to look up by content (no cache, or an empty one): the files are read where they are
+    # checked, in the workers (reading ansible's 3,700 files here was a quarter of a second before
+    # any worker started), their sizes taken from a stat.
+    defer = cache is None or not cache.entries
+    sizes: dict[str, int] = {}
     for src in sources:
         if not wanted_kinds(src, plan):  # no enabled rule reads this kind of file: not even opened
             results[src.rel] = _unparsed(src)
             continue
-        st = _stat(src.opened) if cache is not None else None  # before the read: a later write changes it
+        st = _stat(src.opened) if cache is not None or defer else None  # before the read: a later write changes it
         # every unchanged file first: a kept result's dependencies are then mostly known without a read
         wanted.append((src, st, cache.same(src.rel, st) if cache is not None else None))
     for src, st, same in wanted:
@@ -327,6 +332,10 @@ def run_files(
                 results[src.rel] = kept
                 continue
             stats[src.rel] = _trusted(st)
+        if defer:
+            read.append((src, DEFERRED, None))
+            sizes[src.rel] = st.st_size if st is not None else 0
+            continue
         data = _read(src, plan)
         digest = cache.digest(data) if (cache is not None and data is not None) else None
         if cache is not None and digest is not None and data is not None and \
@@ -335,6 +344,8 @@ def run_files(
         read.append((src, data, digest))
     pending = []
     for src, data, digest in read:
+        if not isinstance(data, _Deferred):
+            sizes[src.rel] = len(data or b"")
         if digest is not None:
             hit = cache.get(src.rel, digest)  # type: ignore[union-attr]
             if hit is not None:
@@ -345,22 +356,33 @@ def run_files(
         pending.append((src, data, digest))
     workers = min(jobs or os.cpu_count() or 1, max_jobs())
 
-    def store(item: tuple[SourceFile, bytes | None, str | None], res: FileResult | None, cache_it: bool = True) -> None:
-        """A file's result; None for one the prefilter's first stage leaves out (never parsed)."""
-        src, data, digest = item
+    def store(item: tuple[SourceFile, bytes | None, str | None], res: FileResult | None, cache_it: bool = True,
+              digest: str | None = None, manifest: bool | None = None) -> None:
+        """A file's result; None for one the prefilter's first stage leaves out (never parsed).
+        ``digest`` and ``manifest``: the content's, for a file read where it was checked."""
+        src, data, kept_digest = item
+        digest = digest or kept_digest
         if res is None:
             res = _unparsed(src)
-        _mark_manifest(src, data, res)
+        if not isinstance(data, _Deferred):
+            _mark_manifest(src, data, res)
+        elif manifest is not None:
+            res.manifest = manifest
         results[src.rel] = res
         if cache is not None and digest is not None and cache_it:
             cache.put(src.rel, digest, res, stats.get(src.rel))  # its dependencies are checked on reuse
 
-    size = sum(len(d) for _, d, _ in pending if d is not None)
+    size = sum(sizes[src.rel] for src, _, _ in pending)
     if workers > 1 and len(pending) > 1 and size >= PARALLEL_BYTES:
-        _run_parallel(pending, plan, workers, store, progress)
+        _run_parallel(pending, [sizes[src.rel] for src, _, _ in pending], plan, workers, store, progress,
+                      hashed=cache is not None)
     else:
-        for i, (item, wanted) in enumerate(zip(pending, _candidates_here(pending, plan)), 1):
-            store(item, check_file(item[0], plan, item[1]) if wanted else None)
+        for i, item in enumerate(pending, 1):
+            if isinstance(item[1], _Deferred):
+                data = _read(item[0], plan)
+                digest = cache.digest(data) if (cache is not None and data is not None) else None
+                item = (item[0], data, digest)
+            store(item, check_file(item[0], plan, item[1]) if is_candidate(item[0], item[1], plan) else None)
             if progress:
                 progress(i, len(pending))
     if cache is not None:
@@ -368,40 +390,52 @@ def run_files(
     return [results[s.rel] for s in sources]
 
 
-def _candidates_here(items: list[tuple[SourceFile, bytes | None, str | None]], plan: Plan) -> list[bool]:
-    """Which files the prefilter's first stage keeps (the rest are never parsed)."""
-    return [is_candidate(src, data, plan) for src, data, _ in items]
+class _Deferred(bytes):
+    """The content of a file not read yet: it is read where it is checked (``run_files``). Told by
+    its type, which a worker that does not fork (spawn) unpickles as it was."""
 
+
+DEFERRED = _Deferred()
 
 # What the workers check: the parent's list of files and the plan, inherited when they fork
 # (a task names its files by index, so neither their content nor the plan is pickled for it),
-# and for each file whether the parent already knows it is a candidate (None: the worker asks).
-_SHARED: tuple[list, Plan | None, list[bool | None]] = ([], None, [])
+# for each file whether the parent already knows it is a candidate (None: the worker asks),
+# and whether a file the worker reads is hashed for the cache.
+_SHARED: tuple[list, Plan | None, list[bool | None], bool] = ([], None, [], False)
 
 
-def _work(indices: list[int], sent: tuple | None = None) -> list[FileResult | None]:
-    """A worker's task: the prefilter's first stage, then the check, for each file named.
-    None for a file the first stage leaves out. ``sent``: (plan, [(source, content, known)])
-    for the files named, where a worker does not fork from the parent (Windows' spawn)."""
+def _work(indices: list[int], sent: tuple | None = None) -> list[tuple[FileResult | None, str | None, bool | None]]:
+    """A worker's task: the read of a deferred file, the prefilter's first stage, then the check,
+    for each file named: (its result, None for a file the first stage leaves out; the content's
+    digest when the worker read and hashed it; for a YAML file it read, its manifest mark).
+    ``sent``: (plan, [(source, content, known)], hashed) for the files named, where a worker does
+    not fork from the parent (Windows' spawn)."""
     if sent is None:
-        items, plan, known = _SHARED
+        items, plan, known, hashed = _SHARED
         work = [(items[i][0], items[i][1], known[i]) for i in indices]
     else:
-        plan, work = sent
-    out: list[FileResult | None] = []
+        plan, work, hashed = sent
+    out: list[tuple[FileResult | None, str | None, bool | None]] = []
     for source, data, wanted in work:
-        if not (wanted if wanted is not None else is_candidate(source, data, plan)):  # type: ignore[arg-type]
-            out.append(None)
-            continue
-        gc.disable()  # a syntax tree is large and acyclic: collecting during the parse is wasted time
-        try:
-            out.append(check_file(source, plan, data))  # type: ignore[arg-type]
-        finally:
-            gc.enable()
+        res, digest, read_here = None, None, isinstance(data, _Deferred)
+        if read_here:
+            data = _read(source, plan)
+            if hashed and data is not None:
+                digest = Cache.digest(data)
+        if wanted if wanted is not None else is_candidate(source, data, plan):  # type: ignore[arg-type]
+            gc.disable()  # a syntax tree is large and acyclic: collecting during the parse is wasted time
+            try:
+                res = check_file(source, plan, data)  # type: ignore[arg-type]
+            finally:
+                gc.enable()
+        manifest = None  # the parent has not seen its content: whether it names a manifest word
+        if read_here and data is not None and source.rel.lower().endswith((".yaml", ".yml")):
+            manifest = manifest_words(data)
+        out.append((res, digest, manifest))
     return out
 
 
-def _run_parallel(items, plan: Plan, workers: int, store, progress) -> None:  # noqa: ANN001
+def _run_parallel(items, sizes: list[int], plan: Plan, workers: int, store, progress, hashed: bool) -> None:  # noqa: ANN001
     """Every file in worker processes, the prefilter's first stage included: its search (sympy's
     26 MB against 41 triggers is a second of one core) runs beside the checks, not before them.
     Files of a kind with work done once for many (protoc's batches: ``artifacts.prepare``) are
@@ -411,22 +445,25 @@ def _run_parallel(items, plan: Plan, workers: int, store, progress) -> None:  # 
     global _SHARED
     known: list[bool | None] = [None] * len(items)
     ready = []
-    for i, (src, data, _) in enumerate(items):
+    for i, (src, data, digest) in enumerate(items):
         if prepares(src.kinds):
+            if isinstance(data, _Deferred):  # its batch is compiled here: read here
+                data = _read(src, plan)
+                items[i] = (src, data, Cache.digest(data) if hashed and data is not None else digest)
             known[i] = is_candidate(src, data, plan)
             if known[i]:
                 ready.append((src.rel, src.kinds, data))
     prepare(ready, plan.settings, workers)  # the workers fork with it
-    _SHARED = (items, plan, known)
+    _SHARED = (items, plan, known, hashed)
     try:
         failed = []
         done = 0
-        for batch, results in _pool_map(_batches(items), workers):
+        for batch, results in _pool_map(_batches(sizes), workers):
             if results is None:
                 failed += batch
             else:
-                for i, res in zip(batch, results):
-                    store(items[i], res)
+                for i, (res, digest, manifest) in zip(batch, results):
+                    store(items[i], res, digest=digest, manifest=manifest)
             done += len(batch)
             if progress:
                 progress(done, len(items))
@@ -434,20 +471,23 @@ def _run_parallel(items, plan: Plan, workers: int, store, progress) -> None:  # 
         # redo those files one by one, each in a fresh process, and report only the file that kills it.
         for i in failed:
             results = list(_pool_map([[i]], 1))[0][1]
-            store(items[i], results[0] if results else _crashed(items[i][0], plan), results is not None)
+            if results:
+                store(items[i], results[0][0], digest=results[0][1], manifest=results[0][2])
+            else:
+                store(items[i], _crashed(items[i][0], plan), False)
     finally:
-        _SHARED = ([], None, [])
+        _SHARED = ([], None, [], False)
 
 
-def _batches(items) -> list[list[int]]:  # noqa: ANN001
-    """Indices of ``items``: the largest files first, each alone, then the small ones together up
-    to BATCH_BYTES: a worker never waits behind a batch holding the one slow file, and thousands of
-    small files do not cost a round trip each. The output order does not depend on this."""
+def _batches(sizes: list[int]) -> list[list[int]]:
+    """Indices of the files (of these sizes): the largest first, each alone, then the small ones
+    together up to BATCH_BYTES: a worker never waits behind a batch holding the one slow file, and
+    thousands of small files do not cost a round trip each. The output order does not depend on this."""
     out: list[list[int]] = []
     current: list[int] = []
     size = 0
-    for i in sorted(range(len(items)), key=lambda i: -len(items[i][1] or b"")):
-        n = len(items[i][1] or b"")
+    for i in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
+        n = sizes[i]
         if current and size + n > BATCH_BYTES:
             out.append(current)
             current, size = [], 0
@@ -462,10 +502,10 @@ def _pool_map(batches: list[list[int]], workers: int):  # noqa: ANN202
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     fork = hasattr(os, "fork")
-    items, plan, known = _SHARED
+    items, plan, known, hashed = _SHARED
 
     def sent(batch: list[int]) -> tuple | None:
-        return None if fork else (plan, [(items[i][0], items[i][1], known[i]) for i in batch])
+        return None if fork else (plan, [(items[i][0], items[i][1], known[i]) for i in batch], hashed)
 
     ctx = multiprocessing.get_context("fork") if fork else None
     with ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=ctx, initializer=_worker_init,

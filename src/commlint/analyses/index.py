@@ -34,6 +34,7 @@ MAX_DEPTH = 4  # re-exports and factories followed before giving up
 MAX_MODULE_BYTES = 1024 * 1024
 CONTENTS_LIMIT = 64 * 1024 * 1024  # bytes of the tree's modules kept in memory for later reads in a process
 _DEFINITION = re.compile(rb"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.M)
+_SYS_PATH = re.compile(rb"\bsys\s*\.\s*path\s*\.\s*(?:insert|append)\b")  # what Summary.paths is read from
 
 # -- the index of a tree ---------------------------------------------------------------------
 
@@ -139,7 +140,8 @@ class ProjectIndex:
         """``sys.path.insert(0, "../common")`` in the importer: those folders, from its own (read once)."""
         key = str(importer)
         if key not in self._sys_paths:
-            s = self.summary_of(importer)
+            # a summary only for a module that writes sys.path.insert: most importers are not read
+            s = self.summary_of(importer) if _SYS_PATH.search(self.contents(importer) or b"") else None
             self._sys_paths[key] = [os.path.normpath(os.path.join(os.path.dirname(key), folder))
                                     for folder in (s.paths if s is not None else ())]
         return self._sys_paths[key]

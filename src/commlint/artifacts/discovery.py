@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import operator
 import os
 import re
 from ..core.records import record
@@ -61,9 +62,8 @@ class _DirNames:
         self.names = names
 
     def match_file(self, path: str) -> bool:
-        parts = path.split("/")
-        dirs = parts[:-1]  # "a/b/" -> ["a", "b"]; "a/b.py" -> ["a"]
-        return any(d in self.names for d in dirs)
+        dirs = path.split("/")[:-1]  # "a/b/" -> ["a", "b"]; "a/b.py" -> ["a"]
+        return not self.names.isdisjoint(dirs)
 
 
 _GROUP_RE = re.compile(r"\(\?P<[^>]+>")
@@ -100,13 +100,15 @@ class _Spec:
                 anywhere.append(alt[len(_ANYWHERE):])
             else:
                 anchored.append(alt)
-        if anywhere:
-            anchored.append(_ANYWHERE + "(?:" + "|".join(anywhere) + ")")
+        # "name" patterns, at the start of the path or after a '/': searched for, since ``^(?:.+/)?``
+        # backtracks through every character of every path (17 us a path on ansible's .gitignore)
         self.any: re.Pattern[str] | None
+        self.anywhere: re.Pattern[str] | None
         try:
             self.any = re.compile("|".join(f"(?:{a})" for a in anchored) or r"(?!)")
+            self.anywhere = re.compile("(?:^|/)(?:" + "|".join(anywhere) + ")") if anywhere else None
         except re.error:  # ask pathspec every time
-            self.any = None
+            self.any = self.anywhere = None
 
     def spec(self) -> Any:
         if self._spec is None:
@@ -116,7 +118,8 @@ class _Spec:
         return self._spec
 
     def match_file(self, path: str) -> bool:
-        if self.any is not None and self.any.match(path) is None:
+        if self.any is not None and self.any.match(path) is None and (
+                self.anywhere is None or self.anywhere.search(path) is None):
             return False
         return self.spec().match_file(path)
 
@@ -198,9 +201,11 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
     # Plain strings, not Path objects: this loop sees every directory entry of the tree.
     root_prefix = _prefix(os.path.abspath(root))
     seen: set[tuple[int, int]] = set()
-    stack: list[tuple[str, list[tuple[str, _Spec | _DirNames]]]] = [(os.fspath(top), [])]
+    # (the folder as opened, its absolute path with a final separator, the .gitignore specs above it)
+    stack: list[tuple[str, str, list[tuple[str, _Spec | _DirNames]]]] = [
+        (os.fspath(top), _prefix(os.path.abspath(top)), [])]
     while stack:
-        d, ignores = stack.pop()
+        d, d_prefix, ignores = stack.pop()
         try:
             st = os.stat(d)
         except OSError as exc:
@@ -213,12 +218,21 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
         if (st.st_dev, st.st_ino) in seen:
             continue  # already entered (a symbolic link loop or a second link to it)
         seen.add((st.st_dev, st.st_ino))
-        d_prefix = _prefix(os.path.abspath(d))
         if record is not None:
             record.saw(d_prefix, st)
+        try:
+            with os.scandir(d) as it:
+                entries = sorted(it, key=_NAME)
+        except OSError as exc:
+            if record is not None:
+                record.racy = True
+            warn(f"{d}: cannot list directory ({exc.strerror or exc})")
+            continue
         if settings.respect_gitignore:
             gi = os.path.join(d, ".gitignore")
-            if os.path.isfile(gi):
+            # from the listing: a stat per folder was a tenth of the walk (a .gitignore made after the
+            # listing is read by the next run, as one made after the walk would be)
+            if any(e.name == ".gitignore" for e in entries) and os.path.isfile(gi):
                 if record is not None:
                     record.saw_file(gi)
                 try:
@@ -226,14 +240,6 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
                     ignores = ignores + [(d_prefix, _spec(text.splitlines()))]
                 except OSError as exc:
                     warn(f"{_short(_under(gi, root_prefix, gi))}: not read ({_why(exc)})")
-        try:
-            with os.scandir(d) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError as exc:
-            if record is not None:
-                record.racy = True
-            warn(f"{d}: cannot list directory ({exc.strerror or exc})")
-            continue
         for entry in entries:
             name = entry.name
             try:
@@ -245,7 +251,7 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
                 if exc.errno == errno.ENAMETOOLONG:
                     warn(f"{_short(_under(d_prefix + name, root_prefix, entry.path))}: {_why(exc)}, not checked")
                 continue
-            ks = () if is_dir else tuple(kinds_for(name))
+            ks = () if is_dir else _kinds(name)
             if not is_dir and not ks:
                 continue  # not a kind of file commlint reads: no pattern matching needed
             absolute = d_prefix + name
@@ -261,10 +267,29 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
                 warn(f"{rel}: symbolic link out of the tree, not followed")
                 continue
             if is_dir:
-                stack.append((entry.path, ignores))
+                stack.append((entry.path, absolute + os.sep, ignores))
             else:
                 below = absolute[len(top_prefix):] if top_prefix and absolute.startswith(top_prefix) else ""
                 out.setdefault(rel, SourceFile(entry.path, rel, ks, below.replace(os.sep, "/")))
+
+
+_NAME = operator.attrgetter("name")
+
+
+_BY_SUFFIX: dict[str, tuple[str, ...]] = {}
+
+
+def _kinds(name: str) -> tuple[str, ...]:
+    """``kinds_for(name)``, by the part that decides it: every ending in ``KINDS`` is one dot and a
+    word, so the name's last dot onwards (``.yaml``), remembered (the walk sees every file)."""
+    dot = name.rfind(".")
+    if dot < 0:
+        return ()
+    suffix = name[dot:].lower()
+    kinds = _BY_SUFFIX.get(suffix)
+    if kinds is None:
+        kinds = _BY_SUFFIX[suffix] = tuple(kinds_for(suffix))
+    return kinds
 
 
 def _why(exc: OSError) -> str:
