@@ -186,6 +186,14 @@ def test_past_tense_word_lists_are_options(check_tree) -> None:
     assert found(check_tree(files, config)) == set()
 
 
+def test_a_past_tense_finding_names_the_key_that_holds_the_event(check_tree) -> None:
+    files = {"p.py": "from kafka import KafkaProducer\n\nproducer = KafkaProducer()\n\n\n"
+                     "def go(k):\n    producer.send('a.b.created', {'event': 'dispatch', 'k': k}, key=k)\n"
+                     "    producer.send('a.b.created', {'event_type': 'register', 'k': k}, key=k)\n"}
+    messages = sorted(f.message.split(":")[0] for f in check_tree(files, {"select": ["CL212"]}).findings)
+    assert [m.split(" ")[0] for m in messages] == ["event", "event_type"], messages
+
+
 def test_semver_can_require_patch(check_tree) -> None:
     files = {"a.py": "e = {'event_type': 'order.created', 'event_version': '1.0', 'data': {}}\n"}
     assert found(check_tree(files, {"select": ["CL213"]})) == set()

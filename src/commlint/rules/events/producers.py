@@ -135,7 +135,7 @@ def not_past_tense(ctx: PythonContext) -> None:
     k = kafka(m)
     extra, states = _past_options(ctx.options)
     seen: set[int] = set()
-    for expr, scope in _event_types(m, k):
+    for expr, scope, key in _event_types(m, k):
         value = m.constant(expr, scope)
         name = string_value(value)
         if name is None or id(value) in seen or not split_words(name):
@@ -143,7 +143,7 @@ def not_past_tense(ctx: PythonContext) -> None:
         seen.add(id(value))
         problem = past_tense_problem(name, extra, states)
         if problem is not None:
-            ctx.report(value, f"event_type {name!r} {problem}: events are facts about what happened "
+            ctx.report(value, f"{key} {name!r} {problem}: events are facts about what happened "
                        f"(order.created), not commands.{_suggest(name)}", scope=scope)
     for name, node in unique_topics(k):
         base = strip_dead_letter(name)
@@ -165,25 +165,27 @@ ENVELOPE_KEYS = frozenset({"event_id", "event_version", "timestamp", "source", "
 
 
 def _event_types(m: PyModule, k):  # noqa: ANN001, ANN202
-    """The ``event_type`` values that name published events: all of them in a module that produces
-    messages; elsewhere those of an event-shaped dict (another envelope key beside it) and of event
-    classes (``class OrderCreated(BaseEvent)``). An audit-log row's or a paging API's
-    ``event_type=`` keyword is no event."""
+    """The ``event_type`` values that name published events, each with the key that holds it (what
+    the message calls it): all of them in a module that produces messages; elsewhere those of an
+    event-shaped dict (another envelope key beside it) and of event classes (``class
+    OrderCreated(BaseEvent)``). An audit-log row's or a paging API's ``event_type=`` keyword is no event."""
     if k.produces:
-        yield from field_values(m, k, "event_type")
+        for expr, scope in field_values(m, k, "event_type"):
+            yield expr, scope, "event_type"
         for p in k.produces:  # {"event": "dispatch", ...} published: the key names the event (EVENT_NAMING_KEYS)
             shape = event_shape(m, k, p.value, p.site.scope)
             if shape is not None and isinstance(shape.node, cst.Dict):
                 for el in shape.node.elements:
-                    if isinstance(el, cst.DictElement) and string_value(el.key) in EVENT_NAMING_KEYS | {"eventType"}:
-                        yield el.value, p.site.scope
+                    key = string_value(el.key) if isinstance(el, cst.DictElement) else None
+                    if key is not None and key in EVENT_NAMING_KEYS | {"eventType"}:
+                        yield el.value, p.site.scope, key
         return
     for d, scope in k.dicts:
         keys = {string_value(el.key) for el in d.elements if isinstance(el, cst.DictElement)}
         if "event_type" in keys and keys & ENVELOPE_KEYS:
             for el in d.elements:
                 if isinstance(el, cst.DictElement) and string_value(el.key) == "event_type":
-                    yield el.value, scope
+                    yield el.value, scope, "event_type"
     for cls in m.classes.values():
         node = cls.node
         if not isinstance(node, cst.ClassDef) or not (node.name.value.endswith(EVENT_CLASS_SUFFIXES) or any(
@@ -195,7 +197,7 @@ def _event_types(m: PyModule, k):  # noqa: ANN001, ANN202
                 if isinstance(s, (cst.AnnAssign, cst.Assign)) and s.value is not None:
                     targets = [s.target] if isinstance(s, cst.AnnAssign) else [t.target for t in s.targets]
                     if any(isinstance(t, cst.Name) and t.value == "event_type" for t in targets):
-                        yield s.value, cls
+                        yield s.value, cls, "event_type"
 
 
 def _suggest(name: str) -> str:
