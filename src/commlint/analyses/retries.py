@@ -2,10 +2,12 @@
 except ...: time.sleep(2)``. Read for CL131: how many retries the loop allows and whether the
 sleep between them grows exponentially (``2 ** attempt``, ``delay *= 2``) or stays flat or linear.
 
-Precision first: only a bounded loop whose body calls the service inside a ``try`` and sleeps
-(``time.sleep``, ``asyncio.sleep``) is a retry loop: ``for ... in range(...)``, or a ``while``
+Precision first: only a loop whose body calls the service inside a ``try`` and sleeps
+(``time.sleep``, ``asyncio.sleep``) is a retry loop: ``for ... in range(...)``, a ``while``
 whose test compares a counter with a bound (``while attempt < retries:``, the counter starting
-from a number); a ``while True`` poll loop is not judged, nor a sleep whose length cannot be read.
+from a number), or a ``while True`` that leaves as soon as the call succeeds (``try: call();
+break``: it retries without limit); a ``while True`` poll loop (a heartbeat, ``if done: return``)
+is not judged, nor a sleep whose length cannot be read.
 """
 
 from __future__ import annotations
@@ -113,7 +115,11 @@ def hand_loops(module: PyModule) -> list[HandLoop]:
             scope = next((scopes[id(n)] for n in frame["sleeps"] if id(n) in scopes), None)
             if scope is None:
                 continue
-            if isinstance(loop, cst.While):
+            if isinstance(loop, cst.While) and _always(loop.test):
+                if not _until_success(loop, calls):
+                    continue  # a poll loop (a heartbeat, a job's state): not a retry of a failed call
+                attempts = float("inf")
+            elif isinstance(loop, cst.While):
                 bounded = _while_bound(m, loop.test, scope)
                 if bounded is False:
                     continue
@@ -132,6 +138,37 @@ def hand_loops(module: PyModule) -> list[HandLoop]:
         return out
 
     return module.analysis("sync_calls.hand_retries", build)
+
+
+def _always(test: cst.BaseExpression) -> bool:
+    """``while True:`` (``while 1:``)."""
+    return (isinstance(test, cst.Name) and test.value == "True") or (isinstance(test, cst.Integer) and test.value == "1")
+
+
+def _until_success(loop: cst.While, calls: set[int]) -> bool:
+    """Whether a ``while True:`` loop retries a call until it succeeds, without limit: a ``try`` of
+    its body makes the call and then leaves the loop whatever the answer (``break`` or ``return`` in
+    the ``try`` body or its ``else``, not under an ``if``: ``if r.json()["done"]: return`` is a
+    poll), and nothing else leaves it (``if attempt > 3: raise`` bounds it: not judged)."""
+    exits = {id(n) for n in cst.iter_nodes(loop.body) if isinstance(n, (cst.Break, cst.Return, cst.Raise))}
+    for stmt in _unconditional(loop.body.body):
+        if isinstance(stmt, cst.Try) and any(id(n) in calls for n in cst.iter_nodes(stmt.body)):
+            blocks = [stmt.body.body] + ([stmt.orelse.body.body] if stmt.orelse is not None else [])
+            success = {id(x) for block in blocks for s in _unconditional(block)
+                       if isinstance(s, cst.SimpleStatementLine) for x in s.body if isinstance(x, (cst.Break, cst.Return))}
+            if success and not exits - success:
+                return True
+    return False
+
+
+def _unconditional(block: list) -> list:
+    """The statements of a block and of the ``with`` blocks in it: those that run whenever it does."""
+    out = []
+    for stmt in block:
+        out.append(stmt)
+        if isinstance(stmt, cst.With):
+            out.extend(_unconditional(stmt.body.body))
+    return out
 
 
 def _while_bound(m: PyModule, test: cst.BaseExpression, scope: Scope) -> float | None | bool:
