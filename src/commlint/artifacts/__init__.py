@@ -172,8 +172,16 @@ def text_suppressions(kind: str | None, text: str) -> list[Suppression]:
     return comment_suppressions(text)
 
 
+_KIND_MODULES: dict[str, ModuleType] = {}
+
+
 def kind_module(kind: str) -> ModuleType:
-    return importlib.import_module(f"{__name__}.{kind}")
+    """The front-end of a kind, imported on first use (then looked up: the prefilter asks for each
+    YAML file's four kinds, and ``import_module`` was a fifth of telling ansible's files apart)."""
+    mod = _KIND_MODULES.get(kind)
+    if mod is None:
+        mod = _KIND_MODULES[kind] = importlib.import_module(f"{__name__}.{kind}")
+    return mod
 
 
 PREPARED = frozenset({"proto"})  # the kinds whose module defines ``prepare`` (a test checks it)

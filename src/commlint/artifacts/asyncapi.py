@@ -34,6 +34,8 @@ _JSON_KEY = re.compile(r"\A[\ufeff\s]*\{\s*\"asyncapi\"\s*:|\"asyncapi\"\s*:\s*\
 
 def sniff(path: str, text: str) -> bool:
     """A top-level ``asyncapi:`` key (YAML), or an ``"asyncapi": "2.x/3.x"`` member (JSON)."""
+    if "asyncapi" not in text:
+        return False  # the word both patterns need: a substring test, far cheaper than a search
     if path.lower().endswith(".json") or text.lstrip("\ufeff \t\r\n").startswith("{"):
         return _JSON_KEY.search(text) is not None
     return _YAML_KEY.search(text) is not None
