@@ -114,3 +114,38 @@ def test_progress_is_reported_for_files_read(tmp_path: Path, monkeypatch) -> Non
         run(tmp_path, {}, jobs=jobs, progress=lambda done, total: calls.append((done, total)))
         assert calls[-1] == (6, 6) and {t for _, t in calls} == {6}  # plain.py too: read and searched, never parsed
         assert [d for d, _ in calls] == sorted({d for d, _ in calls})
+
+
+def test_the_folders_discovery_resolves_are_their_real_paths(tmp_path: Path) -> None:
+    """Discovery tells safeio the real path of each folder it entered through no symbolic link;
+    a folder reached through a link is resolved as before."""
+    from commlint.artifacts.discovery import discover
+    from commlint.core import safeio
+    from commlint.core.catalogue import load
+    from commlint.core.config import build_settings
+
+    write_tree(tmp_path, {"svc/app/api.py": BAD, "svc/app/deep/x.py": BAD, "lib/util.py": BAD})
+    (tmp_path / "svc" / "linked").symlink_to(tmp_path / "lib", target_is_directory=True)
+    settings = build_settings({}, tmp_path, load(), None)
+    safeio._DIRS.clear()
+    found = discover([tmp_path], settings)
+    rels = {f.rel for f in found}
+    assert {"svc/app/api.py", "svc/app/deep/x.py"} <= rels and rels & {"lib/util.py", "svc/linked/util.py"}
+    seeded = {folder: real for (folder, strict), real in safeio._DIRS.items() if strict}
+    assert seeded and all(os.path.realpath(folder) == real for folder, real in seeded.items())
+    assert not any(folder.endswith("linked") for folder in seeded)  # through a link: not told
+    for f in found:  # and every file still reads as itself
+        assert safeio.read_file(f.opened, 10**6, tmp_path) == Path(f.opened).read_bytes()
+
+
+@pytest.mark.parametrize("size", [0, 1, 4095, 4096, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 7])
+def test_a_file_is_read_whole_whatever_its_size(tmp_path: Path, size: int) -> None:
+    from commlint.core import safeio
+
+    data = bytes(i % 251 for i in range(size))
+    (tmp_path / "f").write_bytes(data)
+    assert safeio.read_file(tmp_path / "f", 4 << 20) == data
+    assert safeio.read_file(tmp_path / "f", 100, truncate=True) == data[:101]
+    if size > 100:
+        with pytest.raises(safeio.TooLarge):
+            safeio.read_file(tmp_path / "f", 100)

@@ -201,11 +201,16 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
     # Plain strings, not Path objects: this loop sees every directory entry of the tree.
     root_prefix = _prefix(os.path.abspath(root))
     seen: set[tuple[int, int]] = set()
-    # (the folder as opened, its absolute path with a final separator, the .gitignore specs above it)
-    stack: list[tuple[str, str, list[tuple[str, _Spec | _DirNames]]]] = [
-        (os.fspath(top), _prefix(os.path.abspath(top)), [])]
+    # (the folder as opened, its absolute path with a final separator, its real path when no
+    # symbolic link led to it (None otherwise), the .gitignore specs above it)
+    try:
+        top_real: str | None = os.path.realpath(top, strict=True)
+    except (OSError, RuntimeError, ValueError):
+        top_real = None
+    stack: list[tuple[str, str, str | None, list[tuple[str, _Spec | _DirNames]]]] = [
+        (os.fspath(top), _prefix(os.path.abspath(top)), top_real, [])]
     while stack:
-        d, d_prefix, ignores = stack.pop()
+        d, d_prefix, d_real, ignores = stack.pop()
         try:
             st = os.stat(d)
         except OSError as exc:
@@ -220,6 +225,8 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
         seen.add((st.st_dev, st.st_ino))
         if record is not None:
             record.saw(d_prefix, st)
+        if d_real is not None:
+            safeio.known_folder(d, d_real)  # the files read in it: no realpath of their folder
         try:
             with os.scandir(d) as it:
                 entries = sorted(it, key=_NAME)
@@ -267,7 +274,8 @@ def _walk(top: Path, root: Path, bounds: list[Path], exclude, settings: Settings
                 warn(f"{rel}: symbolic link out of the tree, not followed")
                 continue
             if is_dir:
-                stack.append((entry.path, absolute + os.sep, ignores))
+                real = d_real + os.sep + name if d_real is not None and not is_link else None
+                stack.append((entry.path, absolute + os.sep, real, ignores))
             else:
                 below = absolute[len(top_prefix):] if top_prefix and absolute.startswith(top_prefix) else ""
                 out.setdefault(rel, SourceFile(entry.path, rel, ks, below.replace(os.sep, "/")))

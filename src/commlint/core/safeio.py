@@ -61,6 +61,14 @@ def _real_dir(folder: str, strict: bool) -> str:
     return real
 
 
+def known_folder(folder: str, real: str) -> None:
+    """Remember the real path of a folder the caller resolved itself (discovery: a folder entered
+    through no symbolic link is its parent's real path and its name), so that the files read in it,
+    in this process or in a worker forked from it, need no ``realpath`` of their own."""
+    if len(_DIRS) < _MAX_DIRS:
+        _DIRS.setdefault((folder if os.path.isabs(folder) else os.path.join(os.getcwd(), folder), True), real)
+
+
 def real_folder(folder: str) -> str:
     """``os.path.realpath`` of a folder (that need not exist), remembered (see ``_real_dir``)."""
     return _real_dir(folder, False)
@@ -117,7 +125,11 @@ def read_file(path: "os.PathLike[str] | str", limit: int, root: "os.PathLike[str
         chunks: list[bytes] = []
         got = 0
         while got < want:
-            chunk = os.read(fd, min(want - got, 1 << 20))
+            # as much as fstat said is left, and one byte more to see the end (or growth): asking
+            # for a megabyte each time allocated one per read, for the read and for the end of every
+            # small file (three times the cost of reading a tree of small files in a worker)
+            ask = st.st_size - got + 1 if got <= st.st_size else 1 << 16
+            chunk = os.read(fd, min(want - got, ask, 1 << 20))
             if not chunk:
                 break
             chunks.append(chunk)
