@@ -143,6 +143,7 @@ def discover(paths: list[Path], settings: Settings, warn=lambda msg: None,  # no
              memo: tuple[Path, str] | None = None) -> list[SourceFile]:
     """The files to check under ``paths``, sorted. With ``memo`` (the cache folder and the run's
     plan key), the last walk is reused while no folder of it has changed (``listing.py``)."""
+    safeio.forget_folders()  # what an earlier run in this process resolved may have changed since
     record = want = None
     if memo is not None and paths and all(os.path.isdir(p) for p in paths):
         want = listing.key({"paths": [os.path.abspath(p) for p in paths], "root": os.path.abspath(settings.root),

@@ -66,7 +66,12 @@ def known_folder(folder: str, real: str) -> None:
     through no symbolic link is its parent's real path and its name), so that the files read in it,
     in this process or in a worker forked from it, need no ``realpath`` of their own."""
     if len(_DIRS) < _MAX_DIRS:
-        _DIRS.setdefault((folder if os.path.isabs(folder) else os.path.join(os.getcwd(), folder), True), real)
+        _DIRS[(folder if os.path.isabs(folder) else os.path.join(os.getcwd(), folder), True)] = real
+
+
+def forget_folders() -> None:
+    """A run starts (discovery): folders resolved by an earlier run in this process may have changed."""
+    _DIRS.clear()
 
 
 def real_folder(folder: str) -> str:
