@@ -9,7 +9,7 @@ names groups (``consumergroup="orders"``, ``group=~"orders-.*"``)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from ..core.records import record
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -21,7 +21,7 @@ _GROUP_MATCHER = re.compile(r"\b(?:consumergroup|consumer_group|group|groupId|gr
 LIMIT = 1_000_000
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LagAlert:
     rel: str
     name: str

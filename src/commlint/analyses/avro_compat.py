@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..core.records import record
 from typing import Any
 
 from ..artifacts.avro import NAMED, PRIMITIVES, AvroArtifact
 from ..artifacts.yamljson import join
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Incompatibility:
     """Why a reader schema cannot read what a writer schema may write (Avro-Java's categories)."""
 

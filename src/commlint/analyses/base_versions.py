@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from dataclasses import dataclass
+from ..core.records import record
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
@@ -22,7 +22,7 @@ from ..core.config import ConfigError
 Reader = Callable[[Path], "str | None"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Version:
     """One earlier version: a label for messages, its text, and the folder its relative
     references resolve against."""

@@ -8,7 +8,7 @@ helpers of its service it calls by name, to the service that produces the topic 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..core.records import record
 from typing import Any
 
 from .system import Call, System
@@ -16,7 +16,7 @@ from .system import Call, System
 Fn = tuple[str, str]  # (file, function qualname)
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class Consumer:
     service: str
     rel: str
@@ -27,7 +27,7 @@ class Consumer:
         return list(self.fact["topics"])
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Callback:
     consumer: Consumer
     call: Call
@@ -121,7 +121,7 @@ def callbacks(system: System) -> list[Callback]:
     return out
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Step:
     consumer: Consumer
     topic: str  # the event it handles

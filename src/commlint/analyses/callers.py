@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from ..core.records import record
 from pathlib import Path
 
 from ..artifacts.python import PyModule, Scope
@@ -26,7 +26,7 @@ from .summaries import _dotted, _lit
 MAX_SITES = 200
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Passed:
     """Header names one call site passes (lower case); ``complete`` False when more may come."""
 

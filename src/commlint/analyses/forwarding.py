@@ -8,7 +8,7 @@ helper is read through the project index (``analyses.index``), in this module or
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..core.records import record
 from pathlib import Path
 
 from ..artifacts import pynodes as cst
@@ -22,7 +22,7 @@ from .values import argument
 _LIBRARIES = (b"requests", b"httpx", b"aiohttp", b"urllib")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Forwarded:
     """A call site of a helper that passes no timeout where the helper forwards one."""
 
@@ -169,7 +169,7 @@ def forwarded_calls(module: PyModule) -> list[Forwarded]:
     return module.analysis("sync_calls.forwarded", build)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ForwardedHeaders:
     """A call site of a helper that hands the URL and ``**kwargs`` it is given to an HTTP call setting
     no headers of its own: which headers go is this call's choice (``invoke_http(url, json=...)``)."""

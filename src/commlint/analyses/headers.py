@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..core.records import record
 
 from ..artifacts import pynodes as cst
 
@@ -34,7 +34,7 @@ from .values import _is_builtin, _kwargs, argument, is_none, resolve, text
 # -- headers -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Headers:
     """Header names (lower case) a call sets; ``complete`` False when more may come from code we cannot read;
     ``forwards`` when the incoming request's headers are passed on whole (its correlation ID with them)."""

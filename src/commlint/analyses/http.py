@@ -10,7 +10,7 @@ headers expressions and its enclosing function.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from ..core.records import field, record
 from typing import Any
 
 from ..artifacts import pynodes as cst
@@ -33,7 +33,7 @@ VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "
 METHOD_FIRST = frozenset({"request", "stream", "urlopen", "request_encode_url", "request_encode_body"})
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class Library:
     name: str
     functions: frozenset[str] = frozenset()  # module-level functions that make a request
@@ -160,7 +160,7 @@ def origin_of(module: PyModule, expr: cst.BaseExpression, scope: Scope) -> Origi
 # -- the calls ----------------------------------------------------------------------------
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class HttpCall:
     """An outbound call (``role`` "function" or "method") or a client construction ("client")."""
 

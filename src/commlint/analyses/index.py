@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass
+from ..core.records import record
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,7 +39,7 @@ _SYS_PATH = re.compile(rb"\bsys\s*\.\s*path\s*\.\s*(?:insert|append)\b")  # what
 # -- the index of a tree ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Definition:
     """What a qualified name is defined as: a function, a class, a class's field or a constant."""
 
@@ -52,7 +52,7 @@ class Definition:
     call: CallInfo | None = None  # for a partial: the functools.partial(...) call as written
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Built:
     """A construction a factory returns: ``qualname`` of what it builds, the call as written, where."""
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from dataclasses import dataclass
+from ..core.records import record
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -159,7 +159,7 @@ def _reason(art: JSONSchemaArtifact) -> str | None:
 # -- compatibility ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Break:
     """One reason the reader's schema may reject data the writer's accepted."""
 

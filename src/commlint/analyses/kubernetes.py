@@ -12,7 +12,7 @@ Manifests are read once per run, through safeio, with positions for every node."
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from ..core.records import record
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -24,7 +24,7 @@ LIMIT = 1_000_000
 BACKEND_PROTOCOL = re.compile(r"(^|/)backend-protocol$")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Exposure:
     """A manifest object that reaches outside the cluster (or may: a GRPCRoute)."""
 

@@ -10,7 +10,7 @@ round: the API sends their payload and reads the subscriber's answer.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from ..core.records import replace
 from pathlib import Path
 from typing import Any
 

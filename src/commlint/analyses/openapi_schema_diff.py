@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from ..core.records import record
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -106,7 +106,7 @@ def check_id(*candidates: str) -> str:
     return next((c for c in candidates if c in OASDIFF), "")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Side:
     """Where a schema sits: ``request`` (the client sends it) or not (it reads it), and its
     root, ``body``, ``parameter`` or ``header`` (a response header); ``nested``: a property

@@ -16,7 +16,7 @@ The model reads protoc's descriptors when the file compiled, else the grammar pa
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from ..core.records import field, record
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -29,14 +29,14 @@ SCALARS = frozenset({"double", "float", "int32", "int64", "uint32", "uint64", "s
                      "sfixed32", "sfixed64", "bool", "string", "bytes"})
 
 
-@dataclass
+@record
 class ProtoField:
     name: str
     message: str | None  # the local name of a message of this file it holds; None: a scalar or enum
     external: str | None = None  # the name of a message defined elsewhere (imported) it holds
 
 
-@dataclass
+@record
 class ProtoMessage:
     name: str  # local name (``Outer.Inner`` for nested ones)
     where: Any  # a Location or a grammar node, for ctx.report
@@ -44,7 +44,7 @@ class ProtoMessage:
     fields: list[ProtoField] = field(default_factory=list)
 
 
-@dataclass
+@record
 class ProtoEvents:
     messages: dict[str, ProtoMessage]
     rpc_types: set[str]  # local names of messages an RPC of the file takes or returns

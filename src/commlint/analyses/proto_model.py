@@ -4,7 +4,7 @@ of every element (protoc's ``source_code_info``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from ..core.records import field, record
 from typing import Any
 
 # FieldDescriptorProto.Type -> name
@@ -16,7 +16,7 @@ FIELD_MAX = 536_870_911
 TOP_LEVEL = ((2,), (12,), (14,))  # FileDescriptorProto's package, syntax and edition
 
 
-@dataclass
+@record
 class Field:
     name: str
     number: int
@@ -35,7 +35,7 @@ class Field:
         return self.type_name if self.type in ("message", "enum", "group") else self.type
 
 
-@dataclass
+@record
 class Message:
     name: str
     fields: dict[int, Field]
@@ -48,14 +48,14 @@ class Message:
     json_format: str = "ALLOW"
 
 
-@dataclass
+@record
 class EnumValue:
     name: str
     number: int
     path: tuple[int, ...]
 
 
-@dataclass
+@record
 class Enum:
     name: str
     values: dict[int, list[EnumValue]]
@@ -66,7 +66,7 @@ class Enum:
     path: tuple[int, ...]
 
 
-@dataclass
+@record
 class Method:
     name: str
     input: str
@@ -77,14 +77,14 @@ class Method:
     path: tuple[int, ...]
 
 
-@dataclass
+@record
 class Service:
     name: str
     methods: dict[str, Method]
     path: tuple[int, ...]
 
 
-@dataclass
+@record
 class Model:
     name: str
     package: str

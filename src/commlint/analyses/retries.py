@@ -12,7 +12,7 @@ is not judged, nor a sleep whose length cannot be read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..core.records import record
 
 from ..artifacts import pynodes as cst
 
@@ -23,7 +23,7 @@ from .values import is_none, number, resolve
 SLEEPS = frozenset({"time.sleep", "asyncio.sleep", "anyio.sleep", "trio.sleep", "gevent.sleep"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HandLoop:
     node: cst.For | cst.While  # the loop
     scope: Scope

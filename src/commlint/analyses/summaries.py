@@ -7,7 +7,7 @@ returns, calls and forwards on first use). Nothing is imported or run.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from ..core.records import field, record
 from typing import Any
 
 _REQUEST_NAMES = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "urlopen"})
@@ -16,7 +16,7 @@ _ENV_GETTERS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"
 # -- literal values -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Lit:
     """A value as written: ``kind`` str | num | none | bool | dict | env | name | other."""
 
@@ -80,7 +80,7 @@ def _lit(node: ast.AST | None) -> Lit:
     return Lit("name", d) if d is not None else Lit("other")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CallInfo:
     """A construction as written: ``callee`` (through the defining module's imports), its arguments."""
 
@@ -103,7 +103,7 @@ def _call_info(node: ast.Call) -> CallInfo | None:
                     any(k.arg is None for k in node.keywords), node.lineno)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Forward:
     """A call inside a function that takes its timeout (or every keyword) from the function's caller:
     ``requests.get(url, timeout=timeout)`` or ``session.get(url, **kwargs)``."""
@@ -187,7 +187,7 @@ class _Lazy(dict):
         return self[name] if name in self.nodes else default
 
 
-@dataclass
+@record
 class Klass:
     name: str
     line: int
@@ -213,7 +213,7 @@ class Klass:
         return self._attrs
 
 
-@dataclass
+@record
 class Summary:
     path: str  # absolute
     imports: dict[str, str] = field(default_factory=dict)  # as PyModule.imports writes them

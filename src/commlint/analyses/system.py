@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from ..core.records import field, record
 from typing import Any
 
 from ..artifacts.yamljson import manifest_candidates
@@ -15,7 +15,7 @@ MAX_HOPS = 8
 # -- the model ------------------------------------------------------------------------
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Handler:
     service: str
     rel: str
@@ -26,7 +26,7 @@ class Handler:
     calls: list["Call"] = field(default_factory=list)
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Call:
     service: str
     rel: str
@@ -46,7 +46,7 @@ class Call:
         return f"{where} {f.get('method')} {f.get('path') or '/'}"
 
 
-@dataclass
+@record
 class System:
     services: ServiceMap
     python: dict[str, dict[str, Any]]  # rel -> facts

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..core.records import record
 
 from ..artifacts import pynodes as cst
 
@@ -16,7 +16,7 @@ from .values import argument, is_none, number, resolve
 # -- timeouts ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Phase:
     """How one phase (connect, read, write, pool, total) of a timeout is bounded.
 
@@ -30,7 +30,7 @@ class Phase:
     node: cst.BaseExpression | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TimeoutSpec:
     """A timeout value split into phases; ``single`` when the library takes one deadline only."""
 

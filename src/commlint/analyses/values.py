@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..core.records import record
 from typing import Any
 
 from ..artifacts import pynodes as cst
@@ -68,7 +68,7 @@ def number(module: PyModule, expr: cst.BaseExpression | None, scope: Scope) -> f
     return None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Text:
     """A string value as far as it is known: ``value`` is its (start of) text."""
 
@@ -167,7 +167,7 @@ def _is_builtin(module: PyModule, func: cst.BaseExpression, name: str) -> bool:
     return isinstance(func, cst.Name) and func.value == name and module.qualname(func) is None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Argument:
     """What a call passes for one parameter: ``expr``; ``unknown`` when a mapping we cannot read may carry it."""
 

@@ -18,7 +18,7 @@ AsyncAPI JSON Schemas, vendored in ``asyncapi_schemas/``, is CL800's job.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from ..core.records import field, record
 from typing import Any
 
 from ..core.model import Location
@@ -41,7 +41,7 @@ def sniff(path: str, text: str) -> bool:
     return _YAML_KEY.search(text) is not None
 
 
-@dataclass
+@record
 class Message:
     """One message a channel carries (resolved through ``$ref``s inside the document)."""
 
@@ -52,7 +52,7 @@ class Message:
     correlation: bool  # a correlationId object is declared
 
 
-@dataclass
+@record
 class Channel:
     address: str  # the topic
     pointer: str

@@ -17,7 +17,7 @@ import os
 import re
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from ..core.records import field, record
 from pathlib import Path
 from typing import Any
 
@@ -351,7 +351,7 @@ def reserved_numbers(ranges: list[str], maximum: int) -> list[tuple[int, int]]:
     return out
 
 
-@dataclass
+@record
 class MessageInfo:
     node: Any
     fields: dict[int, Any] = field(default_factory=dict)  # number -> Field / MapField (oneof members included)
@@ -359,7 +359,7 @@ class MessageInfo:
     reserved_names: set[str] = field(default_factory=set)
 
 
-@dataclass
+@record
 class Contract:
     """What a .proto file promises its clients, by qualified name."""
 

@@ -41,7 +41,7 @@ import stat
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from ..core.records import record
 from pathlib import Path
 from typing import Any
 
@@ -176,7 +176,7 @@ def _package_root(folder: Path, data: bytes, ancestors: list[Path]) -> Path:
 # -- compiling ------------------------------------------------------------------------------
 
 
-@dataclass
+@record
 class _Batch:
     """One compiled batch: each file's verdict, and the content it was compiled from (the sha1 of
     every file of the batch and of every file they import, by path on disk)."""

@@ -8,14 +8,14 @@ import functools
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
+from ..core.records import field, record
 from pathlib import Path
 from typing import Any
 
 from ..core import safeio
 
 
-@dataclass
+@record
 class Compiled:
     """protoc's verdict on one file: its descriptor, or its errors (line, column, message)."""
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import sys
 import tokenize
-from dataclasses import dataclass, field
+from ..core.records import field, record
 from typing import Any
 
 from ..core.model import Location
@@ -87,7 +87,7 @@ def _cpython_parse(path: str, text: str) -> tuple[str, Any]:
 # -- the index -----------------------------------------------------------
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Scope:
     """A module, class or function body and the names bound in it."""
 
@@ -134,14 +134,14 @@ class Scope:
         return None
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class CallSite:
     node: cst.Call
     scope: Scope
     in_loop: bool
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Store:
     """An assignment to an attribute or item: ``session.headers["X"] = v``, ``app.state.c = v``."""
 
@@ -150,7 +150,7 @@ class Store:
     scope: Scope
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Origin:
     """Where a value comes from: ``call`` built it, ``qualname`` is what was called."""
 

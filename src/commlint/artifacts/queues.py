@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from ..core.records import record
 from typing import Any
 
 from ..core.model import Location
@@ -45,7 +45,7 @@ _NOT_EVENT_WORDS = frozenset("""alarm alarms alert alerts alerting notification 
 _EVENTISH = re.compile(r"event", re.IGNORECASE)
 
 
-@dataclass
+@record
 class Queue:
     name: str
     broker: str  # sqs | rabbitmq | nats | sns (a topic, for the naming rules)

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..core.records import record
 from typing import Any, Callable
 
 from ..core.model import Location
@@ -14,7 +14,7 @@ from .yamljson import join
 TF_TYPES = ("confluent_subject_config", "confluent_schema_registry_cluster_config")
 
 
-@dataclass
+@record
 class Compatibility:
     subject: str  # the subject, or "*" for the registry's (or cluster's) default
     level: str  # upper case: BACKWARD, FORWARD_TRANSITIVE, NONE, ...

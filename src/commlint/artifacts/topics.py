@@ -26,7 +26,7 @@ rules report on keeps its own Location.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from ..core.records import field, record
 from typing import Any
 
 from ..core.model import Location
@@ -74,7 +74,7 @@ def sniff(path: str, text: str) -> bool:
 # -- the model ---------------------------------------------------------------------------
 
 
-@dataclass
+@record
 class Topic:
     """One topic, whatever format declared it."""
 
@@ -95,7 +95,7 @@ class Topic:
         return self.locs.get(key, self.loc)
 
 
-@dataclass
+@record
 class Group:
     """A consumer group (or Kafka Streams application) and what it reads."""
 
@@ -106,7 +106,7 @@ class Group:
     domain: str | None = None
 
 
-@dataclass
+@record
 class Producer:
     """Who writes to a topic: a service, principal or app, with its domain when known."""
 
@@ -179,7 +179,7 @@ def parse(path: str, text: str, settings: Any = None) -> TopicsFile:
     return art
 
 
-@dataclass
+@record
 class Reader:
     """Locations inside one document."""
 

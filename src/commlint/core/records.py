@@ -7,8 +7,8 @@ writes as source text, and importing it imports ``inspect`` (with ``ast``, ``dis
 nothing else. ``@record`` gives the same classes (the fields from the annotations, defaults,
 ``field(default_factory=..., repr=..., compare=...)``, ``frozen``, ``__post_init__``,
 ``__eq__``, a ``__hash__`` for a frozen record and none for a mutable one, ``__repr__``) with
-one compiled ``__init__`` and the other methods shared. The analyses keep ``dataclasses``:
-they are imported only when a file is checked.
+one compiled ``__init__`` and the other methods shared. The analyses and rules use them too
+(about 60 classes imported when a Python file is checked: 30 ms of a pre-commit run).
 """
 
 from __future__ import annotations
@@ -79,8 +79,9 @@ def _is_classvar(annotation: Any) -> bool:
     return text.startswith(("ClassVar", "typing.ClassVar"))
 
 
-def record(cls: type | None = None, *, frozen: bool = False) -> Any:
-    """``@record`` or ``@record(frozen=True)``: the class's annotated attributes become its fields."""
+def record(cls: type | None = None, *, frozen: bool = False, eq: bool = True) -> Any:
+    """``@record``, ``@record(frozen=True)``: the class's annotated attributes become its fields.
+    ``eq=False``: instances compare and hash by identity (as ``@dataclass(eq=False)``)."""
 
     def wrap(cls: type) -> type:
         inherited = [f for base in reversed(cls.__mro__[1:]) for f in getattr(base, "__record_fields__", ())]
@@ -105,9 +106,9 @@ def record(cls: type | None = None, *, frozen: bool = False) -> Any:
             cls.__init__ = _init(cls, all_fields, frozen)  # type: ignore[misc]
         if "__repr__" not in defined:
             cls.__repr__ = _repr  # type: ignore[assignment]
-        if "__eq__" not in defined:
+        if eq and "__eq__" not in defined:
             cls.__eq__ = _eq  # type: ignore[assignment]
-        if defined.get("__hash__") is None:
+        if eq and defined.get("__hash__") is None:
             cls.__hash__ = _hash if frozen else None  # type: ignore[assignment]
         cls.__match_args__ = tuple(f.name for f in all_fields)  # type: ignore[attr-defined]
         if frozen:

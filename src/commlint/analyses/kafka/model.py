@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from ...core.records import field, record
 from typing import Any
 
 from ...artifacts import pynodes as cst
@@ -73,7 +73,7 @@ JUMPS = (cst.Continue, cst.Break, cst.Return, cst.Raise)
 # -- the analysis ------------------------------------------------------------------
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Client:
     """A Kafka client: built here (``node``), or known only by a parameter annotation or its name."""
 
@@ -90,7 +90,7 @@ class Client:
     auto_ack_why: str = ""
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Produce:
     site: CallSite
     client: Client | None
@@ -110,7 +110,7 @@ class Produce:
         return self.site.node
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Loop:
     """Where each consumed message is handled: a poll loop, an iteration over a consumer, a faust agent."""
 
@@ -140,7 +140,7 @@ class Loop:
         return bool(self.handlers or self.writes)
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Kafka:
     clients: list[Client]
     loops: list[Loop]

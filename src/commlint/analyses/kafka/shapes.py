@@ -3,7 +3,7 @@ module of the tree, a protobuf message, a parameter annotated with a model), its
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ...core.records import record
 
 from ...artifacts import pynodes as cst
 
@@ -16,7 +16,7 @@ from .model import DUMPS, MODEL_BASES, SERIALISE_METHODS, Kafka
 # -- events as values ---------------------------------------------------------------------------
 
 
-@dataclass
+@record
 class EventShape:
     node: cst.CSTNode  # the dict literal or the model construction
     fields: dict[str, cst.BaseExpression | None]  # field -> literal value where known

@@ -9,7 +9,7 @@ request/reply over Kafka, reads only it: request/reply is what the standard keep
 
 from __future__ import annotations
 
-from dataclasses import replace
+from ...core.records import replace
 
 from ...artifacts.python import PyModule
 from ..kafka.build import kafka, literal_topics

@@ -11,7 +11,7 @@ read the topic name, the payload's envelope and the key where they are written.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from ...core.records import replace
 
 from ...artifacts import pynodes as cst
 from ...artifacts.python import PyModule, Scope

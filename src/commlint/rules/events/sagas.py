@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 import re
-from dataclasses import dataclass
+from ...core.records import record
 
 from ...artifacts import pynodes as cst
 
@@ -21,7 +21,7 @@ from .. import PythonContext, check
 # -- the checks: sagas ----------------------------------------------------------------------------------
 
 
-@dataclass
+@record
 class Step:
     node: cst.CSTNode
     scope: Scope
