@@ -95,3 +95,36 @@ def test_a_warm_run_imports_neither_dataclasses_nor_inspect(tmp_path) -> None:  
     run = [sys.executable, "-c", code, str(tmp_path / "svc.py"), str(cache)]
     subprocess.run(run, capture_output=True, text=True, check=True, cwd=tmp_path)  # fills the cache
     assert subprocess.run(run, capture_output=True, text=True, check=True, cwd=tmp_path).stdout.strip() == "[]"
+
+
+def test_eq_false_compares_and_hashes_by_identity_as_dataclasses_does() -> None:
+    @record(eq=False)
+    class Node:
+        name: str
+
+    @record(frozen=True, eq=False)
+    class Frozen:
+        name: str
+
+    @dataclasses.dataclass(eq=False)
+    class DNode:
+        name: str
+
+    for cls in (Node, Frozen, DNode):
+        a, b = cls("x"), cls("x")
+        assert a != b and a == a and len({a, b}) == 2, cls
+    with pytest.raises(FrozenInstanceError):
+        Frozen("x").name = "y"  # type: ignore[misc]
+
+
+def test_a_cold_run_that_checks_python_imports_neither_dataclasses_nor_inspect(tmp_path) -> None:  # noqa: ANN001
+    """The analyses and rules make records too: checking a Python file makes no dataclass."""
+    (tmp_path / "svc.py").write_text("import requests\n\n\ndef f():\n    return requests.get('http://a/b')\n")
+    code = ("import sys\nfrom commlint.api import check_paths\n"
+            "r = check_paths([sys.argv[1]])\n"
+            "assert 'CL101' in [f.code for f in r.findings], r.findings\n"
+            "print(sorted(m for m in ('dataclasses', 'inspect') if m in sys.modules))\n")
+    run = [sys.executable, "-c", code, str(tmp_path / "svc.py")]
+    out = subprocess.run(run, capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
