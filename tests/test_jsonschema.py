@@ -267,3 +267,14 @@ def test_the_asyncapi_lookup_never_climbs_out_of_the_tree(tmp_path) -> None:  # 
     inside = SimpleNamespace(path="events/v1/order.json", deps=set())
     assert _referenced_by_asyncapi(inside, tmp_path / "tree") is None
     assert len(inside.deps) == 3  # events/v1, events and the tree's root: nothing above it
+
+
+def test_parse_of_a_document_that_is_no_json_schema_raises_and_sniff_declines() -> None:
+    from commlint.artifacts import ParseError
+
+    for path, text in (("a.json", '{"title": "Order", "properties": {}}'), ("a.yaml", "title: Order\nproperties: {}\n")):
+        assert sniff(path, text) is False
+        with pytest.raises(ParseError):
+            parse(path, text)
+    art = parse("e.json", '{"$schema": "https://json-schema.org/draft/2020-12/schema", "properties": {}}')
+    assert art.data["properties"] == {}
