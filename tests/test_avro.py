@@ -89,6 +89,17 @@ def test_valid_schemas_with_logical_types_and_named_references() -> None:
     assert set(art.defined_at) == {"com.shop.R", "com.shop.Kind", "other.N"}
 
 
+def test_the_events_of_a_union_leave_out_its_parts() -> None:
+    def top(schema: Any) -> list[str]:
+        return [r["name"] for r, _ in load("s.avsc", json.dumps(schema)).top_records()]
+
+    address = rec({"name": "city", "type": "string"}, name="Address")
+    placed = rec({"name": "ship_to", "type": ["null", "Address"], "default": None},
+                 {"name": "lines", "type": {"type": "array", "items": rec(name="Line")}}, name="OrderPlaced")
+    assert top([address, placed, "Line"]) == ["OrderPlaced"]  # held by name, or defined inside another branch
+    assert top([rec(name="OrderPlaced"), rec(name="OrderCancelled")]) == ["OrderPlaced", "OrderCancelled"]
+
+
 # -- CL403 / CL404 against git history -----------------------------------------------------
 
 V1 = {"type": "record", "name": "OrderCreated", "fields": [{"name": "order_id", "type": "string"}, {"name": "qty", "type": "int"}]}

@@ -103,16 +103,46 @@ class AvroArtifact(Artifact):
                 if isinstance(d, dict) and d.get("type") in ("record", "error")]
 
     def top_records(self) -> list[tuple[dict[str, Any], str]]:
-        """The record(s) the file is about: the top-level record, or each record of a top-level union."""
+        """The record(s) the file is about: the top-level record, or each record of a top-level union
+        that is not a part of another one. A record defined inside another branch, or held by another
+        branch's fields without holding it back, is a part (Avro's idiom of one file defining several
+        types as a union, the first ones used by the last), not an event of its own."""
         out = []
         branches = [(self.schema, "")]
         if isinstance(self.schema, list):
             branches = [(b, f"/{i}") for i, b in enumerate(self.schema)]
-        for node, ptr in branches:
-            node, ptr = self.resolve(node, ptr)
-            if isinstance(node, dict) and node.get("type") in ("record", "error"):
-                out.append((node, ptr))
-        return out
+        for branch, at in branches:
+            node, ptr = self.resolve(branch, at)
+            if not (isinstance(node, dict) and node.get("type") in ("record", "error")):
+                continue
+            if at and ptr.split("/")[1] != at[1:]:
+                continue  # a name for a record defined inside another branch
+            out.append((node, ptr))
+        if len(out) < 2:
+            return out
+        holds = {rec["name"]: self._held_records(rec) - {rec["name"]} for rec, _ in out}
+        return [(rec, ptr) for rec, ptr in out
+                if not any(rec["name"] in held and other not in holds[rec["name"]] for other, held in holds.items())]
+
+    def _held_records(self, rec: dict[str, Any]) -> set[str]:
+        """The full names of the records that ``rec``'s fields hold, at any depth (through unions, arrays,
+        maps and names)."""
+        seen: set[str] = set()
+        todo = [f["type"] for f in rec["fields"]]
+        while todo:
+            node, _ = self.resolve(todo.pop(), "")
+            if isinstance(node, list):
+                todo.extend(node)
+            elif isinstance(node, dict):
+                kind = node.get("type")
+                if kind in ("record", "error") and node["name"] not in seen:
+                    seen.add(node["name"])
+                    todo.extend(f["type"] for f in node["fields"])
+                elif kind == "array":
+                    todo.append(node["items"])
+                elif kind == "map":
+                    todo.append(node["values"])
+        return seen
 
     def facts(self) -> dict[str, Any]:
         tops = self.top_records()
