@@ -503,3 +503,32 @@ def test_the_code_fingerprint_covers_the_package_and_every_rule_toml_not_the_exa
     assert [p for p in seen if p.endswith(".toml")] == tomls
     assert any(p.endswith(os.path.join("engine", "plan.py")) for p in seen)
     assert not any(f"{os.sep}bad{os.sep}" in p or f"{os.sep}good{os.sep}" in p for p in seen)
+
+
+def test_a_run_in_this_process_leaves_the_collector_as_it_found_it(tree: Path, monkeypatch) -> None:  # noqa: ANN001
+    """Files checked here are checked with the collector paused and what was built before frozen
+    (as in a worker); afterwards both are undone, also when a check fails, so that an API caller
+    running many checks in one process gets its garbage collected."""
+    import gc
+
+    during: list[tuple[bool, int]] = []
+    real = runner.check_file
+
+    def spy(source, plan, data=None):  # noqa: ANN001, ANN202
+        during.append((gc.isenabled(), gc.get_freeze_count()))
+        return real(source, plan, data)
+
+    monkeypatch.setattr(runner, "check_file", spy)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    check(tree, jobs=1)
+    assert during and all(not enabled and frozen > 0 for enabled, frozen in during)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+    def broken(source, plan, data=None):  # noqa: ANN001, ANN202
+        raise RuntimeError("a check that fails")
+
+    monkeypatch.setattr(runner, "check_file", broken)
+    (tree / "svc" / "new.py").write_text(BAD)  # not in the cache: checked
+    with pytest.raises(RuntimeError):
+        check(tree, jobs=1)
+    assert gc.isenabled() and gc.get_freeze_count() == 0

@@ -377,17 +377,37 @@ def run_files(
         _run_parallel(pending, [sizes[src.rel] for src, _, _ in pending], plan, workers, store, progress,
                       hashed=cache is not None)
     else:
+        _run_here(pending, plan, store, progress, cache)
+    if cache is not None:
+        cache.save()
+    return [results[s.rel] for s in sources]
+
+
+def _run_here(pending, plan: Plan, store, progress, cache: Cache | None) -> None:  # noqa: ANN001
+    """Each file in this process, as a worker checks its own: what was built before (the plan, the
+    listing, the cache) is frozen out of the collector's scans, which otherwise walk it again and
+    again as the trees come and go (a third more CPU on ansible with ``--jobs 1``), and the
+    collector waits while a file is checked. Unfrozen afterwards, so that a caller of the API
+    running many checks in one process gets its garbage collected."""
+    gc.freeze()
+    try:
         for i, item in enumerate(pending, 1):
             if isinstance(item[1], _Deferred):
                 data = _read(item[0], plan)
                 digest = cache.digest(data) if (cache is not None and data is not None) else None
                 item = (item[0], data, digest)
-            store(item, check_file(item[0], plan, item[1]) if is_candidate(item[0], item[1], plan) else None)
+            res = None
+            if is_candidate(item[0], item[1], plan):
+                gc.disable()  # a syntax tree is large and acyclic: collecting during the parse is wasted time
+                try:
+                    res = check_file(item[0], plan, item[1])
+                finally:
+                    gc.enable()
+            store(item, res)
             if progress:
                 progress(i, len(pending))
-    if cache is not None:
-        cache.save()
-    return [results[s.rel] for s in sources]
+    finally:
+        gc.unfreeze()
 
 
 class _Deferred(bytes):
