@@ -768,3 +768,11 @@ async def proxy(request: Request, service_url: str, path: str):
 async def orders(request: Request, path: str):
     return await proxy(request, "http://order-service:8000", path)
 """}, ["CL101", "CL111", "CL112", "CL121"])
+
+
+def test_a_table_of_names_keeps_its_text_entries() -> None:
+    s = summarize("config.py", 'TOPICS = {"audit": "healthcare.audit", "Dlq": "x.dlq", "n": 3, **EXTRA}\n')
+    assert s is not None
+    table = s.consts["TOPICS"]
+    assert table.kind == "dict" and table.value == ("audit", "dlq", "n") and not table.complete
+    assert dict(table.items) == {"audit": "healthcare.audit", "Dlq": "x.dlq"}  # the keys as written

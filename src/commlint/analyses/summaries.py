@@ -23,6 +23,7 @@ class Lit:
     kind: str
     value: Any = None
     complete: bool = True  # for dict: every key is a literal (no ``**`` of an unknown mapping)
+    items: tuple[tuple[str, str], ...] = ()  # for dict: its entries whose key and value are both text
 
 
 def _dotted(node: ast.AST) -> str | None:
@@ -51,14 +52,16 @@ def _lit(node: ast.AST | None) -> Lit:
             return Lit("str", v)
         return Lit("other")
     if isinstance(node, ast.Dict):
-        keys = []
+        keys, items = [], []
         complete = True
-        for k in node.keys:
+        for k, v in zip(node.keys, node.values):
             if isinstance(k, ast.Constant) and isinstance(k.value, str):
                 keys.append(k.value.lower())
+                if isinstance(v, ast.Constant) and isinstance(v.value, str):
+                    items.append((k.value, v.value))
             else:
                 complete = False
-        return Lit("dict", tuple(keys), complete)
+        return Lit("dict", tuple(keys), complete, tuple(items))
     if isinstance(node, ast.Call):
         callee = _dotted(node.func) or ""
         if callee in _ENV_GETTERS and node.args:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from ...artifacts import pynodes as cst
 from ...artifacts import python as py
 from ...artifacts.python import CallSite, PyModule, Scope, dotted, keyword, parameter, positional, string_value
 from ..brokers import BROKER_WORDS
-from ..django_settings import setting
 from ..index import constructions, find, instance_of
+from .topic_names import literal_topics
 from .model import (
     CLIENT_NAME,
     COLLECT_METHODS,
@@ -123,34 +123,6 @@ def _client_config(m: PyModule, k: Kafka, call: cst.Call, scope: Scope, library:
         if arg.keyword is None and not arg.star:
             first = False
     return out
-
-
-def literal_topics(m: PyModule, exprs: Iterable[cst.BaseExpression], scope: Scope) -> list[tuple[str, cst.CSTNode]]:
-    out = []
-    for e in exprs:
-        v = m.constant(e, scope)
-        if isinstance(v, (cst.List, cst.Tuple, cst.Set)):
-            out.extend(literal_topics(m, [el.value for el in v.elements if not isinstance(el, cst.StarredElement)], scope))
-            continue
-        s = string_value(v)
-        if s is None and isinstance(v, (cst.Name, cst.Attribute)):
-            s = imported_text(m, v)  # a constant, enum member or settings default of another module
-        if s is not None and v is not None:
-            out.append((s, v))
-    return out
-
-
-def imported_text(m: PyModule, expr: cst.BaseExpression) -> str | None:
-    """The string an imported name stands for (``topics.ORDER_CREATED``, ``Topics.ORDER_CREATED.value``,
-    ``settings.orders_topic`` with ``orders_topic: str = "orders.order.created"`` or ``os.getenv("TOPIC",
-    "order-events")``, Django's settings), read through the project index; None if not a literal of the tree."""
-    if isinstance(expr, cst.Attribute) and expr.attr.value == "value":
-        expr = expr.value
-    q = m.qualname(expr)
-    if q is None:
-        return None
-    d = find(m, q) or setting(m, q)
-    return d.value.value if d is not None and d.value is not None and d.value.kind in ("str", "env") else None
 
 
 class Resolver:

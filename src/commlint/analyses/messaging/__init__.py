@@ -12,7 +12,8 @@ from __future__ import annotations
 from ...core.records import replace
 
 from ...artifacts.python import PyModule
-from ..kafka.build import kafka, literal_topics
+from ..kafka.build import kafka
+from ..kafka.topic_names import literal_topics
 from ..kafka.model import Kafka
 from ..brokers import may_message
 from . import faststream, helpers, nats, rabbitmq, sqs

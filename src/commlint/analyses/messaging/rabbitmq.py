@@ -20,7 +20,7 @@ from __future__ import annotations
 from ...artifacts import pynodes as cst
 
 from ...artifacts.python import CallSite, PyModule, Scope, keyword, positional, string_value
-from ..kafka.build import literal_topics
+from ..kafka.topic_names import literal_topics
 from ..kafka.model import Client, Kafka, Loop
 from ..values import template
 from .common import (

@@ -24,7 +24,7 @@ from ...artifacts import pynodes as cst
 from ...artifacts.python import CallSite, PyModule
 from ..brokers import KAFKA_LIBRARIES, LIBRARIES, MESSAGING_WORDS
 from ..index import Definition, find
-from ..kafka.build import literal_topics
+from ..kafka.topic_names import literal_topics
 from ..kafka.model import SERIALISE_METHODS, Client, Kafka, Produce
 from ..summaries import _dotted
 from .helpers import bind

@@ -20,7 +20,7 @@ from ...analyses.messaging import messaging as kafka  # every broker: Kafka, Rab
 from ...analyses.kafka.model import SEMVER
 from ...analyses.messaging.helpers import send_of
 from ...analyses.messaging.sqs import sns_topic_names
-from ...analyses.kafka.build import literal_topics
+from ...analyses.kafka.topic_names import literal_topics
 from ...analyses.naming import fits, is_dead_letter, is_internal, name_problem, segments, strip_dead_letter
 from ...analyses.words import past_tense_problem, reads_as_command, split_words, suggest
 from ...artifacts.python import (
