@@ -100,6 +100,29 @@ def test_the_events_of_a_union_leave_out_its_parts() -> None:
     assert top([rec(name="OrderPlaced"), rec(name="OrderCancelled")]) == ["OrderPlaced", "OrderCancelled"]
 
 
+def test_the_parts_of_a_union_are_found_in_one_walk(monkeypatch) -> None:  # noqa: ANN001
+    """A union of records each naming all the earlier ones (a quarter of a megabyte): which are parts
+    is read from each branch's own subtree, not by following every name (that was 2.4 s for this
+    one, and grew with the cube of its size up to the 16 MB file limit)."""
+    from commlint.artifacts import avro
+
+    n = 250
+    schema = [rec({"name": "f", "type": ["null", *[f"R{j}" for j in range(i)]] if i else "int"}, name=f"R{i}")
+              for i in range(n)]
+    art = load("s.avsc", json.dumps(schema))
+    calls = 0
+    resolve = avro.AvroArtifact.resolve
+
+    def counted(self, node, ptr):  # noqa: ANN001, ANN202
+        nonlocal calls
+        calls += 1
+        return resolve(self, node, ptr)
+
+    monkeypatch.setattr(avro.AvroArtifact, "resolve", counted)
+    assert [r["name"] for r, _ in art.top_records()] == [f"R{n - 1}"]
+    assert calls <= n  # one per branch
+
+
 # -- CL403 / CL404 against git history -----------------------------------------------------
 
 V1 = {"type": "record", "name": "OrderCreated", "fields": [{"name": "order_id", "type": "string"}, {"name": "qty", "type": "int"}]}

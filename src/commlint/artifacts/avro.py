@@ -120,33 +120,43 @@ class AvroArtifact(Artifact):
             out.append((node, ptr))
         if len(out) < 2:
             return out
-        holds = {rec["name"]: self._held_records(rec) - {rec["name"]} for rec, _ in out}
+        holds = {rec["name"]: _names_in([f["type"] for f in rec["fields"]]) - {rec["name"]} for rec, _ in out}
         return [(rec, ptr) for rec, ptr in out
                 if not any(rec["name"] in held and other not in holds[rec["name"]] for other, held in holds.items())]
-
-    def _held_records(self, rec: dict[str, Any]) -> set[str]:
-        """The full names of the records that ``rec``'s fields hold, at any depth (through unions, arrays,
-        maps and names)."""
-        seen: set[str] = set()
-        todo = [f["type"] for f in rec["fields"]]
-        while todo:
-            node, _ = self.resolve(todo.pop(), "")
-            if isinstance(node, list):
-                todo.extend(node)
-            elif isinstance(node, dict):
-                kind = node.get("type")
-                if kind in ("record", "error") and node["name"] not in seen:
-                    seen.add(node["name"])
-                    todo.extend(f["type"] for f in node["fields"])
-                elif kind == "array":
-                    todo.append(node["items"])
-                elif kind == "map":
-                    todo.append(node["values"])
-        return seen
 
     def facts(self) -> dict[str, Any]:
         tops = self.top_records()
         return {"valid": self.valid, "names": sorted(self.named), "top": [t.get("name") for t, _ in tops]}
+
+
+def _names_in(node: Any) -> set[str]:
+    """The named types a part of a parsed schema defines or names, its own subtree only (a name is
+    not followed to its definition): one walk, however the records refer to one another."""
+    out: set[str] = set()
+    todo = [node]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, str):
+            if node not in PRIMITIVES:
+                out.add(node)
+        elif isinstance(node, list):
+            todo.extend(node)
+        elif isinstance(node, dict):
+            kind = node.get("type")
+            if isinstance(kind, (dict, list)):
+                todo.append(kind)  # {"type": {...}}: a wrapper
+                continue
+            if kind in NAMED and isinstance(node.get("name"), str):
+                out.add(node["name"])
+            if kind in ("record", "error"):
+                todo.extend(f.get("type") for f in node.get("fields") or [] if isinstance(f, dict))
+            elif kind == "array":
+                todo.append(node.get("items"))
+            elif kind == "map":
+                todo.append(node.get("values"))
+            elif isinstance(kind, str) and kind not in NAMED:
+                todo.append(kind)  # {"type": "com.shop.Address"}
+    return out
 
 
 def parse(path: str, text: str, settings: Any = None) -> AvroArtifact:
