@@ -532,3 +532,32 @@ def test_a_run_in_this_process_leaves_the_collector_as_it_found_it(tree: Path, m
     with pytest.raises(RuntimeError):
         check(tree, jobs=1)
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_results_of_keys_no_run_used_for_two_weeks_are_removed(tree: Path, tmp_path: Path) -> None:
+    """An upgrade (or other options) keys the results afresh; the old key's files go once none of
+    them was written or used for two weeks. A key in use is kept however old its files: a run that
+    reads its results and changes none refreshes the file's time."""
+    import time
+
+    from commlint.core import cachedir
+
+    cache = tmp_path / "cache"
+    check(tree, cache_dir=cache)
+    (current,) = cache_files(cache)
+    month = time.time() - 30 * 86400
+    old, recent = "0123456789abcdef", "fedcba9876543210"
+    for name in (f"{old}.json", f"listing-{old}.json", f"system-{old}.json", f"{recent}.json", "notes.json"):
+        (cache / name).write_text("{}")
+    for name in (f"{old}.json", f"listing-{old}.json", f"system-{old}.json", "notes.json"):
+        os.utime(cache / name, (month, month))
+    os.utime(current, (month, month))  # the current key's results, unchanged for a month
+    check(tree, cache_dir=cache)  # reads them, changes nothing: refreshes their time
+    assert time.time() - current.stat().st_mtime < 3600
+    assert (cache / f"{old}.json").exists()  # nothing written yet: nothing removed
+    (tree / "svc" / "new.py").write_text(BAD)
+    check(tree, cache_dir=cache)  # writes its results, and tidies
+    left = {p.name for p in cache.iterdir()}
+    assert not {f"{old}.json", f"listing-{old}.json", f"system-{old}.json"} & left
+    assert {current.name, f"{recent}.json", "notes.json"} <= left  # in use, recent, or not ours
+    assert cachedir.remove_stale_keys(cache, current.stem) == 0

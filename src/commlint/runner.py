@@ -22,12 +22,14 @@ from __future__ import annotations
 import gc
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any, Callable
 
 from .artifacts.discovery import SourceFile
 from .core.hashing import blake2b
 from .core.stamps import settled, stat_key
+from .core.lifeline import die_with_parent
 from .core.cachedir import (  # noqa: F401 - re-exported: the CLI and the tests import them from here
     GITIGNORE,
     STALE_TMP_SECONDS,
@@ -35,6 +37,7 @@ from .core.cachedir import (  # noqa: F401 - re-exported: the CLI and the tests 
     default_cache_dir,
     is_cache_dir,
     prepare_cache_dir,
+    remove_stale_keys,
     remove_stale_tmp,
     write_into,
 )
@@ -70,6 +73,17 @@ class Cache:
         if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("files"), dict):
             return {}
         return data["files"]
+
+    def _used(self) -> None:
+        """A run read this key's results and changed none: the file's time says it is still in use
+        (``remove_stale_keys``), refreshed once a day at most."""
+        if self._seen is None:
+            return
+        try:
+            if time.time() - os.stat(self.path).st_mtime > 86400:
+                os.utime(self.path)
+        except OSError:
+            pass
 
     @staticmethod
     def digest(data: bytes) -> str:
@@ -173,6 +187,7 @@ class Cache:
 
     def save(self) -> None:
         if not self.updates:
+            self._used()
             return
         try:
             unchanged = self._seen is not None and stat_key(os.stat(self.path)) == self._seen
@@ -184,6 +199,7 @@ class Cache:
         files.update(self.updates)
         try:  # dumps: the C encoder
             write_into(self.path.parent, self.path.name, json.dumps({"format": FORMAT, "files": files}, separators=(",", ":")))
+            remove_stale_keys(self.path.parent, self.path.stem)
         except OSError:  # a read-only or full cache directory: the run's results stand
             self.writable = False
         self.entries, self.updates = files, {}  # what this run's later questions (system_key) read
@@ -247,40 +263,6 @@ def _unparsed(source: SourceFile) -> FileResult:
 def _worker_init(parent: int | None = None) -> None:
     gc.freeze()  # what the parent built stays shared and unscanned
     die_with_parent(parent)
-
-
-PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent(parent: int | None) -> None:
-    """A worker never outlives the run that started it (``kill -9`` of the run included):
-    on Linux the kernel sends it SIGKILL when its parent dies (``PR_SET_PDEATHSIG``), and
-    everywhere a watchdog thread exits once its parent is no longer its parent."""
-    import signal
-    import sys
-    import threading
-    import time
-
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
-    if parent is None:
-        return
-    if os.getppid() != parent:  # it died before the line above
-        os._exit(1)
-
-    def watch() -> None:
-        while True:
-            time.sleep(0.5)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, name="commlint-watchdog", daemon=True).start()
 
 
 def _work(batch: list[tuple[SourceFile, bytes | None]], plan: Plan) -> list[FileResult]:

@@ -16,6 +16,7 @@ def default_cache_dir(root: Path) -> Path:
 
 GITIGNORE = "# created by commlint\n*\n"
 STALE_TMP_SECONDS = 3600  # a temporary file this old was left by a run that was killed
+STALE_KEY_SECONDS = 14 * 86400  # results of a key (a commlint version, other options) no run used for this long
 
 
 def is_cache_dir(directory: Path) -> bool:
@@ -91,6 +92,43 @@ def remove_stale_tmp(directory: Path, now: float | None = None) -> int:
                     pass
     except OSError:
         pass
+    return removed
+
+
+def remove_stale_keys(directory: Path, keep: str, now: float | None = None) -> int:
+    """Delete the results kept under other keys (``<key>.json`` with its ``listing-`` and
+    ``system-`` files: an earlier commlint version's, or other rules' and options') when none of a
+    key's files was written or used (``Cache.save`` touches a file it read) for two weeks, so that
+    upgrades do not pile copies of a tree's results up in the folder. Returns how many were removed."""
+    import re
+    import time
+
+    now = time.time() if now is None else now
+    keyed = re.compile(r"(?:listing-|system-)?([0-9a-f]{16})\.json\Z")
+    groups: dict[str, list[tuple[str, float]]] = {}
+    try:
+        with os.scandir(directory) as it:
+            for e in it:
+                m = keyed.match(e.name)
+                if m is None or m.group(1) == keep:
+                    continue
+                try:
+                    st = e.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                groups.setdefault(m.group(1), []).append((e.path, st.st_mtime))
+    except OSError:
+        return 0
+    removed = 0
+    for files in groups.values():
+        if now - max(t for _, t in files) <= STALE_KEY_SECONDS:
+            continue
+        for path, _ in files:
+            try:
+                os.unlink(path)
+                removed += 1
+            except OSError:
+                pass
     return removed
 
 
