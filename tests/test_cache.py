@@ -533,6 +533,17 @@ def test_a_run_in_this_process_leaves_the_collector_as_it_found_it(tree: Path, m
         check(tree, jobs=1)
     assert gc.isenabled() and gc.get_freeze_count() == 0
 
+    monkeypatch.setattr(runner, "check_file", real)
+    (tree / "svc" / "newer.py").write_text(BAD)
+    gc.disable()
+    gc.freeze()  # a caller's own settings
+    try:
+        check(tree, jobs=1)
+        assert not gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
 
 def test_results_of_keys_no_run_used_for_two_weeks_are_removed(tree: Path, tmp_path: Path) -> None:
     """An upgrade (or other options) keys the results afresh; the old key's files go once none of
