@@ -239,7 +239,7 @@ def test_the_parsed_catalogue_is_kept_and_rebuilt_when_a_file_changes(tmp_path: 
 
     root = _catalogue_copy(tmp_path)
     first = load(str(root))
-    kept = list((root / "__pycache__").glob("catalogue.*.pickle"))
+    kept = list((root / "__pycache__").glob("catalogue.*.marshal"))
     assert len(kept) == 1
     load.cache_clear()
     assert load(str(root)) == first  # read back from the kept copy
@@ -247,8 +247,8 @@ def test_the_parsed_catalogue_is_kept_and_rebuilt_when_a_file_changes(tmp_path: 
     toml.write_text(toml.read_text(encoding="utf-8").replace('severity = "error"', 'severity = "note"'), encoding="utf-8")
     load.cache_clear()
     assert str(load(str(root)).get("CL101").severity) != str(first.get("CL101").severity)
-    for k in (root / "__pycache__").glob("catalogue.*.pickle"):
-        k.write_bytes(b"not a pickle")
+    for k in (root / "__pycache__").glob("catalogue.*.marshal"):
+        k.write_bytes(b"not marshal data")
     load.cache_clear()
     assert load(str(root)).get("CL101").code == "CL101"  # a spoilt copy is rebuilt, never an error
     (root / "sync_calls" / "CL101-missing-timeout" / "bad-x").mkdir()

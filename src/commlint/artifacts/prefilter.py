@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import io
 import re
-import tokenize
 from typing import Iterable
 
 SUPPRESSION_MARK = b"commlint:"
@@ -66,6 +65,8 @@ def code_view(data: bytes) -> str | None:
     continuations, or after a ``;``. The result is what the tokenizer gives
     (a test compares the two), found by one regular expression instead.
     """
+    import tokenize  # here: a warm run reads no file, and tokenize is 2 ms of its imports
+
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         text = data.decode(encoding)
