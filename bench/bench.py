@@ -126,6 +126,12 @@ def commlint_env() -> dict[str, str]:
 CONSOLE_SCRIPT = "import sys; from commlint.cli import run; sys.argv[0] = 'commlint'; sys.exit(run())"
 
 
+def tool(name: str) -> str:
+    """A peer's executable: on PATH, else beside this interpreter (a venv not activated), else the
+    bare name (reported as not installed)."""
+    return shutil.which(name) or shutil.which(name, path=os.path.dirname(sys.executable)) or name
+
+
 def commlint(*args: str) -> list[str]:
     return [sys.executable, "-c", CONSOLE_SCRIPT, "check", "--exit-zero", "-q", *args]
 
@@ -174,9 +180,9 @@ def bench_python(corpus: Path, args: argparse.Namespace, work: Path) -> tuple[li
         "cold": (commlint("--no-cache", "."), env),
         "warm": (commlint("--cache-dir", str(cache), "."), env),
         "one": (commlint("--cache-dir", str(cache), rel_changed), env),
-        "ruff": (["ruff", "check", "--isolated", "--no-cache", "--select", "S113", "--exit-zero", "-q", "."], None),
-        "bandit": (["bandit", "-q", "-r", "-t", "B113", "."], None),
-        "pylint": (["pylint", "--disable=all", "--enable=missing-timeout", f"-j{os.cpu_count()}", "--exit-zero",
+        "ruff": ([tool("ruff"), "check", "--isolated", "--no-cache", "--select", "S113", "--exit-zero", "-q", "."], None),
+        "bandit": ([tool("bandit"), "-q", "-r", "-t", "B113", "."], None),
+        "pylint": ([tool("pylint"), "--disable=all", "--enable=missing-timeout", f"-j{os.cpu_count()}", "--exit-zero",
                     *subset], None),
     }
     slow = {"bandit", "pylint"}
@@ -203,9 +209,9 @@ def bench_python(corpus: Path, args: argparse.Namespace, work: Path) -> tuple[li
                 time.sleep(max(0.0, 2.1 - (time.time() - changed.stat().st_mtime)))
                 measure(commands["warm"][0], root, env)
     versions = {
-        "ruff": version_of(["ruff", "--version"]),
-        "bandit": version_of(["bandit", "--version"]),
-        "pylint": version_of(["pylint", "--version"]),
+        "ruff": version_of([tool("ruff"), "--version"]),
+        "bandit": version_of([tool("bandit"), "--version"]),
+        "pylint": version_of([tool("pylint"), "--version"]),
     }
     return list(rows.values()), versions
 
