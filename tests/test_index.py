@@ -776,3 +776,24 @@ def test_a_table_of_names_keeps_its_text_entries() -> None:
     table = s.consts["TOPICS"]
     assert table.kind == "dict" and table.value == ("audit", "dlq", "n") and not table.complete
     assert dict(table.items) == {"audit": "healthcare.audit", "Dlq": "x.dlq"}  # the keys as written
+
+
+def test_a_helper_only_scripts_call_once_is_judged_again_when_a_handler_calls_it(tmp_path: Path) -> None:
+    """CL121 leaves out a library helper whose only callers are scripts' `main`; the search of its
+    callers is a dependency of the result, so a request handler added later brings the finding back
+    (with the cache), and a script outside the folder the package is imported from is not read."""
+    root = tmp_path / "tree"
+    helper = "import requests\n\n\ndef registry_up():\n    return requests.get('http://registry:8081/', timeout=3).ok\n"
+    write_tree(root, {
+        "svc/pipeline/__init__.py": "",
+        "svc/pipeline/guard.py": helper,
+        "svc/register.py": "from pipeline.guard import registry_up\n\n\ndef main():\n    print(registry_up())\n\n\n"
+                           "if __name__ == '__main__':\n    main()\n",
+        "elsewhere/poll.py": "from pipeline.guard import registry_up\n\nwhile True:\n    registry_up()\n",
+    })
+    cache = tmp_path / "cache"
+    assert found(run(root, {"select": ["CL121"]}, cache_dir=cache)) == set()
+    (root / "svc" / "api.py").write_text("from fastapi import FastAPI\nfrom pipeline.guard import registry_up\n\n"
+                                         "app = FastAPI()\n\n\n@app.get('/v1/health')\ndef health():\n"
+                                         "    return {'ok': registry_up()}\n")
+    assert found(run(root, {"select": ["CL121"]}, cache_dir=cache)) == {("svc/pipeline/guard.py", 5, "CL121")}

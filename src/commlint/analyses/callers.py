@@ -35,13 +35,16 @@ class Passed:
     where: str  # path:line, relative to the tree
 
 
-def _readers(index: ProjectIndex, deps: set[str], needle: bytes, any_of: tuple[bytes, ...] = ()
-             ) -> Iterator[tuple[Path, "_Caller"]]:
-    """The tree's Python files holding ``needle`` (and one of ``any_of``), parsed. Every file looked
-    at becomes a dependency of the asking module, and so does the set of the tree's Python files: a
-call site added to any of them later changes the answer."""
-    deps.add(tree_dependency(index.root))  # a file added later may call it too
-    for path in python_files(index.root):
+def _readers(index: ProjectIndex, deps: set[str], needle: bytes, any_of: tuple[bytes, ...] = (),
+             under: Path | None = None) -> Iterator[tuple[Path, "_Caller"]]:
+    """The tree's Python files holding ``needle`` (and one of ``any_of``), parsed (only those below
+    ``under``, if given). Every file looked at becomes a dependency of the asking module, and so does
+    the set of the tree's Python files: a call site added to any of them later changes the answer."""
+    root = index.root
+    if under is not None and (under == root or root in under.parents):
+        root = under  # (never a folder above the tree's)
+    deps.add(tree_dependency(root))  # a file added later may call it too
+    for path in python_files(root):
         deps.add(str(path))
         data = index.contents(path)
         if data is None or needle not in data or (any_of and not any(n in data for n in any_of)):

@@ -24,6 +24,7 @@ from ..analyses.headers import call_headers, header_names
 from ..analyses.retries import hand_loops, retry_policy_of
 from ..analyses.timeouts import timeout_spec
 from ..analyses.inbound import no_inbound_request, runs_once
+from ..analyses.script_callers import called_only_by_scripts
 from ..analyses.targets import EXTERNAL, UNKNOWN, call_target, classify_url, host_of  # noqa: F401 - host_of re-exported
 
 # -- fixes ------------------------------------------------------------------------------
@@ -332,7 +333,8 @@ def connection_per_request(ctx: PythonContext) -> None:
     for c in http_calls(module):
         fn = c.scope.enclosing_function()
         if c.role == "function" and c.library.name in PER_CALL_FUNCTIONS and (fn is not None or c.site.in_loop):
-            if not c.site.in_loop and runs_once(module, c.scope, c.node):
+            if not c.site.in_loop and (runs_once(module, c.scope, c.node) or (
+                    fn is not None and called_only_by_scripts(module, fn) is not None)):
                 continue
             ctx.report(
                 c.node,
