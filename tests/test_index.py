@@ -797,3 +797,13 @@ def test_a_helper_only_scripts_call_once_is_judged_again_when_a_handler_calls_it
                                          "app = FastAPI()\n\n\n@app.get('/v1/health')\ndef health():\n"
                                          "    return {'ok': registry_up()}\n")
     assert found(run(root, {"select": ["CL121"]}, cache_dir=cache)) == {("svc/pipeline/guard.py", 5, "CL121")}
+
+
+def test_the_folder_a_module_is_imported_from_stays_in_the_tree(tmp_path: Path) -> None:
+    from commlint.analyses.script_callers import _import_root
+
+    write_tree(tmp_path, {"__init__.py": "", "tree/__init__.py": "", "tree/a/__init__.py": "", "tree/a/b/__init__.py": "",
+                          "tree/a/b/m.py": "", "tree/c/m.py": ""})
+    root = tmp_path / "tree"
+    assert _import_root(root / "a" / "b" / "m.py", root) == root  # packages up to the tree's root, not above
+    assert _import_root(root / "c" / "m.py", root) == root / "c"  # not a package: its own folder

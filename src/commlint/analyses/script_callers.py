@@ -65,7 +65,7 @@ def _script_sites(m: PyModule, index, here, name: str) -> list[str] | None:  # n
     """Where the other modules of the tree call the function ``name`` of ``here``: all from scripts,
     once each (``path:line``); None when one of them may call it more often or passes it on."""
     sites: list[str] = []
-    for path, caller in _readers(index, m.index_deps, name.encode(), under=_import_root(here)):
+    for path, caller in _readers(index, m.index_deps, name.encode(), under=_import_root(here, index.root)):
         if path == here:
             continue
         ours = []
@@ -83,12 +83,13 @@ def _script_sites(m: PyModule, index, here, name: str) -> list[str] | None:  # n
     return sites
 
 
-def _import_root(module: Path) -> Path:
-    """The folder a module is imported from: above its packages (folders with an ``__init__.py``).
-    Scripts importing it sit there or below (the searched part of the tree): a script elsewhere
-    would need the package installed, and calls it makes are not the service's."""
+def _import_root(module: Path, root: Path) -> Path:
+    """The folder a module is imported from: above its packages (folders with an ``__init__.py``),
+    never above the tree's ``root``. Scripts importing it sit there or below (the searched part of
+    the tree): a script elsewhere would need the package installed, and calls it makes are not the
+    service's."""
     folder = module.parent
-    while (folder / "__init__.py").is_file() and folder.parent != folder:
+    while folder != root and root in folder.parents and (folder / "__init__.py").is_file():
         folder = folder.parent
     return folder
 
