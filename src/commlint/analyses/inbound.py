@@ -9,6 +9,8 @@ job's ``main``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..artifacts import pynodes as cst
 
 from ..artifacts.python import PyModule, Scope
@@ -110,19 +112,28 @@ def _called_once_by_main(module: PyModule, fn: Scope, depth: int) -> str | None:
     function, or a function that is itself called so), as ``download_run(args)`` in a CI script."""
     if depth > 3 or fn.parent is not module.module_scope or not _is_script(module):
         return None
-    calls = [c for c in module.calls if isinstance(c.node.func, cst.Name) and c.node.func.value == fn.name]
-    if not calls or _name_uses(module).get(fn.name, 0) != len(calls) + 1:  # the def, and the calls: never passed on
+    callers = callers_running_once(module, fn, lambda caller: _startup_function(caller) is not None
+                                   or _called_once_by_main(module, caller, depth + 1) is not None)
+    if not callers:
         return None
-    callers = set()
+    return f"`{fn.qualname}` is called once, from `{'`, `'.join(sorted({c.qualname for c in callers}))}`, in a script"
+
+
+def callers_running_once(module: PyModule, fn: Scope, once: Callable[[Scope], bool]) -> list[Scope] | None:
+    """The functions of this module that call ``fn`` (a module-level function): each call outside
+    any loop (or in one over a few literal values), from a function for which ``once`` holds. None
+    when a call is not so, or when ``fn`` is used otherwise than called (passed on, stored)."""
+    calls = [c for c in module.calls if isinstance(c.node.func, cst.Name) and c.node.func.value == fn.name]
+    if _name_uses(module).get(fn.name, 0) != len(calls) + 1:  # the def, and the calls: never passed on
+        return None
+    callers = []
     for c in calls:
         caller = c.scope.enclosing_function()
         if (c.in_loop and not over_literals(module, caller, c.node)) or caller is None or caller is fn \
-                or c.scope is not caller:
+                or c.scope is not caller or not once(caller):
             return None
-        if _startup_function(caller) is None and _called_once_by_main(module, caller, depth + 1) is None:
-            return None
-        callers.add(caller.qualname)
-    return f"`{fn.qualname}` is called once, from `{'`, `'.join(sorted(callers))}`, in a script"
+        callers.append(caller)
+    return callers
 
 
 def _is_script(module: PyModule) -> bool:

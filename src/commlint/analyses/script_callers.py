@@ -12,12 +12,10 @@ import os
 
 from pathlib import Path
 
-from ..artifacts import pynodes as cst
 from ..artifacts.python import PyModule, Scope
 from .callers import _readers
 from .index import module_file, project_index
-from .inbound import STARTUP_NAMES, _name_uses
-from .routes import over_literals
+from .inbound import STARTUP_NAMES, callers_running_once
 from .summaries import _dotted
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -43,21 +41,14 @@ def _once(module: PyModule, fn: Scope, depth: int) -> str | None:
     if index is None or here is None or fn.kind != "function" or fn.parent is not module.module_scope \
             or depth > MAX_DEPTH:
         return None
-    inside = [c for c in module.calls if isinstance(c.node.func, cst.Name) and c.node.func.value == fn.name]
-    if _name_uses(module).get(fn.name, 0) != len(inside) + 1:  # the def and the calls: never passed on
+    callers = callers_running_once(module, fn, lambda g: called_only_by_scripts(module, g, depth + 1) is not None)
+    if callers is None:
         return None
-    callers = set()
-    for c in inside:
-        caller = c.scope.enclosing_function()
-        if caller is None or caller is fn or c.scope is not caller or caller.parent is not module.module_scope \
-                or (c.in_loop and not over_literals(module, caller, c.node)) \
-                or called_only_by_scripts(module, caller, depth + 1) is None:
-            return None
-        callers.add(f"`{caller.qualname}`")
     sites = module.analysis(f"script_callers.{fn.name}", lambda m: _script_sites(m, index, here, fn.name))
     if sites is None or not (sites or callers):
         return None
-    named = sorted(callers) + sites[:2] + ([f"{len(sites) - 2} more"] if len(sites) > 2 else [])
+    named = sorted({f"`{c.qualname}`" for c in callers}) + sites[:2]
+    named += [f"{len(sites) - 2} more"] if len(sites) > 2 else []
     return f"`{fn.qualname}` is called once, at the start-up of scripts (by {', '.join(named)})"
 
 
